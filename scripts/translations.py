@@ -1,0 +1,71 @@
+"""Keep the Swedish UI catalogue in step with the code.
+
+    python scripts/translations.py         # extract, merge into sv .po, compile .mo
+    python scripts/translations.py --check # fail if a string lacks Swedish or .mo is stale
+
+msgids are English; Swedish (the default UI language) is a translation like any other,
+so a third language is one more catalogue, not a rewrite.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE = ROOT / "survey" / "translations" / "sv" / "LC_MESSAGES"
+
+
+def run(*args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", *args],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+
+
+def compiled(po_path: Path) -> bytes:
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    return buffer.getvalue()
+
+
+def untranslated(po_path: Path) -> list[str]:
+    with po_path.open("rb") as fh:
+        return [m.id for m in read_po(fh) if m.id and (not m.string or m.fuzzy)]
+
+
+def main() -> int:
+    po, mo = CATALOGUE / "messages.po", CATALOGUE / "messages.mo"
+    pot = ROOT / "build" / "messages.pot"
+    pot.parent.mkdir(exist_ok=True)
+    run("extract", "-F", "babel.cfg", "-k", "_", "-k", "gettext", "-o", str(pot), "survey")
+    if "--check" in sys.argv:
+        with pot.open("rb") as fh:
+            in_code = {m.id for m in read_po(fh) if m.id}
+        with po.open("rb") as fh:
+            in_catalogue = {m.id for m in read_po(fh) if m.id}
+        missing = sorted(in_code - in_catalogue) + untranslated(po)
+        for msgid in missing:
+            print(f"no Swedish for: {msgid!r}")
+        stale = not mo.exists() or mo.read_bytes() != compiled(po)
+        if stale:
+            print(f"{mo} is out of date: run python scripts/translations.py")
+        return 1 if missing or stale else 0
+    run("update", "-i", str(pot), "-d", "survey/translations", "-l", "sv", "--no-fuzzy-matching")
+    mo.write_bytes(compiled(po))
+    for msgid in untranslated(po):
+        print(f"no Swedish yet for: {msgid!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

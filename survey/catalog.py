@@ -1,0 +1,103 @@
+"""What the database knows about instruments and förbund: storing questionnaires, finding them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import models
+from .questionnaire import (
+    Problem,
+    Questionnaire,
+    QuestionnaireError,
+    load_questionnaire,
+    parse_questionnaire,
+)
+
+
+def fingerprint(q: Questionnaire) -> str:
+    return hashlib.sha256(json.dumps(q.raw, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def save_questionnaire(
+    session: Session, q: Questionnaire, source: str = ""
+) -> tuple[models.Questionnaire, bool]:
+    """Store a validated questionnaire; returns (row, created).
+
+    Loading the same file again is harmless. A changed file under a key and version already
+    stored is refused: results must always be read against the statements that were asked.
+    """
+    existing = session.scalar(select(models.Questionnaire).filter_by(key=q.key, version=q.version))
+    digest = fingerprint(q)
+    if existing is not None:
+        if existing.source_sha256 != digest:
+            raise QuestionnaireError(
+                source or q.key,
+                [
+                    Problem(
+                        "version",
+                        f"{q.key} version {q.version} is already loaded with other content; "
+                        "a questionnaire version is never changed once loaded: "
+                        f"give the file version "
+                        f"{q.version + 1}",
+                    )
+                ],
+            )
+        return existing, False
+    row = models.Questionnaire(
+        key=q.key,
+        version=q.version,
+        title_sv=q.title["sv"],
+        title_en=q.title["en"],
+        definition=q.raw,
+        source_sha256=digest,
+    )
+    session.add(row)
+    for d_pos, dim in enumerate(q.dimensions):
+        dim_row = models.Dimension(
+            questionnaire=row,
+            code=dim.code,
+            group=dim.group,
+            position=d_pos,
+            name_sv=dim.name["sv"],
+            name_en=dim.name["en"],
+        )
+        session.add(dim_row)
+        for i_pos, item in enumerate(dim.items):
+            session.add(
+                models.Item(
+                    questionnaire=row,
+                    dimension=dim_row,
+                    code=item.code,
+                    position=i_pos,
+                    text_sv=item.text["sv"],
+                    text_en=item.text["en"],
+                    reverse=item.reverse,
+                )
+            )
+    agency = q.background_question("agency")
+    for choice in agency.choices if agency else ():
+        agency_row = session.get(models.AgencyType, choice.code)
+        if agency_row is None:
+            session.add(
+                models.AgencyType(
+                    code=choice.code, name_sv=choice.label["sv"], name_en=choice.label["en"]
+                )
+            )
+    session.flush()
+    return row, True
+
+
+def load_directory(session: Session, directory: Path) -> list[tuple[models.Questionnaire, bool]]:
+    """Load every `*.yaml` in a folder; all files are checked before any is stored."""
+    parsed = [(path, load_questionnaire(path)) for path in sorted(directory.glob("*.y*ml"))]
+    return [save_questionnaire(session, q, str(path)) for path, q in parsed]
+
+
+def definition_of(row: models.Questionnaire) -> Questionnaire:
+    """The plain questionnaire a stored version was validated as."""
+    return parse_questionnaire(row.definition, f"{row.key} v{row.version} (database)")

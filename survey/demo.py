@@ -1,0 +1,155 @@
+"""A clearly labelled synthetic dataset: förbund, two rounds, plausible differences.
+
+The numbers come from a small model (förbund maturity + dimension profile + change between
+rounds + role and agency effects + noise), so the demo shows what the charts are for:
+förbund that differ, a visible change between rounds, and managers who see it brighter
+than front-line staff.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from . import invitations, models, responses
+from .catalog import definition_of
+
+DEMO_ASSOCIATIONS = (
+    ("demo-alvdalen", "Älvdalens samordningsförbund (demo)"),
+    ("demo-bergslagen", "Bergslagens samordningsförbund (demo)"),
+    ("demo-fjallbygden", "Fjällbygdens samordningsförbund (demo)"),
+    ("demo-gotaslatten", "Götaslättens samordningsförbund (demo)"),
+    ("demo-havskusten", "Havskustens samordningsförbund (demo)"),
+    ("demo-mellanskog", "Mellanskogens samordningsförbund (demo)"),
+    ("demo-norrsund", "Norrsunds samordningsförbund (demo)"),
+    ("demo-sjobygd", "Sjöbygdens samordningsförbund (demo)"),
+    ("demo-storstad", "Storstadens samordningsförbund (demo)"),
+)
+
+
+def demo_rounds(today: dt.date) -> list[tuple[str, str, dt.date, dt.date]]:
+    """Last year's round, closed, and this year's, open around today (so links work)."""
+    last = today.year - 1
+    return [
+        (str(last), "closed", dt.date(last, 3, 1), dt.date(last, 4, 15)),
+        (str(today.year), "open", today - dt.timedelta(days=30), today + dt.timedelta(days=60)),
+    ]
+
+
+ROLE_WEIGHTS = {
+    "handlaggare": 45,
+    "chef": 18,
+    "beredningsgrupp": 12,
+    "styrelse": 10,
+    "forbundskansli": 5,
+    "annan": 4,
+}
+ROLE_EFFECT = {
+    "handlaggare": -0.15,
+    "chef": 0.15,
+    "beredningsgrupp": 0.25,
+    "styrelse": 0.4,
+    "forbundskansli": 0.3,
+    "annan": 0.0,
+}
+AGENCY_WEIGHTS = {"fk": 20, "af": 20, "kommun": 35, "region": 20, "forbund": 3, "annan": 2}
+AGENCY_EFFECT = {"fk": -0.2, "af": -0.1, "kommun": 0.1, "region": 0.0, "forbund": 0.2, "annan": 0.0}
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    associations: int
+    responses: int
+    invitation_links: dict[str, list[str]]  # association slug -> tokens of the open round
+
+
+def remove_demo(session: Session) -> None:
+    demo_assoc = select(models.Association.id).where(models.Association.is_demo.is_(True))
+    demo_rounds = select(models.Round.id).where(models.Round.association_id.in_(demo_assoc))
+    demo_responses = select(models.Response.id).where(models.Response.round_id.in_(demo_rounds))
+    session.execute(delete(models.Invitation).where(models.Invitation.round_id.in_(demo_rounds)))
+    session.execute(delete(models.Answer).where(models.Answer.response_id.in_(demo_responses)))
+    session.execute(delete(models.Comment).where(models.Comment.response_id.in_(demo_responses)))
+    session.execute(delete(models.Response).where(models.Response.round_id.in_(demo_rounds)))
+    session.execute(delete(models.Round).where(models.Round.association_id.in_(demo_assoc)))
+    session.execute(delete(models.Association).where(models.Association.is_demo.is_(True)))
+
+
+def _pick(rng: random.Random, weights: dict[str, int]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def build_demo(
+    session: Session,
+    questionnaire: models.Questionnaire,
+    today: dt.date,
+    seed: int = 2026,
+    links_per_association: int = 3,
+) -> DemoResult:
+    """Replace any earlier demo data with a fresh synthetic dataset."""
+    rng = random.Random(seed)
+    remove_demo(session)
+    q = definition_of(questionnaire)
+    items = [(item, dim.code) for dim in q.dimensions for item in dim.items]
+    item_ids = responses.item_ids(session, questionnaire.id)
+    dims = [d.code for d in q.dimensions]
+    links: dict[str, list[str]] = {}
+    total = 0
+    for slug, name in DEMO_ASSOCIATIONS:
+        assoc = models.Association(slug=slug, name=name, is_demo=True)
+        session.add(assoc)
+        base = rng.gauss(3.1, 0.35)
+        profile = {d: rng.gauss(0, 0.35) for d in dims}
+        change = rng.gauss(0.2, 0.2)
+        for r_index, (label, state, opens, closes) in enumerate(demo_rounds(today)):
+            rnd = invitations.create_round(
+                session, assoc, questionnaire, label, opens_on=opens, closes_on=closes, state=state
+            )
+            n = rng.randint(20, 60)
+            people = [
+                models.Response(
+                    round_id=rnd.id,
+                    state="submitted",
+                    language="sv",
+                    role=_pick(rng, ROLE_WEIGHTS),
+                    agency=_pick(rng, AGENCY_WEIGHTS),
+                    years=rng.choice(["lt1", "1to3", "3to5", "gt5"]),
+                    submitted_on=opens + dt.timedelta(days=rng.randint(0, 25)),
+                )
+                for _ in range(n)
+            ]
+            session.add_all(people)
+            session.flush()
+            answers = []
+            for person in people:
+                level = (
+                    base
+                    + change * r_index
+                    + ROLE_EFFECT[person.role]
+                    + AGENCY_EFFECT[person.agency]
+                )
+                for item, dim_code in items:
+                    roll = rng.random()
+                    if roll < 0.02:
+                        continue  # skipped
+                    value: int | None
+                    if roll < 0.07 + (0.08 if person.role == "styrelse" else 0):
+                        value = None  # vet ej
+                    else:
+                        latent = level + profile[dim_code] + rng.gauss(0, 0.8)
+                        value = min(5, max(1, round(latent)))
+                        if item.reverse:
+                            value = 6 - value
+                    answers.append(
+                        {"response_id": person.id, "item_id": item_ids[item.code], "value": value}
+                    )
+            session.execute(insert(models.Answer), answers)
+            total += n
+            if state == "open":
+                links[slug] = invitations.create_invitations(session, rnd, links_per_association)
+    session.flush()
+    return DemoResult(len(DEMO_ASSOCIATIONS), total, links)

@@ -1,0 +1,29 @@
+"""Domain errors raised by the core; the web shell maps each to one page and status code."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+class SurveyError(Exception):
+    """Base of the errors a user can cause; the message is safe to show."""
+
+
+class InvalidToken(SurveyError):
+    """A link that is wrong, or already used: deliberately indistinguishable."""
+
+
+class RoundNotOpen(SurveyError):
+    def __init__(self, state: str, opens_on: dt.date | None, closes_on: dt.date | None):
+        self.state = state
+        self.opens_on = opens_on
+        self.closes_on = closes_on
+        super().__init__(f"round is {state}")
+
+
+class InvalidAnswer(SurveyError):
+    """Form data that the questionnaire does not allow (out of range, unknown code…)."""
+
+
+class NotFound(SurveyError):
+    """A förbund, round or questionnaire that does not exist."""

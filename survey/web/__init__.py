@@ -1,0 +1,142 @@
+"""The thin web shell: request-scoped database sessions, language, CSRF, error pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import plotly
+from flask import Flask, current_app, g, render_template, request, send_file, session
+from flask_babel import Babel, get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.orm import Session
+
+from ..database import session_factory
+from ..errors import InvalidAnswer, InvalidToken, NotFound, RoundNotOpen
+from ..models import make_engine
+
+LANGUAGES = ("sv", "en")
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+csrf = CSRFProtect()
+babel = Babel()
+
+
+def db() -> Session:
+    """The request's database session, opened on first use and closed at teardown."""
+    if "db" not in g:
+        g.db = current_app.extensions["survey_sessions"]()
+    return g.db
+
+
+def select_locale() -> str:
+    """?lang= (remembered), else the browser's preference, else Swedish."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        session["lang"] = asked
+    if session.get("lang") in LANGUAGES:
+        return session["lang"]
+    return request.accept_languages.best_match(LANGUAGES) or "sv"
+
+
+def lang() -> str:
+    return str(get_locale() or "sv")
+
+
+def localized(text: dict[str, str] | None) -> str:
+    """Pick the current language from a questionnaire text map."""
+    if not text:
+        return ""
+    return text.get(lang()) or text.get("sv") or next(iter(text.values()))
+
+
+def init_web(app: Flask) -> None:
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["survey_engine"] = engine
+    app.extensions["survey_sessions"] = session_factory(engine)
+
+    @app.teardown_appcontext
+    def close_db(_exc: BaseException | None) -> None:
+        session_ = g.pop("db", None)
+        if session_ is not None:
+            session_.close()
+
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(__file__).parent.parent / "translations"),
+    )
+    app.jinja_env.globals.update(localized=localized, lang=lang, LANGUAGES=LANGUAGES)
+
+    from . import board, research, respond
+
+    app.register_blueprint(respond.bp)
+    app.register_blueprint(board.bp)
+    app.register_blueprint(research.bp)
+
+    @app.get("/vendor/plotly.min.js")
+    def plotly_js():  # served by us: the pages must work with no CDN and no internet
+        return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=86400)
+
+    _register_error_pages(app)
+
+
+def _register_error_pages(app: Flask) -> None:
+    def page(status: int, title: str, message: str):
+        return render_template("message.html", title=title, message=message), status
+
+    @app.errorhandler(InvalidToken)
+    def invalid_token(_e: InvalidToken):
+        return page(
+            404,
+            _("Link not found"),
+            _(
+                "This link does not work. It may be mistyped, or the questionnaire has "
+                "already been submitted with it. Ask the person who sent it for a new link."
+            ),
+        )
+
+    @app.errorhandler(RoundNotOpen)
+    def round_not_open(e: RoundNotOpen):
+        if e.state == "draft":
+            msg = _("This survey round has not opened yet.")
+            if e.opens_on:
+                msg += " " + _("It opens on %(date)s.", date=e.opens_on.isoformat())
+        else:
+            msg = _("This survey round is closed, so no more answers can be given.")
+            if e.closes_on:
+                msg += " " + _("It closed on %(date)s.", date=e.closes_on.isoformat())
+        return page(409 if e.state == "closed" else 403, _("The survey is not open"), msg)
+
+    @app.errorhandler(InvalidAnswer)
+    def invalid_answer(e: InvalidAnswer):
+        return page(
+            400,
+            _("The answers could not be saved"),
+            _(
+                "The form contained a value the questionnaire does not allow (%(detail)s). "
+                "Nothing on this page was saved; go back and try again.",
+                detail=str(e),
+            ),
+        )
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_e: CSRFError):
+        return page(
+            400,
+            _("The page had expired"),
+            _(
+                "For your security the form is only valid for a while. Nothing on this "
+                "page was saved, but your earlier pages are. Open your link again to "
+                "continue."
+            ),
+        )
+
+    @app.errorhandler(NotFound)
+    def not_found(e: NotFound):
+        return page(404, _("Not found"), str(e))
+
+    @app.errorhandler(404)
+    def http_404(_e: Exception):
+        return page(404, _("Not found"), _("There is no page at this address."))
