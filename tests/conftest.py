@@ -93,3 +93,67 @@ def db(app):
     """A database session for arranging data and checking what was stored."""
     with app.extensions["survey_sessions"]() as session:
         yield session
+
+
+# --- browser ----------------------------------------------------------------------------
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (Playwright's own browser download is not used)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """The app on SQLite, served by werkzeug in a thread on a free loopback port."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    app = create_app({
+        "SECRET_KEY": "browser-test-secret",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'browser.db'}",
+        "INSTANCE_PATH": tmp_path / "instance",
+    })
+    create_schema(app.extensions["survey_engine"])
+    with app.extensions["survey_sessions"]() as session:
+        load_directory(session, QUESTIONNAIRES)
+        session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.app = app
+    server.url = f"http://127.0.0.1:{server.server_port}"
+    yield server
+    server.shutdown()
+    app.extensions["survey_engine"].dispose()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context (no cookies) and page; console errors are collected."""
+    context = browser.new_context(locale="sv-SE")
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    yield page
+    context.close()
