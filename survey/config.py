@@ -48,5 +48,10 @@ def min_group_size(value: object) -> int:
 
 
 def questionnaire_dir() -> Path:
-    """Where `survey init` looks for questionnaire files: $QUESTIONNAIRE_DIR or ./questionnaires."""
-    return Path(os.environ.get("QUESTIONNAIRE_DIR", "questionnaires"))
+    """Where `survey init` looks for questionnaire files: $QUESTIONNAIRE_DIR, else
+    ./questionnaires, else the folder beside the package (a checkout run from elsewhere)."""
+    if os.environ.get("QUESTIONNAIRE_DIR"):
+        return Path(os.environ["QUESTIONNAIRE_DIR"])
+    here = Path("questionnaires")
+    beside_package = Path(__file__).resolve().parent.parent / "questionnaires"
+    return here if here.is_dir() or not beside_package.is_dir() else beside_package
