@@ -192,6 +192,15 @@ def test_a_second_submit_shows_the_thank_you_page_and_changes_nothing(client, db
     assert len(after_first["responses"]) == 1
 
 
+def test_the_thank_you_page_switches_language(client, db):
+    token = invite(db, make_round(db))[0]
+    answer_all(client, token)
+    resp = client.get(f"/r/{token}/submit?lang=en")  # the language link on that page
+    assert resp.status_code == 302
+    english = client.get(resp.headers["Location"])
+    assert "Your answers have been submitted" in english.text
+
+
 def test_the_link_is_dead_after_submit_for_any_other_browser(client, app, db):
     token = invite(db, make_round(db))[0]
     answer_all(client, token)

@@ -32,8 +32,16 @@ def text_of(resp) -> str:
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("item-STYR1", "0", "”0” är inte ett värde på skalan för påståendet: Det är tydligt"),
-        ("item-STYR1", "6", "”6” är inte ett värde på skalan för påståendet: Det är tydligt"),
+        (
+            "item-STYR1",
+            "0",
+            "”0” är inte ett värde på skalan. Välj 1–5 eller ”Vet ej” för påståendet: Det är"
+        ),
+        (
+            "item-STYR1",
+            "6",
+            "”6” är inte ett värde på skalan. Välj 1–5 eller ”Vet ej” för påståendet: Det är"
+        ),
         ("item-STYR1", "abc", "”abc” är inte ett värde på skalan"),
         ("item-STYR1", "²", "”²” är inte ett värde på skalan"),
         ("item-STYR1", "4.0", "”4.0” är inte ett värde på skalan"),

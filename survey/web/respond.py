@@ -327,6 +327,12 @@ def _receipt_matches(token: str) -> bool:
     return len(sent) == 1 and hmac.compare_digest(sent[0], expected)
 
 
+@bp.get("/<token>/submit")
+def submit_page(token: str):
+    """The address of the thank-you page (after a post), e.g. reloaded or with ?lang=."""
+    return redirect(url_for("respond.summary", token=token, **request.args))
+
+
 @bp.post("/<token>/submit")
 def submit(token: str):
     try:

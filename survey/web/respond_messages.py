@@ -52,8 +52,8 @@ def _text(problem: Problem, label: str, q: Questionnaire | None) -> str:
         )
     if kind == "not_on_scale":
         return _(
-            "“%(value)s” is not a value on the scale for the statement: %(statement)s. "
-            "Choose 1–5 or “%(dont_know)s”.",
+            "“%(value)s” is not a value on the scale. Choose 1–5 or “%(dont_know)s” for "
+            "the statement: %(statement)s",
             value=value,
             statement=label,
             dont_know=localized(q.scale.dont_know) if q else "",
