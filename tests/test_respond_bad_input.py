@@ -35,12 +35,12 @@ def text_of(resp) -> str:
         (
             "item-STYR1",
             "0",
-            "”0” är inte ett värde på skalan. Välj 1–5 eller ”Vet ej” för påståendet: Det är"
+            "”0” är inte ett värde på skalan. Välj 1–5 eller ”Vet ej” för påståendet: Det är",
         ),
         (
             "item-STYR1",
             "6",
-            "”6” är inte ett värde på skalan. Välj 1–5 eller ”Vet ej” för påståendet: Det är"
+            "”6” är inte ett värde på skalan. Välj 1–5 eller ”Vet ej” för påståendet: Det är",
         ),
         ("item-STYR1", "abc", "”abc” är inte ett värde på skalan"),
         ("item-STYR1", "²", "”²” är inte ett värde på skalan"),
