@@ -199,6 +199,8 @@ def test_the_thank_you_page_switches_language(client, db):
     assert resp.status_code == 302
     english = client.get(resp.headers["Location"])
     assert "Your answers have been submitted" in english.text
+    odd = client.get(f"/r/{token}/submit?_external=1&_scheme=javascript&lang=xx")
+    assert odd.headers["Location"] == f"/r/{token}/summary"  # only a known language is kept
 
 
 def test_the_link_is_dead_after_submit_for_any_other_browser(client, app, db):

@@ -132,13 +132,16 @@ def _after_save(nav: str, here: str, back: str, forward: str) -> ResponseReturnV
     return redirect(back if nav == "back" else forward)
 
 
-def _posted_answers(saved: dict[str, str], form: dict[str, list[str]]) -> dict[str, str]:
+def _posted_answers(
+    q: Questionnaire, saved: dict[str, str], form: dict[str, list[str]]
+) -> dict[str, str]:
     """Saved answers overlaid with the values just sent that are on the scale."""
+    allowed = {str(point) for point in q.scale.points} | {responses.DONT_KNOW}
     shown = dict(saved)
     for name, values in form.items():
         if name.startswith(responses.ITEM_FIELD) and values:
             code = name.removeprefix(responses.ITEM_FIELD)
-            if values[0] in {"1", "2", "3", "4", "5", responses.DONT_KNOW}:
+            if values[0] in allowed:
                 shown[code] = values[0]
             elif values[0] == "":
                 shown.pop(code, None)
@@ -239,7 +242,7 @@ def _render_page(ctx: Context, number: int, *, form=None, problems=(), status=20
     answers = responses.answers_of(db(), ctx.response)
     comment = responses.comments_of(db(), ctx.response).get(dimension.code, "")
     if form is not None:
-        answers = _posted_answers(answers, form)
+        answers = _posted_answers(ctx.questionnaire, answers, form)
         comment = (form.get(responses.COMMENT_FIELD) or [comment])[0]
     return (
         render_template(
@@ -251,7 +254,6 @@ def _render_page(ctx: Context, number: int, *, form=None, problems=(), status=20
             answers=answers,
             comment=comment,
             errors=problem_messages(ctx.questionnaire, problems),
-            invalid={p.field for p in problems},
         ),
         status,
     )
@@ -330,7 +332,9 @@ def _receipt_matches(token: str) -> bool:
 @bp.get("/<token>/submit")
 def submit_page(token: str):
     """The address of the thank-you page (after a post), e.g. reloaded or with ?lang=."""
-    return redirect(url_for("respond.summary", token=token, **request.args))
+    asked = request.args.get("lang")
+    chosen = {"lang": asked} if asked in LANGUAGES else {}
+    return redirect(url_for("respond.summary", token=token, **chosen))
 
 
 @bp.post("/<token>/submit")
