@@ -27,3 +27,7 @@ class InvalidAnswer(SurveyError):
 
 class NotFound(SurveyError):
     """A förbund, round or questionnaire that does not exist."""
+
+
+class RoundSetupError(SurveyError):
+    """A förbund or round that cannot be created or moved to another state as asked."""

@@ -41,6 +41,12 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def hidden_field(html: str, name: str) -> str:
+    match = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert match, f"page has no hidden field {name!r}"
+    return match.group(1)
+
+
 def answer_all(
     client,
     token: str,
@@ -69,7 +75,49 @@ def answer_all(
             break
         number += 1
     if submit:
-        resp = client.post(f"/r/{token}/submit", data={"csrf_token": csrf})
+        summary = client.get(f"/r/{token}/summary")
+        receipt = hidden_field(summary.text, "receipt")
+        resp = client.post(f"/r/{token}/submit", data={"csrf_token": csrf, "receipt": receipt})
         assert resp.status_code == 200
         return resp
     return None
+
+
+def stored_state(db) -> dict[str, list[tuple]]:
+    """Every row a respondent can cause, read fresh from the database, to prove a refused
+    post wrote nothing (compare before and after)."""
+    queries = {
+        "responses": select(
+            models.Response.id,
+            models.Response.state,
+            models.Response.role,
+            models.Response.agency,
+            models.Response.years,
+            models.Response.saved_at,
+            models.Response.submitted_on,
+        ).order_by(models.Response.id),
+        "answers": select(
+            models.Answer.response_id, models.Answer.item_id, models.Answer.value
+        ).order_by(models.Answer.response_id, models.Answer.item_id),
+        "comments": select(
+            models.Comment.response_id, models.Comment.dimension_id, models.Comment.text
+        ).order_by(models.Comment.response_id, models.Comment.dimension_id),
+        "invitations": select(
+            models.Invitation.id,
+            models.Invitation.kind,
+            models.Invitation.response_id,
+            models.Invitation.used_on,
+        ).order_by(models.Invitation.id),
+    }
+    db.expire_all()
+    return {name: [tuple(row) for row in db.execute(stmt)] for name, stmt in queries.items()}
+
+
+def begin(client, token: str, role="handlaggare", agency="kommun") -> str:
+    """Open the link and answer the background questions; returns the form's CSRF token."""
+    page = client.get(f"/r/{token}")
+    assert page.status_code == 200, page.text
+    csrf = csrf_token(page.text)
+    resp = client.post(f"/r/{token}", data={"csrf_token": csrf, "role": role, "agency": agency})
+    assert resp.status_code == 302, resp.text
+    return csrf

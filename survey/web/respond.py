@@ -1,13 +1,23 @@
-"""Respondent pages: /r/<token> → background → one page per dimension → summary → submit."""
+"""Respondent pages: /r/<token> → background → one page per dimension → summary → submit.
+
+Every form post saves its page to the database before moving anywhere (next, back, save and
+continue later, switch language), so nothing depends on the browser session surviving. A
+page with a fault is shown again with the answers as sent and an error summary, and nothing
+of it is written.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hmac
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import (
     Blueprint,
     abort,
+    current_app,
+    flash,
     make_response,
     redirect,
     render_template,
@@ -15,142 +25,368 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from .. import invitations, models, responses
 from ..catalog import definition_of
-from ..errors import InvalidToken
-from ..questionnaire import Questionnaire
-from . import db, lang
+from ..errors import InvalidToken, RoundNotOpen
+from ..questionnaire import REQUIRED_BACKGROUND, Questionnaire
+from ..responses import FormRejected, Problem
+from . import LANGUAGES, db, lang
+from .respond_messages import problem_messages
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
+
+#: Form fields that steer the page rather than answer it.
+CONTROL_FIELDS = ("csrf_token", "nav", "receipt")
+NAVIGATION = {"next", "back", "later", "autosave"} | {f"lang-{code}" for code in LANGUAGES}
+REMEMBERED = 5  # links remembered per browser for the thank-you page and shared links
 
 
 @dataclass
 class Context:
+    token: str
     invitation: models.Invitation
     round: models.Round
     questionnaire: Questionnaire
+
+    @property
+    def response(self) -> models.Response | None:
+        return self.invitation.response
+
+    @property
+    def pages(self) -> int:
+        return len(self.questionnaire.dimensions)
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def _open(token: str) -> Context:
-    """The invitation behind the link, checked for a round that accepts answers."""
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _submitted_here(token: str) -> bool:
+    return invitations.hash_token(token) in session.get("submitted", [])
+
+
+def _open(token: str, *, lock: bool = False, personal: bool = True) -> Context:
+    """The invitation behind the link, checked for a round that accepts answers. A shared
+    link only leads to its start page, where each visitor gets a personal link."""
     try:
-        inv = invitations.find_invitation(db(), token)
+        inv = invitations.find_invitation(db(), token, lock=lock)
     except InvalidToken:
-        if invitations.hash_token(token) in session.get("submitted", []):
-            abort(_thanks_page(token))
+        if _submitted_here(token):
+            abort(_thanks(token))
         raise
-    invitations.ensure_accepting(inv.round, dt.date.today())
-    return Context(inv, inv.round, definition_of(inv.round.questionnaire))
+    try:
+        invitations.ensure_accepting(inv.round, _today())
+    except RoundNotOpen as exc:
+        abort(_unavailable(inv, exc))
+    if personal and inv.kind == "shared":
+        abort(redirect(url_for("respond.start", token=token), 303))
+    return Context(token, inv, inv.round, definition_of(inv.round.questionnaire))
 
 
-def _thanks_page(token: str):
-    return make_response(render_template("respond/thanks.html"))
+def _unavailable(inv: models.Invitation, exc: RoundNotOpen):
+    rnd = inv.round
+    page = render_template(
+        "respond/unavailable.html",
+        state=exc.state,
+        round=rnd,
+        association=rnd.association,
+        today=_today(),
+        kept=inv.response is not None,
+    )
+    return make_response(page, 403 if exc.state == "draft" else 409)
 
 
-def _response(ctx: Context) -> models.Response:
-    return responses.start_or_resume(db(), ctx.invitation, lang(), _now())
+def _thanks(token: str):
+    inv = invitations.find_used_invitation(db(), token)
+    rnd = inv.round if inv else None
+    return make_response(render_template("respond/thanks.html", round=rnd))
+
+
+def _form() -> dict[str, list[str]]:
+    return {k: v for k, v in request.form.lists() if k not in CONTROL_FIELDS}
+
+
+def _navigation() -> str:
+    sent = request.form.getlist("nav")
+    nav = sent[0] if sent else "next"
+    if len(sent) > 1 or nav not in NAVIGATION:
+        raise FormRejected([Problem("nav", "unknown_field", nav)])
+    return nav
+
+
+def _after_save(nav: str, here: str, back: str, forward: str) -> ResponseReturnValue:
+    if nav == "autosave":
+        return "", 204
+    if nav.startswith("lang-"):
+        return redirect(f"{here}?lang={nav.removeprefix('lang-')}")
+    if nav == "later":
+        return redirect(url_for("respond.saved", token=request.view_args["token"]))
+    return redirect(back if nav == "back" else forward)
+
+
+def _posted_answers(
+    q: Questionnaire, saved: dict[str, str], form: dict[str, list[str]]
+) -> dict[str, str]:
+    """Saved answers overlaid with the values just sent that are on the scale."""
+    allowed = {str(point) for point in q.scale.points} | {responses.DONT_KNOW}
+    shown = dict(saved)
+    for name, values in form.items():
+        if name.startswith(responses.ITEM_FIELD) and values:
+            code = name.removeprefix(responses.ITEM_FIELD)
+            if values[0] in allowed:
+                shown[code] = values[0]
+            elif values[0] == "":
+                shown.pop(code, None)
+    return shown
 
 
 @bp.after_request
-def no_referrer(resp):
-    # The token is in the URL: never leak it to another site, never cache answers.
-    resp.headers["Referrer-Policy"] = "no-referrer"
+def protect_the_link(resp):
+    # The token is in the URL: never send it to another site, never cache answers. Not
+    # "no-referrer": Flask-WTF refuses HTTPS posts that carry no same-origin Referer.
+    resp.headers["Referrer-Policy"] = "same-origin"
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
 
-@bp.route("/<token>", methods=["GET", "POST"])
-def start(token: str):
-    ctx = _open(token)
-    if ctx.invitation.kind == "shared":
-        personal = invitations.personal_link_from_shared(db(), ctx.invitation)
-        db().commit()
-        return redirect(url_for("respond.start", token=personal))
-    response = ctx.invitation.response
-    if request.method == "POST":
-        response = _response(ctx)
-        form = {q.code: request.form.get(q.code, "") for q in ctx.questionnaire.background}
-        responses.save_background(response, ctx.questionnaire, form, _now())
-        db().commit()
-        return redirect(url_for("respond.page", token=token, number=1))
-    return render_template(
-        "respond/start.html",
-        token=token,
-        q=ctx.questionnaire,
-        response=response,
-        pages=len(ctx.questionnaire.dimensions),
+# --- pages --------------------------------------------------------------------------------
+
+
+def _render_start(ctx: Context, *, values=None, problems: Iterable[Problem] = (), status=200):
+    response = ctx.response
+    if values is None:
+        values = {
+            b.code: getattr(response, b.code) if response else None
+            for b in ctx.questionnaire.background
+        }
+    return (
+        render_template(
+            "respond/start.html",
+            ctx=ctx,
+            q=ctx.questionnaire,
+            values=values,
+            resumed=response is not None,
+            required=REQUIRED_BACKGROUND,
+            errors=problem_messages(ctx.questionnaire, problems),
+        ),
+        status,
     )
 
 
-@bp.route("/<token>/p/<int:number>", methods=["GET", "POST"])
+@bp.get("/<token>")
+def start(token: str):
+    ctx = _open(token, personal=False)
+    if ctx.invitation.kind == "shared":
+        remembered = session.get("shared", {}).get(ctx.invitation.token_hash)
+        if remembered and _still_usable(remembered):
+            return redirect(url_for("respond.start", token=remembered))
+        return render_template("respond/shared.html", ctx=ctx, q=ctx.questionnaire)
+    return _render_start(ctx)
+
+
+def _still_usable(token: str) -> bool:
+    try:
+        invitations.find_invitation(db(), token)
+    except InvalidToken:
+        return False
+    return True
+
+
+@bp.post("/<token>")
+def save_start(token: str):
+    ctx = _open(token, lock=True, personal=False)
+    if ctx.invitation.kind == "shared":
+        return _personal_from_shared(ctx)
+    form = _form()
+    try:
+        nav = _navigation()
+        values = responses.check_background(ctx.questionnaire, form, complete=nav == "next")
+    except FormRejected as exc:
+        shown = {code: (vals or [None])[0] for code, vals in form.items()}
+        return _render_start(ctx, values=shown, problems=exc.problems, status=400)
+    response = responses.start_or_resume(db(), ctx.invitation, lang(), _now())
+    responses.save_background(response, values, _now())
+    db().commit()
+    here = url_for("respond.start", token=token)
+    return _after_save(nav, here, here, url_for("respond.page", token=token, number=1))
+
+
+def _personal_from_shared(ctx: Context):
+    personal = invitations.personal_link_from_shared(db(), ctx.invitation)
+    db().commit()
+    # Remembered in this browser so coming back through the shared link resumes; the
+    # respondent is also shown their own link to keep for another device.
+    shared = dict(session.get("shared", {}))
+    shared[ctx.invitation.token_hash] = personal
+    session["shared"] = dict(list(shared.items())[-REMEMBERED:])
+    flash(url_for("respond.start", token=personal, _external=True), "personal-link")
+    return redirect(url_for("respond.start", token=personal))
+
+
+def _page_number(ctx: Context, number: int) -> int:
+    if not 1 <= number <= ctx.pages:
+        abort(404)
+    return number
+
+
+def _render_page(ctx: Context, number: int, *, form=None, problems=(), status=200):
+    dimension = ctx.questionnaire.dimensions[number - 1]
+    answers = responses.answers_of(db(), ctx.response)
+    comment = responses.comments_of(db(), ctx.response).get(dimension.code, "")
+    if form is not None:
+        answers = _posted_answers(ctx.questionnaire, answers, form)
+        comment = (form.get(responses.COMMENT_FIELD) or [comment])[0]
+    return (
+        render_template(
+            "respond/page.html",
+            ctx=ctx,
+            q=ctx.questionnaire,
+            dimension=dimension,
+            number=number,
+            answers=answers,
+            comment=comment,
+            errors=problem_messages(ctx.questionnaire, problems),
+        ),
+        status,
+    )
+
+
+@bp.get("/<token>/p/<int:number>")
 def page(token: str, number: int):
     ctx = _open(token)
-    q = ctx.questionnaire
-    if not 1 <= number <= len(q.dimensions):
-        abort(404)
-    dimension = q.dimensions[number - 1]
-    response = _response(ctx)
-    if request.method == "POST":
-        ratings = {
-            key.removeprefix("item-"): value
-            for key, value in request.form.items()
-            if key.startswith("item-")
-        }
-        responses.save_dimension(
-            db(), response, q, dimension, ratings, request.form.get("comment"), _now()
-        )
-        db().commit()
-        if request.form.get("nav") == "back":
-            if number == 1:
-                return redirect(url_for("respond.start", token=token))
-            return redirect(url_for("respond.page", token=token, number=number - 1))
-        if number == len(q.dimensions):
-            return redirect(url_for("respond.summary", token=token))
-        return redirect(url_for("respond.page", token=token, number=number + 1))
+    return _render_page(ctx, _page_number(ctx, number))
+
+
+@bp.post("/<token>/p/<int:number>")
+def save_page(token: str, number: int):
+    ctx = _open(token, lock=True)
+    number = _page_number(ctx, number)
+    dimension = ctx.questionnaire.dimensions[number - 1]
+    form = _form()
+    try:
+        nav = _navigation()
+        checked = responses.check_dimension(ctx.questionnaire, dimension, form)
+    except FormRejected as exc:
+        return _render_page(ctx, number, form=form, problems=exc.problems, status=400)
+    response = responses.start_or_resume(db(), ctx.invitation, lang(), _now())
+    responses.save_dimension(db(), response, dimension, checked, _now())
     db().commit()
-    return render_template(
-        "respond/page.html",
-        token=token,
-        q=q,
-        dimension=dimension,
-        number=number,
-        pages=len(q.dimensions),
-        answers=responses.answers_of(db(), response),
-        comment=responses.comments_of(db(), response).get(dimension.code, ""),
+    back = (
+        url_for("respond.page", token=token, number=number - 1)
+        if number > 1
+        else url_for("respond.start", token=token)
+    )
+    forward = (
+        url_for("respond.page", token=token, number=number + 1)
+        if number < ctx.pages
+        else url_for("respond.summary", token=token)
+    )
+    return _after_save(nav, url_for("respond.page", token=token, number=number), back, forward)
+
+
+def _render_summary(ctx: Context, *, problems=(), status=200):
+    q = ctx.questionnaire
+    answers = responses.answers_of(db(), ctx.response)
+    return (
+        render_template(
+            "respond/summary.html",
+            ctx=ctx,
+            q=q,
+            missing=responses.unanswered(q, answers),
+            missing_background=responses.missing_background(q, ctx.response),
+            answered=len(answers),
+            total=len(q.items()),
+            receipt=invitations.submit_receipt(current_app.secret_key, ctx.token),
+            errors=problem_messages(q, problems),
+        ),
+        status,
     )
 
 
 @bp.get("/<token>/summary")
 def summary(token: str):
+    return _render_summary(_open(token))
+
+
+@bp.get("/<token>/saved")
+def saved(token: str):
     ctx = _open(token)
-    response = _response(ctx)
-    db().commit()
-    q = ctx.questionnaire
-    answers = responses.answers_of(db(), response)
-    missing = responses.unanswered(q, answers)
-    return render_template(
-        "respond/summary.html",
-        token=token,
-        q=q,
-        missing=missing,
-        answered=len(answers),
-        total=len(q.items()),
-        page_of={d.code: i + 1 for i, d in enumerate(q.dimensions)},
-    )
+    link = url_for("respond.start", token=token, _external=True)
+    return render_template("respond/saved.html", ctx=ctx, link=link)
+
+
+def _receipt_matches(token: str) -> bool:
+    sent = request.form.getlist("receipt")
+    expected = invitations.submit_receipt(current_app.secret_key, token)
+    return len(sent) == 1 and hmac.compare_digest(sent[0], expected)
+
+
+@bp.get("/<token>/submit")
+def submit_page(token: str):
+    """The address of the thank-you page (after a post), e.g. reloaded or with ?lang=."""
+    asked = request.args.get("lang")
+    chosen = {"lang": asked} if asked in LANGUAGES else {}
+    return redirect(url_for("respond.summary", token=token, **chosen))
 
 
 @bp.post("/<token>/submit")
 def submit(token: str):
-    ctx = _open(token)
-    response = _response(ctx)
-    responses.submit(ctx.invitation, response, dt.date.today())
+    try:
+        ctx = _open(token, lock=True)
+    except InvalidToken:
+        # A second submit (double click, replay) from a page made for this link: the
+        # receipt proves it, so the respondent sees the thank-you page, not a dead link.
+        if _receipt_matches(token) and invitations.find_used_invitation(db(), token):
+            return _thanks(token)
+        raise
+    if not _receipt_matches(token):
+        return _render_summary(ctx, problems=[Problem("receipt", "tampered")], status=400)
+    response = responses.start_or_resume(db(), ctx.invitation, lang(), _now())
+    try:
+        responses.submit(ctx.questionnaire, ctx.invitation, response, _today(), lang())
+    except FormRejected as exc:
+        db().rollback()
+        return _render_summary(ctx, problems=exc.problems, status=400)
     db().commit()
-    # Remembered in this browser only, so a double click or the back button shows the
-    # thank-you page again, while the link itself now answers like any unknown link.
-    session["submitted"] = (session.get("submitted", []) + [invitations.hash_token(token)])[-5:]
-    return _thanks_page(token)
+    # This browser remembers it, so the back button shows the thank-you page again while
+    # the link itself now answers like any unknown link.
+    remembered = session.get("submitted", []) + [invitations.hash_token(token)]
+    session["submitted"] = remembered[-REMEMBERED:]
+    return _thanks(token)
+
+
+@bp.errorhandler(CSRFError)
+def expired_form(_exc: CSRFError):
+    """A stale or missing form token: nothing is saved, but the page comes back with the
+    answers as sent (and a fresh token) so a respondent loses nothing by it."""
+    problems = [Problem("csrf_token", "expired")]
+    args = request.view_args or {}
+    try:
+        ctx = _open(args.get("token", ""), personal=False)
+    except InvalidToken:
+        ctx = None  # the same plain page for a wrong and a used link
+    except HTTPException as exc:
+        return exc.get_response()  # the thank-you or round-not-open page
+    form = _form()
+    if (
+        ctx is None
+        or ctx.invitation.kind != "personal"
+        or not 1 <= args.get("number", 1) <= ctx.pages
+    ):
+        return render_template("respond/expired.html"), 400
+    if request.endpoint == "respond.save_page":
+        return _render_page(ctx, args["number"], form=form, problems=problems, status=400)
+    if request.endpoint == "respond.save_start":
+        shown = {code: (vals or [None])[0] for code, vals in form.items()}
+        return _render_start(ctx, values=shown, problems=problems, status=400)
+    if request.endpoint == "respond.submit":
+        return _render_summary(ctx, problems=problems, status=400)
+    return render_template("respond/expired.html"), 400

@@ -1,0 +1,87 @@
+"""What a respondent reads about a refused form: one message per problem, in their language,
+each pointing at the field it is about (for the error summary's links)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+from ..questionnaire import Questionnaire
+from ..responses import COMMENT_FIELD, COMMENT_MAX_CHARS, ITEM_FIELD, Problem
+from . import localized
+
+#: A tampered field name is shown, but never at any length.
+SHOWN_CHARS = 40
+
+
+@dataclass(frozen=True)
+class ErrorMessage:
+    field: str
+    anchor: str | None  # id of the input to jump to, if the page has one
+    text: str
+
+
+def _short(value: str) -> str:
+    return value if len(value) <= SHOWN_CHARS else value[:SHOWN_CHARS] + "…"
+
+
+def _labels(q: Questionnaire | None) -> dict[str, tuple[str, str | None]]:
+    """Field name -> (what the respondent calls it, id of its first input)."""
+    if q is None:
+        return {}
+    labels: dict[str, tuple[str, str | None]] = {
+        COMMENT_FIELD: (_("Comment (optional)"), COMMENT_FIELD)
+    }
+    for question in q.background:
+        first = f"{question.code}-{question.choices[0].code}" if question.choices else None
+        labels[question.code] = (localized(question.text), first)
+    for item in q.items():
+        labels[ITEM_FIELD + item.code] = (localized(item.text), f"{ITEM_FIELD}{item.code}-1")
+    return labels
+
+
+def _text(problem: Problem, label: str, q: Questionnaire | None) -> str:
+    kind, value = problem.kind, _short(problem.value)
+    if kind == "required":
+        return _("Answer the question: %(question)s", question=label)
+    if kind == "not_a_choice":
+        return _(
+            "“%(value)s” is not one of the choices for: %(question)s", value=value, question=label
+        )
+    if kind == "not_on_scale":
+        return _(
+            "“%(value)s” is not a value on the scale. Choose 1–5 or “%(dont_know)s” for "
+            "the statement: %(statement)s",
+            value=value,
+            statement=label,
+            dont_know=localized(q.scale.dont_know) if q else "",
+        )
+    if kind == "repeated":
+        return _("More than one answer was sent for: %(label)s", label=label)
+    if kind == "too_long":
+        return _(
+            "The comment is too long: %(length)s characters, at most %(max)s.",
+            length=value,
+            max=COMMENT_MAX_CHARS,
+        )
+    if kind == "expired":
+        return _(
+            "The page had expired (or was sent without its security code), so nothing on "
+            "it was saved yet. Your answers are shown again: check them and send the page "
+            "again."
+        )
+    if kind == "tampered":
+        return _("The form was not made for this link, so nothing was submitted. Try again.")
+    field = problem.field + (f"={problem.value}" if problem.value else "")
+    return _("The form contained a field this page does not have: %(field)s", field=_short(field))
+
+
+def problem_messages(q: Questionnaire | None, problems: Iterable[Problem]) -> list[ErrorMessage]:
+    labels = _labels(q)
+    messages = []
+    for problem in problems:
+        label, anchor = labels.get(problem.field, (_short(problem.field), None))
+        messages.append(ErrorMessage(problem.field, anchor, _text(problem, label, q)))
+    return messages
