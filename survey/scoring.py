@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Float, Select, and_, case, cast, distinct, func, null, or_, select
+from sqlalchemy import Float, Select, and_, case, cast, func, null, or_, select
 from sqlalchemy.orm import Session
 
 from . import models
@@ -35,41 +35,49 @@ def scored_value():
     return case((models.Item.reverse, 6 - models.Answer.value), else_=models.Answer.value)
 
 
-def _items_per_dimension():
-    return (
+def _per_respondent(kept_only: bool) -> Select:
+    """Submitted responses × dimension in one pass over the answers: score, rated and all
+    answers, the count of each point 1–5, and `kept` (1 when at least half of the
+    dimension's statements were rated)."""
+    items_per_dimension = (
         select(models.Item.dimension_id, func.count().label("n_items"))
         .group_by(models.Item.dimension_id)
         .subquery()
     )
-
-
-def respondent_scores() -> Select:
-    """One row per submitted response × dimension that meets the half-answered rule."""
-    items_per_dimension = _items_per_dimension()
-    return (
+    value = scored_value()
+    rated = func.count(models.Answer.value)
+    n_items = func.max(items_per_dimension.c.n_items)
+    kept = 2 * rated >= n_items
+    stmt = (
         select(
             models.Response.id.label("response_id"),
             models.Response.round_id,
             models.Response.role,
             models.Response.agency,
             models.Dimension.code.label("dimension"),
-            func.avg(cast(scored_value(), Float)).label("score"),
+            func.avg(cast(value, Float)).label("score"),
+            rated.label("rated"),
+            n_items.label("n_items"),
+            func.count().label("answers"),
+            *[func.sum(case((value == p, 1), else_=0)).label(f"p{p}") for p in SCALE_POINTS],
+            case((kept, 1), else_=0).label("kept"),
         )
         .join(models.Answer, models.Answer.response_id == models.Response.id)
         .join(models.Item, models.Item.id == models.Answer.item_id)
         .join(models.Dimension, models.Dimension.id == models.Item.dimension_id)
         .join(items_per_dimension, items_per_dimension.c.dimension_id == models.Item.dimension_id)
         .where(models.Response.state == "submitted")
-        .group_by(
-            models.Response.id,
-            models.Response.round_id,
-            models.Response.role,
-            models.Response.agency,
-            models.Dimension.code,
-            items_per_dimension.c.n_items,
-        )
-        .having(2 * func.count(models.Answer.value) >= items_per_dimension.c.n_items)
+        # Grouping by the two primary keys is enough (and fast): round, role, agency and
+        # code depend on them, which both SQLite and PostgreSQL accept.
+        .group_by(models.Response.id, models.Dimension.id)
     )
+    return stmt.having(kept) if kept_only else stmt
+
+
+def respondent_scores() -> Select:
+    """One row per submitted response × dimension that meets the half-answered rule:
+    its score, and how many of the dimension's `n_items` statements it rated."""
+    return _per_respondent(kept_only=True)
 
 
 @dataclass(frozen=True)
@@ -103,95 +111,54 @@ class GroupStat:
         return tuple(c / rated if rated else 0.0 for c in self.distribution)
 
 
-def _group_moments(round_ids: list[int], by: str | None):
-    """Per group: n, mean, sum of squared deviations and median of respondent scores.
-
-    Window functions (ROW_NUMBER, COUNT, AVG OVER PARTITION) give the median and an
-    exact-ish SD on both databases; SQLite has neither MEDIAN nor STDDEV.
-    """
-    scores = respondent_scores().where(models.Response.round_id.in_(round_ids)).subquery()
-    keys = [scores.c.round_id, scores.c.dimension]
-    if by:
-        keys.append(scores.c[by].label("grp"))
-    ranked = select(
-        *keys,
-        scores.c.score,
-        func.row_number().over(partition_by=keys, order_by=scores.c.score).label("rn"),
-        func.count().over(partition_by=keys).label("cnt"),
-        func.avg(scores.c.score).over(partition_by=keys).label("group_mean"),
-    ).subquery()
-    middle = or_(ranked.c.rn == (ranked.c.cnt + 1) // 2, ranked.c.rn == (ranked.c.cnt + 2) // 2)
-    deviation = ranked.c.score - ranked.c.group_mean
-    rkeys = [ranked.c.round_id, ranked.c.dimension] + ([ranked.c.grp] if by else [])
-    return (
-        select(
-            *rkeys,
-            func.count().label("n"),
-            func.avg(ranked.c.score).label("mean"),
-            func.sum(deviation * deviation).label("ss"),
-            func.avg(case((middle, ranked.c.score))).label("median"),
-        )
-        .group_by(*rkeys)
-        .subquery()
-    )
-
-
-def _answer_counts(round_ids: list[int], by: str | None):
-    """Per group: respondents with any answer in the dimension, answers, counts of 1–5."""
-    group_col = getattr(models.Response, by) if by else None
-    keys = [models.Response.round_id, models.Dimension.code.label("dimension")]
-    if group_col is not None:
-        keys.append(group_col.label("grp"))
-    value = scored_value()
-    return (
-        select(
-            *keys,
-            func.count(distinct(models.Response.id)).label("respondents"),
-            func.count().label("answers"),
-            *[func.sum(case((value == p, 1), else_=0)).label(f"p{p}") for p in SCALE_POINTS],
-        )
-        .select_from(models.Response)
-        .join(models.Answer, models.Answer.response_id == models.Response.id)
-        .join(models.Item, models.Item.id == models.Answer.item_id)
-        .join(models.Dimension, models.Dimension.id == models.Item.dimension_id)
-        .where(models.Response.state == "submitted", models.Response.round_id.in_(round_ids))
-        .group_by(*keys)
-        .subquery()
-    )
-
-
 def group_statistics_query(round_ids: Iterable[int], by: str | None = None) -> Select:
-    """The one statement behind `dimension_stats`: answer counts joined to score moments,
-    with the whole förbund's totals per round × dimension alongside each group."""
+    """The one statement behind `dimension_stats`: per group, n, mean, sum of squared
+    deviations and median of the kept scores, with the answer counts of all its
+    respondents, and the whole förbund's totals per round × dimension alongside.
+
+    One pass over the answers. SQLite has no MEDIAN or STDDEV: window functions
+    (ROW_NUMBER, COUNT OVER PARTITION) find the middle rows for the median on both
+    databases, and the SD comes from the mean of squares.
+    """
     if by is not None and by not in BREAKDOWNS:
         raise ValueError(f"unknown breakdown {by!r}")
-    ids = list(round_ids)
-    counts = _answer_counts(ids, by)
-    moments = _group_moments(ids, by)
-    on = [counts.c.round_id == moments.c.round_id, counts.c.dimension == moments.c.dimension]
-    if by:
-        # The NULL group (no role given) must join too: it counts in the förbund's total.
-        on.append(counts.c.grp.is_not_distinct_from(moments.c.grp))
-    whole = [counts.c.round_id, counts.c.dimension]
-    n = func.coalesce(moments.c.n, 0)
+    per = _per_respondent(kept_only=False)
+    per = per.where(models.Response.round_id.in_(list(round_ids))).subquery()
+    keys = [per.c.round_id, per.c.dimension] + ([per.c[by].label("grp")] if by else [])
+    # One window (same partition and order) for both, so the rows are sorted once.
+    window = {"partition_by": [*keys, per.c.kept], "order_by": per.c.score}
+    ranked = select(
+        *keys,
+        per.c.kept,
+        per.c.score,
+        per.c.answers,
+        *[per.c[f"p{p}"] for p in SCALE_POINTS],
+        func.row_number().over(**window).label("rn"),
+        func.count().over(**window, rows=(None, None)).label("cnt"),
+    ).subquery()
+    kept = ranked.c.kept == 1
+    halves = [(ranked.c.cnt + 1) // 2, (ranked.c.cnt + 2) // 2]
+    middle = and_(kept, or_(ranked.c.rn == halves[0], ranked.c.rn == halves[1]))
+    kept_score = case((kept, ranked.c.score))
+    rkeys = [ranked.c.round_id, ranked.c.dimension] + ([ranked.c.grp] if by else [])
+    whole = rkeys[:2]
+    n = func.sum(ranked.c.kept)
     return (
         select(
-            counts.c.round_id,
-            counts.c.dimension,
-            (counts.c.grp if by else null()).label("grp"),
+            *rkeys[:2],
+            (ranked.c.grp if by else null()).label("grp"),
             n.label("n"),
-            moments.c.mean,
-            moments.c.ss,
-            moments.c.median,
-            counts.c.respondents,
-            counts.c.answers,
-            *[counts.c[f"p{p}"] for p in SCALE_POINTS],
+            func.avg(kept_score).label("mean"),
+            func.avg(kept_score * kept_score).label("mean_sq"),
+            func.avg(case((middle, ranked.c.score))).label("median"),
+            func.count().label("respondents"),
+            func.sum(ranked.c.answers).label("answers"),
+            *[func.sum(ranked.c[f"p{p}"]).label(f"p{p}") for p in SCALE_POINTS],
             func.sum(n).over(partition_by=whole).label("total_n"),
-            func.sum(counts.c.respondents).over(partition_by=whole).label("total_respondents"),
+            func.sum(func.count()).over(partition_by=whole).label("total_respondents"),
         )
-        .select_from(counts)
-        .outerjoin(moments, and_(*on))
-        .order_by(counts.c.round_id, counts.c.dimension)
+        .group_by(*rkeys)
+        .order_by(*whole)
     )
 
 
@@ -222,7 +189,8 @@ def _complementary(part: Sequence[Any], k: int) -> set[str]:
     Both populations are checked: respondents with a score (mean, SD) and respondents
     with any answer (distribution, "vet ej" share).
     """
-    shown = sorted((r for r in part if r.grp is not None and r.n >= k), key=lambda r: r.n)
+    candidates = (r for r in part if r.grp is not None and r.n >= k)
+    shown = sorted(candidates, key=lambda r: (r.n, r.respondents, r.grp))  # same on any DB
     if not shown:
         return set()
     rest_n = part[0].total_n - sum(r.n for r in shown)
@@ -249,12 +217,18 @@ def _group_stat(row: Any, by: str | None, k: int, hidden: bool) -> GroupStat:
         row.n,
         False,
         mean=float(row.mean),
-        sd=math.sqrt(float(row.ss) / (row.n - 1)) if row.n > 1 else None,
+        sd=_sample_sd(row.n, float(row.mean), float(row.mean_sq)),
         median=float(row.median),
         distribution=distribution,
         dont_know_share=(answers - sum(distribution)) / answers,
         answers=answers,
     )
+
+
+def _sample_sd(n: int, mean: float, mean_sq: float) -> float | None:
+    if n < 2:
+        return None
+    return math.sqrt(max(mean_sq - mean * mean, 0.0) * n / (n - 1))
 
 
 @dataclass(frozen=True)
@@ -275,44 +249,40 @@ class ItemStat:
 def item_stats(session: Session, round_ids: Iterable[int], k: int) -> list[ItemStat]:
     """Per round × statement, after reverse coding; suppressed below k rated answers."""
     k = effective_k(k)
-    value = cast(scored_value(), Float)
+    value = scored_value()
+    keys = [models.Response.round_id, models.Item.code.label("item")]
     stmt = (
         select(
-            models.Response.round_id,
-            models.Item.code,
-            func.count(models.Answer.value).label("n"),
+            *keys,
             func.count().label("answers"),
-            func.avg(value).label("mean"),
-            func.sum(value * value).label("sum_sq"),
-            *[
-                func.sum(case((scored_value() == p, 1), else_=0)).label(f"p{p}")
-                for p in SCALE_POINTS
-            ],
+            func.count(models.Answer.value).label("rated"),
+            func.avg(cast(value, Float)).label("rated_mean"),
+            func.sum(cast(value * value, Float)).label("rated_sum_sq"),
+            *[func.sum(case((value == p, 1), else_=0)).label(f"p{p}") for p in SCALE_POINTS],
         )
         .join(models.Answer, models.Answer.response_id == models.Response.id)
         .join(models.Item, models.Item.id == models.Answer.item_id)
         .where(models.Response.state == "submitted", models.Response.round_id.in_(list(round_ids)))
-        .group_by(models.Response.round_id, models.Item.code)
-        .order_by(models.Response.round_id, models.Item.code)
+        .group_by(*keys)
+        .order_by(*keys)
     )
     result = []
     for row in session.execute(stmt):
-        if row.n < k:
-            result.append(ItemStat(row.round_id, row.code, row.n, True))
+        if row.rated < k:
+            result.append(ItemStat(row.round_id, row.item, row.rated, True))
             continue
-        mean = float(row.mean)
-        variance = (float(row.sum_sq) - row.n * mean * mean) / (row.n - 1)
-        distribution = tuple(int(getattr(row, f"p{p}")) for p in SCALE_POINTS)
+        mean = float(row.rated_mean)
+        variance = (float(row.rated_sum_sq) - row.rated * mean * mean) / (row.rated - 1)
         result.append(
             ItemStat(
                 row.round_id,
-                row.code,
-                row.n,
+                row.item,
+                row.rated,
                 False,
                 mean=mean,
                 sd=math.sqrt(max(variance, 0.0)),
-                distribution=distribution,
-                dont_know_share=(row.answers - row.n) / row.answers,
+                distribution=tuple(int(getattr(row, f"p{p}")) for p in SCALE_POINTS),
+                dont_know_share=(row.answers - row.rated) / row.answers,
                 answers=row.answers,
             )
         )
@@ -333,104 +303,71 @@ class Reliability:
 def cronbach_alpha(session: Session, round_ids: Iterable[int], k: int) -> list[Reliability]:
     """α = items / (items − 1) × (1 − Σ item variances / variance of the sum score).
 
-    Item variances and the sum-score variance come from SQL aggregates (sums and sums of
-    squares); α is None below k complete respondents or when the sum score does not vary.
+    Over the respondents who rated every statement of the dimension (listwise complete);
+    item variances and the sum-score variance come from SQL aggregates (sums and sums of
+    squares). α is None below k complete respondents or when the sum score does not vary.
     """
     k = effective_k(k)
-    ids = list(round_ids)
-    per_dim = _items_per_dimension()
+    scores = respondent_scores().where(models.Response.round_id.in_(list(round_ids)))
+    complete = scores.subquery()
     value = cast(scored_value(), Float)
-    complete = (
-        select(
-            models.Response.id.label("response_id"),
-            models.Response.round_id,
-            models.Item.dimension_id,
-            func.sum(value).label("total"),
-        )
-        .join(models.Answer, models.Answer.response_id == models.Response.id)
-        .join(models.Item, models.Item.id == models.Answer.item_id)
-        .join(per_dim, per_dim.c.dimension_id == models.Item.dimension_id)
-        .where(models.Response.state == "submitted", models.Response.round_id.in_(ids))
-        .group_by(
-            models.Response.id,
-            models.Response.round_id,
-            models.Item.dimension_id,
-            per_dim.c.n_items,
-        )
-        .having(func.count(models.Answer.value) == per_dim.c.n_items)
-        .subquery()
-    )
     per_item = (
         select(
             complete.c.round_id,
-            complete.c.dimension_id,
+            complete.c.dimension,
             _variance(func.count(), func.sum(value), func.sum(value * value)).label("var"),
         )
-        .select_from(complete)
         .join(models.Answer, models.Answer.response_id == complete.c.response_id)
+        .join(models.Item, models.Item.id == models.Answer.item_id)
         .join(
-            models.Item,
+            models.Dimension,
             and_(
-                models.Item.id == models.Answer.item_id,
-                models.Item.dimension_id == complete.c.dimension_id,
+                models.Dimension.id == models.Item.dimension_id,
+                models.Dimension.code == complete.c.dimension,
             ),
         )
-        .group_by(complete.c.round_id, complete.c.dimension_id, models.Item.id)
+        .where(complete.c.rated == complete.c.n_items)
+        .group_by(complete.c.round_id, complete.c.dimension, models.Item.id)
         .subquery()
     )
     item_sums = (
         select(
             per_item.c.round_id,
-            per_item.c.dimension_id,
+            per_item.c.dimension,
             func.sum(per_item.c.var).label("item_var"),
             func.count().label("item_count"),
         )
-        .group_by(per_item.c.round_id, per_item.c.dimension_id)
+        .group_by(per_item.c.round_id, per_item.c.dimension)
         .subquery()
     )
-    totals = (
-        select(
-            complete.c.round_id,
-            complete.c.dimension_id,
-            func.count().label("n"),
-            _variance(
-                func.count(),
-                func.sum(complete.c.total),
-                func.sum(complete.c.total * complete.c.total),
-            ).label("total_var"),
-        )
-        .group_by(complete.c.round_id, complete.c.dimension_id)
-        .subquery()
-    )
+    total = complete.c.score * complete.c.n_items
     stmt = (
         select(
-            totals.c.round_id,
-            models.Dimension.code,
-            totals.c.n,
-            item_sums.c.item_count,
-            item_sums.c.item_var,
-            totals.c.total_var,
+            complete.c.round_id,
+            complete.c.dimension,
+            func.count().label("n"),
+            func.max(item_sums.c.item_count).label("item_count"),
+            func.max(item_sums.c.item_var).label("item_var"),
+            _variance(func.count(), func.sum(total), func.sum(total * total)).label("total_var"),
         )
         .join(
             item_sums,
             and_(
-                item_sums.c.round_id == totals.c.round_id,
-                item_sums.c.dimension_id == totals.c.dimension_id,
+                item_sums.c.round_id == complete.c.round_id,
+                item_sums.c.dimension == complete.c.dimension,
             ),
         )
-        .join(models.Dimension, models.Dimension.id == totals.c.dimension_id)
-        .order_by(totals.c.round_id, models.Dimension.position)
+        .where(complete.c.rated == complete.c.n_items)
+        .group_by(complete.c.round_id, complete.c.dimension)
+        .order_by(complete.c.round_id, complete.c.dimension)
     )
     result = []
     for row in session.execute(stmt):
         alpha = None
         if row.n >= k and row.item_count > 1 and row.total_var:
-            alpha = (
-                row.item_count
-                / (row.item_count - 1)
-                * (1 - float(row.item_var) / float(row.total_var))
-            )
-        result.append(Reliability(row.round_id, row.code, row.n, row.item_count, alpha))
+            ratio = float(row.item_var) / float(row.total_var)
+            alpha = row.item_count / (row.item_count - 1) * (1 - ratio)
+        result.append(Reliability(row.round_id, row.dimension, row.n, row.item_count, alpha))
     return result
 
 
@@ -452,17 +389,14 @@ def national_reference(
     """Mean of förbund means per dimension in rounds with this label, each förbund weighted
     equally; förbund suppressed in a dimension (n < k) do not count."""
     k = effective_k(k)
-    scores = respondent_scores().subquery()
-    per_round = (
-        select(
-            scores.c.round_id,
-            scores.c.dimension,
-            func.avg(scores.c.score).label("mean"),
-            func.count().label("n"),
-        )
-        .join(models.Round, models.Round.id == scores.c.round_id)
+    rounds = (
+        select(models.Round.id)
         .join(models.Questionnaire, models.Questionnaire.id == models.Round.questionnaire_id)
         .where(models.Round.label == label, models.Questionnaire.key == questionnaire_key)
+    )
+    scores = respondent_scores().where(models.Response.round_id.in_(rounds)).subquery()
+    per_round = (
+        select(scores.c.round_id, scores.c.dimension, func.avg(scores.c.score).label("mean"))
         .group_by(scores.c.round_id, scores.c.dimension)
         .having(func.count() >= k)
         .subquery()
