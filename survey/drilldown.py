@@ -24,10 +24,7 @@ class ItemRow:
 
     @property
     def shares(self) -> tuple[float, ...] | None:
-        if self.stat.distribution is None:
-            return None
-        rated = sum(self.stat.distribution)
-        return tuple(c / rated for c in self.stat.distribution)
+        return scoring.shares(self.stat.distribution)
 
 
 @dataclass(frozen=True)

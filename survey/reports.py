@@ -36,10 +36,7 @@ class DimensionRow:
 
     @property
     def shares(self) -> tuple[float, ...] | None:
-        if self.distribution is None:
-            return None
-        rated = sum(self.distribution)
-        return tuple(c / rated if rated else 0.0 for c in self.distribution)
+        return scoring.shares(self.distribution)
 
 
 @dataclass(frozen=True)

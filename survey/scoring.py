@@ -80,6 +80,14 @@ def respondent_scores() -> Select:
     return _per_respondent(kept_only=True)
 
 
+def shares(distribution: Sequence[int] | None) -> tuple[float, ...] | None:
+    """Counts of 1–5 as shares of the rated (not "vet ej") answers; None stays None."""
+    if distribution is None:
+        return None
+    rated = sum(distribution)
+    return tuple(c / rated if rated else 0.0 for c in distribution)
+
+
 @dataclass(frozen=True)
 class GroupStat:
     """Statistics of one group; every figure is None when the group is suppressed.
@@ -104,11 +112,7 @@ class GroupStat:
 
     @property
     def shares(self) -> tuple[float, ...] | None:
-        """The distribution as shares of the rated (not "vet ej") answers."""
-        if self.distribution is None:
-            return None
-        rated = sum(self.distribution)
-        return tuple(c / rated if rated else 0.0 for c in self.distribution)
+        return shares(self.distribution)
 
 
 def group_statistics_query(round_ids: Iterable[int], by: str | None = None) -> Select:

@@ -1,11 +1,12 @@
 """The board pages in Chromium: charts drawn by plotly.js from the app, interactive, and
-downloadable as PNG, with no console errors."""
+downloadable as PNG, with no console errors and no axe-core accessibility violations."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from builders import default_questionnaire
 
 from survey import demo
@@ -52,6 +53,7 @@ def test_dashboard_radars_render_and_download_as_png(demo_server, page):
     with page.expect_download() as download:
         page.get_by_role("button", name="Ladda ner diagrammet som PNG").first.click()
     assert download.value.suggested_filename == f"samverkansmataren-demo-norrsund-{year}-radar.png"
+    assert Axe().run(page).violations_count == 0
     assert page.console_errors == []
 
 
@@ -68,4 +70,5 @@ def test_comparison_draws_peers_and_heat_map(demo_server, page):
     assert page.locator("#heatmap .hm image").count() == 1
     labels = page.locator("#heatmap .yaxislayer-above text").all_text_contents()
     assert len(labels) == 10 and "Riksreferens (varje förbund väger lika)" in labels
+    assert Axe().run(page).violations_count == 0
     assert page.console_errors == []
