@@ -63,7 +63,7 @@ class Series:
 def _layout(fig: go.Figure, title: str, **extra: object) -> go.Figure:
     fig.update_layout(
         template="none",
-        title={"text": wrap(title, 70), "x": 0, "xanchor": "left", "font": {"size": 15}},
+        title={"text": wrap(title, 55), "x": 0, "xanchor": "left", "font": {"size": 15}},
         font={"family": "system-ui, sans-serif", "size": 13, "color": "#1b1b1b"},
         paper_bgcolor="#ffffff",
         **extra,

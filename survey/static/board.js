@@ -31,12 +31,25 @@
     });
   }
 
+  // On a phone the figures' desktop margins and fonts leave too little for the chart.
+  function fitted(el, layout) {
+    if (el.clientWidth >= 560) { return layout; }
+    var small = Object.assign({}, layout);
+    small.font = Object.assign({}, layout.font, { size: 10 });
+    small.title = Object.assign({}, layout.title, { font: { size: 12 } });
+    if (layout.polar) {
+      small.height = el.clientWidth + 140;
+      small.margin = Object.assign({}, layout.margin, { l: 85, r: 85 });
+    }
+    return small;
+  }
+
   function draw(el) {
     var source = document.getElementById(el.id + "-figure");
     if (!source || !window.Plotly) { return; }
     var figure = JSON.parse(source.textContent);
     var filename = el.getAttribute("data-filename") || el.id;
-    Plotly.newPlot(el, figure.data, figure.layout, {
+    Plotly.newPlot(el, figure.data, fitted(el, figure.layout), {
       displaylogo: false,
       responsive: true,
       locale: lang,
