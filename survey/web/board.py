@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from flask import Blueprint, current_app, jsonify, render_template, request
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import breakdowns, charts, comparisons, drilldown, figures, models, reports, scoring
@@ -189,6 +188,5 @@ def compare():
         too_many=too_many,
         max_peers=comparisons.MAX_PEERS,
         national_name=figures.national_name(language),
-        title=_("Compare coordination associations"),
     )
     return page, 400 if too_many else 200
