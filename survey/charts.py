@@ -1,14 +1,55 @@
-"""Plotly figures from aggregates (plain data in, Figure out; no Flask, no database)."""
+"""Plotly figures from aggregates (plain data in, Figure out; no Flask, no database).
+
+Suppressed values arrive as None and are drawn as gaps or "för få svar", never as zeros;
+the figures (and so their JSON and tooltips) never hold more than the aggregates they are
+given. Words of our own come in Swedish by default and in English on request.
+"""
 
 from __future__ import annotations
 
+import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
 
 import plotly.graph_objects as go
 
-#: Okabe–Ito: distinguishable with the common colour-vision deficiencies.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+#: Okabe–Ito without its yellow (too pale on white): distinguishable with the common
+#: colour-vision deficiencies.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
+#: Diverging 1–5 on the same palette: vermillion/orange (disagree), grey, sky blue/blue.
+SCALE_COLOURS = ("#D55E00", "#E69F00", "#BBBBBB", "#56B4E9", "#0072B2")
+#: Cividis: a sequential scale designed to read the same with colour-vision deficiencies.
+HEATMAP_SCALE = "Cividis"
+
+WORDS = {
+    "sv": {
+        "too_few": "för få svar (n < {k})",
+        "share": "Andel av svaren (vet ej ej medräknat)",
+        "dont_know": "vet ej",
+        "mean": "medel",
+    },
+    "en": {
+        "too_few": "too few answers (n < {k})",
+        "share": "Share of answers (don't know not counted)",
+        "dont_know": "don't know",
+        "mean": "mean",
+    },
+}
+
+
+def words(lang: str) -> dict[str, str]:
+    return WORDS.get(lang, WORDS["sv"])
+
+
+def too_few(lang: str, k: int) -> str:
+    return words(lang)["too_few"].format(k=k)
+
+
+def wrap(label: str, width: int = 18) -> str:
+    """Long labels on several lines (Plotly breaks lines on <br>), never inside a word."""
+    return "<br>".join(textwrap.wrap(label, width, break_long_words=False)) or label
 
 
 @dataclass(frozen=True)
@@ -16,42 +57,202 @@ class Series:
     name: str
     values: Sequence[float | None]  # one per axis; None = suppressed or missing
     dashed: bool = False
+    n: Sequence[int] = ()  # respondents per axis, for the tooltip
 
 
-def radar(
-    axes: Sequence[str], series: Sequence[Series], title: str, scale: tuple[float, float] = (1, 5)
-) -> go.Figure:
-    """A radar (spider) chart; suppressed points are gaps, never zeros."""
-    fig = go.Figure()
-    closed_axes = list(axes) + [axes[0]] if axes else []
-    for i, s in enumerate(series):
-        values = list(s.values) + [s.values[0]] if s.values else []
-        fig.add_trace(
-            go.Scatterpolar(
-                r=values,
-                theta=closed_axes,
-                name=s.name,
-                mode="lines+markers",
-                connectgaps=False,
-                line={"color": PALETTE[i % len(PALETTE)], "dash": "dash" if s.dashed else "solid"},
-                hovertemplate="%{theta}: %{r:.2f}<extra>" + s.name + "</extra>",
-            )
-        )
+def _layout(fig: go.Figure, title: str, **extra: object) -> go.Figure:
     fig.update_layout(
-        title={"text": title},
-        polar={"radialaxis": {"range": list(scale), "tickvals": [1, 2, 3, 4, 5]}},
-        legend={"orientation": "h", "y": -0.15},
-        margin={"l": 60, "r": 60, "t": 60, "b": 40},
-        font={"family": "system-ui, sans-serif"},
+        template="none",
+        title={"text": wrap(title, 55), "x": 0, "xanchor": "left", "font": {"size": 15}},
+        font={"family": "system-ui, sans-serif", "size": 13, "color": "#1b1b1b"},
+        paper_bgcolor="#ffffff",
+        **extra,
     )
     return fig
 
 
-def to_html(fig: go.Figure, div_id: str) -> str:
-    """An embeddable div; plotly.js itself comes from our own /vendor route."""
-    return fig.to_html(
-        full_html=False,
-        include_plotlyjs=False,
-        div_id=div_id,
-        config={"displaylogo": False, "responsive": True},
+def radar(
+    axes: Sequence[str],
+    series: Sequence[Series],
+    title: str,
+    scale: tuple[float, float] = (1, 5),
+    lang: str = "sv",
+) -> go.Figure:
+    """A radar (spider) chart; suppressed points are gaps, never zeros."""
+    fig = go.Figure()
+    labels = [wrap(a) for a in axes]
+    closed_axes = labels + labels[:1]
+    for i, s in enumerate(series):
+        values = list(s.values) + list(s.values[:1])
+        n = list(s.n) + list(s.n[:1]) if s.n else None
+        hover = "%{theta}: %{r:.2f}" + (" (n = %{customdata})" if n else "")
+        fig.add_trace(
+            go.Scatterpolar(
+                r=values,
+                theta=closed_axes,
+                customdata=n,
+                name=s.name,
+                mode="lines+markers",
+                connectgaps=False,
+                marker={"size": 7, "symbol": "diamond" if s.dashed else "circle"},
+                line={
+                    "color": PALETTE[i % len(PALETTE)],
+                    "dash": "dash" if s.dashed else "solid",
+                    "width": 2.5,
+                },
+                hovertemplate=hover + "<extra>" + escape(s.name) + "</extra>",
+            )
+        )
+    return _layout(
+        fig,
+        title,
+        polar={
+            # The scale's numbers between the first two spokes, not on top of a label.
+            "radialaxis": {
+                "range": list(scale),
+                "tickvals": [1, 2, 3, 4, 5],
+                "angle": 90 - 180 / max(len(axes), 1),
+                "tickangle": 0,
+                "tickfont": {"size": 10, "color": "#4a4a4a"},
+            },
+            "angularaxis": {"direction": "clockwise", "rotation": 90},
+        },
+        legend={"orientation": "h", "y": -0.12, "x": 0},
+        margin={"l": 90, "r": 90, "t": 120, "b": 40},
+        height=580,
+    )
+
+
+def heatmap(
+    rows: Sequence[str],
+    columns: Sequence[str],
+    values: Sequence[Sequence[float | None]],
+    n: Sequence[Sequence[int]],
+    title: str,
+    k: int,
+    lang: str = "sv",
+) -> go.Figure:
+    """Rows × columns of means; a suppressed cell is blank and says "för få svar"."""
+    shown = [v for row in values for v in row if v is not None]
+    low = math.floor(min(shown) * 2) / 2 if shown else 1.0
+    high = math.ceil(max(shown) * 2) / 2 if shown else 5.0
+    text = [[f"{v:.2f}" if v is not None else "–" for v in row] for row in values]
+    hover_text = [[t if t != "–" else too_few(lang, k) for t in row] for row in text]
+    fig = go.Figure(
+        go.Heatmap(
+            z=[list(row) for row in values],
+            x=[wrap(c, 11) for c in columns],
+            y=list(rows),
+            text=text,
+            texttemplate="%{text}",
+            customdata=[
+                [[ht, cnt] for ht, cnt in zip(hrow, nrow, strict=True)]
+                for hrow, nrow in zip(hover_text, n, strict=True)
+            ],
+            hovertemplate="%{y}<br>%{x}: %{customdata[0]} (n = %{customdata[1]})<extra></extra>",
+            colorscale=HEATMAP_SCALE,
+            zmin=low,
+            zmax=high,
+            hoverongaps=True,
+            xgap=2,
+            ygap=2,
+            colorbar={"title": {"text": words(lang)["mean"]}, "thickness": 14},
+        )
+    )
+    return _layout(
+        fig,
+        title,
+        yaxis={"autorange": "reversed", "automargin": True},
+        xaxis={"side": "top", "automargin": True, "tickangle": 0, "tickfont": {"size": 11}},
+        margin={"l": 10, "r": 10, "t": 110, "b": 10},
+        height=160 + 34 * len(rows),
+    )
+
+
+def distribution(
+    categories: Sequence[str],
+    shares: Sequence[Sequence[float] | None],
+    scale_labels: Sequence[str],
+    title: str,
+    k: int,
+    dont_know: Sequence[float | None] = (),
+    lang: str = "sv",
+) -> go.Figure:
+    """Diverging stacked bars: 1–2 and half of 3 to the left of zero, the rest to the
+    right; one bar per category (dimension or statement). None = suppressed."""
+    w = words(lang)
+    cats = [wrap(c, 34) for c in categories]
+    dk = list(dont_know) or [None] * len(cats)
+    fig = go.Figure()
+    # (point index, sign, half of the middle point?) in stacking order outwards from 0.
+    parts = [
+        (2, -1, True),
+        (1, -1, False),
+        (0, -1, False),
+        (2, 1, True),
+        (3, 1, False),
+        (4, 1, False),
+    ]
+    for point, sign, half in parts:
+        xs = [None if s is None else sign * (s[point] / 2 if half else s[point]) for s in shares]
+        full = [None if s is None else s[point] for s in shares]
+        dk_text = ["" if d is None else f"<br>{w['dont_know']}: {d:.0%}" for d in dk]
+        fig.add_trace(
+            go.Bar(
+                y=cats,
+                x=xs,
+                orientation="h",
+                name=f"{point + 1} {scale_labels[point]}",
+                legendgroup=str(point),
+                showlegend=not (half and sign < 0),
+                legendrank=point,
+                marker={"color": SCALE_COLOURS[point]},
+                customdata=[[f, t] for f, t in zip(full, dk_text, strict=True)],
+                hovertemplate="%{y}<br>"
+                + escape(f"{point + 1} {scale_labels[point]}")
+                + ": %{customdata[0]:.0%}%{customdata[1]}<extra></extra>",
+            )
+        )
+    for cat, s in zip(cats, shares, strict=True):
+        if s is None:
+            fig.add_annotation(
+                x=0, y=cat, text=too_few(lang, k), showarrow=False, font={"color": "#8a4b00"}
+            )
+    ticks = [-1, -0.5, 0, 0.5, 1]
+    return _layout(
+        fig,
+        title,
+        barmode="relative",
+        xaxis={
+            "range": [-1, 1],
+            "tickvals": ticks,
+            "ticktext": [f"{abs(t):.0%}" for t in ticks],
+            "title": {"text": w["share"]},
+            "zeroline": True,
+            "zerolinecolor": "#1b1b1b",
+        },
+        yaxis={"autorange": "reversed", "automargin": True},
+        # Anchored to the figure's bottom edge, so it never meets the axis title or the
+        # chart title however many lines it wraps to.
+        legend={
+            "orientation": "h",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+            "x": 0,
+            "traceorder": "normal",
+        },
+        margin={"l": 10, "r": 10, "t": 70, "b": 140},
+        height=230 + 42 * len(cats),
+    )
+
+
+def to_html(fig: go.Figure, div_id: str, filename: str | None = None) -> str:
+    """A chart placeholder plus its figure as JSON; static/board.js draws it with plotly.js
+    from our own /vendor route (interactive, PNG download) where JavaScript runs."""
+    figure = fig.to_json().replace("</", "<\\/")  # never close the script element early
+    name = escape(filename or div_id)
+    return (
+        f'<div id="{escape(div_id)}" class="plot" data-filename="{name}"></div>'
+        f'<script type="application/json" id="{escape(div_id)}-figure">{figure}</script>'
     )

@@ -1,6 +1,7 @@
 """What a board sees for one förbund and round: dimension rows combining the förbund's
-statistics with the national reference. Shared by the pages, charts and board exports so
-they all show the same numbers and the same suppression."""
+statistics with the national reference and the change since the förbund's previous round.
+Shared by the pages, charts, JSON and board exports so they all show the same numbers and
+the same suppression."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import models, scoring
+from .catalog import definition_of
 from .errors import NotFound
 
 
@@ -24,6 +26,17 @@ class DimensionRow:
     sd: float | None
     national_mean: float | None
     national_associations: int
+    median: float | None = None
+    distribution: tuple[int, ...] | None = None  # answers 1–5 after reverse coding
+    dont_know_share: float | None = None
+    answers: int | None = None
+    previous_mean: float | None = None
+    #: this round's mean minus the previous round's; None unless both are shown
+    change: float | None = None
+
+    @property
+    def shares(self) -> tuple[float, ...] | None:
+        return scoring.shares(self.distribution)
 
 
 @dataclass(frozen=True)
@@ -33,6 +46,24 @@ class RoundOverview:
     k: int
     respondents: int
     rows: list[DimensionRow]
+    previous_label: str | None = None
+
+    @property
+    def shown(self) -> list[DimensionRow]:
+        return [r for r in self.rows if not r.suppressed]
+
+    @property
+    def weakest(self) -> DimensionRow | None:
+        return min(self.shown, key=lambda r: r.mean or 0.0, default=None)
+
+    @property
+    def strongest(self) -> DimensionRow | None:
+        return max(self.shown, key=lambda r: r.mean or 0.0, default=None)
+
+    def biggest_changes(self, count: int = 3) -> list[DimensionRow]:
+        """The dimensions that moved most since the previous round, largest first."""
+        moved = [r for r in self.rows if r.change is not None]
+        return sorted(moved, key=lambda r: abs(r.change or 0.0), reverse=True)[:count]
 
 
 def find_association(session: Session, slug: str) -> models.Association:
@@ -62,7 +93,24 @@ def find_round(
     for rnd in rounds:
         if rnd.label == label:
             return rnd
+    if label is None:
+        raise NotFound(f"{association.name} has no survey rounds yet")
     raise NotFound(f"No round '{label}' for {association.name}")
+
+
+def earlier_rounds(session: Session, rnd: models.Round) -> list[models.Round]:
+    """The förbund's rounds up to and including this one with the same instrument (key),
+    oldest first; dimension codes are stable across versions, so they compare."""
+    return [
+        r
+        for r in rounds_of(session, rnd.association)
+        if r.label <= rnd.label and r.questionnaire.key == rnd.questionnaire.key
+    ]
+
+
+def previous_round(session: Session, rnd: models.Round) -> models.Round | None:
+    earlier = earlier_rounds(session, rnd)
+    return earlier[-2] if len(earlier) > 1 else None
 
 
 def submitted_count(session: Session, round_id: int) -> int:
@@ -76,24 +124,62 @@ def submitted_count(session: Session, round_id: int) -> int:
     )
 
 
+def dimension_name(dim: models.Dimension, lang: str) -> str:
+    return dim.name_en if lang == "en" else dim.name_sv
+
+
+def choice_labels(rnd: models.Round, question: str, lang: str) -> list[tuple[str, str]]:
+    """(code, label) of a background question's choices, in the questionnaire's order."""
+    found = definition_of(rnd.questionnaire).background_question(question)
+    if found is None:
+        return []
+    return [(c.code, c.label.get(lang) or c.label["sv"]) for c in found.choices]
+
+
+def scale_labels(rnd: models.Round, lang: str) -> list[str]:
+    """The labels of the points 1–5, as the respondents saw them."""
+    scale = definition_of(rnd.questionnaire).scale
+    return [scale.labels[p].get(lang) or scale.labels[p]["sv"] for p in scale.points]
+
+
 def round_overview(session: Session, rnd: models.Round, k: int, lang: str) -> RoundOverview:
-    stats = scoring.by_dimension(scoring.dimension_stats(session, [rnd.id], k))
+    k = scoring.effective_k(k)
+    previous = previous_round(session, rnd)
+    ids = [rnd.id] + ([previous.id] if previous else [])
+    stats = scoring.dimension_stats(session, ids, k)
+    now = {s.dimension: s for s in stats if s.round_id == rnd.id}
+    before = {s.dimension: s for s in stats if previous and s.round_id == previous.id}
     national = scoring.national_reference(session, rnd.label, rnd.questionnaire.key, k)
     rows = []
     for dim in rnd.questionnaire.dimensions:
-        s = stats.get(dim.code)
+        s = now.get(dim.code) or scoring.GroupStat(rnd.id, dim.code, None, 0, True)
         ref = national.get(dim.code)
+        prev = before.get(dim.code)
+        prev_mean = prev.mean if prev else None
         rows.append(
             DimensionRow(
                 code=dim.code,
-                name=dim.name_en if lang == "en" else dim.name_sv,
+                name=dimension_name(dim, lang),
                 group=dim.group,
-                n=s.n if s else 0,
-                suppressed=s.suppressed if s else True,
-                mean=s.mean if s else None,
-                sd=s.sd if s else None,
+                n=s.n,
+                suppressed=s.suppressed,
+                mean=s.mean,
+                sd=s.sd,
                 national_mean=ref.mean if ref else None,
                 national_associations=ref.n_associations if ref else 0,
+                median=s.median,
+                distribution=s.distribution,
+                dont_know_share=s.dont_know_share,
+                answers=s.answers,
+                previous_mean=prev_mean,
+                change=None if s.mean is None or prev_mean is None else s.mean - prev_mean,
             )
         )
-    return RoundOverview(rnd.association.name, rnd.label, k, submitted_count(session, rnd.id), rows)
+    return RoundOverview(
+        rnd.association.name,
+        rnd.label,
+        k,
+        submitted_count(session, rnd.id),
+        rows,
+        previous.label if previous else None,
+    )

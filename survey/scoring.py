@@ -3,7 +3,8 @@
 Rules (see README "Scoring"): reverse items are recoded 6 − x first; a respondent's
 dimension score is the mean of their answered items, kept only when at least half of the
 dimension's items were answered; "vet ej" is missing, never 0. Groups with fewer than k
-respondents are suppressed: their statistics are never returned, only n < k.
+respondents are suppressed here, in the core: a suppressed group carries its n and nothing
+else, so no page, chart, JSON or export built on these functions can show its figures.
 """
 
 from __future__ import annotations
@@ -11,13 +12,22 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
 
-from sqlalchemy import Float, Select, case, cast, func, select
+from sqlalchemy import Float, Select, and_, case, cast, func, null, or_, select
 from sqlalchemy.orm import Session
 
 from . import models
+from .config import MIN_GROUP_SIZE_FLOOR
 
 BREAKDOWNS = ("role", "agency")
+SCALE_POINTS = (1, 2, 3, 4, 5)
+
+
+def effective_k(k: int) -> int:
+    """k as applied: the anonymity floor holds whatever a caller passes."""
+    return max(int(k), MIN_GROUP_SIZE_FLOOR)
 
 
 def scored_value():
@@ -25,42 +35,68 @@ def scored_value():
     return case((models.Item.reverse, 6 - models.Answer.value), else_=models.Answer.value)
 
 
-def respondent_scores() -> Select:
-    """One row per submitted response × dimension that meets the half-answered rule."""
+def _per_respondent(kept_only: bool) -> Select:
+    """Submitted responses × dimension in one pass over the answers: score, rated and all
+    answers, the count of each point 1–5, and `kept` (1 when at least half of the
+    dimension's statements were rated)."""
     items_per_dimension = (
         select(models.Item.dimension_id, func.count().label("n_items"))
         .group_by(models.Item.dimension_id)
         .subquery()
     )
-    return (
+    value = scored_value()
+    rated = func.count(models.Answer.value)
+    n_items = func.max(items_per_dimension.c.n_items)
+    kept = 2 * rated >= n_items
+    stmt = (
         select(
             models.Response.id.label("response_id"),
             models.Response.round_id,
             models.Response.role,
             models.Response.agency,
             models.Dimension.code.label("dimension"),
-            func.avg(cast(scored_value(), Float)).label("score"),
+            func.avg(cast(value, Float)).label("score"),
+            rated.label("rated"),
+            n_items.label("n_items"),
+            func.count().label("answers"),
+            *[func.sum(case((value == p, 1), else_=0)).label(f"p{p}") for p in SCALE_POINTS],
+            case((kept, 1), else_=0).label("kept"),
         )
         .join(models.Answer, models.Answer.response_id == models.Response.id)
         .join(models.Item, models.Item.id == models.Answer.item_id)
         .join(models.Dimension, models.Dimension.id == models.Item.dimension_id)
         .join(items_per_dimension, items_per_dimension.c.dimension_id == models.Item.dimension_id)
         .where(models.Response.state == "submitted")
-        .group_by(
-            models.Response.id,
-            models.Response.round_id,
-            models.Response.role,
-            models.Response.agency,
-            models.Dimension.code,
-            items_per_dimension.c.n_items,
-        )
-        .having(2 * func.count(models.Answer.value) >= items_per_dimension.c.n_items)
+        # Grouping by the two primary keys is enough (and fast): round, role, agency and
+        # code depend on them, which both SQLite and PostgreSQL accept.
+        .group_by(models.Response.id, models.Dimension.id)
     )
+    return stmt.having(kept) if kept_only else stmt
+
+
+def respondent_scores() -> Select:
+    """One row per submitted response × dimension that meets the half-answered rule:
+    its score, and how many of the dimension's `n_items` statements it rated."""
+    return _per_respondent(kept_only=True)
+
+
+def shares(distribution: Sequence[int] | None) -> tuple[float, ...] | None:
+    """Counts of 1–5 as shares of the rated (not "vet ej") answers; None stays None."""
+    if distribution is None:
+        return None
+    rated = sum(distribution)
+    return tuple(c / rated if rated else 0.0 for c in distribution)
 
 
 @dataclass(frozen=True)
 class GroupStat:
-    """Statistics of one group; every figure is None when the group is suppressed."""
+    """Statistics of one group; every figure is None when the group is suppressed.
+
+    `distribution` counts the group's answers 1–5 (after reverse coding) and
+    `dont_know_share` is the share of its answers that were "vet ej"; both cover every
+    answer the group's respondents gave in the dimension, also of those whose score was not
+    kept. `answers` is the number of those answers, "vet ej" included.
+    """
 
     round_id: int
     dimension: str
@@ -69,55 +105,279 @@ class GroupStat:
     suppressed: bool
     mean: float | None = None
     sd: float | None = None
+    median: float | None = None
+    distribution: tuple[int, ...] | None = None
+    dont_know_share: float | None = None
+    answers: int | None = None
+
+    @property
+    def shares(self) -> tuple[float, ...] | None:
+        return shares(self.distribution)
+
+
+def group_statistics_query(round_ids: Iterable[int], by: str | None = None) -> Select:
+    """The one statement behind `dimension_stats`: per group, n, mean, sum of squared
+    deviations and median of the kept scores, with the answer counts of all its
+    respondents, and the whole förbund's totals per round × dimension alongside.
+
+    One pass over the answers. SQLite has no MEDIAN or STDDEV: window functions
+    (ROW_NUMBER, COUNT OVER PARTITION) find the middle rows for the median on both
+    databases, and the SD comes from the mean of squares.
+    """
+    if by is not None and by not in BREAKDOWNS:
+        raise ValueError(f"unknown breakdown {by!r}")
+    per = _per_respondent(kept_only=False)
+    per = per.where(models.Response.round_id.in_(list(round_ids))).subquery()
+    keys = [per.c.round_id, per.c.dimension] + ([per.c[by].label("grp")] if by else [])
+    # One window (same partition and order) for both, so the rows are sorted once.
+    window = {"partition_by": [*keys, per.c.kept], "order_by": per.c.score}
+    ranked = select(
+        *keys,
+        per.c.kept,
+        per.c.score,
+        per.c.answers,
+        *[per.c[f"p{p}"] for p in SCALE_POINTS],
+        func.row_number().over(**window).label("rn"),
+        func.count().over(**window, rows=(None, None)).label("cnt"),
+    ).subquery()
+    kept = ranked.c.kept == 1
+    halves = [(ranked.c.cnt + 1) // 2, (ranked.c.cnt + 2) // 2]
+    middle = and_(kept, or_(ranked.c.rn == halves[0], ranked.c.rn == halves[1]))
+    kept_score = case((kept, ranked.c.score))
+    rkeys = [ranked.c.round_id, ranked.c.dimension] + ([ranked.c.grp] if by else [])
+    whole = rkeys[:2]
+    n = func.sum(ranked.c.kept)
+    return (
+        select(
+            *rkeys[:2],
+            (ranked.c.grp if by else null()).label("grp"),
+            n.label("n"),
+            func.avg(kept_score).label("mean"),
+            func.avg(kept_score * kept_score).label("mean_sq"),
+            func.avg(case((middle, ranked.c.score))).label("median"),
+            func.count().label("respondents"),
+            func.sum(ranked.c.answers).label("answers"),
+            *[func.sum(ranked.c[f"p{p}"]).label(f"p{p}") for p in SCALE_POINTS],
+            func.sum(n).over(partition_by=whole).label("total_n"),
+            func.sum(func.count()).over(partition_by=whole).label("total_respondents"),
+        )
+        .group_by(*rkeys)
+        .order_by(*whole)
+    )
 
 
 def dimension_stats(
     session: Session, round_ids: Iterable[int], k: int, by: str | None = None
 ) -> list[GroupStat]:
-    """n, mean and SD of dimension scores per round × dimension (× role or agency)."""
-    if by is not None and by not in BREAKDOWNS:
-        raise ValueError(f"unknown breakdown {by!r}")
-    scores = respondent_scores().subquery()
-    group_col = scores.c[by] if by else None
-    keys = [scores.c.round_id, scores.c.dimension] + ([group_col] if by else [])
-    stmt = (
-        select(
-            *keys,
-            func.count().label("n"),
-            func.avg(scores.c.score).label("mean"),
-            func.avg(scores.c.score * scores.c.score).label("mean_sq"),
-        )
-        .where(scores.c.round_id.in_(list(round_ids)))
-        .group_by(*keys)
-        .order_by(*keys)
+    """n, mean, SD, median, distribution and "vet ej" share per round × dimension (× role
+    or agency), suppressed below k; breakdowns also hide what a total would give away."""
+    k = effective_k(k)
+    rows = session.execute(group_statistics_query(round_ids, by)).all()
+    result: list[GroupStat] = []
+    for _key, part in groupby(rows, key=lambda r: (r.round_id, r.dimension)):
+        part = list(part)
+        if by:
+            hidden = _complementary(part, k)
+            part = [r for r in part if r.grp is not None]
+        else:
+            hidden = set()
+        for row in sorted(part, key=lambda r: str(r.grp) if by else ""):
+            result.append(_group_stat(row, by, k, row.grp in hidden))
+    return sorted(result, key=lambda s: (s.round_id, s.dimension, s.group or ""))
+
+
+def _complementary(part: Sequence[Any], k: int) -> set[str]:
+    """Groups to hide although n ≥ k, so that the förbund total minus the shown groups
+    never equals the figures of fewer than k people (secondary suppression).
+
+    Both populations are checked: respondents with a score (mean, SD) and respondents
+    with any answer (distribution, "vet ej" share).
+    """
+    candidates = (r for r in part if r.grp is not None and r.n >= k)
+    shown = sorted(candidates, key=lambda r: (r.n, r.respondents, r.grp))  # same on any DB
+    if not shown:
+        return set()
+    rest_n = part[0].total_n - sum(r.n for r in shown)
+    rest_resp = part[0].total_respondents - sum(r.respondents for r in shown)
+    hidden: set[str] = set()
+    while shown and (0 < rest_n < k or 0 < rest_resp < k):
+        smallest = shown.pop(0)
+        hidden.add(smallest.grp)
+        rest_n += smallest.n
+        rest_resp += smallest.respondents
+    return hidden
+
+
+def _group_stat(row: Any, by: str | None, k: int, hidden: bool) -> GroupStat:
+    group = row.grp if by else None
+    if row.n < k or hidden:
+        return GroupStat(row.round_id, row.dimension, group, row.n, True)
+    distribution = tuple(int(getattr(row, f"p{p}")) for p in SCALE_POINTS)
+    answers = int(row.answers)
+    return GroupStat(
+        row.round_id,
+        row.dimension,
+        group,
+        row.n,
+        False,
+        mean=float(row.mean),
+        sd=_sample_sd(row.n, float(row.mean), float(row.mean_sq)),
+        median=float(row.median),
+        distribution=distribution,
+        dont_know_share=(answers - sum(distribution)) / answers,
+        answers=answers,
     )
-    if by:
-        stmt = stmt.where(group_col.is_not(None))
-    result = []
-    for row in session.execute(stmt):
-        group = row[2] if by else None
-        if row.n < k:
-            result.append(GroupStat(row.round_id, row.dimension, group, row.n, True))
-            continue
-        result.append(
-            GroupStat(
-                row.round_id,
-                row.dimension,
-                group,
-                row.n,
-                False,
-                mean=float(row.mean),
-                sd=_sample_sd(row.n, row.mean, row.mean_sq),
-            )
-        )
-    return result
 
 
 def _sample_sd(n: int, mean: float, mean_sq: float) -> float | None:
     if n < 2:
         return None
-    variance = (float(mean_sq) - float(mean) ** 2) * n / (n - 1)
-    return math.sqrt(max(variance, 0.0))
+    return math.sqrt(max(mean_sq - mean * mean, 0.0) * n / (n - 1))
+
+
+@dataclass(frozen=True)
+class ItemStat:
+    """One statement in one round; n counts the rated answers ("vet ej" excluded)."""
+
+    round_id: int
+    item: str
+    n: int
+    suppressed: bool
+    mean: float | None = None
+    sd: float | None = None
+    distribution: tuple[int, ...] | None = None
+    dont_know_share: float | None = None
+    answers: int | None = None
+
+
+def item_stats(session: Session, round_ids: Iterable[int], k: int) -> list[ItemStat]:
+    """Per round × statement, after reverse coding; suppressed below k rated answers."""
+    k = effective_k(k)
+    value = scored_value()
+    keys = [models.Response.round_id, models.Item.code.label("item")]
+    stmt = (
+        select(
+            *keys,
+            func.count().label("answers"),
+            func.count(models.Answer.value).label("rated"),
+            func.avg(cast(value, Float)).label("rated_mean"),
+            func.sum(cast(value * value, Float)).label("rated_sum_sq"),
+            *[func.sum(case((value == p, 1), else_=0)).label(f"p{p}") for p in SCALE_POINTS],
+        )
+        .join(models.Answer, models.Answer.response_id == models.Response.id)
+        .join(models.Item, models.Item.id == models.Answer.item_id)
+        .where(models.Response.state == "submitted", models.Response.round_id.in_(list(round_ids)))
+        .group_by(*keys)
+        .order_by(*keys)
+    )
+    result = []
+    for row in session.execute(stmt):
+        if row.rated < k:
+            result.append(ItemStat(row.round_id, row.item, row.rated, True))
+            continue
+        mean = float(row.rated_mean)
+        variance = (float(row.rated_sum_sq) - row.rated * mean * mean) / (row.rated - 1)
+        result.append(
+            ItemStat(
+                row.round_id,
+                row.item,
+                row.rated,
+                False,
+                mean=mean,
+                sd=math.sqrt(max(variance, 0.0)),
+                distribution=tuple(int(getattr(row, f"p{p}")) for p in SCALE_POINTS),
+                dont_know_share=(row.answers - row.rated) / row.answers,
+                answers=row.answers,
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """Cronbach's α of one dimension in one round, over respondents who rated every item."""
+
+    round_id: int
+    dimension: str
+    n: int  # listwise complete respondents
+    items: int
+    alpha: float | None
+
+
+def cronbach_alpha(session: Session, round_ids: Iterable[int], k: int) -> list[Reliability]:
+    """α = items / (items − 1) × (1 − Σ item variances / variance of the sum score).
+
+    Over the respondents who rated every statement of the dimension (listwise complete);
+    item variances and the sum-score variance come from SQL aggregates (sums and sums of
+    squares). α is None below k complete respondents or when the sum score does not vary.
+    """
+    k = effective_k(k)
+    scores = respondent_scores().where(models.Response.round_id.in_(list(round_ids)))
+    complete = scores.subquery()
+    value = cast(scored_value(), Float)
+    per_item = (
+        select(
+            complete.c.round_id,
+            complete.c.dimension,
+            _variance(func.count(), func.sum(value), func.sum(value * value)).label("var"),
+        )
+        .join(models.Answer, models.Answer.response_id == complete.c.response_id)
+        .join(models.Item, models.Item.id == models.Answer.item_id)
+        .join(
+            models.Dimension,
+            and_(
+                models.Dimension.id == models.Item.dimension_id,
+                models.Dimension.code == complete.c.dimension,
+            ),
+        )
+        .where(complete.c.rated == complete.c.n_items)
+        .group_by(complete.c.round_id, complete.c.dimension, models.Item.id)
+        .subquery()
+    )
+    item_sums = (
+        select(
+            per_item.c.round_id,
+            per_item.c.dimension,
+            func.sum(per_item.c.var).label("item_var"),
+            func.count().label("item_count"),
+        )
+        .group_by(per_item.c.round_id, per_item.c.dimension)
+        .subquery()
+    )
+    total = complete.c.score * complete.c.n_items
+    stmt = (
+        select(
+            complete.c.round_id,
+            complete.c.dimension,
+            func.count().label("n"),
+            func.max(item_sums.c.item_count).label("item_count"),
+            func.max(item_sums.c.item_var).label("item_var"),
+            _variance(func.count(), func.sum(total), func.sum(total * total)).label("total_var"),
+        )
+        .join(
+            item_sums,
+            and_(
+                item_sums.c.round_id == complete.c.round_id,
+                item_sums.c.dimension == complete.c.dimension,
+            ),
+        )
+        .where(complete.c.rated == complete.c.n_items)
+        .group_by(complete.c.round_id, complete.c.dimension)
+        .order_by(complete.c.round_id, complete.c.dimension)
+    )
+    result = []
+    for row in session.execute(stmt):
+        alpha = None
+        if row.n >= k and row.item_count > 1 and row.total_var:
+            ratio = float(row.item_var) / float(row.total_var)
+            alpha = row.item_count / (row.item_count - 1) * (1 - ratio)
+        result.append(Reliability(row.round_id, row.dimension, row.n, row.item_count, alpha))
+    return result
+
+
+def _variance(n, total, total_sq):
+    """Sample variance from count, sum and sum of squares (NULL for fewer than two)."""
+    return (total_sq - total * total / n) / func.nullif(n - 1, 0)
 
 
 @dataclass(frozen=True)
@@ -132,17 +392,15 @@ def national_reference(
 ) -> dict[str, Reference]:
     """Mean of förbund means per dimension in rounds with this label, each förbund weighted
     equally; förbund suppressed in a dimension (n < k) do not count."""
-    scores = respondent_scores().subquery()
-    per_round = (
-        select(
-            scores.c.round_id,
-            scores.c.dimension,
-            func.avg(scores.c.score).label("mean"),
-            func.count().label("n"),
-        )
-        .join(models.Round, models.Round.id == scores.c.round_id)
+    k = effective_k(k)
+    rounds = (
+        select(models.Round.id)
         .join(models.Questionnaire, models.Questionnaire.id == models.Round.questionnaire_id)
         .where(models.Round.label == label, models.Questionnaire.key == questionnaire_key)
+    )
+    scores = respondent_scores().where(models.Response.round_id.in_(rounds)).subquery()
+    per_round = (
+        select(scores.c.round_id, scores.c.dimension, func.avg(scores.c.score).label("mean"))
         .group_by(scores.c.round_id, scores.c.dimension)
         .having(func.count() >= k)
         .subquery()

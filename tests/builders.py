@@ -121,3 +121,43 @@ def begin(client, token: str, role="handlaggare", agency="kommun") -> str:
     resp = client.post(f"/r/{token}", data={"csrf_token": csrf, "role": role, "agency": agency})
     assert resp.status_code == 302, resp.text
     return csrf
+
+
+def add_response(
+    session,
+    rnd,
+    answers: dict,
+    role="handlaggare",
+    agency="kommun",
+    state="submitted",
+) -> models.Response:
+    """A response stored directly, for scoring fixtures: `answers` maps item codes to a raw
+    value 1–5 or None ("vet ej"); items left out were skipped (no row at all)."""
+    item_ids = dict(
+        session.execute(
+            select(models.Item.code, models.Item.id).filter_by(
+                questionnaire_id=rnd.questionnaire_id
+            )
+        ).all()
+    )
+    response = models.Response(
+        round_id=rnd.id,
+        state=state,
+        role=role,
+        agency=agency,
+        submitted_on=dt.date.today() if state == "submitted" else None,
+    )
+    response.answers = [
+        models.Answer(item_id=item_ids[code], value=value) for code, value in answers.items()
+    ]
+    session.add(response)
+    session.commit()
+    return response
+
+
+def all_items(session, rnd, value) -> dict:
+    """Every item of the round's questionnaire answered with `value(item)` (raw, 1–5/None)."""
+    items = session.scalars(
+        select(models.Item).filter_by(questionnaire_id=rnd.questionnaire_id)
+    ).all()
+    return {item.code: value(item) for item in items}

@@ -20,5 +20,5 @@ def test_dashboard_draws_the_radar_without_console_errors(live_server, page):
     page.wait_for_selector("#radar .main-svg")
     traces = page.locator("#radar .scatterlayer .trace")
     assert traces.count() == 2
-    assert page.locator("table.stats tbody tr").count() == 10
+    assert page.locator("#dimension-table tbody tr").count() == 10
     assert page.console_errors == []

@@ -1,0 +1,116 @@
+"""One förbund's dimension scores side by side across groups: by role or member agency (do
+views differ?) and across its rounds (did it move?). Differences are only ever taken
+between groups that are both shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from . import models, scoring
+from .reports import choice_labels, dimension_name, earlier_rounds
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # role or agency code, or round label
+    label: str
+
+
+@dataclass(frozen=True)
+class Gap:
+    high: str  # column label
+    low: str
+    high_mean: float
+    low_mean: float
+
+    @property
+    def difference(self) -> float:
+        return self.high_mean - self.low_mean
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    code: str
+    name: str
+    cells: list[scoring.GroupStat]  # one per column, suppressed cells carry no figures
+    gap: Gap | None  # highest minus lowest shown cell; None with fewer than two shown
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    by: str  # "role", "agency" or "round"
+    k: int
+    columns: list[Column]
+    rows: list[BreakdownRow]
+
+    def column_shown(self, index: int) -> bool:
+        """Whether any dimension shows a figure for this column (else: no chart trace)."""
+        return any(not row.cells[index].suppressed for row in self.rows)
+
+    @property
+    def largest_gap(self) -> BreakdownRow | None:
+        with_gap = [r for r in self.rows if r.gap is not None]
+        return max(with_gap, key=lambda r: r.gap.difference if r.gap else 0.0, default=None)
+
+
+def _gap(columns: list[Column], cells: list[scoring.GroupStat]) -> Gap | None:
+    shown = [
+        (c.mean, col.label) for col, c in zip(columns, cells, strict=True) if c.mean is not None
+    ]
+    if len(shown) < 2:
+        return None
+    high, low = max(shown), min(shown)
+    return Gap(high[1], low[1], high[0], low[0])
+
+
+def _table(
+    rnd: models.Round,
+    by: str,
+    k: int,
+    lang: str,
+    columns: list[Column],
+    stats: dict[tuple[str, str], scoring.GroupStat],
+    round_of_column: dict[str, int],
+) -> Breakdown:
+    rows = []
+    for dim in rnd.questionnaire.dimensions:
+        cells = [
+            stats.get((col.key, dim.code))
+            or scoring.GroupStat(round_of_column[col.key], dim.code, col.key, 0, True)
+            for col in columns
+        ]
+        gap = _gap(columns, cells) if by != "round" else None
+        rows.append(BreakdownRow(dim.code, dimension_name(dim, lang), cells, gap))
+    return Breakdown(by, k, columns, rows)
+
+
+def breakdown(session: Session, rnd: models.Round, k: int, lang: str, by: str) -> Breakdown:
+    """Dimension scores per role or member agency in one round. Groups nobody answered
+    from are left out; groups too small to show stay, marked as such."""
+    if by not in scoring.BREAKDOWNS:
+        raise ValueError(f"unknown breakdown {by!r}")
+    k = scoring.effective_k(k)
+    stats = {(s.group, s.dimension): s for s in scoring.dimension_stats(session, [rnd.id], k, by)}
+    present = {group for group, _dim in stats}
+    columns = [
+        Column(code, label) for code, label in choice_labels(rnd, by, lang) if code in present
+    ]
+    # A code no longer among the choices (an older version) still shows, under its code.
+    known = {c.key for c in columns}
+    columns += [Column(code, code) for code in sorted(present - known) if code]
+    return _table(rnd, by, k, lang, columns, stats, {c.key: rnd.id for c in columns})
+
+
+def trend(session: Session, rnd: models.Round, k: int, lang: str) -> Breakdown:
+    """Dimension scores of the förbund in each of its rounds up to this one."""
+    k = scoring.effective_k(k)
+    rounds = earlier_rounds(session, rnd)
+    label_of = {r.id: r.label for r in rounds}
+    stats = {
+        (label_of[s.round_id], s.dimension): s
+        for s in scoring.dimension_stats(session, list(label_of), k)
+    }
+    columns = [Column(r.label, r.label) for r in rounds]
+    return _table(rnd, "round", k, lang, columns, stats, {r.label: r.id for r in rounds})

@@ -1,0 +1,87 @@
+"""The national picture of one round label: every förbund's dimension scores beside the
+national reference, for the comparison page (chosen peers, heat map)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import models, scoring
+from .errors import NotFound
+from .reports import dimension_name
+
+MAX_PEERS = 5
+
+
+@dataclass(frozen=True)
+class AssociationSeries:
+    slug: str
+    name: str
+    cells: list[scoring.GroupStat]  # one per dimension; suppressed cells carry no figures
+
+
+@dataclass(frozen=True)
+class NationalPicture:
+    label: str
+    questionnaire_key: str
+    k: int
+    dimensions: list[tuple[str, str]]  # (code, name) in questionnaire order
+    associations: list[AssociationSeries]  # by name
+    national: list[scoring.Reference | None]  # one per dimension
+
+    def series(self, slug: str) -> AssociationSeries:
+        for s in self.associations:
+            if s.slug == slug:
+                return s
+        raise NotFound(f"No round '{self.label}' for '{slug}'")
+
+
+def round_labels(session: Session) -> list[str]:
+    """Every round label in use, newest first."""
+    labels = session.scalars(select(models.Round.label).distinct())
+    return sorted(labels, reverse=True)
+
+
+def national_picture(
+    session: Session, label: str, k: int, lang: str, questionnaire_key: str | None = None
+) -> NationalPicture:
+    """All förbund with a round of this label (and instrument key: by default the one most
+    rounds of the label use)."""
+    k = scoring.effective_k(k)
+    rounds = list(
+        session.scalars(
+            select(models.Round)
+            .join(models.Association)
+            .where(models.Round.label == label)
+            .order_by(models.Association.name)
+        )
+    )
+    if not rounds:
+        raise NotFound(f"No survey round '{label}'")
+    if questionnaire_key is None:
+        questionnaire_key = Counter(r.questionnaire.key for r in rounds).most_common(1)[0][0]
+    rounds = [r for r in rounds if r.questionnaire.key == questionnaire_key]
+    newest = max((r.questionnaire for r in rounds), key=lambda q: q.version)
+    dims = [(d.code, dimension_name(d, lang)) for d in newest.dimensions]
+    stats = {
+        (s.round_id, s.dimension): s
+        for s in scoring.dimension_stats(session, [r.id for r in rounds], k)
+    }
+    series = [
+        AssociationSeries(
+            r.association.slug,
+            r.association.name,
+            [
+                stats.get((r.id, code)) or scoring.GroupStat(r.id, code, None, 0, True)
+                for code, _name in dims
+            ],
+        )
+        for r in rounds
+    ]
+    reference = scoring.national_reference(session, label, questionnaire_key, k)
+    return NationalPicture(
+        label, questionnaire_key, k, dims, series, [reference.get(code) for code, _ in dims]
+    )

@@ -1,0 +1,70 @@
+"""Statement by statement within each dimension of one förbund's round: how people answered
+(after reverse coding, so higher always means more mature), and the change since the
+previous round."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from . import models, scoring
+from .catalog import definition_of
+from .errors import NotFound
+from .reports import DimensionRow, previous_round, round_overview
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    code: str
+    text: str
+    reverse: bool
+    stat: scoring.ItemStat  # suppressed: no figures
+    change: float | None  # None unless this and the previous round are both shown
+
+    @property
+    def shares(self) -> tuple[float, ...] | None:
+        return scoring.shares(self.stat.distribution)
+
+
+@dataclass(frozen=True)
+class DimensionItems:
+    dimension: DimensionRow
+    description: str
+    items: list[ItemRow]
+
+
+def item_drilldown(
+    session: Session, rnd: models.Round, k: int, lang: str, dimension: str | None = None
+) -> list[DimensionItems]:
+    """Every dimension of the round (or only `dimension`, a code) with its statements."""
+    dims = rnd.questionnaire.dimensions
+    if dimension is not None:
+        dims = [d for d in dims if d.code == dimension]
+        if not dims:
+            raise NotFound(f"No dimension '{dimension}' in this questionnaire")
+    overview = {row.code: row for row in round_overview(session, rnd, k, lang).rows}
+    previous = previous_round(session, rnd)
+    ids = [rnd.id] + ([previous.id] if previous else [])
+    stats = scoring.item_stats(session, ids, k)
+    now = {s.item: s for s in stats if s.round_id == rnd.id}
+    before = {s.item: s for s in stats if previous and s.round_id == previous.id}
+    descriptions = _descriptions(rnd, lang)
+    result = []
+    for dim in dims:
+        items = []
+        for item in dim.items:
+            stat = now.get(item.code) or scoring.ItemStat(rnd.id, item.code, 0, True)
+            prev = before.get(item.code)
+            change = None
+            if stat.mean is not None and prev is not None and prev.mean is not None:
+                change = stat.mean - prev.mean
+            text = item.text_en if lang == "en" else item.text_sv
+            items.append(ItemRow(item.code, text, item.reverse, stat, change))
+        result.append(DimensionItems(overview[dim.code], descriptions.get(dim.code, ""), items))
+    return result
+
+
+def _descriptions(rnd: models.Round, lang: str) -> dict[str, str]:
+    q = definition_of(rnd.questionnaire)
+    return {d.code: d.description.get(lang) or d.description.get("sv", "") for d in q.dimensions}

@@ -1,0 +1,183 @@
+"""Trying to get a suppressed group's figures out of every route: the pages, the charts'
+data and tooltips, the JSON and the board's Excel export. A group with n < k shows
+"för få svar (n < k)" and nothing else; a difference is never shown next to it."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from board_html import figure_data, figure_ids, rows_by_key, tables
+from builders import add_response, all_items, make_round
+from openpyxl import load_workbook
+
+
+def says_too_few(html: str, k: int) -> bool:
+    return f"för få svar (n < {k})" in html or f"för få svar (n &lt; {k})" in html
+
+
+def recoded(value):
+    """Raw answers that give `value` on every statement after reverse coding."""
+    return lambda item: 6 - value if item.reverse else value
+
+
+def chart_numbers(html: str) -> list:
+    """Every value the charts of a page are drawn from or show in a tooltip."""
+    found = []
+    for div_id in figure_ids(html):
+        for trace in figure_data(html, div_id)["data"]:
+            for key in ("r", "x", "z", "customdata", "text"):
+                found.extend(_flatten(trace.get(key)))
+    return found
+
+
+def _flatten(value):
+    if isinstance(value, list):
+        for v in value:
+            yield from _flatten(v)
+    elif value is not None:
+        yield value
+
+
+def aggregate_cells(client, url: str) -> list:
+    """Every cell of the board export's sheets, except the anonymised respondent rows
+    (researchers' data by design)."""
+    wb = load_workbook(io.BytesIO(client.get(url).data), read_only=True)
+    return [
+        cell
+        for ws in wb.worksheets
+        if ws.title != "Svar"
+        for row in ws.iter_rows(values_only=True)
+        for cell in row
+    ]
+
+
+@pytest.fixture
+def small_role(db):
+    """Six case workers answering 4 everywhere and two managers answering 1 everywhere."""
+    rnd = make_round(db, slug="norrsund", label="2026")
+    for _ in range(6):
+        add_response(db, rnd, all_items(db, rnd, recoded(4)), role="handlaggare", agency="kommun")
+    for _ in range(2):
+        add_response(db, rnd, all_items(db, rnd, recoded(1)), role="chef", agency="fk")
+    return rnd
+
+
+def test_a_small_role_cannot_be_seen_or_worked_out(client, small_role):
+    page = client.get("/f/norrsund")
+    html = page.text
+    # The förbund as a whole (n = 8) is shown: (6 × 4 + 2 × 1) / 8.
+    assert rows_by_key(tables(html)["dimension-table"])["Strategi och långsiktighet"][1] == "3.25"
+    for table_id in ("roles-table", "agencies-table"):
+        table = tables(html)[table_id]
+        assert [row[-1] for row in table[1:]] == ["–"] * 10  # no largest difference
+        cells = [cell for row in table[1:] for cell in row[1:-1]]
+        # Managers: too few. Case workers: hidden too, or total minus them = the managers.
+        small = [c for c in cells if c.startswith("för få svar (n < 5)")]
+        hidden = [c for c in cells if c.startswith("dold så att en mindre grupp")]
+        assert len(small) == 10 and len(hidden) == 10 and len(cells) == 20
+    for div_id in ("roles", "agencies"):
+        assert figure_data(html, div_id)["data"] == []
+    assert "1.00" not in html
+    assert 1 not in chart_numbers(html) and 1.0 not in chart_numbers(html)
+    assert "views differ most" not in html and "skiljer sig synen mest" not in html
+    assert "För få svar per grupp för att jämföra roller" in html
+
+    data = client.get("/f/norrsund/data.json").get_json()
+    for table in ("by_role", "by_agency"):
+        for row in data[table]:
+            assert row["gap"] is None
+            for group in row["groups"]:
+                assert group["suppressed"]
+                assert [group[k] for k in ("mean", "sd", "median", "distribution")] == [None] * 4
+                assert group["dont_know_share"] is None and group["answers"] is None
+    assert "1.0," not in json.dumps(data)
+
+    report = client.get("/f/norrsund/report").text
+    assert "1.00" not in report and 1.0 not in chart_numbers(report)
+    cells = aggregate_cells(client, "/export/norrsund/2026.xlsx")
+    assert 1 not in cells and 4 not in cells
+
+
+@pytest.fixture
+def small_association(db):
+    big = make_round(db, slug="norrsund", label="2026")
+    for _ in range(6):
+        add_response(db, big, all_items(db, big, recoded(4)))
+    small = make_round(db, slug="liten", label="2026")
+    for role in ("handlaggare", "chef", "styrelse"):
+        add_response(db, small, all_items(db, small, recoded(2)), role=role)
+    return small
+
+
+def test_a_small_association_shows_nothing_but_n(client, small_association):
+    for url in ("/f/liten", "/f/liten/report", "/f/liten/items"):
+        html = client.get(url).text
+        assert says_too_few(html, 5), url
+        assert "2.00" not in html, url
+        numbers = chart_numbers(html)
+        assert 2 not in numbers and 2.0 not in numbers, url
+    dashboard = client.get("/f/liten").text
+    table = tables(dashboard)["dimension-table"]
+    for row in table[1:]:
+        # n, then the reason where mean and change would be, then the national reference
+        assert row[1] == "3" and row[2] == "för få svar (n < 5)"
+        assert row[3].startswith("4.00")  # only the förbund that are shown count
+    radar = figure_data(dashboard, "radar")["data"]
+    assert all(r is None for r in radar[0]["r"])
+    assert "Too few answers" not in dashboard and "För få svar i den här omgången" in dashboard
+
+    data = client.get("/f/liten/data.json").get_json()
+    for dim in data["dimensions"]:
+        assert dim["suppressed"] and dim["n"] == 3
+        for key in ("mean", "sd", "median", "distribution", "dont_know_share", "answers", "change"):
+            assert dim[key] is None
+
+    compare = client.get("/compare?round=2026&f=liten&peer=norrsund")
+    peers = figure_data(compare.text, "peers")["data"]
+    assert all(r is None for r in peers[0]["r"])
+    assert all(r == pytest.approx(4.0) for r in peers[1]["r"])  # not (4 + 2) / 2
+    heat = figure_data(compare.text, "heatmap")["data"][0]
+    row = heat["y"].index("Liten samordningsförbund")
+    assert all(z is None for z in heat["z"][row])
+    assert all(cd[0] == "för få svar (n < 5)" for cd in heat["customdata"][row])
+    assert "3.00" not in compare.text and "2.00" not in compare.text
+
+    cells = aggregate_cells(client, "/export/liten/2026.xlsx")
+    assert 2 not in cells and "för få svar" in cells
+
+
+def test_k_comes_from_the_configuration_and_never_goes_below_three(app, client, db):
+    rnd = make_round(db, slug="liten", label="2026")
+    for _ in range(3):
+        add_response(db, rnd, all_items(db, rnd, recoded(2)))
+    app.config["MIN_GROUP_SIZE"] = 3
+    assert "2.00" in client.get("/f/liten").text
+    app.config["MIN_GROUP_SIZE"] = 4
+    assert "2.00" not in client.get("/f/liten").text
+    assert says_too_few(client.get("/f/liten").text, 4)
+    rnd2 = make_round(db, slug="pytte", label="2027")
+    for _ in range(2):
+        add_response(db, rnd2, all_items(db, rnd2, recoded(2)))
+    app.config["MIN_GROUP_SIZE"] = 1  # a wrong setting: the core holds the floor of 3
+    page = client.get("/f/pytte").text
+    assert "2.00" not in page and says_too_few(page, 3)
+    assert client.get("/f/pytte/data.json").get_json()["dimensions"][0]["mean"] is None
+
+
+def test_no_change_is_shown_next_to_a_suppressed_round(client, db):
+    old = make_round(db, slug="norrsund", label="2025")
+    for _ in range(2):
+        add_response(db, old, all_items(db, old, recoded(1)))
+    new = make_round(db, slug="norrsund", label="2026")
+    for _ in range(5):
+        add_response(db, new, all_items(db, new, recoded(3)))
+    html = client.get("/f/norrsund?round=2026").text
+    table = tables(html)["dimension-table"]
+    assert [row[3] for row in table[1:]] == ["–"] * 10
+    assert "Ingen dimension kan jämföras med omgång 2025" in html
+    trend = tables(html)["trend-table"]
+    assert trend[1][1].startswith("för få svar (n < 5)") and trend[1][2] == "3.00 (n = 5)"
+    trend_traces = figure_data(html, "trend")["data"]
+    assert [t["name"] for t in trend_traces] == ["2026"]  # the 2025 round shows nothing
