@@ -131,7 +131,11 @@ def build_demo(
                     + change * r_index
                     + ROLE_EFFECT[person.role]
                     + AGENCY_EFFECT[person.agency]
+                    + rng.gauss(0, 0.35)  # how brightly this person sees things overall
                 )
+                # A person's view of a dimension drives all its items, so items agree with
+                # each other (a realistic Cronbach's alpha) rather than being pure noise.
+                view = {d: rng.gauss(0, 0.55) for d in dims}
                 for item, dim_code in items:
                     roll = rng.random()
                     if roll < 0.02:
@@ -140,7 +144,7 @@ def build_demo(
                     if roll < 0.07 + (0.08 if person.role == "styrelse" else 0):
                         value = None  # vet ej
                     else:
-                        latent = level + profile[dim_code] + rng.gauss(0, 0.8)
+                        latent = level + profile[dim_code] + view[dim_code] + rng.gauss(0, 0.5)
                         value = min(5, max(1, round(latent)))
                         if item.reverse:
                             value = 6 - value
