@@ -27,3 +27,8 @@ class InvalidAnswer(SurveyError):
 
 class NotFound(SurveyError):
     """A förbund, round or questionnaire that does not exist."""
+
+
+class ExportRefused(SurveyError):
+    """An export that cannot be made as asked (a bad filter, or questionnaire versions
+    whose statements differ in one wide sheet); the message says what to change."""

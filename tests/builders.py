@@ -73,3 +73,44 @@ def answer_all(
         assert resp.status_code == 200
         return resp
     return None
+
+
+def add_response(
+    session,
+    rnd,
+    values: dict[str, int | None],
+    role="handlaggare",
+    agency="kommun",
+    comments: dict[str, str] | None = None,
+    state="submitted",
+) -> models.Response:
+    """A response stored directly (item code → 1–5 or None for "vet ej"; codes left out are
+    not answered), for tests that need many respondents but not the forms."""
+    items = dict(
+        session.execute(
+            select(models.Item.code, models.Item.id).filter_by(
+                questionnaire_id=rnd.questionnaire_id
+            )
+        ).all()
+    )
+    dims = dict(
+        session.execute(
+            select(models.Dimension.code, models.Dimension.id).filter_by(
+                questionnaire_id=rnd.questionnaire_id
+            )
+        ).all()
+    )
+    response = models.Response(
+        round_id=rnd.id,
+        state=state,
+        role=role,
+        agency=agency,
+        submitted_on=dt.date.today() if state == "submitted" else None,
+    )
+    response.answers = [models.Answer(item_id=items[c], value=v) for c, v in values.items()]
+    response.comments = [
+        models.Comment(dimension_id=dims[d], text=t) for d, t in (comments or {}).items()
+    ]
+    session.add(response)
+    session.commit()
+    return response
