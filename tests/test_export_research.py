@@ -7,6 +7,7 @@ import io
 import re
 
 import pandas as pd
+from builders import make_round
 from exportdata import COMMENT, build, expected_rows, same, sheet_rows, workbook
 from sqlalchemy import func, select
 
@@ -170,3 +171,15 @@ def test_unknown_filters_and_bad_parameters_are_named(client, db):
         assert resp.status_code == status, url
         assert resp.mimetype == "text/html" and message in resp.text, (url, resp.text)
     assert db.scalar(select(func.count()).select_from(models.Response)) == before
+
+
+def test_a_round_without_answers_exports_headers_and_too_few_answers(client, db):
+    make_round(db, label="2027")
+    wb = workbook(client.get("/export/research.xlsx?round=2027").data)
+    assert len(sheet_rows(wb, "Svar")) == 1 and len(sheet_rows(wb, "Svar_lång")) == 1
+    meta = {r[0]: r[1] for r in sheet_rows(wb, "Metadata")[1:] if r[0]}
+    assert meta["antal svar"] == 0
+    csv_lines = client.get("/export/research.csv?round=2027").data.decode("utf-8-sig").splitlines()
+    assert len(csv_lines) == 1 and csv_lines[0].startswith("svar_id,omgang,")
+    board = workbook(client.get("/export/norrsund/2027.xlsx").data)
+    assert {r[5] for r in sheet_rows(board, "Översikt")[1:]} == {"för få svar (n < 5)"}
