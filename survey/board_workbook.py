@@ -19,12 +19,13 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.orm import Session
 
 from . import models, reports
-from .exports import Selection, header_sheet, safe
+from .exports import Selection, header_sheet, print_landscape, safe
 
 TEXTS = {
     "sv": {
         "overview": "Översikt",
         "about": "Om exporten",
+        "about_header": ("Uppgift", "Värde"),
         "header": (
             "Förbund",
             "Omgång",
@@ -66,6 +67,7 @@ TEXTS = {
     "en": {
         "overview": "Overview",
         "about": "About",
+        "about_header": ("Item", "Value"),
         "header": (
             "Coordination association",
             "Round",
@@ -121,7 +123,7 @@ def write_board_workbook(
     texts = TEXTS["en" if lang == "en" else "sv"]
     wb = Workbook(write_only=True)
     overview = header_sheet(
-        wb, texts["overview"], texts["header"], [34, 10, 32, 8, 14, 12, 18, 18, 20]
+        wb, texts["overview"], texts["header"], [34, 10, 32, 8, 14, 12, 18, 18, 20], True
     )
     taken = {texts["overview"].lower(), texts["about"].lower()}
     cache: dict[int, reports.RoundOverview] = {}
@@ -138,7 +140,7 @@ def write_board_workbook(
         latest[selected.association_slug] = rnd
         for row in overview_of(rnd).rows:
             overview.append(
-                safe(
+                _figures(
                     overview,
                     [
                         selected.association_name,
@@ -157,8 +159,9 @@ def write_board_workbook(
         association = rnd.association
         trend = [r for r in reports.rounds_of(session, association) if r.label <= rnd.label]
         ws = wb.create_sheet(_sheet_name(association.name, taken))
+        print_landscape(ws)
         _association_sheet(ws, association.name, [overview_of(r) for r in trend], texts, k)
-    about = header_sheet(wb, texts["about"], ("", ""), [28, 100])
+    about = header_sheet(wb, texts["about"], texts["about_header"], [28, 120], True)
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     for key, value in texts["about_rows"]:
         about.append([key, value.format(k=k, now=stamp)])
@@ -174,6 +177,8 @@ def _association_sheet(
 ) -> None:
     """The trend table (means and n per round), then the chart's data and the radar chart."""
     ws.column_dimensions["A"].width = 34
+    for column in range(2, 4 + 2 * len(trend)):
+        ws.column_dimensions[get_column_letter(column)].width = 12
     bold = Font(bold=True)
     current = trend[-1]
     suppressed = texts["suppressed"].format(k=k)
@@ -204,7 +209,7 @@ def _association_sheet(
             else:
                 cells += [suppressed if past.suppressed else past.mean, past.n]
         cells.append(row.national_mean)
-        ws.append(safe(ws, cells))
+        ws.append(_figures(ws, cells))
     ws.append([])
     ws.append(bold_row([texts["chart_data"].format(label=current.round_label)]))
     data_header = 7 + len(current.rows)  # title, note, blank, header, rows, blank, caption
@@ -219,7 +224,7 @@ def _association_sheet(
     )
     for row in current.rows:
         # Suppressed points are empty cells (a gap in the chart), never zero.
-        ws.append(safe(ws, [row.name, None if row.suppressed else row.mean, row.national_mean]))
+        ws.append(_figures(ws, [row.name, None if row.suppressed else row.mean, row.national_mean]))
     first, last = data_header + 1, data_header + len(current.rows)
     chart = RadarChart()
     chart.type = "marker"
@@ -239,8 +244,21 @@ def _association_sheet(
     chart.y_axis.delete = False
     chart.x_axis.delete = False
     chart.display_blanks = "gap"
-    chart.width, chart.height = 18, 12
+    chart.width, chart.height = 20, 14  # cm
+    chart.legend.position = "b"
     ws.add_chart(chart, f"{get_column_letter(len(header) + 2)}4")
+
+
+def _figures(ws: WriteOnlyWorksheet, values: Sequence[object]) -> list[object]:
+    """Means shown with two decimals, as on the pages; the cell keeps the full value."""
+    cells = []
+    for value in safe(ws, values):
+        if isinstance(value, float):
+            cell = WriteOnlyCell(ws, value=value)
+            cell.number_format = "0.00"
+            value = cell
+        cells.append(value)
+    return cells
 
 
 def _sheet_name(name: str, taken: set[str]) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import catalog, invitations, models, reports
-from .database import create_schema, holds_real_rounds
+from .database import create_schema, holds_real_rounds, schema_exists
 from .errors import ExportRefused, NotFound
 from .questionnaire import QuestionnaireError, load_questionnaire
 
@@ -203,6 +203,8 @@ def export_command(
     if suffix not in (".xlsx", ".csv") or (kind == "board" and suffix == ".csv"):
         allowed = ".xlsx" if kind == "board" else ".xlsx or .csv"
         raise click.BadParameter(f"a {kind} export is written to {allowed}", param_hint="--out")
+    if not schema_exists(current_app.extensions["survey_engine"]):
+        raise click.ClickException("the database has no tables yet: run `survey init` first")
     k = current_app.config["MIN_GROUP_SIZE"]
     flt = exports.ExportFilter(rounds, associations, questionnaire, version)
     with _session() as session:

@@ -325,10 +325,16 @@ def safe(ws: WriteOnlyWorksheet, row: Sequence[object]) -> list[object]:
 
 
 def header_sheet(
-    wb: Workbook, title: str, header: Sequence[str], widths: Sequence[float] = ()
+    wb: Workbook,
+    title: str,
+    header: Sequence[str],
+    widths: Sequence[float] = (),
+    landscape: bool = False,
 ) -> WriteOnlyWorksheet:
-    """A write-only sheet with a bold, frozen header row."""
+    """A write-only sheet with a bold, frozen header row (`landscape`: printed one page wide)."""
     ws = wb.create_sheet(title)
+    if landscape:
+        print_landscape(ws)
     for index, width in enumerate(widths):
         ws.column_dimensions[get_column_letter(index + 1)].width = width
     ws.freeze_panes = "A2"
@@ -340,6 +346,14 @@ def header_sheet(
         cells.append(cell)
     ws.append(cells)
     return ws
+
+
+def print_landscape(ws: WriteOnlyWorksheet) -> None:
+    """Print (and convert to PDF) in landscape, one page wide. Set before the first row."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def write_research_workbook(
@@ -359,7 +373,8 @@ def write_research_workbook(
     anonymiser = Anonymiser()
     item_codes = [item.code for item in q.items()]
     wb = Workbook(write_only=True)
-    wide = header_sheet(wb, "Svar", codebook.wide_columns(q), [12, 10, 16, 14, 10])
+    widths = [13, 10, 18, 16, 10, *(8 for _ in item_codes), *(13 for _ in q.dimensions)]
+    wide = header_sheet(wb, "Svar", codebook.wide_columns(q), widths)
     long = header_sheet(wb, "Svar_lång", codebook.LONG_HEAD, [12, 12, 8])
     comments = (
         header_sheet(wb, "Kommentarer", codebook.COMMENT_HEAD, [12, 12, 80])

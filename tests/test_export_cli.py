@@ -10,7 +10,7 @@ from builders import add_response
 from exportdata import build, expected_rows, same, sheet_rows, varied, workbook
 from sqlalchemy import select
 
-from survey import invitations, models
+from survey import create_app, invitations, models
 from survey.catalog import save_questionnaire
 from survey.questionnaire import parse_questionnaire_text
 
@@ -116,3 +116,19 @@ def test_versions_with_different_statements_are_refused_unless_filtered(
     only_v2 = workbook(client.get("/export/research.xlsx?version=2").data)
     assert "STRAT9" in sheet_rows(only_v2, "Svar")[0]
     assert client.get("/export/board.xlsx?forbund=norrsund").status_code == 200
+
+
+def test_export_before_init_says_what_to_do(tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
+            "INSTANCE_PATH": tmp_path / "instance",
+        }
+    )
+    out = tmp_path / "styrelse.xlsx"
+    result = app.test_cli_runner().invoke(args=["export", "--kind", "board", "--out", str(out)])
+    assert result.exit_code == 1 and "run `survey init` first" in result.output
+    assert not out.exists()
+    app.extensions["survey_engine"].dispose()
