@@ -183,19 +183,21 @@ def main() -> None:
         return
     results = {}
     for size in (int(s) for s in args.sizes.split(",")):
-        folder = Path(tempfile.mkdtemp(prefix="bench-export-"))
-        database = folder / "bench.db"
-        start = time.perf_counter()
-        build(database, size)
-        print(f"{size:>6} responses × 40 items: built in {time.perf_counter() - start:.1f} s")
+        with tempfile.TemporaryDirectory(prefix="bench-export-") as folder:
+            database = Path(folder) / "bench.db"
+            start = time.perf_counter()
+            build(database, size)
+            print(f"{size:>6} responses × 40 items: built in {time.perf_counter() - start:.1f} s")
+            for kind in KINDS:
+                run = subprocess.run(
+                    [sys.executable, __file__, "--measure", kind, "--database", str(database)],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                results[size, kind] = json.loads(run.stdout)
         for kind in KINDS:
-            run = subprocess.run(
-                [sys.executable, __file__, "--measure", kind, "--database", str(database)],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            r = results[size, kind] = json.loads(run.stdout)
+            r = results[size, kind]
             own = r["peak_mb"] - r["before_mb"]
             print(
                 f"  {kind:<12} {r['seconds']:6.1f} s   peak RSS {r['peak_mb']:5.0f} MB "
