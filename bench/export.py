@@ -28,6 +28,7 @@ from survey import exports, models
 from survey.catalog import load_directory
 from survey.database import create_schema, session_factory
 from survey.models import make_engine
+from survey.selection import ExportFilter, select_rounds
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("ours-xlsx", "pandas-xlsx", "ours-csv", "pandas-csv")
@@ -157,7 +158,7 @@ def measure(database: Path, kind: str) -> dict:
         pandas_export(engine, kind.split("-")[1], out)
     else:
         with sessions() as session, out.open("wb") as fh:
-            selection = exports.select_rounds(session, exports.ExportFilter())
+            selection = select_rounds(session, ExportFilter())
             if kind == "ours-csv":
                 for chunk in exports.research_csv(session, selection):
                     fh.write(chunk)

@@ -19,7 +19,8 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.orm import Session
 
 from . import models, reports
-from .exports import Selection, header_sheet, print_landscape, safe
+from .selection import Selection
+from .worksheets import header_sheet, print_landscape, safe
 
 TEXTS = {
     "sv": {

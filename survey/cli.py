@@ -198,6 +198,7 @@ def export_command(
     """Export a researcher's dataset (.xlsx or .csv) or a board's workbook (.xlsx)."""
     from . import exports
     from .board_workbook import write_board_workbook
+    from .selection import ExportFilter, response_counts, select_rounds
 
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".csv") or (kind == "board" and suffix == ".csv"):
@@ -206,17 +207,17 @@ def export_command(
     if not schema_exists(current_app.extensions["survey_engine"]):
         raise click.ClickException("the database has no tables yet: run `survey init` first")
     k = current_app.config["MIN_GROUP_SIZE"]
-    flt = exports.ExportFilter(rounds, associations, questionnaire, version)
+    flt = ExportFilter(rounds, associations, questionnaire, version)
     with _session() as session:
         try:
-            selection = exports.select_rounds(session, flt)
+            selection = select_rounds(session, flt)
             if kind == "board":
                 with _replacing(out) as fh:
                     write_board_workbook(session, selection, fh, k=k, lang=lang)
                 click.echo(f"{len(selection.rounds)} round(s) written to {out}")
                 return
             exports.research_questionnaire(session, selection)  # refuse a version mix first
-            total = sum(exports.response_counts(session, selection).values())
+            total = sum(response_counts(session, selection).values())
             with (
                 _replacing(out) as fh,
                 click.progressbar(length=total, label=f"Exporting {total} responses") as bar,

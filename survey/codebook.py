@@ -36,6 +36,13 @@ BLANK_LONG = {
     "sv": "tom cell = vet ej; ett påstående som inte besvarats har ingen rad",
     "en": "empty cell = don't know; a statement not answered has no row",
 }
+LABELS = {
+    "same_id": {"sv": "Svars-id (som i Svar)", "en": "Response id (as in Svar)"},
+    "statement": {"sv": "Påståendets kod (variabel i Svar)", "en": "Statement code (in Svar)"},
+    "raw": {"sv": "Svar 1–5, rått (ej omkodat)", "en": "Answer 1–5, raw (not recoded)"},
+    "dimension": {"sv": "Dimensionens kod", "en": "Dimension code"},
+    "comment": {"sv": "Fritextkommentar, som den skrevs", "en": "Free-text comment, as written"},
+}
 HEADER = (
     "blad",
     "variabel",
@@ -100,15 +107,17 @@ def _choices(question: BackgroundQuestion | None) -> dict[str, str] | None:
     return _labels([(c.code, c.label) for c in question.choices]) if question else None
 
 
-def _question_label(question: BackgroundQuestion | None, fallback: Mapping[str, str]):
-    return question.text if question else fallback
+def _background(
+    name: str, question: BackgroundQuestion | None, fallback: Mapping[str, str]
+) -> Variable:
+    label = question.text if question else fallback
+    return Variable("Svar", name, label, "text", values=_choices(question), blank=BLANK_BACKGROUND)
 
 
 def variables(
     q: Questionnaire, associations: Mapping[str, str], with_comments: bool = False
 ) -> list[Variable]:
     """Every variable of the research workbook; `associations` maps slug to name."""
-    role, agency = q.background_question("role"), q.background_question("agency")
     scale = _labels([(point, q.scale.labels[point]) for point in q.scale.points])
     names = {"sv": "; ".join(f"{s} = {n}" for s, n in associations.items())}
     names["en"] = names["sv"]
@@ -132,22 +141,8 @@ def variables(
             "text",
             values=names,
         ),
-        Variable(
-            "Svar",
-            ROLE,
-            _question_label(role, {"sv": "Roll", "en": "Role"}),
-            "text",
-            values=_choices(role),
-            blank=BLANK_BACKGROUND,
-        ),
-        Variable(
-            "Svar",
-            AGENCY,
-            _question_label(agency, {"sv": "Part", "en": "Member agency"}),
-            "text",
-            values=_choices(agency),
-            blank=BLANK_BACKGROUND,
-        ),
+        _background(ROLE, q.background_question("role"), {"sv": "Roll", "en": "Role"}),
+        _background(AGENCY, q.background_question("agency"), {"sv": "Part", "en": "Agency"}),
     ]
     for dim in q.dimensions:
         for item in dim.items:
@@ -180,46 +175,14 @@ def variables(
             )
         )
     result += [
-        Variable(
-            "Svar_lång",
-            ID,
-            {"sv": "Svars-id (som i Svar)", "en": "Response id (as in Svar)"},
-            "heltal",
-        ),
-        Variable(
-            "Svar_lång",
-            LONG_HEAD[1],
-            {"sv": "Påståendets kod (variabel i Svar)", "en": "Statement code (variable in Svar)"},
-            "text",
-        ),
-        Variable(
-            "Svar_lång",
-            LONG_HEAD[2],
-            {"sv": "Svar 1–5, rått (ej omkodat)", "en": "Answer 1–5, raw (not recoded)"},
-            "heltal",
-            values=scale,
-            blank=BLANK_LONG,
-        ),
+        Variable("Svar_lång", ID, LABELS["same_id"], "heltal"),
+        Variable("Svar_lång", LONG_HEAD[1], LABELS["statement"], "text"),
+        Variable("Svar_lång", LONG_HEAD[2], LABELS["raw"], "heltal", None, None, scale, BLANK_LONG),
     ]
     if with_comments:
         result += [
-            Variable(
-                "Kommentarer",
-                ID,
-                {"sv": "Svars-id (som i Svar)", "en": "Response id (as in Svar)"},
-                "heltal",
-            ),
-            Variable(
-                "Kommentarer",
-                COMMENT_HEAD[1],
-                {"sv": "Dimensionens kod", "en": "Dimension code"},
-                "text",
-            ),
-            Variable(
-                "Kommentarer",
-                COMMENT_HEAD[2],
-                {"sv": "Fritextkommentar, som den skrevs", "en": "Free-text comment, as written"},
-                "text",
-            ),
+            Variable("Kommentarer", ID, LABELS["same_id"], "heltal"),
+            Variable("Kommentarer", COMMENT_HEAD[1], LABELS["dimension"], "text"),
+            Variable("Kommentarer", COMMENT_HEAD[2], LABELS["comment"], "text"),
         ]
     return result

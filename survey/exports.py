@@ -19,24 +19,20 @@ import datetime as dt
 import hmac
 import io
 import secrets
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from itertools import groupby
 from typing import IO, NamedTuple
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-from sqlalchemy import BigInteger, and_, cast, func, select
+from sqlalchemy import BigInteger, and_, cast, select
 from sqlalchemy.orm import Session
 
 from . import codebook, models, scoring
 from .catalog import definition_of
-from .errors import ExportRefused, NotFound
+from .errors import ExportRefused
 from .questionnaire import Questionnaire
+from .selection import Selection, response_counts
+from .worksheets import header_sheet, safe, text_cell
 
 Progress = Callable[[int], None]
 PROGRESS_STEP = 500  # responses between progress callbacks
@@ -46,90 +42,6 @@ SCORING_RULES = (
     "medelvärdet av de besvarade påståendena och finns bara när minst hälften av "
     "dimensionens påståenden besvarats. Vet ej är ett saknat värde, aldrig 0."
 )
-
-
-@dataclass(frozen=True)
-class ExportFilter:
-    """What to export; an empty tuple or None means "all"."""
-
-    rounds: tuple[str, ...] = ()  # round labels, e.g. ("2025", "2026")
-    associations: tuple[str, ...] = ()  # förbund slugs
-    questionnaire: str | None = None  # questionnaire key
-    version: int | None = None  # questionnaire version
-
-
-@dataclass(frozen=True)
-class SelectedRound:
-    id: int
-    label: str
-    state: str
-    association_slug: str
-    association_name: str
-    questionnaire_id: int
-    questionnaire_key: str
-    questionnaire_version: int
-
-
-@dataclass(frozen=True)
-class Selection:
-    """The rounds an export covers, as plain data (usable after its session is closed)."""
-
-    rounds: tuple[SelectedRound, ...]
-
-    @property
-    def round_ids(self) -> list[int]:
-        return [r.id for r in self.rounds]
-
-    @property
-    def labels(self) -> list[str]:
-        return sorted({r.label for r in self.rounds})
-
-    @property
-    def associations(self) -> dict[str, str]:
-        """slug → name, ordered by name."""
-        pairs = {r.association_slug: r.association_name for r in self.rounds}
-        return dict(sorted(pairs.items(), key=lambda kv: kv[1]))
-
-    @property
-    def versions(self) -> list[str]:
-        return sorted({f"{r.questionnaire_key} v{r.questionnaire_version}" for r in self.rounds})
-
-
-def select_rounds(session: Session, flt: ExportFilter) -> Selection:
-    """The rounds matching the filter; names any round label or förbund that does not exist."""
-    for label in flt.rounds:
-        if session.scalar(select(models.Round.id).filter_by(label=label).limit(1)) is None:
-            raise NotFound(f"No survey round '{label}'")
-    for slug in flt.associations:
-        if session.scalar(select(models.Association.id).filter_by(slug=slug)) is None:
-            raise NotFound(f"No förbund '{slug}'")
-    stmt = (
-        select(
-            models.Round.id,
-            models.Round.label,
-            models.Round.state,
-            models.Association.slug,
-            models.Association.name,
-            models.Questionnaire.id,
-            models.Questionnaire.key,
-            models.Questionnaire.version,
-        )
-        .join(models.Association, models.Association.id == models.Round.association_id)
-        .join(models.Questionnaire, models.Questionnaire.id == models.Round.questionnaire_id)
-        .order_by(models.Round.label, models.Association.name)
-    )
-    if flt.rounds:
-        stmt = stmt.where(models.Round.label.in_(flt.rounds))
-    if flt.associations:
-        stmt = stmt.where(models.Association.slug.in_(flt.associations))
-    if flt.questionnaire:
-        stmt = stmt.where(models.Questionnaire.key == flt.questionnaire)
-    if flt.version is not None:
-        stmt = stmt.where(models.Questionnaire.version == flt.version)
-    rounds = tuple(SelectedRound(*row) for row in session.execute(stmt))
-    if not rounds:
-        raise ExportRefused("No survey round matches the chosen rounds, förbund and version.")
-    return Selection(rounds)
 
 
 def research_questionnaire(session: Session, selection: Selection) -> models.Questionnaire:
@@ -169,19 +81,6 @@ def research_questionnaire(session: Session, selection: Selection) -> models.Que
             "export one version at a time (filter on the questionnaire version)."
         )
     return newest
-
-
-def response_counts(session: Session, selection: Selection) -> dict[int, int]:
-    """Submitted responses per round id."""
-    stmt = (
-        select(models.Response.round_id, func.count())
-        .where(
-            models.Response.round_id.in_(selection.round_ids),
-            models.Response.state == "submitted",
-        )
-        .group_by(models.Response.round_id)
-    )
-    return dict(session.execute(stmt).all())
 
 
 class Anonymiser:
@@ -306,54 +205,6 @@ def _comments(session: Session, selection: Selection, anonymiser: Anonymiser) ->
     )
     for response_id, dimension, text in session.execute(stmt):
         yield [anonymiser.id(response_id), dimension, text]
-
-
-# --- writing ----------------------------------------------------------------------------
-
-
-def text_cell(ws: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
-    """A cell that is always text: a comment starting with '=' must not become a formula,
-    and control characters that Excel cannot store are dropped."""
-    cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-    cell.data_type = "s"
-    return cell
-
-
-def safe(ws: WriteOnlyWorksheet, row: Sequence[object]) -> list[object]:
-    """Text that Excel would read as a formula or an error code is written as text."""
-    return [text_cell(ws, v) if isinstance(v, str) and v[:1] in ("=", "#") else v for v in row]
-
-
-def header_sheet(
-    wb: Workbook,
-    title: str,
-    header: Sequence[str],
-    widths: Sequence[float] = (),
-    landscape: bool = False,
-) -> WriteOnlyWorksheet:
-    """A write-only sheet with a bold, frozen header row (`landscape`: printed one page wide)."""
-    ws = wb.create_sheet(title)
-    if landscape:
-        print_landscape(ws)
-    for index, width in enumerate(widths):
-        ws.column_dimensions[get_column_letter(index + 1)].width = width
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    cells = []
-    for name in header:
-        cell = WriteOnlyCell(ws, value=name)
-        cell.font = bold
-        cells.append(cell)
-    ws.append(cells)
-    return ws
-
-
-def print_landscape(ws: WriteOnlyWorksheet) -> None:
-    """Print (and convert to PDF) in landscape, one page wide. Set before the first row."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def write_research_workbook(

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, current_app, request, send_file
 from .. import exports, reports
 from ..board_workbook import write_board_workbook
 from ..errors import ExportRefused
+from ..selection import ExportFilter, Selection, select_rounds
 from . import db, lang
 
 bp = Blueprint("research", __name__, url_prefix="/export")
@@ -26,11 +27,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SPOOL_BYTES = 8 * 1024 * 1024  # small workbooks stay in memory, large ones go to disk
 
 
-def _filter() -> exports.ExportFilter:
+def _filter() -> ExportFilter:
     version = request.args.get("version", "").strip()
     if version and not version.isdigit():
         raise ExportRefused(f"The questionnaire version must be a whole number, not '{version}'.")
-    return exports.ExportFilter(
+    return ExportFilter(
         rounds=tuple(v for v in request.args.getlist("round") if v),
         associations=tuple(v for v in request.args.getlist("forbund") if v),
         questionnaire=request.args.get("questionnaire") or None,
@@ -38,7 +39,7 @@ def _filter() -> exports.ExportFilter:
     )
 
 
-def _file_name(kind: str, selection: exports.Selection, extension: str) -> str:
+def _file_name(kind: str, selection: Selection, extension: str) -> str:
     """An ASCII file name (it travels in an HTTP header): "samverkansmataren-forskning-2026"."""
     parts = ["samverkansmataren", kind, *selection.labels[-3:]]
     if len(selection.associations) == 1:
@@ -58,7 +59,7 @@ def _send_workbook(write: Callable[[IO[bytes]], object], name: str):
 @bp.get("/research.xlsx")
 def research_workbook():
     session = db()
-    selection = exports.select_rounds(session, _filter())
+    selection = select_rounds(session, _filter())
     comments = request.args.get("comments", "") in ("1", "true", "yes", "ja")
     return _send_workbook(
         lambda out: exports.write_research_workbook(
@@ -78,7 +79,7 @@ def research_csv():
     if sep not in exports.SEPARATORS:
         raise ExportRefused(f"The separator must be 'comma' or 'semicolon', not '{sep}'.")
     session = db()
-    selection = exports.select_rounds(session, _filter())
+    selection = select_rounds(session, _filter())
     # Refuse mixed questionnaire versions now, while an error page can still be sent.
     exports.research_questionnaire(session, selection)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -98,7 +99,7 @@ def research_csv():
     )
 
 
-def _board(selection: exports.Selection):
+def _board(selection: Selection):
     session = db()
     return _send_workbook(
         lambda out: write_board_workbook(
@@ -110,7 +111,7 @@ def _board(selection: exports.Selection):
 
 @bp.get("/board.xlsx")
 def board_workbook():
-    return _board(exports.select_rounds(db(), _filter()))
+    return _board(select_rounds(db(), _filter()))
 
 
 @bp.get("/<slug>/<label>.xlsx")
@@ -118,5 +119,5 @@ def round_workbook(slug: str, label: str):
     """The dashboard's "Download as Excel": the board workbook of one förbund and round."""
     session = db()
     reports.find_round(session, reports.find_association(session, slug), label)  # or 404
-    flt = exports.ExportFilter(rounds=(label,), associations=(slug,))
-    return _board(exports.select_rounds(session, flt))
+    flt = ExportFilter(rounds=(label,), associations=(slug,))
+    return _board(select_rounds(session, flt))
