@@ -204,6 +204,8 @@ def export_command(
     if suffix not in (".xlsx", ".csv") or (kind == "board" and suffix == ".csv"):
         allowed = ".xlsx" if kind == "board" else ".xlsx or .csv"
         raise click.BadParameter(f"a {kind} export is written to {allowed}", param_hint="--out")
+    if comments and (kind == "board" or suffix == ".csv"):
+        raise click.BadParameter("comments come only in the research workbook (.xlsx)")
     if not schema_exists(current_app.extensions["survey_engine"]):
         raise click.ClickException("the database has no tables yet: run `survey init` first")
     k = current_app.config["MIN_GROUP_SIZE"]

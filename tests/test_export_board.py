@@ -7,6 +7,7 @@ import io
 import re
 import zipfile
 
+import pandas as pd
 from exportdata import build, expected_rows, sheet_rows, workbook
 from openpyxl.chart import RadarChart
 
@@ -45,6 +46,12 @@ def test_dashboard_download_gives_the_board_workbook_with_trend_and_radar(client
     # Sydkust (n = 2) is suppressed, so the national reference is Norrsund's own mean.
     assert abs(strat[header.index("Nationell referens")] - strat[5]) < 1e-9
     assert strat[header.index("Förbund i referensen")] == 1
+    # pandas reads the overview as numbers and text, no cleaning needed.
+    df = pd.read_excel(io.BytesIO(resp.data), sheet_name="Översikt", dtype={"Omgång": str})
+    assert df["Antal svar (n)"].tolist() == [r[4] for r in overview[1:]]
+    assert df["Medelvärde"].tolist() == [r[5] for r in overview[1:]]
+    # TILL: three of the six answered too few of its statements, so n = 3 < k.
+    assert rows["TILL"][4:7] == (3, "för få svar (n < 5)", None)
     # No respondent rows in a board file.
     assert not any(name.startswith("Svar") for name in wb.sheetnames)
 

@@ -60,6 +60,7 @@ def test_bad_export_requests_are_refused_without_writing_a_file(runner, db, tmp_
         (["--kind", "research"], "data.txt", 2, "written to .xlsx or .csv"),
         (["--kind", "research", "--version", "7"], "earlier.xlsx", 1, "No survey round matches"),
         (["--kind", "weird"], "x.xlsx", 2, "'weird' is not one of 'research', 'board'"),
+        (["--kind", "research", "--comments"], "c.csv", 2, "only in the research workbook"),
     ]
     for args, name, code, message in cases:
         result = runner.invoke(args=["export", *args, "--out", str(folder / name)])

@@ -164,6 +164,7 @@ def test_unknown_filters_and_bad_parameters_are_named(client, db):
         ("/export/research.xlsx?version=two", 400, "whole number, not &#39;two&#39;"),
         ("/export/research.xlsx?round=2025&forbund=sydkust", 400, "No survey round matches"),
         ("/export/research.csv?sep=tab", 400, "&#39;comma&#39; or &#39;semicolon&#39;"),
+        ("/export/research.csv?comments=1", 400, "Comments come only in the researcher"),
         ("/export/board.xlsx?version=3", 400, "No survey round matches"),
     ]
     for url, status, message in cases:

@@ -39,6 +39,10 @@ def _filter() -> ExportFilter:
     )
 
 
+def _comments() -> bool:
+    return request.args.get("comments", "") in ("1", "true", "yes", "ja")
+
+
 def _file_name(kind: str, selection: Selection, extension: str) -> str:
     """An ASCII file name (it travels in an HTTP header): "samverkansmataren-forskning-2026"."""
     parts = ["samverkansmataren", kind, *selection.labels[-3:]]
@@ -60,14 +64,13 @@ def _send_workbook(write: Callable[[IO[bytes]], object], name: str):
 def research_workbook():
     session = db()
     selection = select_rounds(session, _filter())
-    comments = request.args.get("comments", "") in ("1", "true", "yes", "ja")
     return _send_workbook(
         lambda out: exports.write_research_workbook(
             session,
             selection,
             out,
             k=current_app.config["MIN_GROUP_SIZE"],
-            include_comments=comments,
+            include_comments=_comments(),
         ),
         _file_name("forskning", selection, ".xlsx"),
     )
@@ -78,6 +81,8 @@ def research_csv():
     sep = request.args.get("sep", "comma")
     if sep not in exports.SEPARATORS:
         raise ExportRefused(f"The separator must be 'comma' or 'semicolon', not '{sep}'.")
+    if _comments():
+        raise ExportRefused("Comments come only in the researcher's workbook (.xlsx).")
     session = db()
     selection = select_rounds(session, _filter())
     # Refuse mixed questionnaire versions now, while an error page can still be sent.
