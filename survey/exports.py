@@ -24,7 +24,7 @@ from itertools import groupby
 from typing import IO, NamedTuple
 
 from openpyxl import Workbook
-from sqlalchemy import BigInteger, and_, cast, select
+from sqlalchemy import BigInteger, ColumnElement, and_, cast, select
 from sqlalchemy.orm import Session
 
 from . import codebook, models, scoring
@@ -103,7 +103,7 @@ class Anonymiser:
             left, right = right, left ^ int.from_bytes(digest[:2], "big")
         return (left << 16) | right
 
-    def row_order(self):
+    def row_order(self) -> ColumnElement[int]:
         """A per-export shuffle of responses: distinct ids give distinct keys (prime modulus)."""
         return (cast(models.Response.id, BigInteger) * self._multiplier) % self.PRIME
 
