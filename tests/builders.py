@@ -78,24 +78,18 @@ def answer_all(
 def add_response(
     session,
     rnd,
-    values: dict[str, int | None],
+    answers: dict,
     role="handlaggare",
     agency="kommun",
-    comments: dict[str, str] | None = None,
     state="submitted",
+    comments: dict[str, str] | None = None,
 ) -> models.Response:
-    """A response stored directly (item code → 1–5 or None for "vet ej"; codes left out are
-    not answered), for tests that need many respondents but not the forms."""
-    items = dict(
+    """A response stored directly, for scoring fixtures: `answers` maps item codes to a raw
+    value 1–5 or None ("vet ej"); items left out were skipped (no row at all). `comments`
+    maps dimension codes to free text."""
+    item_ids = dict(
         session.execute(
             select(models.Item.code, models.Item.id).filter_by(
-                questionnaire_id=rnd.questionnaire_id
-            )
-        ).all()
-    )
-    dims = dict(
-        session.execute(
-            select(models.Dimension.code, models.Dimension.id).filter_by(
                 questionnaire_id=rnd.questionnaire_id
             )
         ).all()
@@ -107,9 +101,19 @@ def add_response(
         agency=agency,
         submitted_on=dt.date.today() if state == "submitted" else None,
     )
-    response.answers = [models.Answer(item_id=items[c], value=v) for c, v in values.items()]
+    response.answers = [
+        models.Answer(item_id=item_ids[code], value=value) for code, value in answers.items()
+    ]
+    dimension_ids = dict(
+        session.execute(
+            select(models.Dimension.code, models.Dimension.id).filter_by(
+                questionnaire_id=rnd.questionnaire_id
+            )
+        ).all()
+    )
     response.comments = [
-        models.Comment(dimension_id=dims[d], text=t) for d, t in (comments or {}).items()
+        models.Comment(dimension_id=dimension_ids[code], text=text)
+        for code, text in (comments or {}).items()
     ]
     session.add(response)
     session.commit()

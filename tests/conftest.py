@@ -128,11 +128,13 @@ def live_server(tmp_path):
 
     from werkzeug.serving import make_server
 
-    app = create_app({
-        "SECRET_KEY": "browser-test-secret",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'browser.db'}",
-        "INSTANCE_PATH": tmp_path / "instance",
-    })
+    app = create_app(
+        {
+            "SECRET_KEY": "browser-test-secret",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'browser.db'}",
+            "INSTANCE_PATH": tmp_path / "instance",
+        }
+    )
     create_schema(app.extensions["survey_engine"])
     with app.extensions["survey_sessions"]() as session:
         load_directory(session, QUESTIONNAIRES)

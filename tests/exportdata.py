@@ -44,7 +44,7 @@ def build(db) -> dict[str, models.Round]:
         add_response(db, rounds["n25"], varied(i + 10), roles[i], agencies[i])
     for i in range(6):
         comments = {"SYN": COMMENT, "STRAT": "Mer långsiktighet"} if i == 0 else None
-        add_response(db, rounds["n26"], varied(i), roles[i], agencies[i], comments)
+        add_response(db, rounds["n26"], varied(i), roles[i], agencies[i], comments=comments)
     for _ in range(2):
         add_response(db, rounds["s26"], {"STRAT1": 1, "STRAT2": 1, "STRAT3": 2, "STRAT4": 1})
     add_response(db, rounds["n26"], varied(99), state="in_progress")  # never exported
