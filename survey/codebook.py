@@ -16,9 +16,10 @@ from .questionnaire import BackgroundQuestion, Questionnaire
 ID = "svar_id"
 ROUND = "omgang"
 ASSOCIATION = "forbund"
+ASSOCIATION_NAME = "forbund_namn"
 ROLE = "roll"
 AGENCY = "part"
-HEAD = (ID, ROUND, ASSOCIATION, ROLE, AGENCY)
+HEAD = (ID, ROUND, ASSOCIATION, ASSOCIATION_NAME, ROLE, AGENCY)
 LONG_HEAD = (ID, "pastaende", "varde")
 COMMENT_HEAD = (ID, "dimension", "kommentar")
 SCORE_SUFFIX = "_medel"  # item codes are upper-case, so a lower-case suffix never collides
@@ -137,9 +138,15 @@ def variables(
         Variable(
             "Svar",
             ASSOCIATION,
-            {"sv": "Samordningsförbund", "en": "Coordination association"},
+            {"sv": "Samordningsförbund (kod)", "en": "Coordination association (code)"},
             "text",
             values=names,
+        ),
+        Variable(
+            "Svar",
+            ASSOCIATION_NAME,
+            {"sv": "Samordningsförbundets namn", "en": "Coordination association's name"},
+            "text",
         ),
         _background(ROLE, q.background_question("role"), {"sv": "Roll", "en": "Role"}),
         _background(AGENCY, q.background_question("agency"), {"sv": "Part", "en": "Agency"}),

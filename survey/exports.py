@@ -109,7 +109,7 @@ class Anonymiser:
 
 
 class ResponseRecord(NamedTuple):
-    head: list[object]  # svar_id, omgang, forbund, roll, part
+    head: list[object]  # svar_id, omgang, forbund, forbund_namn, roll, part
     values: list[int | None]  # raw 1–5 per item; None = vet ej or not answered
     answered: list[bool]  # False where the item has no answer row at all
     scores: list[float | None]
@@ -141,6 +141,7 @@ def stream_responses(
             models.Response.id,
             models.Round.label,
             models.Association.slug,
+            models.Association.name,
             models.Response.role,
             models.Response.agency,
             models.Item.code,
@@ -179,7 +180,7 @@ def stream_responses(
                 values[pos], answered[pos] = row.value, True
             if row.dimension in dim_pos and row.score is not None:
                 dim_scores[dim_pos[row.dimension]] = float(row.score)
-        head = [anonymiser.id(row.id), row.label, row.slug, row.role, row.agency]
+        head = [anonymiser.id(row.id), row.label, row.slug, row.name, row.role, row.agency]
         yield ResponseRecord(head, values, answered, dim_scores)
         done += 1
         if progress and done % PROGRESS_STEP == 0:
@@ -224,7 +225,7 @@ def write_research_workbook(
     anonymiser = Anonymiser()
     item_codes = [item.code for item in q.items()]
     wb = Workbook(write_only=True)
-    widths = [13, 10, 18, 16, 10, *(8 for _ in item_codes), *(13 for _ in q.dimensions)]
+    widths = [13, 10, 18, 30, 16, 10, *(8 for _ in item_codes), *(13 for _ in q.dimensions)]
     wide = header_sheet(wb, "Svar", codebook.wide_columns(q), widths)
     long = header_sheet(wb, "Svar_lång", codebook.LONG_HEAD, [12, 12, 8])
     comments = (

@@ -52,7 +52,7 @@ def build(db) -> dict[str, models.Round]:
 
 
 def expected_rows(db, round_ids) -> list[tuple]:
-    """(omgang, forbund, roll, part, *items, *scores) for every submitted response."""
+    """(omgang, forbund, forbund_namn, roll, part, *items, *scores) per submitted response."""
     q = db.scalar(
         select(models.Questionnaire).join(models.Round).where(models.Round.id == round_ids[0])
     )
@@ -73,8 +73,9 @@ def expected_rows(db, round_ids) -> list[tuple]:
                 if given.get(i.code) is not None
             ]
             scores.append(sum(values) / len(values) if 2 * len(values) >= len(dim.items) else None)
-        head = (response.round.label, response.round.association.slug, response.role)
-        rows.append((*head, response.agency, *(given.get(i.code) for i in items), *scores))
+        assoc = response.round.association
+        head = (response.round.label, assoc.slug, assoc.name, response.role, response.agency)
+        rows.append((*head, *(given.get(i.code) for i in items), *scores))
     return rows
 
 

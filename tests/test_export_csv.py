@@ -11,6 +11,8 @@ import pytest
 from builders import add_response, make_round
 from exportdata import build, expected_rows, same, sheet_rows, varied, workbook
 
+from survey import models
+
 
 @pytest.mark.parametrize(
     ("sep", "delimiter", "decimal"), [("comma", ",", "."), ("semicolon", ";", ",")]
@@ -43,7 +45,7 @@ def test_csv_has_the_columns_of_svar_and_reads_back_exactly(client, db, sep, del
     assert list(df.columns) == list(svar_header)
     assert df.svar_id.is_unique and str(df.svar_id.dtype) == "int64"
     got = [
-        tuple(None if pd.isna(v) else (int(v) if 5 <= i < 45 else v) for i, v in enumerate(r))
+        tuple(None if pd.isna(v) else (int(v) if 6 <= i < 46 else v) for i, v in enumerate(r))
         for r in df.itertuples(index=False)
     ]
     expected = expected_rows(db, [rounds["n26"].id, rounds["s26"].id])
@@ -52,12 +54,13 @@ def test_csv_has_the_columns_of_svar_and_reads_back_exactly(client, db, sep, del
 
 @pytest.mark.parametrize(("sep", "delimiter"), [("comma", ","), ("semicolon", ";")])
 def test_swedish_characters_survive_both_separators(client, db, sep, delimiter):
-    rnd = make_round(db, slug="malardalen", label="Höst-åäö 2026")
-    add_response(db, rnd, varied(1))
-    resp = client.get("/export/research.csv", query_string={"round": "Höst-åäö 2026", "sep": sep})
+    name = "Älvsjö–Hägersten; Åre, Övik samordningsförbund"  # and the separators, quoted
+    db.add(models.Association(slug="alvsjo", name=name))
+    add_response(db, make_round(db, slug="alvsjo", label="2026"), varied(1))
+    resp = client.get(f"/export/research.csv?sep={sep}")
     assert resp.status_code == 200
-    assert "Höst-åäö 2026".encode() in resp.data  # UTF-8, not Latin-1 or mangled
+    assert name.encode("utf-8") in resp.data  # UTF-8, neither Latin-1 nor mangled
     df = pd.read_csv(io.BytesIO(resp.data), sep=delimiter, encoding="utf-8-sig")
-    assert df.omgang.tolist() == ["Höst-åäö 2026"] and df.forbund.tolist() == ["malardalen"]
-    # An ASCII download name although the round's label is not.
-    assert "Host-aao-2026" in resp.headers["Content-Disposition"]
+    assert df.forbund_namn.tolist() == [name] and df.forbund.tolist() == ["alvsjo"]
+    # Excel opens a CSV as UTF-8 only with the byte order mark in front.
+    assert resp.data.startswith("\ufeff".encode()) and not resp.data[3:].startswith(b"\xef")

@@ -26,7 +26,7 @@ def test_research_workbook_holds_every_submitted_response_exactly(client, db):
     header, rows = svar[0], svar[1:]
     items = [i.code for i in db.scalars(select(models.Item).order_by(models.Item.id))]
     dims = [d.code for d in db.scalars(select(models.Dimension).order_by(models.Dimension.id))]
-    head = ["svar_id", "omgang", "forbund", "roll", "part"]
+    head = ["svar_id", "omgang", "forbund", "forbund_namn", "roll", "part"]
     assert list(header) == [*head, *items, *(d + "_medel" for d in dims)]
     expected = expected_rows(db, [rounds["n26"].id, rounds["s26"].id])
     assert len(rows) == 8 and same([r[1:] for r in rows], expected)
@@ -34,7 +34,7 @@ def test_research_workbook_holds_every_submitted_response_exactly(client, db):
     # Types as a researcher's tools will see them: integers 1–5, empty for "vet ej".
     styr2, strat_score = header.index("STYR2"), header.index("STRAT_medel")
     assert all(type(r[0]) is int for r in rows)
-    assert {type(v) for r in rows for v in r[5 : 5 + len(items)]} <= {int, type(None)}
+    assert {type(v) for r in rows for v in r[6 : 6 + len(items)]} <= {int, type(None)}
     # Excel has one number type: a score of 4.0 reads back as 4, 3.25 as 3.25.
     assert all(type(r[strat_score]) in (int, float) for r in rows)
     assert any(type(r[strat_score]) is float for r in rows)
