@@ -1,10 +1,16 @@
-"""The `survey` command: set-up, questionnaires, rounds, invitations, demo data, serving."""
+"""The `survey` command: set-up, questionnaires, rounds, invitations, exports, demo data,
+serving."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import click
 from flask import Flask, current_app
@@ -13,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import catalog, invitations, models, reports
-from .database import create_schema, holds_real_rounds
-from .errors import NotFound, RoundSetupError
+from .database import create_schema, holds_real_rounds, schema_exists
+from .errors import ExportRefused, NotFound, RoundSetupError
 from .questionnaire import QuestionnaireError, load_questionnaire
 
 
@@ -325,6 +331,85 @@ def round_list_command(slug: str | None) -> None:
             )
 
 
+@click.command("export")
+@click.option("--kind", type=click.Choice(["research", "board"]), required=True)
+@click.option("--round", "rounds", multiple=True, help="Round label, e.g. 2026 (repeatable).")
+@click.option("--forbund", "associations", multiple=True, help="Förbund slug (repeatable).")
+@click.option("--questionnaire", help="Questionnaire key.")
+@click.option("--version", type=int, help="Questionnaire version.")
+@click.option("--comments", is_flag=True, help="Research: add the free-text comments sheet.")
+@click.option(
+    "--sep", type=click.Choice(["comma", "semicolon"]), default="comma", show_default=True
+)
+@click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@with_appcontext
+def export_command(
+    kind: str,
+    rounds: tuple[str, ...],
+    associations: tuple[str, ...],
+    questionnaire: str | None,
+    version: int | None,
+    comments: bool,
+    sep: str,
+    lang: str,
+    out: Path,
+) -> None:
+    """Export a researcher's dataset (.xlsx or .csv) or a board's workbook (.xlsx)."""
+    from . import exports
+    from .board_workbook import write_board_workbook
+    from .selection import ExportFilter, response_counts, select_rounds
+
+    suffix = out.suffix.lower()
+    if suffix not in (".xlsx", ".csv") or (kind == "board" and suffix == ".csv"):
+        allowed = ".xlsx" if kind == "board" else ".xlsx or .csv"
+        raise click.BadParameter(f"a {kind} export is written to {allowed}", param_hint="--out")
+    if comments and (kind == "board" or suffix == ".csv"):
+        raise click.BadParameter("comments come only in the research workbook (.xlsx)")
+    if not schema_exists(current_app.extensions["survey_engine"]):
+        raise click.ClickException("the database has no tables yet: run `survey init` first")
+    k = current_app.config["MIN_GROUP_SIZE"]
+    flt = ExportFilter(rounds, associations, questionnaire, version)
+    with _session() as session:
+        try:
+            selection = select_rounds(session, flt)
+            if kind == "board":
+                with _replacing(out) as fh:
+                    write_board_workbook(session, selection, fh, k=k, lang=lang)
+                click.echo(f"{len(selection.rounds)} round(s) written to {out}")
+                return
+            exports.research_questionnaire(session, selection)  # refuse a version mix first
+            total = sum(response_counts(session, selection).values())
+            with (
+                _replacing(out) as fh,
+                click.progressbar(length=total, label=f"Exporting {total} responses") as bar,
+            ):
+                if suffix == ".csv":
+                    separator = exports.SEPARATORS[sep]
+                    for chunk in exports.research_csv(session, selection, separator, bar.update):
+                        fh.write(chunk)
+                else:
+                    exports.write_research_workbook(
+                        session, selection, fh, k=k, include_comments=comments, progress=bar.update
+                    )
+        except (NotFound, ExportRefused) as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"{total} responses from round(s) {', '.join(selection.labels)} written to {out}")
+
+
+@contextmanager
+def _replacing(path: Path) -> Iterator[IO[bytes]]:
+    """Write beside `path` and move into place only when done: a failed export leaves
+    neither a half-written file nor a damaged earlier one."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    try:
+        with temporary.open("xb") as fh:
+            yield fh
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 def _safe_url() -> str:
     from sqlalchemy.engine import make_url
 
@@ -340,6 +425,7 @@ def register_commands(app: Flask) -> None:
         invite_command,
         association_group,
         round_group,
+        export_command,
     ):
         app.cli.add_command(command)
 

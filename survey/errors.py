@@ -31,3 +31,8 @@ class NotFound(SurveyError):
 
 class RoundSetupError(SurveyError):
     """A förbund or round that cannot be created or moved to another state as asked."""
+
+
+class ExportRefused(SurveyError):
+    """An export that cannot be made as asked (a bad filter, or questionnaire versions
+    whose statements differ in one wide sheet); the message says what to change."""

@@ -1,96 +1,347 @@
-"""Excel exports (openpyxl write-only, streamed row by row so memory stays flat)."""
+"""Researcher exports: the anonymised dataset as an Excel workbook (wide and long sheets,
+codebook, metadata) or as CSV. No Flask here.
+
+Memory stays flat however large the selection: answers are streamed from SQL in response
+order (`yield_per`), one row per response is written and forgotten, and the workbook is
+written by openpyxl in write-only mode (rows go to temporary files, then into the zip).
+
+Response ids are export-local: a keyed permutation of the database id with a random key
+that is thrown away after the export, so ids are unique within one export, cannot be joined
+across exports and reveal nothing about the database. Rows are ordered by round and förbund
+and then shuffled (by a random multiplier modulo a prime), so the row order does not tell
+who started answering first either.
+"""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import hmac
+import io
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator
 from itertools import groupby
-from typing import IO
+from typing import IO, NamedTuple
 
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import BigInteger, ColumnElement, and_, cast, select
 from sqlalchemy.orm import Session
 
-from . import models, reports
+from . import codebook, models, scoring
+from .catalog import definition_of
+from .errors import ExportRefused
+from .questionnaire import Questionnaire
+from .selection import Selection, response_counts
+from .worksheets import header_sheet, safe, text_cell
 
-SUPPRESSED_TEXT = "för få svar"
+Progress = Callable[[int], None]
+PROGRESS_STEP = 500  # responses between progress callbacks
+SEPARATORS = {"comma": ",", "semicolon": ";"}
+SCORING_RULES = (
+    "Omvända påståenden kodas om (6 − x) innan något annat räknas. Dimensionspoängen är "
+    "medelvärdet av de besvarade påståendena och finns bara när minst hälften av "
+    "dimensionens påståenden besvarats. Vet ej är ett saknat värde, aldrig 0."
+)
 
 
-def _response_rows(
-    session: Session, round_ids: Sequence[int], item_codes: Sequence[str]
-) -> Iterator[list[object]]:
-    """One list per submitted response: id, round, förbund, role, agency, then raw values.
+def research_questionnaire(session: Session, selection: Selection) -> models.Questionnaire:
+    """The questionnaire version whose texts label the wide sheet (the newest selected).
 
-    Ids are random and local to this export, never database ids, so two exports cannot be
-    joined on them and the order of submission is not revealed.
+    Versions may share one wide sheet only when they ask the same statements: the same item
+    codes, each in the same dimension with the same reverse flag (otherwise a column or a
+    dimension score would mean different things in different rows).
     """
+    ids = sorted({r.questionnaire_id for r in selection.rounds})
+    rows = session.execute(
+        select(
+            models.Item.questionnaire_id,
+            models.Item.code,
+            models.Dimension.code,
+            models.Item.reverse,
+        )
+        .join(models.Dimension, models.Dimension.id == models.Item.dimension_id)
+        .where(models.Item.questionnaire_id.in_(ids))
+    )
+    shapes: dict[int, set[tuple[str, str, bool]]] = {qid: set() for qid in ids}
+    for qid, item, dimension, reverse in rows:
+        shapes[qid].add((item, dimension, bool(reverse)))
+    questionnaires = sorted(
+        (session.get(models.Questionnaire, qid) for qid in ids), key=lambda q: (q.key, q.version)
+    )
+    newest = questionnaires[-1]
+    differing = sorted(
+        {code for q in questionnaires for code, *_ in shapes[q.id] ^ shapes[newest.id]}
+    )
+    if differing:
+        names = ", ".join(f"{q.key} v{q.version}" for q in questionnaires)
+        raise ExportRefused(
+            f"The selected rounds use questionnaire versions whose statements differ ({names}; "
+            f"statements that differ: {', '.join(differing[:10])}"
+            f"{' …' if len(differing) > 10 else ''}). One wide sheet cannot hold them: "
+            "export one version at a time (filter on the questionnaire version)."
+        )
+    return newest
+
+
+class Anonymiser:
+    """Export-local response ids and row order, from keys that live only for one export."""
+
+    PRIME = 2_147_483_647  # 2^31 − 1: response ids are below it (INTEGER primary keys)
+
+    def __init__(self) -> None:
+        self._key = secrets.token_bytes(16)
+        self._multiplier = secrets.randbelow(self.PRIME - 2) + 2
+
+    def id(self, response_id: int) -> int:
+        """A four-round Feistel permutation of 32-bit numbers keyed by HMAC: a bijection,
+        so ids never collide, and without the key the database id cannot be recovered."""
+        if not 0 <= response_id < 1 << 32:
+            raise ValueError("response id out of range")
+        left, right = response_id >> 16, response_id & 0xFFFF
+        for step in range(4):
+            digest = hmac.digest(self._key, bytes((step,)) + right.to_bytes(2, "big"), "sha256")
+            left, right = right, left ^ int.from_bytes(digest[:2], "big")
+        return (left << 16) | right
+
+    def row_order(self) -> ColumnElement[int]:
+        """A per-export shuffle of responses: distinct ids give distinct keys (prime modulus)."""
+        return (cast(models.Response.id, BigInteger) * self._multiplier) % self.PRIME
+
+
+class ResponseRecord(NamedTuple):
+    head: list[object]  # svar_id, omgang, forbund, forbund_namn, roll, part
+    values: list[int | None]  # raw 1–5 per item; None = vet ej or not answered
+    answered: list[bool]  # False where the item has no answer row at all
+    scores: list[float | None]
+
+
+def stream_responses(
+    session: Session,
+    selection: Selection,
+    q: Questionnaire,
+    anonymiser: Anonymiser,
+    progress: Progress | None = None,
+) -> Iterator[ResponseRecord]:
+    """One record per submitted response, streamed from a single ordered SQL query.
+
+    Each answer row carries its dimension score from `scoring.respondent_scores()`, joined in
+    SQL, so nothing but the current response is held in memory.
+    """
+    item_pos = {item.code: i for i, item in enumerate(q.items())}
+    dim_pos = {dim.code: i for i, dim in enumerate(q.dimensions)}
+    scores = (
+        scoring.respondent_scores()
+        .where(models.Response.round_id.in_(selection.round_ids))
+        .subquery()
+    )
+    order = anonymiser.row_order().label("row_order")
     stmt = (
         select(
+            order,
             models.Response.id,
             models.Round.label,
             models.Association.slug,
+            models.Association.name,
             models.Response.role,
             models.Response.agency,
             models.Item.code,
             models.Answer.value,
+            scores.c.dimension,
+            scores.c.score,
         )
+        .select_from(models.Response)
         .join(models.Round, models.Round.id == models.Response.round_id)
         .join(models.Association, models.Association.id == models.Round.association_id)
-        .join(models.Answer, models.Answer.response_id == models.Response.id)
-        .join(models.Item, models.Item.id == models.Answer.item_id)
-        .where(models.Response.round_id.in_(round_ids), models.Response.state == "submitted")
-        .order_by(models.Response.id)
-        .execution_options(yield_per=5000)
+        .outerjoin(models.Answer, models.Answer.response_id == models.Response.id)
+        .outerjoin(models.Item, models.Item.id == models.Answer.item_id)
+        .outerjoin(models.Dimension, models.Dimension.id == models.Item.dimension_id)
+        .outerjoin(
+            scores,
+            and_(
+                scores.c.response_id == models.Response.id,
+                scores.c.dimension == models.Dimension.code,
+            ),
+        )
+        .where(
+            models.Response.round_id.in_(selection.round_ids),
+            models.Response.state == "submitted",
+        )
+        .order_by(models.Round.label, models.Association.slug, order)
+        .execution_options(yield_per=2000)
     )
-    position = {code: i for i, code in enumerate(item_codes)}
-    for _id, rows in groupby(session.execute(stmt), key=lambda r: r[0]):
-        rows = list(rows)
-        first = rows[0]
-        values: list[object] = [None] * len(item_codes)
+    done = 0
+    for _key, rows in groupby(session.execute(stmt), key=lambda row: row[0]):
+        values: list[int | None] = [None] * len(item_pos)
+        answered = [False] * len(item_pos)
+        dim_scores: list[float | None] = [None] * len(dim_pos)
         for row in rows:
-            if row.code in position:
-                values[position[row.code]] = row.value
-        yield [secrets.token_hex(4), first.label, first.slug, first.role, first.agency, *values]
+            pos = item_pos.get(row.code)
+            if pos is not None:
+                values[pos], answered[pos] = row.value, True
+            if row.dimension in dim_pos and row.score is not None:
+                dim_scores[dim_pos[row.dimension]] = float(row.score)
+        head = [anonymiser.id(row.id), row.label, row.slug, row.name, row.role, row.agency]
+        yield ResponseRecord(head, values, answered, dim_scores)
+        done += 1
+        if progress and done % PROGRESS_STEP == 0:
+            progress(PROGRESS_STEP)
+    if progress and done % PROGRESS_STEP:
+        progress(done % PROGRESS_STEP)
 
 
-def write_round_workbook(
-    session: Session, rnd: models.Round, k: int, lang: str, out: IO[bytes]
-) -> None:
-    """Aggregates (suppressed as on the pages) and the anonymised responses of one round."""
+def _comments(session: Session, selection: Selection, anonymiser: Anonymiser) -> Iterator[list]:
+    order = anonymiser.row_order()
+    stmt = (
+        select(models.Response.id, models.Dimension.code, models.Comment.text)
+        .join(models.Comment, models.Comment.response_id == models.Response.id)
+        .join(models.Dimension, models.Dimension.id == models.Comment.dimension_id)
+        .join(models.Round, models.Round.id == models.Response.round_id)
+        .join(models.Association, models.Association.id == models.Round.association_id)
+        .where(
+            models.Response.round_id.in_(selection.round_ids),
+            models.Response.state == "submitted",
+        )
+        .order_by(models.Round.label, models.Association.slug, order, models.Dimension.position)
+        .execution_options(yield_per=2000)
+    )
+    for response_id, dimension, text in session.execute(stmt):
+        yield [anonymiser.id(response_id), dimension, text]
+
+
+def write_research_workbook(
+    session: Session,
+    selection: Selection,
+    out: IO[bytes],
+    *,
+    k: int,
+    include_comments: bool = False,
+    progress: Progress | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Svar (wide), Svar_lång (long), Kommentarer (only if asked), Kodbok and Metadata.
+    Returns the number of responses written."""
+    q_row = research_questionnaire(session, selection)
+    q = definition_of(q_row)
+    anonymiser = Anonymiser()
+    item_codes = [item.code for item in q.items()]
     wb = Workbook(write_only=True)
-    overview = reports.round_overview(session, rnd, k, lang)
-    agg = wb.create_sheet("Aggregat")
-    agg.append(["förbund", "omgång", "dimension", "namn", "n", "medel", "sd", "nationellt_medel"])
-    for row in overview.rows:
-        if row.suppressed:
-            agg.append(
-                [
-                    overview.association,
-                    overview.round_label,
-                    row.code,
-                    row.name,
-                    row.n,
-                    SUPPRESSED_TEXT,
-                    None,
-                    row.national_mean,
-                ]
-            )
-        else:
-            agg.append(
-                [
-                    overview.association,
-                    overview.round_label,
-                    row.code,
-                    row.name,
-                    row.n,
-                    row.mean,
-                    row.sd,
-                    row.national_mean,
-                ]
-            )
-    item_codes = [item.code for item in rnd.questionnaire.items]
-    responses = wb.create_sheet("Svar")
-    responses.append(["svar_id", "omgång", "förbund", "roll", "part", *item_codes])
-    for values in _response_rows(session, [rnd.id], item_codes):
-        responses.append(values)
+    widths = [13, 10, 18, 30, 16, 10, *(8 for _ in item_codes), *(13 for _ in q.dimensions)]
+    wide = header_sheet(wb, "Svar", codebook.wide_columns(q), widths)
+    long = header_sheet(wb, "Svar_lång", codebook.LONG_HEAD, [12, 12, 8])
+    comments = (
+        header_sheet(wb, "Kommentarer", codebook.COMMENT_HEAD, [12, 12, 80])
+        if include_comments
+        else None
+    )
+    book = header_sheet(wb, "Kodbok", codebook.HEADER, [10, 16, 50, 50, 10, 10, 8, 50, 50, 40, 40])
+    meta = header_sheet(wb, "Metadata", ("uppgift", "varde"), [28, 90])
+
+    written = 0
+    for record in stream_responses(session, selection, q, anonymiser, progress):
+        wide.append(safe(wide, [*record.head, *record.values, *record.scores]))
+        response_id = record.head[0]
+        for code, value, answered in zip(item_codes, record.values, record.answered, strict=True):
+            if answered:
+                long.append([response_id, code, value])
+        written += 1
+    if comments is not None:
+        for response_id, dimension, text in _comments(session, selection, anonymiser):
+            comments.append([response_id, dimension, text_cell(comments, text)])
+    for variable in codebook.variables(q, selection.associations, include_comments):
+        book.append(safe(book, variable.row()))
+    for row in _metadata_rows(session, selection, q_row, k, written, include_comments, now):
+        meta.append(safe(meta, row))
     wb.save(out)
+    return written
+
+
+def _metadata_rows(
+    session: Session,
+    selection: Selection,
+    q_row: models.Questionnaire,
+    k: int,
+    responses: int,
+    with_comments: bool,
+    now: dt.datetime | None,
+) -> Iterator[list[object]]:
+    now = now or dt.datetime.now(dt.UTC)
+    yield ["enkät", q_row.key]
+    yield ["enkätversioner", ", ".join(selection.versions)]
+    yield ["texter i kodboken från", f"{q_row.key} v{q_row.version}"]
+    yield ["omgångar", ", ".join(selection.labels)]
+    yield ["förbund", ", ".join(selection.associations)]
+    yield ["antal svar", responses]
+    yield ["exporttid (UTC)", now.strftime("%Y-%m-%dT%H:%M:%SZ")]
+    yield ["poängregler", SCORING_RULES]
+    yield [
+        "minsta gruppstorlek k",
+        k,
+    ]
+    yield [
+        "om k",
+        "Sammanställningar (sidor, styrelseexport) visar inte grupper med färre än k svar. "
+        "Radnivådata här är inte undertryckta: hantera dem enligt er etikprövning.",
+    ]
+    yield [
+        "svar_id",
+        "Slumpade för denna export (unika här, går inte att koppla till andra exporter "
+        "eller till databasen). Radordningen är också slumpad inom omgång och förbund.",
+    ]
+    yield ["kommentarer", "ingår (bladet Kommentarer)" if with_comments else "ingår inte"]
+    yield []
+    yield ["omgång", "förbund", "förbundets namn", "enkät", "version", "status", "antal svar"]
+    counts = response_counts(session, selection)
+    for r in selection.rounds:
+        yield [
+            r.label,
+            r.association_slug,
+            r.association_name,
+            r.questionnaire_key,
+            r.questionnaire_version,
+            r.state,
+            counts.get(r.id, 0),
+        ]
+
+
+def research_csv(
+    session: Session,
+    selection: Selection,
+    separator: str = ",",
+    progress: Progress | None = None,
+) -> Iterator[bytes]:
+    """The columns of `Svar` as UTF-8 CSV with a byte order mark (so Excel shows åäö).
+
+    With ';' as separator decimals get a comma, as Swedish Excel expects.
+    """
+    if separator not in SEPARATORS.values():
+        raise ExportRefused("The CSV separator must be ',' or ';'.")
+    q = definition_of(research_questionnaire(session, selection))
+    return _csv_chunks(session, selection, q, separator, progress)
+
+
+def _csv_chunks(
+    session: Session,
+    selection: Selection,
+    q: Questionnaire,
+    separator: str,
+    progress: Progress | None,
+) -> Iterator[bytes]:
+    decimal_comma = separator == ";"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=separator)
+    writer.writerow(codebook.wide_columns(q))
+    yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
+    for n, record in enumerate(stream_responses(session, selection, q, Anonymiser(), progress), 1):
+        scores = [
+            None if s is None else (repr(s).replace(".", ",") if decimal_comma else repr(s))
+            for s in record.scores
+        ]
+        writer.writerow([*record.head, *record.values, *scores])
+        if n % PROGRESS_STEP == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode("utf-8")

@@ -130,9 +130,11 @@ def add_response(
     role="handlaggare",
     agency="kommun",
     state="submitted",
+    comments: dict[str, str] | None = None,
 ) -> models.Response:
     """A response stored directly, for scoring fixtures: `answers` maps item codes to a raw
-    value 1–5 or None ("vet ej"); items left out were skipped (no row at all)."""
+    value 1–5 or None ("vet ej"); items left out were skipped (no row at all). `comments`
+    maps dimension codes to free text."""
     item_ids = dict(
         session.execute(
             select(models.Item.code, models.Item.id).filter_by(
@@ -149,6 +151,17 @@ def add_response(
     )
     response.answers = [
         models.Answer(item_id=item_ids[code], value=value) for code, value in answers.items()
+    ]
+    dimension_ids = dict(
+        session.execute(
+            select(models.Dimension.code, models.Dimension.id).filter_by(
+                questionnaire_id=rnd.questionnaire_id
+            )
+        ).all()
+    )
+    response.comments = [
+        models.Comment(dimension_id=dimension_ids[code], text=text)
+        for code, text in (comments or {}).items()
     ]
     session.add(response)
     session.commit()

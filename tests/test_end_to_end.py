@@ -37,15 +37,16 @@ def test_submitted_response_is_counted_on_the_dashboard_and_in_excel(client, db)
     assert 'id="radar"' in page.text
     assert "/vendor/plotly.min.js" in page.text
 
-    download = client.get("/export/norrsund/2026.xlsx")
+    download = client.get("/export/norrsund/2026.xlsx")  # the dashboard's Excel link
     assert download.status_code == 200
     wb = load_workbook(io.BytesIO(download.data))
-    agg = list(wb["Aggregat"].iter_rows(values_only=True))
-    header, rows = agg[0], {r[2]: r for r in agg[1:]}
-    assert rows["STRAT"][header.index("n")] == 5
-    assert abs(rows["STRAT"][header.index("medel")] - expected) < 1e-9
+    overview = list(wb["Översikt"].iter_rows(values_only=True))
+    header, rows = overview[0], {r[3]: r for r in overview[1:]}
+    assert rows["STRAT"][header.index("Antal svar (n)")] == 5
+    assert abs(rows["STRAT"][header.index("Medelvärde")] - expected) < 1e-9
 
-    answers = list(wb["Svar"].iter_rows(values_only=True))
+    research = load_workbook(io.BytesIO(client.get("/export/research.xlsx?round=2026").data))
+    answers = list(research["Svar"].iter_rows(values_only=True))
     assert len(answers) == 1 + 5
     strat1 = answers[0].index("STRAT1")
     assert sorted(r[strat1] for r in answers[1:]) == [2, 3, 4, 5, 5]
@@ -64,8 +65,8 @@ def test_small_group_is_suppressed_on_the_page_and_in_excel(client, db):
     assert "5.00" not in page.text
     assert "n &lt; 5" in page.text or "n < 5" in page.text
     wb = load_workbook(io.BytesIO(client.get("/export/norrsund/2026.xlsx").data))
-    agg = list(wb["Aggregat"].iter_rows(values_only=True))
-    assert all(row[5] == "för få svar" and row[6] is None for row in agg[1:])
+    overview = list(wb["Översikt"].iter_rows(values_only=True))
+    assert all(row[5] == "för få svar (n < 5)" and row[6] is None for row in overview[1:])
 
 
 def test_plotly_is_served_by_the_app(client):

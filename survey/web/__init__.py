@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm import Session
 
 from ..database import session_factory
-from ..errors import InvalidAnswer, InvalidToken, NotFound, RoundNotOpen
+from ..errors import ExportRefused, InvalidAnswer, InvalidToken, NotFound, RoundNotOpen
 from ..models import make_engine
 
 LANGUAGES = ("sv", "en")
@@ -132,6 +132,10 @@ def _register_error_pages(app: Flask) -> None:
                 "continue."
             ),
         )
+
+    @app.errorhandler(ExportRefused)
+    def export_refused(e: ExportRefused):
+        return page(400, _("The export could not be made"), str(e))
 
     @app.errorhandler(NotFound)
     def not_found(e: NotFound):

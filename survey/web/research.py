@@ -1,29 +1,128 @@
-"""Downloads of exports."""
+"""Downloads of exports: the researcher's dataset (Excel or CSV) and the board's workbook.
+
+Filters come as query parameters: `round` and `forbund` (each may repeat), `questionnaire`
+(key), `version`; `comments=1` adds the free-text sheet to the researcher's workbook, `sep`
+(`comma` or `semicolon`) picks the CSV dialect. There is no log-in yet (the admin issue).
+"""
 
 from __future__ import annotations
 
-import io
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable
+from typing import IO
 
-from flask import Blueprint, current_app, send_file
+from flask import Blueprint, Response, current_app, request, send_file
 
 from .. import exports, reports
+from ..board_workbook import write_board_workbook
+from ..errors import ExportRefused
+from ..selection import ExportFilter, Selection, select_rounds
 from . import db, lang
 
 bp = Blueprint("research", __name__, url_prefix="/export")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SPOOL_BYTES = 8 * 1024 * 1024  # small workbooks stay in memory, large ones go to disk
+
+
+def _filter() -> ExportFilter:
+    version = request.args.get("version", "").strip()
+    if version and not version.isdigit():
+        raise ExportRefused(f"The questionnaire version must be a whole number, not '{version}'.")
+    return ExportFilter(
+        rounds=tuple(v for v in request.args.getlist("round") if v),
+        associations=tuple(v for v in request.args.getlist("forbund") if v),
+        questionnaire=request.args.get("questionnaire") or None,
+        version=int(version) if version else None,
+    )
+
+
+def _comments() -> bool:
+    return request.args.get("comments", "") in ("1", "true", "yes", "ja")
+
+
+def _file_name(kind: str, selection: Selection, extension: str) -> str:
+    """An ASCII file name (it travels in an HTTP header): "samverkansmataren-forskning-2026"."""
+    parts = ["samverkansmataren", kind, *selection.labels[-3:]]
+    if len(selection.associations) == 1:
+        parts.append(next(iter(selection.associations)))
+    ascii_name = unicodedata.normalize("NFKD", "-".join(parts)).encode("ascii", "ignore")
+    return re.sub(r"[^A-Za-z0-9.-]+", "-", ascii_name.decode()) + extension
+
+
+def _send_workbook(write: Callable[[IO[bytes]], object], name: str):
+    """openpyxl needs a seekable file to zip into; the finished file is streamed from it."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+    write(spool)
+    spool.seek(0)
+    return send_file(spool, mimetype=XLSX, as_attachment=True, download_name=name)
+
+
+@bp.get("/research.xlsx")
+def research_workbook():
+    session = db()
+    selection = select_rounds(session, _filter())
+    return _send_workbook(
+        lambda out: exports.write_research_workbook(
+            session,
+            selection,
+            out,
+            k=current_app.config["MIN_GROUP_SIZE"],
+            include_comments=_comments(),
+        ),
+        _file_name("forskning", selection, ".xlsx"),
+    )
+
+
+@bp.get("/research.csv")
+def research_csv():
+    sep = request.args.get("sep", "comma")
+    if sep not in exports.SEPARATORS:
+        raise ExportRefused(f"The separator must be 'comma' or 'semicolon', not '{sep}'.")
+    if _comments():
+        raise ExportRefused("Comments come only in the researcher's workbook (.xlsx).")
+    session = db()
+    selection = select_rounds(session, _filter())
+    # Refuse mixed questionnaire versions now, while an error page can still be sent.
+    exports.research_questionnaire(session, selection)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def generate():
+        # The request's session closes when the view returns; the stream has its own.
+        with app.extensions["survey_sessions"]() as own:
+            yield from exports.research_csv(own, selection, exports.SEPARATORS[sep])
+
+    return Response(
+        generate(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": "attachment; filename="
+            + _file_name("forskning", selection, ".csv")
+        },
+    )
+
+
+def _board(selection: Selection):
+    session = db()
+    return _send_workbook(
+        lambda out: write_board_workbook(
+            session, selection, out, k=current_app.config["MIN_GROUP_SIZE"], lang=lang()
+        ),
+        _file_name("styrelse", selection, ".xlsx"),
+    )
+
+
+@bp.get("/board.xlsx")
+def board_workbook():
+    return _board(select_rounds(db(), _filter()))
 
 
 @bp.get("/<slug>/<label>.xlsx")
 def round_workbook(slug: str, label: str):
+    """The dashboard's "Download as Excel": the board workbook of one förbund and round."""
     session = db()
-    rnd = reports.find_round(session, reports.find_association(session, slug), label)
-    buffer = io.BytesIO()
-    exports.write_round_workbook(session, rnd, current_app.config["MIN_GROUP_SIZE"], lang(), buffer)
-    buffer.seek(0)
-    return send_file(
-        buffer,
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name=f"samverkansmataren-{slug}-{label}.xlsx",
-    )
+    reports.find_round(session, reports.find_association(session, slug), label)  # or 404
+    flt = ExportFilter(rounds=(label,), associations=(slug,))
+    return _board(select_rounds(session, flt))

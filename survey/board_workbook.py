@@ -1,0 +1,273 @@
+"""The board's Excel file: aggregates only, suppressed exactly as on the pages (it is built
+from `reports.round_overview`, the same rows the dashboard shows), with a native Excel radar
+chart per förbund so the file can be forwarded and opened anywhere. No Flask here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from typing import IO
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import RadarChart, Reference
+from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from sqlalchemy.orm import Session
+
+from . import models, reports
+from .selection import Selection
+from .worksheets import header_sheet, print_landscape, safe
+
+TEXTS = {
+    "sv": {
+        "overview": "Översikt",
+        "about": "Om exporten",
+        "about_header": ("Uppgift", "Värde"),
+        "header": (
+            "Förbund",
+            "Omgång",
+            "Dimension",
+            "Kod",
+            "Antal svar (n)",
+            "Medelvärde",
+            "Standardavvikelse",
+            "Nationell referens",
+            "Förbund i referensen",
+        ),
+        "suppressed": "för få svar (n < {k})",
+        "trend": "Medelvärde per dimension och omgång (1–5). Grupper med färre än {k} svar "
+        "visas inte.",
+        "dimension": "Dimension",
+        "national": "Nationell referens {label}",
+        "chart_data": "Diagramdata, omgång {label} (tom cell = för få svar)",
+        "chart_title": "{name}, omgång {label}",
+        "about_rows": (
+            (
+                "Innehåll",
+                "Sammanställningar per förbund, omgång och dimension; inga enskilda svar.",
+            ),
+            ("Minsta gruppstorlek k", "{k}"),
+            (
+                "Undertryckning",
+                "En grupp med färre än k svar visas som ”för få svar” utan medelvärde, precis "
+                "som på webbsidorna.",
+            ),
+            (
+                "Nationell referens",
+                "Medelvärdet av förbundens medelvärden i omgångar med samma namn och enkät; "
+                "varje förbund väger lika, och bara förbund som själva visas (n ≥ k) räknas.",
+            ),
+            ("Poäng", "1–5; omvända påståenden omkodade (6 − x); vet ej räknas inte."),
+            ("Exporttid (UTC)", "{now}"),
+        ),
+    },
+    "en": {
+        "overview": "Overview",
+        "about": "About",
+        "about_header": ("Item", "Value"),
+        "header": (
+            "Coordination association",
+            "Round",
+            "Dimension",
+            "Code",
+            "Responses (n)",
+            "Mean",
+            "Standard deviation",
+            "National reference",
+            "Associations in the reference",
+        ),
+        "suppressed": "too few answers (n < {k})",
+        "trend": "Mean per dimension and round (1–5). Groups with fewer than {k} answers are "
+        "not shown.",
+        "dimension": "Dimension",
+        "national": "National reference {label}",
+        "chart_data": "Chart data, round {label} (empty cell = too few answers)",
+        "chart_title": "{name}, round {label}",
+        "about_rows": (
+            ("Contents", "Aggregates per association, round and dimension; no single answers."),
+            ("Minimum group size k", "{k}"),
+            (
+                "Suppression",
+                "A group with fewer than k answers shows “too few answers” and no mean, exactly "
+                "as on the web pages.",
+            ),
+            (
+                "National reference",
+                "The mean of the associations' means in rounds with the same name and "
+                "questionnaire; each association weighs the same, and only associations that "
+                "are shown themselves (n ≥ k) count.",
+            ),
+            ("Scores", "1–5; reverse statements recoded (6 − x); don't know is not counted."),
+            ("Export time (UTC)", "{now}"),
+        ),
+    },
+}
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def write_board_workbook(
+    session: Session,
+    selection: Selection,
+    out: IO[bytes],
+    *,
+    k: int,
+    lang: str,
+    now: dt.datetime | None = None,
+) -> None:
+    """`Översikt` (every selected förbund × round × dimension), one sheet per förbund with
+    its trend and a radar chart of its latest selected round against the national reference,
+    and `Om exporten`."""
+    texts = TEXTS["en" if lang == "en" else "sv"]
+    wb = Workbook(write_only=True)
+    overview = header_sheet(
+        wb, texts["overview"], texts["header"], [34, 10, 32, 8, 14, 12, 18, 18, 20], True
+    )
+    taken = {texts["overview"].lower(), texts["about"].lower()}
+    cache: dict[int, reports.RoundOverview] = {}
+
+    def overview_of(rnd: models.Round) -> reports.RoundOverview:
+        if rnd.id not in cache:
+            cache[rnd.id] = reports.round_overview(session, rnd, k, lang)
+        return cache[rnd.id]
+
+    suppressed = texts["suppressed"].format(k=k)
+    latest: dict[str, models.Round] = {}
+    for selected in sorted(selection.rounds, key=lambda r: (r.association_name, r.label)):
+        rnd = session.get(models.Round, selected.id)
+        latest[selected.association_slug] = rnd
+        for row in overview_of(rnd).rows:
+            overview.append(
+                _figures(
+                    overview,
+                    [
+                        selected.association_name,
+                        rnd.label,
+                        row.name,
+                        row.code,
+                        row.n,
+                        suppressed if row.suppressed else row.mean,
+                        None if row.suppressed else row.sd,
+                        row.national_mean,
+                        row.national_associations,
+                    ],
+                )
+            )
+    for rnd in latest.values():
+        association = rnd.association
+        trend = [r for r in reports.rounds_of(session, association) if r.label <= rnd.label]
+        ws = wb.create_sheet(_sheet_name(association.name, taken))
+        print_landscape(ws)
+        _association_sheet(ws, association.name, [overview_of(r) for r in trend], texts, k)
+    about = header_sheet(wb, texts["about"], texts["about_header"], [28, 120], True)
+    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for key, value in texts["about_rows"]:
+        about.append([key, value.format(k=k, now=stamp)])
+    wb.save(out)
+
+
+def _association_sheet(
+    ws: WriteOnlyWorksheet,
+    name: str,
+    trend: Sequence[reports.RoundOverview],
+    texts: dict,
+    k: int,
+) -> None:
+    """The trend table (means and n per round), then the chart's data and the radar chart."""
+    ws.column_dimensions["A"].width = 34
+    for column in range(2, 4 + 2 * len(trend)):
+        ws.column_dimensions[get_column_letter(column)].width = 12
+    bold = Font(bold=True)
+    current = trend[-1]
+    suppressed = texts["suppressed"].format(k=k)
+
+    def bold_row(values: Sequence[object]) -> list[object]:
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(ws, value=value)
+            cell.font = bold
+            cells.append(cell)
+        return cells
+
+    ws.append(bold_row([name]))
+    ws.append([texts["trend"].format(k=k)])
+    ws.append([])
+    header = [texts["dimension"]]
+    for ov in trend:
+        header += [ov.round_label, "n"]
+    header.append(texts["national"].format(label=current.round_label))
+    ws.append(bold_row(header))
+    by_round = [{row.code: row for row in ov.rows} for ov in trend]
+    for row in current.rows:
+        cells: list[object] = [row.name]
+        for rows in by_round:
+            past = rows.get(row.code)
+            if past is None:
+                cells += [None, None]
+            else:
+                cells += [suppressed if past.suppressed else past.mean, past.n]
+        cells.append(row.national_mean)
+        ws.append(_figures(ws, cells))
+    ws.append([])
+    ws.append(bold_row([texts["chart_data"].format(label=current.round_label)]))
+    data_header = 7 + len(current.rows)  # title, note, blank, header, rows, blank, caption
+    ws.append(
+        bold_row(
+            [
+                texts["dimension"],
+                f"{name} {current.round_label}",
+                texts["national"].format(label=current.round_label),
+            ]
+        )
+    )
+    for row in current.rows:
+        # Suppressed points are empty cells (a gap in the chart), never zero.
+        ws.append(_figures(ws, [row.name, None if row.suppressed else row.mean, row.national_mean]))
+    first, last = data_header + 1, data_header + len(current.rows)
+    chart = RadarChart()
+    chart.type = "marker"
+    chart.title = texts["chart_title"].format(name=name, label=current.round_label)
+    chart.add_data(
+        Reference(ws, min_col=2, max_col=3, min_row=data_header, max_row=last),
+        titles_from_data=True,
+    )
+    categories = Reference(ws, min_col=1, min_row=first, max_row=last)
+    for series in chart.series:  # dimension names are text: a string reference, not numbers
+        series.cat = AxDataSource(strRef=StrRef(f=str(categories)))
+    national = chart.series[1].graphicalProperties.line
+    national.dashStyle, national.width = "dash", 19050
+    chart.y_axis.scaling.min = 1
+    chart.y_axis.scaling.max = 5
+    chart.y_axis.majorUnit = 1
+    chart.y_axis.delete = False
+    chart.x_axis.delete = False
+    chart.display_blanks = "gap"
+    chart.width, chart.height = 20, 14  # cm
+    chart.legend.position = "b"
+    ws.add_chart(chart, f"{get_column_letter(len(header) + 2)}4")
+
+
+def _figures(ws: WriteOnlyWorksheet, values: Sequence[object]) -> list[object]:
+    """Means shown with two decimals, as on the pages; the cell keeps the full value."""
+    cells = []
+    for value in safe(ws, values):
+        if isinstance(value, float):
+            cell = WriteOnlyCell(ws, value=value)
+            cell.number_format = "0.00"
+            value = cell
+        cells.append(value)
+    return cells
+
+
+def _sheet_name(name: str, taken: set[str]) -> str:
+    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique ignoring case."""
+    base = _SHEET_FORBIDDEN.sub(" ", name).strip()[:31].rstrip() or "Förbund"
+    candidate, n = base, 2
+    while candidate.lower() in taken:
+        suffix = f" ({n})"
+        candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(candidate.lower())
+    return candidate
