@@ -36,7 +36,7 @@ class NationalPicture:
         for s in self.associations:
             if s.slug == slug:
                 return s
-        raise NotFound(f"No round '{self.label}' for '{slug}'")
+        raise NotFound("round", self.label, within=slug)
 
 
 def round_labels(session: Session) -> list[str]:
@@ -60,7 +60,7 @@ def national_picture(
         )
     )
     if not rounds:
-        raise NotFound(f"No survey round '{label}'")
+        raise NotFound("round", label)
     if questionnaire_key is None:
         questionnaire_key = Counter(r.questionnaire.key for r in rounds).most_common(1)[0][0]
     rounds = [r for r in rounds if r.questionnaire.key == questionnaire_key]

@@ -42,7 +42,7 @@ def item_drilldown(
     if dimension is not None:
         dims = [d for d in dims if d.code == dimension]
         if not dims:
-            raise NotFound(f"No dimension '{dimension}' in this questionnaire")
+            raise NotFound("dimension", dimension)
     overview = {row.code: row for row in round_overview(session, rnd, k, lang).rows}
     previous = previous_round(session, rnd)
     ids = [rnd.id] + ([previous.id] if previous else [])

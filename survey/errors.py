@@ -26,7 +26,28 @@ class InvalidAnswer(SurveyError):
 
 
 class NotFound(SurveyError):
-    """A förbund, round or questionnaire that does not exist."""
+    """A förbund, round or dimension that does not exist.
+
+    `what` is one of WHAT; the web shell words it in the page's language from the fields,
+    the command line prints the English `str()`.
+    """
+
+    WHAT = ("association", "round", "no_rounds", "dimension")
+
+    def __init__(self, what: str, name: str, within: str | None = None):
+        if what not in self.WHAT:
+            raise ValueError(f"unknown kind of missing thing {what!r}")
+        self.what, self.name, self.within = what, name, within
+        super().__init__(self._english())
+
+    def _english(self) -> str:
+        if self.what == "association":
+            return f"No förbund '{self.name}'"
+        if self.what == "no_rounds":
+            return f"{self.within} has no survey rounds yet"
+        if self.what == "dimension":
+            return f"No dimension '{self.name}' in this questionnaire"
+        return f"No survey round '{self.name}'" + (f" for {self.within}" if self.within else "")
 
 
 class RoundSetupError(SurveyError):

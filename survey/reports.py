@@ -69,7 +69,7 @@ class RoundOverview:
 def find_association(session: Session, slug: str) -> models.Association:
     assoc = session.scalar(select(models.Association).filter_by(slug=slug))
     if assoc is None:
-        raise NotFound(f"No förbund '{slug}'")
+        raise NotFound("association", slug)
     return assoc
 
 
@@ -94,8 +94,8 @@ def find_round(
         if rnd.label == label:
             return rnd
     if label is None:
-        raise NotFound(f"{association.name} has no survey rounds yet")
-    raise NotFound(f"No round '{label}' for {association.name}")
+        raise NotFound("no_rounds", "", within=association.name)
+    raise NotFound("round", label, within=association.name)
 
 
 def earlier_rounds(session: Session, rnd: models.Round) -> list[models.Round]:

@@ -63,10 +63,10 @@ def select_rounds(session: Session, flt: ExportFilter) -> Selection:
     """The rounds matching the filter; names any round label or förbund that does not exist."""
     for label in flt.rounds:
         if session.scalar(select(models.Round.id).filter_by(label=label).limit(1)) is None:
-            raise NotFound(f"No survey round '{label}'")
+            raise NotFound("round", label)
     for slug in flt.associations:
         if session.scalar(select(models.Association.id).filter_by(slug=slug)) is None:
-            raise NotFound(f"No förbund '{slug}'")
+            raise NotFound("association", slug)
     stmt = (
         select(
             models.Round.id,

@@ -75,5 +75,6 @@ def test_no_rounds_at_all(client, db):
     db.commit()
     resp = client.get("/f/tomt")
     assert (
-        resp.status_code == 404 and "Tomt samordningsförbund has no survey rounds yet" in resp.text
+        resp.status_code == 404
+        and "Tomt samordningsförbund har inga mätomgångar ännu." in resp.text
     )

@@ -109,7 +109,7 @@ def test_invite_names_an_unknown_round(runner, db):
     make_round(db)
     result = runner.invoke(args=["invite", "--round", "norrsund/1999"])
     assert result.exit_code == 2
-    assert "No round '1999'" in result.output
+    assert "No survey round '1999'" in result.output
 
 
 def test_console_script_initialises_a_fresh_instance_folder(tmp_path):

@@ -159,8 +159,12 @@ def test_unknown_filters_and_bad_parameters_are_named(client, db):
     build(db)
     before = db.scalar(select(func.count()).select_from(models.Response))
     cases = [
-        ("/export/research.xlsx?round=1999", 404, "No survey round &#39;1999&#39;"),
-        ("/export/research.xlsx?forbund=nowhere", 404, "No förbund &#39;nowhere&#39;"),
+        ("/export/research.xlsx?round=1999", 404, "Det finns ingen mätomgång ”1999”"),
+        (
+            "/export/research.xlsx?forbund=nowhere",
+            404,
+            "Det finns inget samordningsförbund ”nowhere”",
+        ),
         ("/export/research.xlsx?version=two", 400, "whole number, not &#39;two&#39;"),
         ("/export/research.xlsx?round=2025&forbund=sydkust", 400, "No survey round matches"),
         ("/export/research.csv?sep=tab", 400, "&#39;comma&#39; or &#39;semicolon&#39;"),

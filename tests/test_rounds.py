@@ -191,7 +191,7 @@ def test_state_changes_that_make_no_sense_are_refused(runner, db):
     result = run(runner, "round", "open", "norrsund/2026")
     assert result.exit_code == 1 and "already open" in result.output
     result = run(runner, "round", "open", "norrsund/1999")
-    assert result.exit_code == 2 and "No round '1999'" in result.output
+    assert result.exit_code == 2 and "No survey round '1999'" in result.output
 
 
 def test_round_list_without_rounds_says_how_to_make_one(runner, db):

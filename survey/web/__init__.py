@@ -139,7 +139,15 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(NotFound)
     def not_found(e: NotFound):
-        return page(404, _("Not found"), str(e))
+        messages = {
+            "association": _("There is no coordination association '%(name)s'.", name=e.name),
+            "dimension": _("There is no dimension '%(name)s' in this questionnaire.", name=e.name),
+            "no_rounds": _("%(within)s has no survey rounds yet.", within=e.within),
+            "round": _("%(within)s has no survey round '%(name)s'.", within=e.within, name=e.name)
+            if e.within
+            else _("There is no survey round '%(name)s'.", name=e.name),
+        }
+        return page(404, _("Not found"), messages[e.what])
 
     @app.errorhandler(404)
     def http_404(_e: Exception):
