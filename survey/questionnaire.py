@@ -24,6 +24,8 @@ SCALE_MIN, SCALE_MAX = 1, 5
 _KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _CHOICE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_CODE_HINT = "upper-case letters, digits or '_', starting with a letter"
+_CHOICE_HINT = "lower-case letters, digits, '-' or '_'"
 
 Text = dict[str, str]  # language code -> text
 
@@ -244,6 +246,15 @@ class _Validator:
             return str(value)
         return value
 
+    def unique_code(self, fields: dict[str, Any], path: str, seen: set[str], what: str) -> str:
+        """The `code` field of a dimension, item or choice: well-formed and not used before."""
+        pattern, hint = (_CHOICE_RE, _CHOICE_HINT) if what == "choice" else (_CODE_RE, _CODE_HINT)
+        code = self.code(fields.get("code"), f"{path}.code", pattern, hint)
+        if fields.get("code") is not None and code in seen:
+            self.fail(f"{path}.code", f"duplicate {what} code '{code}'")
+        seen.add(code)
+        return code
+
     def questionnaire(self, data: Any) -> Questionnaire | None:
         top = self.mapping(
             data,
@@ -336,15 +347,7 @@ class _Validator:
                 c = self.mapping(raw_choice, cpath, ("code", "label"))
                 if c is None:
                     continue
-                ccode = self.code(
-                    c.get("code"),
-                    f"{cpath}.code",
-                    _CHOICE_RE,
-                    "lower-case letters, digits, '-' or '_'",
-                )
-                if ccode in choice_codes:
-                    self.fail(f"{cpath}.code", f"duplicate choice code '{ccode}'")
-                choice_codes.add(ccode)
+                ccode = self.unique_code(c, cpath, choice_codes, "choice")
                 choices.append(Choice(ccode, self.text(c.get("label"), f"{cpath}.label")))
             questions.append(BackgroundQuestion(str(code), text, tuple(choices)))
         for code in REQUIRED_BACKGROUND:
@@ -361,15 +364,7 @@ class _Validator:
             m = self.mapping(raw, path, ("code", "group", "name", "items"), ("description",))
             if m is None:
                 continue
-            code = self.code(
-                m.get("code"),
-                f"{path}.code",
-                _CODE_RE,
-                "upper-case letters, digits or '_', starting with a letter",
-            )
-            if code in dim_codes and m.get("code") is not None:
-                self.fail(f"{path}.code", f"duplicate dimension code '{code}'")
-            dim_codes.add(code)
+            code = self.unique_code(m, path, dim_codes, "dimension")
             group = m.get("group")
             if group not in GROUPS:
                 self.fail(
@@ -387,15 +382,7 @@ class _Validator:
                 it = self.mapping(raw_item, ipath, ("code", "text"), ("reverse",))
                 if it is None:
                     continue
-                icode = self.code(
-                    it.get("code"),
-                    f"{ipath}.code",
-                    _CODE_RE,
-                    "upper-case letters, digits or '_', starting with a letter",
-                )
-                if icode in item_codes and it.get("code") is not None:
-                    self.fail(f"{ipath}.code", f"duplicate item code '{icode}'")
-                item_codes.add(icode)
+                icode = self.unique_code(it, ipath, item_codes, "item")
                 reverse = it.get("reverse", False)
                 if not isinstance(reverse, bool):
                     self.fail(f"{ipath}.reverse", f"must be true or false, found {reverse!r}")
