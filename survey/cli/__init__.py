@@ -22,6 +22,7 @@ def register_commands(app: Flask) -> None:
         instance.demo_command,
         instance.serve_command,
         rounds.invite_command,
+        rounds.purge_drafts_command,
         rounds.association_group,
         rounds.round_group,
         export.export_command,

@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import invitations, models, reports
+from .. import invitations, models, reports, responses
 from ..errors import NotFound, RoundSetupError
 from . import open_session
 
@@ -196,6 +196,25 @@ def round_close_command(round_spec: str) -> None:
             f"round {round_spec}: closed on {rnd.closes_on}; {counts.submitted} submitted, "
             f"{counts.in_progress} unfinished kept but not counted"
         )
+
+
+@click.command("purge-drafts")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(1, None),
+    required=True,
+    help="Delete unfinished responses not saved for this many days.",
+)
+@click.confirmation_option(prompt="Delete the unfinished answers? They cannot be recovered.")
+@with_appcontext
+def purge_drafts_command(days: int) -> None:
+    """Delete abandoned unfinished responses (data minimisation); submitted ones are kept."""
+    cutoff = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=days)
+    with open_session() as session:
+        count = responses.purge_abandoned(session, cutoff)
+        session.commit()
+    click.echo(f"{count} unfinished response(s) not saved since {cutoff:%Y-%m-%d} deleted")
 
 
 @round_group.command("list")
