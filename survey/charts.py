@@ -60,9 +60,18 @@ class Series:
     n: Sequence[int] = ()  # respondents per axis, for the tooltip
 
 
-def _layout(fig: go.Figure, title: str, **extra: object) -> go.Figure:
+def decimal(value: float, lang: str) -> str:
+    """Two decimals, with a decimal comma in Swedish (as in the pages and the CSV option)."""
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if lang == "sv" else text
+
+
+def _layout(fig: go.Figure, title: str, lang: str, **extra: object) -> go.Figure:
     fig.update_layout(
         template="none",
+        # Plotly's own number formatting (tooltips, axes): decimal comma and a thin space
+        # between thousands in Swedish.
+        separators=", " if lang == "sv" else ".,",
         title={"text": wrap(title, 55), "x": 0, "xanchor": "left", "font": {"size": 15}},
         font={"family": "system-ui, sans-serif", "size": 13, "color": "#1b1b1b"},
         paper_bgcolor="#ffffff",
@@ -106,6 +115,7 @@ def radar(
     return _layout(
         fig,
         title,
+        lang,
         polar={
             # The scale's numbers between the first two spokes, not on top of a label.
             "radialaxis": {
@@ -136,7 +146,7 @@ def heatmap(
     shown = [v for row in values for v in row if v is not None]
     low = math.floor(min(shown) * 2) / 2 if shown else 1.0
     high = math.ceil(max(shown) * 2) / 2 if shown else 5.0
-    text = [[f"{v:.2f}" if v is not None else "–" for v in row] for row in values]
+    text = [[decimal(v, lang) if v is not None else "–" for v in row] for row in values]
     hover_text = [[t if t != "–" else too_few(lang, k) for t in row] for row in text]
     fig = go.Figure(
         go.Heatmap(
@@ -162,6 +172,7 @@ def heatmap(
     return _layout(
         fig,
         title,
+        lang,
         yaxis={"autorange": "reversed", "automargin": True},
         xaxis={"side": "top", "automargin": True, "tickangle": 0, "tickfont": {"size": 11}},
         margin={"l": 10, "r": 10, "t": 110, "b": 10},
@@ -222,6 +233,7 @@ def distribution(
     return _layout(
         fig,
         title,
+        lang,
         barmode="relative",
         xaxis={
             "range": [-1, 1],

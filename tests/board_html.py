@@ -57,3 +57,8 @@ def tables(html: str) -> dict[str, list[list[str]]]:
 def rows_by_key(table: list[list[str]]) -> dict[str, list[str]]:
     """Body rows keyed by their first cell."""
     return {row[0]: row[1:] for row in table[1:]}
+
+
+def sv(value: float) -> str:
+    """A mean as the Swedish pages print it: two decimals with a decimal comma."""
+    return f"{value:.2f}".replace(".", ",")

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from board_html import figure_data, rows_by_key, tables
+from board_html import figure_data, rows_by_key, sv, tables
 from builders import default_questionnaire
 from conftest import QUESTIONNAIRES
 from sqlalchemy import select, text
@@ -104,9 +104,9 @@ def test_dashboard_numbers_match_scoring_and_the_database(client, demo_db):
     for code, row in now.iterrows():
         n, mean, change, ref = table[names[code]]
         assert int(n) == row["count"]
-        assert mean == f"{row['mean']:.2f}"
-        assert change.endswith(f"{abs(row['mean'] - before.loc[code, 'mean']):.2f}")
-        assert ref.startswith(f"{reference[code]:.2f}")
+        assert mean == sv(row["mean"])
+        assert change.endswith(sv(abs(row["mean"] - before.loc[code, "mean"])))
+        assert ref.startswith(sv(reference[code]))
         # The chart draws exactly the numbers of the table beside it.
         label = next(t for t in radar_means if t.replace("<br>", " ") == names[code])
         assert radar_means[label] == pytest.approx(row["mean"])
@@ -141,7 +141,7 @@ def test_breakdowns_match_scoring_and_show_only_large_enough_groups(client, demo
         cells = [cell for row in body[1:] for cell in row[1:-1]]
         # Every cell is a shown mean or says why there is none.
         assert all(c[0].isdigit() or c.startswith(("för få svar", "dold", "inga")) for c in cells)
-        assert sorted(f"{s.mean:.2f}" for s in shown) == sorted(
+        assert sorted(sv(s.mean) for s in shown) == sorted(
             c.split(" ")[0] for c in cells if c[0].isdigit()
         )
 
@@ -155,7 +155,7 @@ def test_trend_and_change_use_both_rounds(client, demo_db):
     first_row = trend[1]
     for label, cell in zip([LAST, THIS], first_row[1:], strict=True):
         expected = ours[(ours.label == label) & (ours.dim == "STRAT")].iloc[0]
-        assert cell == f"{expected['mean']:.2f} (n = {expected['count']})"
+        assert cell == f"{sv(expected['mean'])} (n = {expected['count']})"
     fig = figure_data(page.text, "trend")
     assert [t["name"] for t in fig["data"]] == [LAST, THIS]
 
@@ -171,7 +171,7 @@ def test_item_drill_down_matches_the_raw_answers(client, demo_db):
         answers = mine[mine["item"] == code]
         rated = answers["x"].dropna()
         assert row[1] == str(len(rated))
-        assert row[2] == f"{rated.mean():.2f}"
+        assert row[2] == sv(rated.mean())
         assert row[-1] == f"{(len(answers) - len(rated)) / len(answers) * 100:.0f} %"
     assert "omvänd" in page.text  # INDV4 is reverse-scored and says so
 
@@ -201,7 +201,7 @@ def test_comparison_heat_map_and_peers(client, demo_db):
         for col, dim in enumerate(rnd.questionnaire.dimensions):
             s = stats[(rnd.id, dim.code)]
             assert heat["z"][row][col] == pytest.approx(s.mean)
-            assert table[name][col] == f"{s.mean:.2f} (n = {s.n})"
+            assert table[name][col] == f"{sv(s.mean)} (n = {s.n})"
     reference = scoring.national_reference(demo_db, THIS, "integrerad-samverkan", K)
     assert heat["z"][-1][0] == pytest.approx(reference["STRAT"].mean)
 
@@ -210,7 +210,7 @@ def test_json_has_the_pages_numbers(client, demo_db):
     data = client.get(f"/f/demo-norrsund/data.json?round={THIS}").get_json()
     page = client.get(f"/f/demo-norrsund?round={THIS}")
     table = tables(page.text)["dimension-table"]
-    assert [f"{d['mean']:.2f}" for d in data["dimensions"]] == [row[2] for row in table[1:]]
+    assert [sv(d["mean"]) for d in data["dimensions"]] == [row[2] for row in table[1:]]
     assert data["min_group_size"] == K and data["previous_round"] == LAST
     for row in data["by_role"]:
         for group in row["groups"]:
@@ -224,7 +224,7 @@ def test_board_report_says_what_changed_most(client, demo_db):
     biggest = max((r for r in rnd_rows if r["change"] is not None), key=lambda r: abs(r["change"]))
     verb = "gick upp" if biggest["change"] > 0 else "gick ner"
     expected = (
-        f"{biggest['name']} {verb} från {biggest['previous_mean']:.2f} till {biggest['mean']:.2f}"
+        f"{biggest['name']} {verb} från {sv(biggest['previous_mean'])} till {sv(biggest['mean'])}"
     )
     assert expected in page.text
     for chart in ("radar", "trend", "roles", "agencies", "distribution"):

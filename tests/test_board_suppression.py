@@ -68,7 +68,7 @@ def test_a_small_role_cannot_be_seen_or_worked_out(client, small_role):
     page = client.get("/f/norrsund")
     html = page.text
     # The förbund as a whole (n = 8) is shown: (6 × 4 + 2 × 1) / 8.
-    assert rows_by_key(tables(html)["dimension-table"])["Strategi och långsiktighet"][1] == "3.25"
+    assert rows_by_key(tables(html)["dimension-table"])["Strategi och långsiktighet"][1] == "3,25"
     for table_id in ("roles-table", "agencies-table"):
         table = tables(html)[table_id]
         assert [row[-1] for row in table[1:]] == ["–"] * 10  # no largest difference
@@ -79,7 +79,7 @@ def test_a_small_role_cannot_be_seen_or_worked_out(client, small_role):
         assert len(small) == 10 and len(hidden) == 10 and len(cells) == 20
     for div_id in ("roles", "agencies"):
         assert figure_data(html, div_id)["data"] == []
-    assert "1.00" not in html
+    assert "1,00" not in html
     assert 1 not in chart_numbers(html) and 1.0 not in chart_numbers(html)
     assert "views differ most" not in html and "skiljer sig synen mest" not in html
     assert "För få svar per grupp för att jämföra roller" in html
@@ -95,7 +95,7 @@ def test_a_small_role_cannot_be_seen_or_worked_out(client, small_role):
     assert "1.0," not in json.dumps(data)
 
     report = client.get("/f/norrsund/report").text
-    assert "1.00" not in report and 1.0 not in chart_numbers(report)
+    assert "1,00" not in report and 1.0 not in chart_numbers(report)
     # Means are floats in the workbook; counts (n, förbund in the reference) are integers.
     means = [
         c for c in aggregate_cells(client, "/export/norrsund/2026.xlsx") if isinstance(c, float)
@@ -118,7 +118,7 @@ def test_a_small_association_shows_nothing_but_n(client, small_association):
     for url in ("/f/liten", "/f/liten/report", "/f/liten/items"):
         html = client.get(url).text
         assert says_too_few(html, 5), url
-        assert "2.00" not in html, url
+        assert "2,00" not in html, url
         numbers = chart_numbers(html)
         assert 2 not in numbers and 2.0 not in numbers, url
     dashboard = client.get("/f/liten").text
@@ -126,7 +126,7 @@ def test_a_small_association_shows_nothing_but_n(client, small_association):
     for row in table[1:]:
         # n, then the reason where mean and change would be, then the national reference
         assert row[1] == "3" and row[2] == "för få svar (n < 5)"
-        assert row[3].startswith("4.00")  # only the förbund that are shown count
+        assert row[3].startswith("4,00")  # only the förbund that are shown count
     radar = figure_data(dashboard, "radar")["data"]
     assert all(r is None for r in radar[0]["r"])
     assert "Too few answers" not in dashboard and "För få svar i den här omgången" in dashboard
@@ -145,7 +145,7 @@ def test_a_small_association_shows_nothing_but_n(client, small_association):
     row = heat["y"].index("Liten samordningsförbund")
     assert all(z is None for z in heat["z"][row])
     assert all(cd[0] == "för få svar (n < 5)" for cd in heat["customdata"][row])
-    assert "3.00" not in compare.text and "2.00" not in compare.text
+    assert "3,00" not in compare.text and "2,00" not in compare.text
 
     cells = aggregate_cells(client, "/export/liten/2026.xlsx")
     assert 2.0 not in [c for c in cells if isinstance(c, float)]
@@ -157,16 +157,16 @@ def test_k_comes_from_the_configuration_and_never_goes_below_three(app, client, 
     for _ in range(3):
         add_response(db, rnd, all_items(db, rnd, recoded(2)))
     app.config["MIN_GROUP_SIZE"] = 3
-    assert "2.00" in client.get("/f/liten").text
+    assert "2,00" in client.get("/f/liten").text
     app.config["MIN_GROUP_SIZE"] = 4
-    assert "2.00" not in client.get("/f/liten").text
+    assert "2,00" not in client.get("/f/liten").text
     assert says_too_few(client.get("/f/liten").text, 4)
     rnd2 = make_round(db, slug="pytte", label="2027")
     for _ in range(2):
         add_response(db, rnd2, all_items(db, rnd2, recoded(2)))
     app.config["MIN_GROUP_SIZE"] = 1  # a wrong setting: the core holds the floor of 3
     page = client.get("/f/pytte").text
-    assert "2.00" not in page and says_too_few(page, 3)
+    assert "2,00" not in page and says_too_few(page, 3)
     assert client.get("/f/pytte/data.json").get_json()["dimensions"][0]["mean"] is None
 
 
@@ -182,6 +182,6 @@ def test_no_change_is_shown_next_to_a_suppressed_round(client, db):
     assert [row[3] for row in table[1:]] == ["–"] * 10
     assert "Ingen dimension kan jämföras med omgång 2025" in html
     trend = tables(html)["trend-table"]
-    assert trend[1][1].startswith("för få svar (n < 5)") and trend[1][2] == "3.00 (n = 5)"
+    assert trend[1][1].startswith("för få svar (n < 5)") and trend[1][2] == "3,00 (n = 5)"
     trend_traces = figure_data(html, "trend")["data"]
     assert [t["name"] for t in trend_traces] == ["2026"]  # the 2025 round shows nothing

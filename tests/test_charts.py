@@ -46,7 +46,7 @@ def test_heatmap_leaves_suppressed_cells_blank_and_says_why():
     )
     heat = fig.data[0]
     assert heat.z[1][0] is None and heat.z[1][1] == 2.9
-    assert heat.text[1][0] == "–" and heat.text[0][0] == "3.20"
+    assert heat.text[1][0] == "–" and heat.text[0][0] == "3,20"
     assert list(heat.customdata[1][0]) == ["för få svar (n < 5)", 2]
     assert heat.colorscale[0][1] != heat.colorscale[-1][1]  # Cividis, a real scale
     # The colour range follows the data (rounded to halves) so differences show.

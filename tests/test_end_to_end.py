@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from board_html import sv
 from builders import answer_all, invite, make_round
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -33,7 +34,7 @@ def test_submitted_response_is_counted_on_the_dashboard_and_in_excel(client, db)
     # STRAT3 is reverse-scored: a raw v becomes 6 − v, so each respondent's STRAT score is
     # (v + v + (6 − v) + v) / 4 = (2v + 6 + v) / 4 … computed here from the raw values.
     expected = sum((3 * v + (6 - v)) / 4 for v in (2, 3, 4, 5, 5)) / 5
-    assert f"{expected:.2f}" in page.text
+    assert sv(expected) in page.text
     assert 'id="radar"' in page.text
     assert "/vendor/plotly.min.js" in page.text
 
@@ -62,7 +63,7 @@ def test_small_group_is_suppressed_on_the_page_and_in_excel(client, db):
     for token in invite(db, rnd, 2):
         answer_all(client, token, value=lambda code: "5")
     page = client.get("/f/norrsund")
-    assert "5.00" not in page.text
+    assert "5,00" not in page.text
     assert "n &lt; 5" in page.text or "n < 5" in page.text
     wb = load_workbook(io.BytesIO(client.get("/export/norrsund/2026.xlsx").data))
     overview = list(wb["Översikt"].iter_rows(values_only=True))

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm import Session
 
+from .. import charts
 from ..database import session_factory
 from ..errors import ExportRefused, InvalidAnswer, InvalidToken, NotFound, RoundNotOpen
 from ..models import make_engine
@@ -67,6 +68,7 @@ def init_web(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(Path(__file__).parent.parent / "translations"),
     )
+    app.jinja_env.filters["decimal"] = lambda value: charts.decimal(value, lang())
     app.jinja_env.globals.update(localized=localized, lang=lang, LANGUAGES=LANGUAGES)
 
     from . import board, research, respond
