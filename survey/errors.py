@@ -56,4 +56,13 @@ class RoundSetupError(SurveyError):
 
 class ExportRefused(SurveyError):
     """An export that cannot be made as asked (a bad filter, or questionnaire versions
-    whose statements differ in one wide sheet); the message says what to change."""
+    whose statements differ in one wide sheet); the message says what to change.
+
+    `reason` ("no_match", "mixed_versions") and `details` let the web shell word it in the
+    page's language; the command line prints the English `str()`.
+    """
+
+    def __init__(self, message: str, reason: str | None = None, **details: str):
+        self.reason = reason
+        self.details = details
+        super().__init__(message)

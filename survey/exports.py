@@ -74,11 +74,14 @@ def research_questionnaire(session: Session, selection: Selection) -> models.Que
     )
     if differing:
         names = ", ".join(f"{q.key} v{q.version}" for q in questionnaires)
+        codes = ", ".join(differing[:10]) + (" …" if len(differing) > 10 else "")
         raise ExportRefused(
             f"The selected rounds use questionnaire versions whose statements differ ({names}; "
-            f"statements that differ: {', '.join(differing[:10])}"
-            f"{' …' if len(differing) > 10 else ''}). One wide sheet cannot hold them: "
-            "export one version at a time (filter on the questionnaire version)."
+            f"statements that differ: {codes}). One wide sheet cannot hold them: "
+            "export one version at a time (filter on the questionnaire version).",
+            reason="mixed_versions",
+            versions=names,
+            statements=codes,
         )
     return newest
 

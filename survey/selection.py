@@ -92,7 +92,9 @@ def select_rounds(session: Session, flt: ExportFilter) -> Selection:
         stmt = stmt.where(models.Questionnaire.version == flt.version)
     rounds = tuple(SelectedRound(*row) for row in session.execute(stmt))
     if not rounds:
-        raise ExportRefused("No survey round matches the chosen rounds, förbund and version.")
+        raise ExportRefused(
+            "No survey round matches the chosen rounds, förbund and version.", reason="no_match"
+        )
     return Selection(rounds)
 
 

@@ -108,7 +108,7 @@ def test_versions_with_different_statements_are_refused_unless_filtered(
         assert resp.status_code == 400 and resp.mimetype == "text/html"
         assert "Exporten kunde inte göras" in resp.text
         assert "integrerad-samverkan v1, integrerad-samverkan v2" in resp.text
-        assert "statements that differ: STRAT4, STRAT9" in resp.text
+        assert "påståenden som skiljer sig: STRAT4, STRAT9" in resp.text
     out = tmp_path / "mixed.xlsx"
     result = runner.invoke(args=["export", "--kind", "research", "--out", str(out)])
     assert result.exit_code == 1 and "STRAT4, STRAT9" in result.output

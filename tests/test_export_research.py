@@ -165,11 +165,11 @@ def test_unknown_filters_and_bad_parameters_are_named(client, db):
             404,
             "Det finns inget samordningsförbund ”nowhere”",
         ),
-        ("/export/research.xlsx?version=two", 400, "whole number, not &#39;two&#39;"),
-        ("/export/research.xlsx?round=2025&forbund=sydkust", 400, "No survey round matches"),
-        ("/export/research.csv?sep=tab", 400, "&#39;comma&#39; or &#39;semicolon&#39;"),
-        ("/export/research.csv?comments=1", 400, "Comments come only in the researcher"),
-        ("/export/board.xlsx?version=3", 400, "No survey round matches"),
+        ("/export/research.xlsx?version=two", 400, "måste vara ett heltal, inte ”two”"),
+        ("/export/research.xlsx?round=2025&forbund=sydkust", 400, "Ingen mätomgång stämmer"),
+        ("/export/research.csv?sep=tab", 400, "inte ”tab”"),
+        ("/export/research.csv?comments=1", 400, "Kommentarer finns bara i forskarnas"),
+        ("/export/board.xlsx?version=3", 400, "Ingen mätomgång stämmer"),
     ]
     for url, status, message in cases:
         resp = client.get(url)

@@ -137,7 +137,18 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(ExportRefused)
     def export_refused(e: ExportRefused):
-        return page(400, _("The export could not be made"), str(e))
+        if e.reason == "no_match":
+            message = _("No survey round matches the chosen rounds, förbund and version.")
+        elif e.reason == "mixed_versions":
+            message = _(
+                "The selected rounds use questionnaire versions whose statements differ "
+                "(%(versions)s; statements that differ: %(statements)s). One sheet cannot hold "
+                "them: export one version at a time (filter on the questionnaire version).",
+                **e.details,
+            )
+        else:
+            message = str(e)
+        return page(400, _("The export could not be made"), message)
 
     @app.errorhandler(NotFound)
     def not_found(e: NotFound):

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import IO
 
 from flask import Blueprint, Response, current_app, request, send_file
+from flask_babel import gettext as _
 
 from .. import exports, reports
 from ..board_workbook import write_board_workbook
@@ -30,7 +31,12 @@ SPOOL_BYTES = 8 * 1024 * 1024  # small workbooks stay in memory, large ones go t
 def _filter() -> ExportFilter:
     version = request.args.get("version", "").strip()
     if version and not version.isdigit():
-        raise ExportRefused(f"The questionnaire version must be a whole number, not '{version}'.")
+        raise ExportRefused(
+            _(
+                "The questionnaire version must be a whole number, not '%(version)s'.",
+                version=version,
+            )
+        )
     return ExportFilter(
         rounds=tuple(v for v in request.args.getlist("round") if v),
         associations=tuple(v for v in request.args.getlist("forbund") if v),
@@ -80,9 +86,11 @@ def research_workbook():
 def research_csv():
     sep = request.args.get("sep", "comma")
     if sep not in exports.SEPARATORS:
-        raise ExportRefused(f"The separator must be 'comma' or 'semicolon', not '{sep}'.")
+        raise ExportRefused(
+            _("The separator must be 'comma' or 'semicolon', not '%(sep)s'.", sep=sep)
+        )
     if _comments():
-        raise ExportRefused("Comments come only in the researcher's workbook (.xlsx).")
+        raise ExportRefused(_("Comments come only in the researcher's workbook (.xlsx)."))
     session = db()
     selection = select_rounds(session, _filter())
     # Refuse mixed questionnaire versions now, while an error page can still be sent.
