@@ -192,4 +192,46 @@ def variables(
             Variable("Kommentarer", COMMENT_HEAD[1], LABELS["dimension"], "text"),
             Variable("Kommentarer", COMMENT_HEAD[2], LABELS["comment"], "text"),
         ]
-    return result
+    return result + RELIABILITY_VARIABLES
+
+
+RELIABILITY_VARIABLES = [
+    Variable("Reliabilitet", "omgang", {"sv": "Mätomgång", "en": "Survey round"}, "text"),
+    Variable(
+        "Reliabilitet",
+        "forbund",
+        {"sv": "Samordningsförbund (kod)", "en": "Coordination association (code)"},
+        "text",
+    ),
+    Variable(
+        "Reliabilitet", "dimension", {"sv": "Dimension (kod)", "en": "Dimension (code)"}, "text"
+    ),
+    Variable(
+        "Reliabilitet",
+        "n_kompletta",
+        {
+            "sv": "Antal svarande som besvarat alla dimensionens påståenden",
+            "en": "Respondents who rated every statement of the dimension",
+        },
+        "heltal",
+    ),
+    Variable(
+        "Reliabilitet",
+        "antal_pastaenden",
+        {"sv": "Antal påståenden i dimensionen", "en": "Statements in the dimension"},
+        "heltal",
+    ),
+    Variable(
+        "Reliabilitet",
+        "cronbachs_alfa",
+        {
+            "sv": "Cronbachs alfa (efter omkodning av omvända påståenden)",
+            "en": "Cronbach's alpha (after recoding reverse statements)",
+        },
+        "decimaltal",
+        blank={
+            "sv": "tom cell = färre än k kompletta svarande, eller ingen variation",
+            "en": "empty cell = fewer than k complete respondents, or no variation",
+        },
+    ),
+]

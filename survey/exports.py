@@ -221,8 +221,8 @@ def write_research_workbook(
     progress: Progress | None = None,
     now: dt.datetime | None = None,
 ) -> int:
-    """Svar (wide), Svar_lång (long), Kommentarer (only if asked), Kodbok and Metadata.
-    Returns the number of responses written."""
+    """Svar (wide), Svar_lång (long), Kommentarer (only if asked), Kodbok, Metadata and
+    Reliabilitet (Cronbach's α per round and dimension). Returns the responses written."""
     q_row = research_questionnaire(session, selection)
     q = definition_of(q_row)
     anonymiser = Anonymiser()
@@ -238,6 +238,7 @@ def write_research_workbook(
     )
     book = header_sheet(wb, "Kodbok", codebook.HEADER, [10, 16, 50, 50, 10, 10, 8, 50, 50, 40, 40])
     meta = header_sheet(wb, "Metadata", ("uppgift", "varde"), [28, 90])
+    reliability = header_sheet(wb, "Reliabilitet", RELIABILITY_HEAD, [10, 16, 12, 14, 16, 16])
 
     written = 0
     for record in stream_responses(session, selection, q, anonymiser, progress):
@@ -254,8 +255,22 @@ def write_research_workbook(
         book.append(safe(book, variable.row()))
     for row in _metadata_rows(session, selection, q_row, k, written, include_comments, now):
         meta.append(safe(meta, row))
+    for row in _reliability_rows(session, selection, k):
+        reliability.append(row)
     wb.save(out)
     return written
+
+
+RELIABILITY_HEAD = tuple(v.name for v in codebook.RELIABILITY_VARIABLES)
+
+
+def _reliability_rows(session: Session, selection: Selection, k: int) -> Iterator[list[object]]:
+    """α per round and dimension over respondents who rated every statement; empty where
+    fewer than k did (the figure would describe too few people to mean anything)."""
+    rounds = {r.id: r for r in selection.rounds}
+    for rel in scoring.cronbach_alpha(session, list(rounds), k):
+        r = rounds[rel.round_id]
+        yield [r.label, r.association_slug, rel.dimension, rel.n, rel.items, rel.alpha]
 
 
 def _metadata_rows(

@@ -140,13 +140,6 @@ def close_round(rnd: models.Round, today: dt.date) -> None:
         rnd.closes_on = today
 
 
-def set_round_state(rnd: models.Round, state: str) -> None:
-    allowed = {"draft": {"open"}, "open": {"closed"}, "closed": {"open"}}
-    if state not in allowed[rnd.state]:
-        raise ValueError(f"a {rnd.state} round cannot become {state}")
-    rnd.state = state
-
-
 class Schedule(Protocol):
     state: str
     opens_on: dt.date | None
@@ -162,10 +155,6 @@ def effective_state(rnd: Schedule, today: dt.date) -> str:
     if rnd.closes_on and today > rnd.closes_on:
         return "closed"
     return "open"
-
-
-def is_accepting(rnd: models.Round, today: dt.date) -> bool:
-    return effective_state(rnd, today) == "open"
 
 
 def ensure_accepting(rnd: models.Round, today: dt.date) -> None:

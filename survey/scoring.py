@@ -411,16 +411,5 @@ def national_reference(
     return {dim: Reference(dim, float(mean), n) for dim, mean, n in session.execute(stmt)}
 
 
-def dimension_labels(session: Session, questionnaire_id: int, lang: str) -> list[tuple[str, str]]:
-    """(code, name) of the dimensions in questionnaire order."""
-    name = models.Dimension.name_en if lang == "en" else models.Dimension.name_sv
-    rows = session.execute(
-        select(models.Dimension.code, name)
-        .filter_by(questionnaire_id=questionnaire_id)
-        .order_by(models.Dimension.position)
-    )
-    return list(rows.all())
-
-
 def by_dimension(stats: Sequence[GroupStat]) -> dict[str, GroupStat]:
     return {s.dimension: s for s in stats}

@@ -7,6 +7,7 @@ import io
 import re
 
 import pandas as pd
+import pytest
 from builders import make_round
 from exportdata import COMMENT, build, expected_rows, same, sheet_rows, workbook
 from sqlalchemy import func, select
@@ -20,7 +21,7 @@ def test_research_workbook_holds_every_submitted_response_exactly(client, db):
     assert resp.status_code == 200
     assert "samverkansmataren-forskning-2026.xlsx" in resp.headers["Content-Disposition"]
     wb = workbook(resp.data)
-    assert wb.sheetnames == ["Svar", "Svar_lång", "Kodbok", "Metadata"]
+    assert wb.sheetnames == ["Svar", "Svar_lång", "Kodbok", "Metadata", "Reliabilitet"]
 
     svar = sheet_rows(wb, "Svar")
     header, rows = svar[0], svar[1:]
@@ -126,7 +127,14 @@ def test_codebook_labels_every_variable_and_metadata_describes_the_export(client
 def test_comments_come_only_on_request_in_their_own_sheet_as_plain_text(client, db):
     build(db)
     wb = workbook(client.get("/export/research.xlsx?round=2026&comments=1").data)
-    assert wb.sheetnames == ["Svar", "Svar_lång", "Kommentarer", "Kodbok", "Metadata"]
+    assert wb.sheetnames == [
+        "Svar",
+        "Svar_lång",
+        "Kommentarer",
+        "Kodbok",
+        "Metadata",
+        "Reliabilitet",
+    ]
     comments = sheet_rows(wb, "Kommentarer")
     assert comments[0] == ("svar_id", "dimension", "kommentar")
     by_dimension = {r[1]: r for r in comments[1:]}
@@ -188,3 +196,39 @@ def test_a_round_without_answers_exports_headers_and_too_few_answers(client, db)
     assert len(csv_lines) == 1 and csv_lines[0].startswith("svar_id,omgang,")
     board = workbook(client.get("/export/norrsund/2027.xlsx").data)
     assert {r[5] for r in sheet_rows(board, "Översikt")[1:]} == {"för få svar (n < 5)"}
+
+
+def test_reliability_sheet_gives_cronbachs_alpha_per_round_and_dimension(client, db):
+    build(db)
+    wb = workbook(client.get("/export/research.xlsx").data)
+    wide = sheet_rows(wb, "Svar")
+    answers = pd.DataFrame(wide[1:], columns=wide[0])
+    rows = sheet_rows(wb, "Reliabilitet")
+    assert rows[0] == (
+        "omgang",
+        "forbund",
+        "dimension",
+        "n_kompletta",
+        "antal_pastaenden",
+        "cronbachs_alfa",
+    )
+    reverse = {"STRAT3", "PROC3", "TILL4", "INDV4"}
+    shown = 0
+    for label, slug, dimension, n, items, alpha in rows[1:]:
+        group = answers[
+            (answers["omgang"].astype(str) == str(label)) & (answers["forbund"] == slug)
+        ]
+        codes = [f"{dimension}{i}" for i in range(1, items + 1)]
+        ratings = group[codes].apply(pd.to_numeric).dropna()
+        for code in reverse & set(codes):
+            ratings[code] = 6 - ratings[code]
+        assert len(ratings) == n, (label, slug, dimension)
+        if n < 5:
+            assert alpha is None, (label, slug, dimension)
+            continue
+        by_hand = items / (items - 1) * (1 - ratings.var().sum() / ratings.sum(axis=1).var())
+        assert alpha == pytest.approx(by_hand), (label, slug, dimension)
+        shown += 1
+    assert shown >= 10  # Norrsund's rounds have enough complete respondents in most dimensions
+    codebook_sheets = {row[0] for row in sheet_rows(wb, "Kodbok")[1:]}
+    assert "Reliabilitet" in codebook_sheets
