@@ -98,6 +98,15 @@ def load_directory(session: Session, directory: Path) -> list[tuple[models.Quest
     return [save_questionnaire(session, q, str(path)) for path, q in parsed]
 
 
+#: Parsed definitions by content hash. A stored version never changes (save_questionnaire
+#: refuses that), so each is validated once per process instead of on every request.
+_parsed: dict[str, Questionnaire] = {}
+
+
 def definition_of(row: models.Questionnaire) -> Questionnaire:
     """The plain questionnaire a stored version was validated as."""
-    return parse_questionnaire(row.definition, f"{row.key} v{row.version} (database)")
+    q = _parsed.get(row.source_sha256)
+    if q is None:
+        q = parse_questionnaire(row.definition, f"{row.key} v{row.version} (database)")
+        _parsed[row.source_sha256] = q
+    return q
