@@ -128,7 +128,7 @@ class Round(Base):
     __tablename__ = "round"
     __table_args__ = (
         UniqueConstraint("association_id", "label"),
-        CheckConstraint("state IN ('draft', 'open', 'closed')", name="round_state"),
+        CheckConstraint(f"state IN {ROUND_STATES}", name="round_state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -167,7 +167,7 @@ class Response(Base):
 
     __tablename__ = "response"
     __table_args__ = (
-        CheckConstraint("state IN ('in_progress', 'submitted')", name="response_state"),
+        CheckConstraint(f"state IN {RESPONSE_STATES}", name="response_state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
