@@ -23,10 +23,12 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 
-from survey import breakdowns, demo, models, reports, scoring
-from survey.catalog import load_directory
-from survey.database import create_schema, session_factory
-from survey.models import make_engine
+from survey import demo
+from survey.db import models
+from survey.db.models import make_engine
+from survey.db.schema import create_schema, session_factory
+from survey.instruments.catalog import load_directory
+from survey.results import breakdowns, overview, scoring
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,7 +92,7 @@ def in_python(session, by_role: bool = False, round_id: int | None = None) -> di
 
 def dashboard_figures(session, rnd) -> None:
     """What the dashboard computes for one förbund and round."""
-    reports.round_overview(session, rnd, 5, "sv")
+    overview.round_overview(session, rnd, 5, "sv")
     breakdowns.trend(session, rnd, 5, "sv")
     for by in ("role", "agency"):
         breakdowns.breakdown(session, rnd, 5, "sv", by)

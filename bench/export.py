@@ -24,11 +24,12 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from survey import exports, models
-from survey.catalog import load_directory
-from survey.database import create_schema, session_factory
-from survey.models import make_engine
-from survey.selection import ExportFilter, select_rounds
+from survey.db import models
+from survey.db.models import make_engine
+from survey.db.schema import create_schema, session_factory
+from survey.exports import research
+from survey.exports.selection import ExportFilter, select_rounds
+from survey.instruments.catalog import load_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("ours-xlsx", "pandas-xlsx", "ours-csv", "pandas-csv")
@@ -105,7 +106,7 @@ def pandas_export(engine, kind: str, out: Path) -> None:
     """What one would write by hand: load the answers and scores, pivot, save."""
     import pandas as pd
 
-    from survey import scoring
+    from survey.results import scoring
 
     answers = pd.read_sql(
         select(
@@ -160,10 +161,10 @@ def measure(database: Path, kind: str) -> dict:
         with sessions() as session, out.open("wb") as fh:
             selection = select_rounds(session, ExportFilter())
             if kind == "ours-csv":
-                for chunk in exports.research_csv(session, selection):
+                for chunk in research.research_csv(session, selection):
                     fh.write(chunk)
             else:
-                exports.write_research_workbook(session, selection, fh, k=5)
+                research.write_research_workbook(session, selection, fh, k=5)
     seconds = time.perf_counter() - start
     return {
         "seconds": seconds,

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import config as settings
+from survey import settings
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -38,11 +38,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
     app.config["MIN_GROUP_SIZE"] = settings.min_group_size(app.config["MIN_GROUP_SIZE"])
 
-    from .web import init_web
+    from survey.web import init_web
 
     init_web(app)
 
-    from .cli import register_commands
+    from survey.cli import register_commands
 
     register_commands(app)
     return app

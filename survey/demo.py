@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from . import invitations, models, responses
-from .catalog import definition_of
+from survey.answering import responses
+from survey.db import models
+from survey.instruments.catalog import definition_of
+from survey.rounds import invitations
 
 DEMO_ASSOCIATIONS = (
     ("demo-alvdalen", "Älvdalens samordningsförbund (demo)"),

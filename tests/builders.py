@@ -7,7 +7,8 @@ import re
 
 from sqlalchemy import select
 
-from survey import invitations, models
+from survey.db import models
+from survey.rounds import invitations
 
 
 def default_questionnaire(session) -> models.Questionnaire:

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from survey import create_app, models
-from survey.catalog import load_directory
-from survey.database import create_schema
+from survey import create_app
+from survey.db import models
+from survey.db.schema import create_schema
+from survey.instruments.catalog import load_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONNAIRES = ROOT / "questionnaires"

@@ -9,7 +9,7 @@ from builders import add_response, make_round
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from survey import models
+from survey.db import models
 
 COMMENT = "=1+1 är ingen formel\x07 – Åsa på kommunen"
 

@@ -6,7 +6,7 @@ import pytest
 from builders import add_response, make_round
 from sqlalchemy import func, select
 
-from survey import models
+from survey.db import models
 
 NOT_FOUND = [
     ("/f/nowhere", "nowhere"),

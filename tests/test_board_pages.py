@@ -13,9 +13,11 @@ from builders import default_questionnaire
 from conftest import QUESTIONNAIRES
 from sqlalchemy import select, text
 
-from survey import create_app, demo, models, scoring
-from survey.catalog import load_directory
-from survey.database import create_schema
+from survey import create_app, demo
+from survey.db import models
+from survey.db.schema import create_schema
+from survey.instruments.catalog import load_directory
+from survey.results import scoring
 
 K = 5
 TODAY = dt.date.today()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from board_html import figure_data
 
-from survey import charts
+from survey.web.board import charts
 
 AXES = ["Strategi", "Styrning", "Resurser"]
 SCALE = ["Instämmer inte alls", "Till liten del", "Delvis", "Till stor del", "Instämmer helt"]

@@ -7,7 +7,8 @@ import csv
 from builders import make_round
 from sqlalchemy import func, select
 
-from survey import invitations, models
+from survey.db import models
+from survey.rounds import invitations
 
 
 def count(db, model, **where) -> int:

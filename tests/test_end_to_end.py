@@ -9,7 +9,7 @@ from builders import answer_all, invite, make_round
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from survey import models
+from survey.db import models
 
 
 def test_submitted_response_is_counted_on_the_dashboard_and_in_excel(client, db):

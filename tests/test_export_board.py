@@ -11,7 +11,7 @@ import pandas as pd
 from exportdata import build, expected_rows, sheet_rows, workbook
 from openpyxl.chart import RadarChart
 
-from survey import models
+from survey.db import models
 
 
 def strat_mean(db, round_id: int) -> float:

@@ -10,9 +10,11 @@ from builders import add_response
 from exportdata import build, expected_rows, same, sheet_rows, varied, workbook
 from sqlalchemy import select
 
-from survey import create_app, invitations, models
-from survey.catalog import save_questionnaire
-from survey.questionnaire import parse_questionnaire_text
+from survey import create_app
+from survey.db import models
+from survey.instruments.catalog import save_questionnaire
+from survey.instruments.questionnaire import parse_questionnaire_text
+from survey.rounds import invitations
 
 V1 = Path(__file__).resolve().parent.parent / "questionnaires" / "integrerad-samverkan-v1.yaml"
 

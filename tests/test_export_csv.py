@@ -11,7 +11,7 @@ import pytest
 from builders import add_response, make_round
 from exportdata import build, expected_rows, same, sheet_rows, varied, workbook
 
-from survey import models
+from survey.db import models
 
 
 @pytest.mark.parametrize(

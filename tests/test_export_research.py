@@ -12,7 +12,7 @@ from builders import make_round
 from exportdata import COMMENT, build, expected_rows, same, sheet_rows, workbook
 from sqlalchemy import func, select
 
-from survey import models
+from survey.db import models
 
 
 def test_research_workbook_holds_every_submitted_response_exactly(client, db):

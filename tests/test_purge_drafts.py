@@ -7,7 +7,7 @@ import datetime as dt
 from builders import answer_all, invite, make_round
 from sqlalchemy import func, select, update
 
-from survey import models
+from survey.db import models
 
 
 def count(db, model, **where) -> int:

@@ -16,7 +16,8 @@ from builders import (
 )
 from sqlalchemy import select
 
-from survey import invitations, models
+from survey.db import models
+from survey.rounds import invitations
 
 
 def page_post(client, token, number, csrf, nav="next", **ratings):

@@ -10,7 +10,8 @@ import pytest
 from builders import begin, csrf_token, hidden_field, invite, make_round, stored_state
 from sqlalchemy import select
 
-from survey import invitations, models
+from survey.db import models
+from survey.rounds import invitations
 
 TODAY = dt.date.today()
 

@@ -8,7 +8,7 @@ import pytest
 from builders import answer_all, begin, stored_state
 from sqlalchemy import select
 
-from survey import models
+from survey.db import models
 
 TODAY = dt.date.today()
 

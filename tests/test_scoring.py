@@ -9,7 +9,8 @@ import pytest
 from builders import add_response, make_round
 from sqlalchemy import select
 
-from survey import models, reports, scoring
+from survey.db import models
+from survey.results import overview, scoring
 
 # Raw answers (None = "vet ej"; a missing key = skipped, no row at all).
 FIXTURE = [
@@ -96,7 +97,7 @@ def test_all_vet_ej_gives_no_score_and_a_suppressed_group(db):
         add_response(db, rnd, {"STRAT1": None, "STRAT2": None, "STRAT3": None, "STRAT4": None})
     s = strat(scoring.dimension_stats(db, [rnd.id], k=5))
     assert (s.n, s.suppressed, s.mean, s.dont_know_share) == (0, True, None, None)
-    row = next(r for r in reports.round_overview(db, rnd, 5, "sv").rows if r.code == "STRAT")
+    row = next(r for r in overview.round_overview(db, rnd, 5, "sv").rows if r.code == "STRAT")
     assert row.suppressed and row.mean is None and row.n == 0
 
 
@@ -234,14 +235,14 @@ def test_overview_change_since_the_previous_round(db, fixture_round):
         add_response(db, earlier, {"STRAT1": 3, "STRAT2": 3, "STRAT3": 3, "STRAT4": 3})
     for _ in range(2):
         add_response(db, earlier, {"STYR1": 3, "STYR2": 3})
-    overview = reports.round_overview(db, fixture_round, 5, "sv")
-    rows = {r.code: r for r in overview.rows}
-    assert overview.previous_label == "2025"
+    ov = overview.round_overview(db, fixture_round, 5, "sv")
+    rows = {r.code: r for r in ov.rows}
+    assert ov.previous_label == "2025"
     assert rows["STRAT"].previous_mean == pytest.approx(3.0)
     assert rows["STRAT"].change == pytest.approx(0.4)
     # STYR: suppressed in both rounds, so no difference is ever given.
     assert rows["STYR"].change is None and rows["STYR"].previous_mean is None
-    assert [r.code for r in overview.biggest_changes()] == ["STRAT"]
+    assert [r.code for r in ov.biggest_changes()] == ["STRAT"]
 
 
 def test_change_is_hidden_when_the_earlier_round_was_suppressed(db, fixture_round):
@@ -249,7 +250,7 @@ def test_change_is_hidden_when_the_earlier_round_was_suppressed(db, fixture_roun
     for _ in range(3):
         add_response(db, earlier, {"STRAT1": 3, "STRAT2": 3, "STRAT3": 3, "STRAT4": 3})
     row = next(
-        r for r in reports.round_overview(db, fixture_round, 5, "sv").rows if r.code == "STRAT"
+        r for r in overview.round_overview(db, fixture_round, 5, "sv").rows if r.code == "STRAT"
     )
     assert row.mean == pytest.approx(3.4)
     assert row.previous_mean is None and row.change is None

@@ -14,7 +14,7 @@ def open_session() -> Session:
 
 
 def register_commands(app: Flask) -> None:
-    from . import export, instance, rounds
+    from survey.cli import export, instance, rounds
 
     for command in (
         instance.init_command,
@@ -31,7 +31,7 @@ def register_commands(app: Flask) -> None:
 
 
 def main() -> None:
-    from .. import create_app
+    from survey import create_app
 
     FlaskGroup(
         create_app=create_app,

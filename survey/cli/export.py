@@ -13,9 +13,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..database import schema_exists
-from ..errors import ExportRefused, NotFound
-from . import open_session
+from survey.cli import open_session
+from survey.db.schema import schema_exists
+from survey.errors import ExportRefused, NotFound
 
 
 @click.command("export")
@@ -43,9 +43,9 @@ def export_command(
     out: Path,
 ) -> None:
     """Export a researcher's dataset (.xlsx or .csv) or a board's workbook (.xlsx)."""
-    from .. import exports
-    from ..board_workbook import write_board_workbook
-    from ..selection import ExportFilter, response_counts, select_rounds
+    from survey.exports import research
+    from survey.exports.board_workbook import write_board_workbook
+    from survey.exports.selection import ExportFilter, response_counts, select_rounds
 
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".csv") or (kind == "board" and suffix == ".csv"):
@@ -65,18 +65,18 @@ def export_command(
                     write_board_workbook(session, selection, fh, k=k, lang=lang)
                 click.echo(f"{len(selection.rounds)} round(s) written to {out}")
                 return
-            exports.research_questionnaire(session, selection)  # refuse a version mix first
+            research.research_questionnaire(session, selection)  # refuse a version mix first
             total = sum(response_counts(session, selection).values())
             with (
                 _replacing(out) as fh,
                 click.progressbar(length=total, label=f"Exporting {total} responses") as bar,
             ):
                 if suffix == ".csv":
-                    separator = exports.SEPARATORS[sep]
-                    for chunk in exports.research_csv(session, selection, separator, bar.update):
+                    separator = research.SEPARATORS[sep]
+                    for chunk in research.research_csv(session, selection, separator, bar.update):
                         fh.write(chunk)
                 else:
-                    exports.write_research_workbook(
+                    research.write_research_workbook(
                         session, selection, fh, k=k, include_comments=comments, progress=bar.update
                     )
         except (NotFound, ExportRefused) as exc:

@@ -10,10 +10,11 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from .. import catalog, models
-from ..database import create_schema, holds_real_rounds
-from ..questionnaire import QuestionnaireError, load_questionnaire
-from . import open_session
+from survey.cli import open_session
+from survey.db import models
+from survey.db.schema import create_schema, holds_real_rounds
+from survey.instruments import catalog
+from survey.instruments.questionnaire import QuestionnaireError, load_questionnaire
 
 
 def _init_database() -> list[str]:
@@ -68,7 +69,7 @@ def load_questionnaire_command(path: Path) -> None:
 @with_appcontext
 def demo_command(serve: bool, force: bool, host: str, port: int) -> None:
     """Load a clearly labelled synthetic dataset (replacing any earlier demo data)."""
-    from ..demo import build_demo
+    from survey.demo import build_demo
 
     _init_database()
     with open_session() as session:

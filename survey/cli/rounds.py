@@ -11,16 +11,19 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import invitations, models, reports, responses
-from ..errors import NotFound, RoundSetupError
-from . import open_session
+from survey.answering import responses
+from survey.cli import open_session
+from survey.db import models
+from survey.errors import NotFound, RoundSetupError
+from survey.results import overview
+from survey.rounds import invitations
 
 
 def _find_round(session: Session, spec: str) -> models.Round:
     """A round named as FÖRBUND-SLUG/LABEL, e.g. demo-norrsund/2026."""
     slug, _, label = spec.partition("/")
     try:
-        return reports.find_round(session, reports.find_association(session, slug), label)
+        return overview.find_round(session, overview.find_association(session, slug), label)
     except NotFound as exc:
         raise click.BadParameter(f"{exc} (give the round as FÖRBUND/LABEL)") from None
 
@@ -132,7 +135,7 @@ def round_create_command(
     """Create a round in draft; links to it say it has not opened until `survey round open`."""
     with open_session() as session:
         try:
-            assoc = reports.find_association(session, slug)
+            assoc = overview.find_association(session, slug)
             rnd = invitations.create_round(
                 session,
                 assoc,
@@ -224,7 +227,7 @@ def round_list_command(slug: str | None) -> None:
     """Rounds with their state, dates, links and response counts (never who answered)."""
     today = dt.date.today()
     with open_session() as session:
-        assoc_id = reports.find_association(session, slug).id if slug else None
+        assoc_id = overview.find_association(session, slug).id if slug else None
         rows = invitations.round_statuses(session, assoc_id)
         if not rows:
             click.echo("no rounds yet: survey round create --association SLUG --label 2026")

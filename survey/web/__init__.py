@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm import Session
 
-from .. import charts
-from ..database import session_factory
-from ..errors import ExportRefused, InvalidAnswer, InvalidToken, NotFound, RoundNotOpen
-from ..models import make_engine
+from survey.db.models import make_engine
+from survey.db.schema import session_factory
+from survey.errors import ExportRefused, InvalidAnswer, InvalidToken, NotFound, RoundNotOpen
+from survey.web.board import charts
 
 LANGUAGES = ("sv", "en")
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -71,11 +71,12 @@ def init_web(app: Flask) -> None:
     app.jinja_env.filters["decimal"] = lambda value: charts.decimal(value, lang())
     app.jinja_env.globals.update(localized=localized, lang=lang, LANGUAGES=LANGUAGES)
 
-    from . import board, research, respond
+    from survey.web.board.routes import bp as board
+    from survey.web.downloads.routes import bp as downloads
+    from survey.web.respond.routes import bp as respond
 
-    app.register_blueprint(respond.bp)
-    app.register_blueprint(board.bp)
-    app.register_blueprint(research.bp)
+    for blueprint in (respond, board, downloads):
+        app.register_blueprint(blueprint)
 
     @app.get("/vendor/plotly.min.js")
     def plotly_js():  # served by us: the pages must work with no CDN and no internet

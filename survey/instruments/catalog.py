@@ -9,8 +9,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import models
-from .questionnaire import (
+from survey.db import models
+from survey.instruments.questionnaire import (
     Problem,
     Questionnaire,
     QuestionnaireError,

@@ -29,13 +29,15 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .. import invitations, models, responses
-from ..catalog import definition_of
-from ..errors import InvalidToken, RoundNotOpen
-from ..questionnaire import REQUIRED_BACKGROUND, Questionnaire
-from ..responses import FormRejected, Problem
-from . import LANGUAGES, db, lang
-from .respond_messages import problem_messages
+from survey.answering import responses
+from survey.answering.responses import FormRejected, Problem
+from survey.db import models
+from survey.errors import InvalidToken, RoundNotOpen
+from survey.instruments.catalog import definition_of
+from survey.instruments.questionnaire import REQUIRED_BACKGROUND, Questionnaire
+from survey.rounds import invitations
+from survey.web import LANGUAGES, db, lang
+from survey.web.respond.messages import problem_messages
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
 

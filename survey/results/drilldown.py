@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from . import models, scoring
-from .catalog import definition_of
-from .errors import NotFound
-from .reports import DimensionRow, previous_round, round_overview
+from survey.db import models
+from survey.errors import NotFound
+from survey.instruments.catalog import definition_of
+from survey.results import scoring
+from survey.results.overview import DimensionRow, previous_round, round_overview
 
 
 @dataclass(frozen=True)

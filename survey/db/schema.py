@@ -6,7 +6,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import models
+from survey.db import models
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import models, scoring
-from .catalog import definition_of
-from .errors import NotFound
+from survey.db import models
+from survey.errors import NotFound
+from survey.instruments.catalog import definition_of
+from survey.results import scoring
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from . import models, scoring
-from .reports import choice_labels, dimension_name, earlier_rounds
+from survey.db import models
+from survey.results import scoring
+from survey.results.overview import choice_labels, dimension_name, earlier_rounds
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from ..questionnaire import Questionnaire
-from ..responses import COMMENT_FIELD, COMMENT_MAX_CHARS, ITEM_FIELD, Problem
-from . import localized
+from survey.answering.responses import COMMENT_FIELD, COMMENT_MAX_CHARS, ITEM_FIELD, Problem
+from survey.instruments.questionnaire import Questionnaire
+from survey.web import localized
 
 #: A tampered field name is shown, but never at any length.
 SHOWN_CHARS = 40

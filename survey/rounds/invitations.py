@@ -13,8 +13,8 @@ from typing import Protocol
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from . import models
-from .errors import InvalidToken, RoundNotOpen, RoundSetupError
+from survey.db import models
+from survey.errors import InvalidToken, RoundNotOpen, RoundSetupError
 
 #: 24 random bytes = 192 bits, above the 128 the design asks for; URL-safe base64.
 TOKEN_BYTES = 24

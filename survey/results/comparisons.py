@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import models, scoring
-from .errors import NotFound
-from .reports import dimension_name
+from survey.db import models
+from survey.errors import NotFound
+from survey.results import scoring
+from survey.results.overview import dimension_name
 
 MAX_PEERS = 5
 

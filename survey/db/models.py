@@ -166,9 +166,7 @@ class Response(Base):
     """One person's answers in one round."""
 
     __tablename__ = "response"
-    __table_args__ = (
-        CheckConstraint(f"state IN {RESPONSE_STATES}", name="response_state"),
-    )
+    __table_args__ = (CheckConstraint(f"state IN {RESPONSE_STATES}", name="response_state"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)

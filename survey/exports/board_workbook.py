@@ -1,5 +1,5 @@
 """The board's Excel file: aggregates only, suppressed exactly as on the pages (it is built
-from `reports.round_overview`, the same rows the dashboard shows), with a native Excel radar
+from `overview.round_overview`, the same rows the dashboard shows), with a native Excel radar
 chart per förbund so the file can be forwarded and opened anywhere. No Flask here."""
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.orm import Session
 
-from . import models, reports
-from .selection import Selection
-from .worksheets import header_sheet, print_landscape, safe
+from survey.db import models
+from survey.exports.selection import Selection
+from survey.exports.worksheets import header_sheet, print_landscape, safe
+from survey.results import overview
 
 TEXTS = {
     "sv": {
@@ -123,15 +124,15 @@ def write_board_workbook(
     and `Om exporten`."""
     texts = TEXTS["en" if lang == "en" else "sv"]
     wb = Workbook(write_only=True)
-    overview = header_sheet(
+    summary_ws = header_sheet(
         wb, texts["overview"], texts["header"], [34, 10, 32, 8, 14, 12, 18, 18, 20], True
     )
     taken = {texts["overview"].lower(), texts["about"].lower()}
-    cache: dict[int, reports.RoundOverview] = {}
+    cache: dict[int, overview.RoundOverview] = {}
 
-    def overview_of(rnd: models.Round) -> reports.RoundOverview:
+    def overview_of(rnd: models.Round) -> overview.RoundOverview:
         if rnd.id not in cache:
-            cache[rnd.id] = reports.round_overview(session, rnd, k, lang)
+            cache[rnd.id] = overview.round_overview(session, rnd, k, lang)
         return cache[rnd.id]
 
     suppressed = texts["suppressed"].format(k=k)
@@ -140,9 +141,9 @@ def write_board_workbook(
         rnd = session.get(models.Round, selected.id)
         latest[selected.association_slug] = rnd
         for row in overview_of(rnd).rows:
-            overview.append(
+            summary_ws.append(
                 _figures(
-                    overview,
+                    summary_ws,
                     [
                         selected.association_name,
                         rnd.label,
@@ -158,7 +159,7 @@ def write_board_workbook(
             )
     for rnd in latest.values():
         association = rnd.association
-        trend = [r for r in reports.rounds_of(session, association) if r.label <= rnd.label]
+        trend = [r for r in overview.rounds_of(session, association) if r.label <= rnd.label]
         ws = wb.create_sheet(_sheet_name(association.name, taken))
         print_landscape(ws)
         _association_sheet(ws, association.name, [overview_of(r) for r in trend], texts, k)
@@ -172,7 +173,7 @@ def write_board_workbook(
 def _association_sheet(
     ws: WriteOnlyWorksheet,
     name: str,
-    trend: Sequence[reports.RoundOverview],
+    trend: Sequence[overview.RoundOverview],
     texts: dict,
     k: int,
 ) -> None:

@@ -8,8 +8,10 @@ from dataclasses import asdict
 from flask import Blueprint, current_app, jsonify, render_template, request
 from sqlalchemy import select
 
-from .. import breakdowns, charts, comparisons, drilldown, figures, models, reports, scoring
-from . import db, lang
+from survey.db import models
+from survey.results import breakdowns, comparisons, drilldown, overview, scoring
+from survey.web import db, lang
+from survey.web.board import charts, figures
 
 bp = Blueprint("board", __name__)
 
@@ -20,8 +22,8 @@ def _k() -> int:
 
 def _chosen_round(slug: str):
     session = db()
-    association = reports.find_association(session, slug)
-    return association, reports.find_round(session, association, request.args.get("round"))
+    association = overview.find_association(session, slug)
+    return association, overview.find_round(session, association, request.args.get("round"))
 
 
 def _filename(*parts: str) -> str:
@@ -47,25 +49,25 @@ def report(slug: str):
 def _round_page(slug: str, template: str):
     session, language, k = db(), lang(), _k()
     association, rnd = _chosen_round(slug)
-    overview = reports.round_overview(session, rnd, k, language)
+    summary = overview.round_overview(session, rnd, k, language)
     trend = breakdowns.trend(session, rnd, k, language)
     by_role = breakdowns.breakdown(session, rnd, k, language, "role")
     by_agency = breakdowns.breakdown(session, rnd, k, language, "agency")
-    scale = reports.scale_labels(rnd, language)
+    scale = overview.scale_labels(rnd, language)
     name, label = association.name, rnd.label
     charts_html = {
-        "radar": figures.overview_radar(overview, language),
+        "radar": figures.overview_radar(summary, language),
         "trend": figures.breakdown_radar(trend, name, label, language),
         "roles": figures.breakdown_radar(by_role, name, label, language),
         "agencies": figures.breakdown_radar(by_agency, name, label, language),
-        "distribution": figures.overview_distribution(overview, scale, language),
+        "distribution": figures.overview_distribution(summary, scale, language),
     }
     return render_template(
         template,
         association=association,
         round=rnd,
-        rounds=reports.rounds_of(session, association),
-        overview=overview,
+        rounds=overview.rounds_of(session, association),
+        overview=summary,
         trend=trend,
         by_role=by_role,
         by_agency=by_agency,
@@ -84,7 +86,7 @@ def items(slug: str):
     association, rnd = _chosen_round(slug)
     dimension = request.args.get("dimension") or None
     sections = drilldown.item_drilldown(session, rnd, k, language, dimension)
-    scale = reports.scale_labels(rnd, language)
+    scale = overview.scale_labels(rnd, language)
     plots = {
         s.dimension.code: charts.to_html(
             figures.items_distribution(s, scale, k, language),
@@ -97,13 +99,13 @@ def items(slug: str):
         "board/items.html",
         association=association,
         round=rnd,
-        rounds=reports.rounds_of(session, association),
+        rounds=overview.rounds_of(session, association),
         dimensions=[
-            (d.code, reports.dimension_name(d, language)) for d in rnd.questionnaire.dimensions
+            (d.code, overview.dimension_name(d, language)) for d in rnd.questionnaire.dimensions
         ],
         dimension=dimension,
         sections=sections,
-        previous=reports.previous_round(session, rnd),
+        previous=overview.previous_round(session, rnd),
         scale=scale,
         plots=plots,
         k=scoring.effective_k(k),
@@ -115,15 +117,15 @@ def data(slug: str):
     """The dashboard's numbers for other tools; suppressed groups carry n and no figures."""
     session, language, k = db(), lang(), _k()
     association, rnd = _chosen_round(slug)
-    overview = reports.round_overview(session, rnd, k, language)
+    summary = overview.round_overview(session, rnd, k, language)
     return jsonify(
         {
             "association": {"slug": association.slug, "name": association.name},
             "round": rnd.label,
-            "previous_round": overview.previous_label,
-            "min_group_size": overview.k,
-            "respondents": overview.respondents,
-            "dimensions": [asdict(row) for row in overview.rows],
+            "previous_round": summary.previous_label,
+            "min_group_size": summary.k,
+            "respondents": summary.respondents,
+            "dimensions": [asdict(row) for row in summary.rows],
             "by_role": _table_json(breakdowns.breakdown(session, rnd, k, language, "role")),
             "by_agency": _table_json(breakdowns.breakdown(session, rnd, k, language, "agency")),
         }
@@ -159,8 +161,8 @@ def compare():
         return render_template("board/compare.html", labels=[], picture=None)
     key = None
     for slug in filter(None, [own, *peers]):
-        association = reports.find_association(session, slug)  # unknown förbund: 404
-        rnd = reports.find_round(session, association, label)  # no such round: 404
+        association = overview.find_association(session, slug)  # unknown förbund: 404
+        rnd = overview.find_round(session, association, label)  # no such round: 404
         key = key or rnd.questionnaire.key
     picture = comparisons.national_picture(session, label, k, language, key)
     too_many = len(peers) > comparisons.MAX_PEERS

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from . import models
-from .errors import InvalidAnswer
-from .questionnaire import REQUIRED_BACKGROUND, Dimension, Questionnaire
+from survey.db import models
+from survey.errors import InvalidAnswer
+from survey.instruments.questionnaire import REQUIRED_BACKGROUND, Dimension, Questionnaire
 
 DONT_KNOW = "dk"
 #: Form field of a statement: "item-" + its code, e.g. item-STRAT1.

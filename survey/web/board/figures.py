@@ -8,11 +8,11 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from . import charts
-from .breakdowns import Breakdown
-from .comparisons import NationalPicture
-from .drilldown import DimensionItems
-from .reports import RoundOverview
+from survey.results.breakdowns import Breakdown
+from survey.results.comparisons import NationalPicture
+from survey.results.drilldown import DimensionItems
+from survey.results.overview import RoundOverview
+from survey.web.board import charts
 
 WORDS = {
     "sv": {

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .questionnaire import BackgroundQuestion, Questionnaire
+from survey.instruments.questionnaire import BackgroundQuestion, Questionnaire
 
 ID = "svar_id"
 ROUND = "omgang"

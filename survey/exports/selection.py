@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import models
-from .errors import ExportRefused, NotFound
+from survey.db import models
+from survey.errors import ExportRefused, NotFound
 
 
 @dataclass(frozen=True)

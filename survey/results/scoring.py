@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import Float, Select, and_, case, cast, func, null, or_, select
 from sqlalchemy.orm import Session
 
-from . import models
-from .config import MIN_GROUP_SIZE_FLOOR
+from survey.db import models
+from survey.settings import MIN_GROUP_SIZE_FLOOR
 
 BREAKDOWNS = ("role", "agency")
 SCALE_POINTS = (1, 2, 3, 4, 5)

@@ -27,12 +27,14 @@ from openpyxl import Workbook
 from sqlalchemy import BigInteger, ColumnElement, and_, cast, select
 from sqlalchemy.orm import Session
 
-from . import codebook, models, scoring
-from .catalog import definition_of
-from .errors import ExportRefused
-from .questionnaire import Questionnaire
-from .selection import Selection, response_counts
-from .worksheets import header_sheet, safe, text_cell
+from survey.db import models
+from survey.errors import ExportRefused
+from survey.exports import codebook
+from survey.exports.selection import Selection, response_counts
+from survey.exports.worksheets import header_sheet, safe, text_cell
+from survey.instruments.catalog import definition_of
+from survey.instruments.questionnaire import Questionnaire
+from survey.results import scoring
 
 Progress = Callable[[int], None]
 PROGRESS_STEP = 500  # responses between progress callbacks

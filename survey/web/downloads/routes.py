@@ -16,11 +16,12 @@ from typing import IO
 from flask import Blueprint, Response, current_app, request, send_file
 from flask_babel import gettext as _
 
-from .. import exports, reports
-from ..board_workbook import write_board_workbook
-from ..errors import ExportRefused
-from ..selection import ExportFilter, Selection, select_rounds
-from . import db, lang
+from survey.errors import ExportRefused
+from survey.exports import research
+from survey.exports.board_workbook import write_board_workbook
+from survey.exports.selection import ExportFilter, Selection, select_rounds
+from survey.results import overview
+from survey.web import db, lang
 
 bp = Blueprint("research", __name__, url_prefix="/export")
 
@@ -71,7 +72,7 @@ def research_workbook():
     session = db()
     selection = select_rounds(session, _filter())
     return _send_workbook(
-        lambda out: exports.write_research_workbook(
+        lambda out: research.write_research_workbook(
             session,
             selection,
             out,
@@ -85,7 +86,7 @@ def research_workbook():
 @bp.get("/research.csv")
 def research_csv():
     sep = request.args.get("sep", "comma")
-    if sep not in exports.SEPARATORS:
+    if sep not in research.SEPARATORS:
         raise ExportRefused(
             _("The separator must be 'comma' or 'semicolon', not '%(sep)s'.", sep=sep)
         )
@@ -94,13 +95,13 @@ def research_csv():
     session = db()
     selection = select_rounds(session, _filter())
     # Refuse mixed questionnaire versions now, while an error page can still be sent.
-    exports.research_questionnaire(session, selection)
+    research.research_questionnaire(session, selection)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def generate():
         # The request's session closes when the view returns; the stream has its own.
         with app.extensions["survey_sessions"]() as own:
-            yield from exports.research_csv(own, selection, exports.SEPARATORS[sep])
+            yield from research.research_csv(own, selection, research.SEPARATORS[sep])
 
     return Response(
         generate(),
@@ -131,6 +132,6 @@ def board_workbook():
 def round_workbook(slug: str, label: str):
     """The dashboard's "Download as Excel": the board workbook of one förbund and round."""
     session = db()
-    reports.find_round(session, reports.find_association(session, slug), label)  # or 404
+    overview.find_round(session, overview.find_association(session, slug), label)  # or 404
     flt = ExportFilter(rounds=(label,), associations=(slug,))
     return _board(select_rounds(session, flt))
