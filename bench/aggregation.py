@@ -25,8 +25,8 @@ from sqlalchemy import select, text
 
 from survey import demo
 from survey.db import models
-from survey.db.models import make_engine
-from survey.db.schema import create_schema, session_factory
+from survey.db.engine import make_engine, session_factory
+from survey.db.schema import create_schema
 from survey.instruments.catalog import load_directory
 from survey.results import breakdowns, overview, scoring
 

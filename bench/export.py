@@ -25,8 +25,8 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from survey.db import models
-from survey.db.models import make_engine
-from survey.db.schema import create_schema, session_factory
+from survey.db.engine import make_engine, session_factory
+from survey.db.schema import create_schema
 from survey.exports import research
 from survey.exports.selection import ExportFilter, select_rounds
 from survey.instruments.catalog import load_directory

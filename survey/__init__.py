@@ -8,7 +8,8 @@ from typing import Any
 
 from flask import Flask
 
-from survey import settings
+from survey.db.engine import make_engine, session_factory
+from survey.settings import Settings
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -23,20 +24,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.instance_path = str(overrides.pop("INSTANCE_PATH"))
     os.makedirs(app.instance_path, exist_ok=True)
 
+    settings = Settings.load(app.instance_path, overrides)
     app.config.from_mapping(
-        DATABASE_URL=settings.database_url(app.instance_path),
-        MIN_GROUP_SIZE=os.environ.get("MIN_GROUP_SIZE", settings.DEFAULT_MIN_GROUP_SIZE),
-        QUESTIONNAIRE_DIR=str(settings.questionnaire_dir()),
         BABEL_DEFAULT_LOCALE="sv",
         # Respondents may leave a page open for a long lunch; a stale form is still refused
         # with a clear message and the answers already saved stay saved.
         WTF_CSRF_TIME_LIMIT=8 * 3600,
     )
-    app.config.from_pyfile("config.py", silent=True)
-    app.config.update(overrides)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
-    app.config["MIN_GROUP_SIZE"] = settings.min_group_size(app.config["MIN_GROUP_SIZE"])
+    app.config.update(settings.flask, SECRET_KEY=settings.secret_key)
+    # The web pages and the command line share one engine; neither sets it up for the other.
+    engine = make_engine(settings.database_url)
+    app.extensions["survey"] = settings
+    app.extensions["survey_engine"] = engine
+    app.extensions["survey_sessions"] = session_factory(engine)
 
     from survey.web import init_web
 

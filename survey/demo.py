@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from survey.answering import responses
+from survey.answering import drafts
 from survey.db import models
+from survey.db.engine import transaction
+from survey.errors import SurveyError
 from survey.instruments.catalog import definition_of
-from survey.rounds import invitations
+from survey.rounds import invitations, lifecycle
 
 DEMO_ASSOCIATIONS = (
     ("demo-alvdalen", "Älvdalens samordningsförbund (demo)"),
@@ -97,7 +99,7 @@ def build_demo(
     remove_demo(session)
     q = definition_of(questionnaire)
     items = [(item, dim.code) for dim in q.dimensions for item in dim.items]
-    item_ids = responses.item_ids(session, questionnaire.id)
+    item_ids = drafts.item_ids(session, questionnaire.id)
     dims = [d.code for d in q.dimensions]
     links: dict[str, list[str]] = {}
     total = 0
@@ -108,14 +110,14 @@ def build_demo(
         profile = {d: rng.gauss(0, 0.35) for d in dims}
         change = rng.gauss(0.2, 0.2)
         for r_index, (label, state, opens, closes) in enumerate(demo_rounds(today)):
-            rnd = invitations.create_round(
+            rnd = lifecycle.create_round(
                 session, assoc, questionnaire, label, opens_on=opens, closes_on=closes, state=state
             )
             n = rng.randint(20, 60)
             people = [
                 models.Response(
                     round_id=rnd.id,
-                    state="submitted",
+                    state=models.ResponseState.SUBMITTED,
                     language="sv",
                     role=_pick(rng, ROLE_WEIGHTS),
                     agency=_pick(rng, AGENCY_WEIGHTS),
@@ -159,3 +161,36 @@ def build_demo(
                 links[slug] = invitations.create_invitations(session, rnd, links_per_association)
     session.flush()
     return DemoResult(len(DEMO_ASSOCIATIONS), total, links)
+
+
+def holds_real_rounds(session: Session) -> bool:
+    """True when any round belongs to a förbund that is not demo data."""
+    stmt = (
+        select(models.Round.id)
+        .join(models.Association)
+        .where(models.Association.is_demo.is_(False))
+        .limit(1)
+    )
+    return session.scalar(stmt) is not None
+
+
+class DemoRefused(SurveyError):
+    """The demo would mix synthetic data into a database that holds real rounds."""
+
+
+def load_demo(session: Session, today: dt.date, *, force: bool = False) -> DemoResult:
+    """Replace the demo data in one unit of work, unless real rounds share the database."""
+    with transaction(session):
+        if holds_real_rounds(session) and not force:
+            raise DemoRefused(
+                "this database holds real survey rounds; the demo will not mix synthetic data "
+                "into it. Use another DATABASE_URL, or --force if you really mean it."
+            )
+        questionnaire = session.scalar(
+            select(models.Questionnaire).order_by(
+                models.Questionnaire.key, models.Questionnaire.version
+            )
+        )
+        if questionnaire is None:
+            raise DemoRefused("no questionnaire loaded: put one in questionnaires/")
+        return build_demo(session, questionnaire, today)

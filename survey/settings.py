@@ -1,21 +1,78 @@
-"""Settings from the environment, with defaults for the embedded SQLite database in instance/."""
+"""One Settings object, read once: defaults, then the environment, then `instance/config.py`,
+then what the caller passes (tests). Everything else reads it, never the environment."""
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 DEFAULT_MIN_GROUP_SIZE = 5
 #: The design notes forbid a smaller k whatever the configuration says.
 MIN_GROUP_SIZE_FLOOR = 3
+#: Where `survey serve` listens by default, and so where links point when nothing is set.
+LOCAL_URL = "http://127.0.0.1:5000"
+#: Keys read from the environment (and `instance/config.py`).
+KEYS = ("DATABASE_URL", "SECRET_KEY", "PUBLIC_URL", "MIN_GROUP_SIZE", "QUESTIONNAIRE_DIR")
 
 
-def database_url(instance_path: str) -> str:
-    """`DATABASE_URL` if set (PostgreSQL in production), else SQLite in the instance folder."""
-    url = os.environ.get("DATABASE_URL", "").strip()
+@dataclass(frozen=True)
+class Settings:
+    instance_path: Path
+    database_url: str
+    secret_key: str
+    #: The address every link is built from (pages, command line, e-mail); never a
+    #: request's Host header, which a client can forge.
+    public_url: str
+    #: False when PUBLIC_URL was not configured and the local default stands in for it.
+    public_url_set: bool
+    min_group_size: int
+    questionnaire_dir: Path
+    #: Other upper-case keys (Flask's own, e.g. SESSION_COOKIE_SECURE), passed through.
+    flask: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def load(
+        cls, instance_path: str | Path, overrides: Mapping[str, Any] | None = None
+    ) -> Settings:
+        instance = Path(instance_path)
+        values: dict[str, Any] = {k: os.environ[k] for k in KEYS if os.environ.get(k, "").strip()}
+        values.update(_config_file(instance / "config.py"))
+        values.update(overrides or {})
+        public = str(values.get("PUBLIC_URL") or "").strip().rstrip("/")
+        return cls(
+            instance_path=instance,
+            database_url=database_url(values.get("DATABASE_URL"), instance),
+            secret_key=str(values.get("SECRET_KEY") or secret_key(instance)),
+            public_url=public or LOCAL_URL,
+            public_url_set=bool(public),
+            min_group_size=min_group_size(values.get("MIN_GROUP_SIZE", DEFAULT_MIN_GROUP_SIZE)),
+            questionnaire_dir=Path(values.get("QUESTIONNAIRE_DIR") or questionnaire_dir()),
+            flask={k: v for k, v in values.items() if k not in KEYS},
+        )
+
+    def link(self, path: str, base_url: str | None = None) -> str:
+        """An absolute link to a path of the app, on the public address."""
+        return (base_url or self.public_url).rstrip("/") + "/" + path.lstrip("/")
+
+
+def _config_file(path: Path) -> dict[str, Any]:
+    """The upper-case names a Python config file sets, as Flask's `from_pyfile` reads them."""
+    if not path.is_file():
+        return {}
+    scope: dict[str, Any] = {"__file__": str(path)}
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), scope)  # noqa: S102
+    return {k: v for k, v in scope.items() if k.isupper()}
+
+
+def database_url(configured: object, instance_path: Path) -> str:
+    """The configured URL (PostgreSQL in production), else SQLite in the instance folder."""
+    url = str(configured or "").strip()
     if not url:
-        return "sqlite:///" + str(Path(instance_path) / "survey.db")
+        return "sqlite:///" + str(instance_path / "survey.db")
     # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants an explicit driver.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
@@ -23,12 +80,9 @@ def database_url(instance_path: str) -> str:
     return url
 
 
-def secret_key(instance_path: str) -> str:
-    """`SECRET_KEY` from the environment, else one generated once and kept in instance/."""
-    from_env = os.environ.get("SECRET_KEY")
-    if from_env:
-        return from_env
-    key_file = Path(instance_path) / "secret_key"
+def secret_key(instance_path: Path) -> str:
+    """A key generated once and kept in the instance folder, for when none is configured."""
+    key_file = instance_path / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
     key_file.parent.mkdir(parents=True, exist_ok=True)
@@ -48,10 +102,7 @@ def min_group_size(value: object) -> int:
 
 
 def questionnaire_dir() -> Path:
-    """Where `survey init` looks for questionnaire files: $QUESTIONNAIRE_DIR, else
-    ./questionnaires, else the folder beside the package (a checkout run from elsewhere)."""
-    if os.environ.get("QUESTIONNAIRE_DIR"):
-        return Path(os.environ["QUESTIONNAIRE_DIR"])
+    """./questionnaires, else the folder beside the package (a checkout run from elsewhere)."""
     here = Path("questionnaires")
     beside_package = Path(__file__).resolve().parent.parent / "questionnaires"
     return here if here.is_dir() or not beside_package.is_dir() else beside_package

@@ -8,7 +8,7 @@ import re
 from sqlalchemy import select
 
 from survey.db import models
-from survey.rounds import invitations
+from survey.rounds import invitations, lifecycle
 
 
 def default_questionnaire(session) -> models.Questionnaire:
@@ -23,7 +23,7 @@ def make_round(session, slug="norrsund", label="2026", state="open", **dates) ->
     today = dt.date.today()
     dates.setdefault("opens_on", today - dt.timedelta(days=7))
     dates.setdefault("closes_on", today + dt.timedelta(days=30))
-    rnd = invitations.create_round(
+    rnd = lifecycle.create_round(
         session, assoc, default_questionnaire(session), label, state=state, **dates
     )
     session.commit()

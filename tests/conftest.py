@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from survey.instruments.catalog import load_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONNAIRES = ROOT / "questionnaires"
+#: The address links are built on in tests; never the request's Host.
+PUBLIC_URL = "https://samverkan.test"
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -69,6 +72,7 @@ def app(database_url, tmp_path):
             "DATABASE_URL": database_url,
             "INSTANCE_PATH": tmp_path / "instance",
             "QUESTIONNAIRE_DIR": str(QUESTIONNAIRES),
+            "PUBLIC_URL": PUBLIC_URL,
         }
     )
     create_schema(app.extensions["survey_engine"])
@@ -145,6 +149,7 @@ def live_server(tmp_path):
     thread.start()
     server.app = app
     server.url = f"http://127.0.0.1:{server.server_port}"
+    app.extensions["survey"] = dataclasses.replace(app.extensions["survey"], public_url=server.url)
     yield server
     server.shutdown()
     app.extensions["survey_engine"].dispose()

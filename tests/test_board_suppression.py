@@ -12,6 +12,8 @@ from board_html import figure_data, figure_ids, rows_by_key, tables
 from builders import add_response, all_items, make_round
 from openpyxl import load_workbook
 
+from survey import create_app
+
 
 def says_too_few(html: str, k: int) -> bool:
     return f"för få svar (n < {k})" in html or f"för få svar (n &lt; {k})" in html
@@ -152,22 +154,36 @@ def test_a_small_association_shows_nothing_but_n(client, small_association):
     assert any(str(c).startswith("för få svar (n < 5)") for c in cells)
 
 
-def test_k_comes_from_the_configuration_and_never_goes_below_three(app, client, db):
+def _client_with_k(app, k):
+    """The same database served by an app configured with another k."""
+    settings = app.extensions["survey"]
+    other = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": settings.database_url,
+            "INSTANCE_PATH": settings.instance_path,
+            "MIN_GROUP_SIZE": k,
+        }
+    )
+    return other.test_client()
+
+
+def test_k_comes_from_the_configuration_and_never_goes_below_three(app, db):
     rnd = make_round(db, slug="liten", label="2026")
     for _ in range(3):
         add_response(db, rnd, all_items(db, rnd, recoded(2)))
-    app.config["MIN_GROUP_SIZE"] = 3
-    assert "2,00" in client.get("/f/liten").text
-    app.config["MIN_GROUP_SIZE"] = 4
-    assert "2,00" not in client.get("/f/liten").text
-    assert says_too_few(client.get("/f/liten").text, 4)
+    assert "2,00" in _client_with_k(app, 3).get("/f/liten").text
+    at_four = _client_with_k(app, 4).get("/f/liten").text
+    assert "2,00" not in at_four
+    assert says_too_few(at_four, 4)
     rnd2 = make_round(db, slug="pytte", label="2027")
     for _ in range(2):
         add_response(db, rnd2, all_items(db, rnd2, recoded(2)))
-    app.config["MIN_GROUP_SIZE"] = 1  # a wrong setting: the core holds the floor of 3
-    page = client.get("/f/pytte").text
+    wrong = _client_with_k(app, 1)  # a wrong setting: the core holds the floor of 3
+    page = wrong.get("/f/pytte").text
     assert "2,00" not in page and says_too_few(page, 3)
-    assert client.get("/f/pytte/data.json").get_json()["dimensions"][0]["mean"] is None
+    assert wrong.get("/f/pytte/data.json").get_json()["dimensions"][0]["mean"] is None
 
 
 def test_no_change_is_shown_next_to_a_suppressed_round(client, db):

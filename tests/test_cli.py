@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 
 from builders import make_round
+from conftest import QUESTIONNAIRES
 from sqlalchemy import func, select
 
 from survey.db import models
@@ -25,9 +26,7 @@ def test_init_creates_tables_and_loads_questionnaires_idempotently(runner, db):
 
 def test_load_questionnaire_stores_a_new_version(runner, db, tmp_path):
     source = tmp_path / "q.yaml"
-    original = open(
-        runner.app.config["QUESTIONNAIRE_DIR"] + "/integrerad-samverkan-v1.yaml", encoding="utf-8"
-    ).read()
+    original = open(QUESTIONNAIRES / "integrerad-samverkan-v1.yaml", encoding="utf-8").read()
     source.write_text(original.replace("version: 1", "version: 2", 1), encoding="utf-8")
     result = runner.invoke(args=["load-questionnaire", str(source)])
     assert result.exit_code == 0, result.output
@@ -36,9 +35,7 @@ def test_load_questionnaire_stores_a_new_version(runner, db, tmp_path):
 
 
 def test_load_questionnaire_refuses_a_changed_file_under_a_used_version(runner, db, tmp_path):
-    original = open(
-        runner.app.config["QUESTIONNAIRE_DIR"] + "/integrerad-samverkan-v1.yaml", encoding="utf-8"
-    ).read()
+    original = open(QUESTIONNAIRES / "integrerad-samverkan-v1.yaml", encoding="utf-8").read()
     changed = tmp_path / "changed.yaml"
     changed.write_text(original.replace("Instämmer helt", "Instämmer fullt", 1), encoding="utf-8")
     result = runner.invoke(args=["load-questionnaire", str(changed)])
@@ -49,9 +46,7 @@ def test_load_questionnaire_refuses_a_changed_file_under_a_used_version(runner, 
 
 def test_load_questionnaire_names_file_place_and_fault(runner, db, tmp_path):
     broken = tmp_path / "broken.yaml"
-    original = open(
-        runner.app.config["QUESTIONNAIRE_DIR"] + "/integrerad-samverkan-v1.yaml", encoding="utf-8"
-    ).read()
+    original = open(QUESTIONNAIRES / "integrerad-samverkan-v1.yaml", encoding="utf-8").read()
     broken.write_text(
         original.replace('group: "cultural"', 'group: "kulturell"', 1), encoding="utf-8"
     )

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from survey import create_app
 from survey.db import models
 from survey.instruments.catalog import save_questionnaire
-from survey.instruments.questionnaire import parse_questionnaire_text
-from survey.rounds import invitations
+from survey.instruments.loading import parse_questionnaire_text
+from survey.rounds import lifecycle
 
 V1 = Path(__file__).resolve().parent.parent / "questionnaires" / "integrerad-samverkan-v1.yaml"
 
@@ -83,7 +83,7 @@ def load_version_2(db, change: str | None = None) -> models.Questionnaire:
 
 def round_with(db, questionnaire: models.Questionnaire, label: str) -> models.Round:
     assoc = db.scalar(select(models.Association).filter_by(slug="norrsund"))
-    rnd = invitations.create_round(db, assoc, questionnaire, label, state="open")
+    rnd = lifecycle.create_round(db, assoc, questionnaire, label, state="open")
     db.commit()
     return rnd
 

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from survey.instruments.questionnaire import Questionnaire, QuestionnaireError, load_questionnaire
+from survey.instruments.loading import load_questionnaire
+from survey.instruments.questionnaire import Questionnaire, QuestionnaireError
 
 DEFAULT_FILE = Path(__file__).parent.parent / "questionnaires" / "integrerad-samverkan-v1.yaml"
 REVERSED_IN_DEFAULT = {"STRAT3", "PROC3", "TILL4", "INDV4"}

@@ -14,6 +14,7 @@ from builders import (
     make_round,
     stored_state,
 )
+from conftest import PUBLIC_URL
 from sqlalchemy import select
 
 from survey.db import models
@@ -109,7 +110,15 @@ def test_save_and_continue_later_shows_the_link_and_the_closing_date(client, db)
     assert resp.headers["Location"].endswith(f"/r/{token}/saved")
     saved = client.get(resp.headers["Location"]).text
     assert "Dina svar är sparade" in saved
-    assert f"http://localhost/r/{token}" in saved
+    assert f"{PUBLIC_URL}/r/{token}" in saved
+
+
+def test_links_are_built_on_the_public_address_not_the_host_a_client_sends(client, db):
+    token = invite(db, make_round(db))[0]
+    csrf = begin(client, token)
+    page_post(client, token, 1, csrf, nav="later", STRAT1="4")
+    saved = client.get(f"/r/{token}/saved", headers={"Host": "evil.example"}).text
+    assert f"{PUBLIC_URL}/r/{token}" in saved and "evil.example" not in saved
     assert "innan mätomgången stänger den" in saved
     assert checked(client.get(f"/r/{token}/p/1").text) == {"STRAT1": "4"}
 

@@ -3,14 +3,50 @@ serving. One module per group of commands; this one wires them into Flask's CLI.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
 from sqlalchemy.orm import Session
+
+from survey.errors import NotFound, SurveyError
+from survey.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def settings() -> Settings:
+    return current_app.extensions["survey"]
 
 
 def open_session() -> Session:
     """A database session of the app the command runs in (close it: use `with`)."""
     return current_app.extensions["survey_sessions"]()
+
+
+def domain_errors(command: F) -> F:
+    """A domain error ends the command with its message: a name that matches nothing is a
+    bad parameter (exit code 2), anything else refused exit code 1, as click does."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except NotFound as exc:
+            raise click.BadParameter(f"{exc} (a round is named FÖRBUND/LABEL)") from None
+        except SurveyError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def FORBUND_OPTION(**kwargs: Any) -> Callable[[F], F]:  # noqa: N802 - reads as a decorator
+    """`--forbund SLUG` everywhere; `--association` is the spelling older scripts use."""
+    kwargs.setdefault("help", "The förbund's short name, e.g. norrsund.")
+    return click.option("--forbund", "--association", "slug", **kwargs)
 
 
 def register_commands(app: Flask) -> None:
@@ -23,11 +59,13 @@ def register_commands(app: Flask) -> None:
         instance.serve_command,
         rounds.invite_command,
         rounds.purge_drafts_command,
-        rounds.association_group,
+        rounds.forbund_group,
         rounds.round_group,
         export.export_command,
     ):
         app.cli.add_command(command)
+    # The group's older name, kept so scripts written for it go on working.
+    app.cli.add_command(rounds.forbund_group, "association")
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from survey.cli import open_session
+from survey.cli import open_session, settings
 from survey.db.schema import schema_exists
 from survey.errors import ExportRefused, NotFound
 
@@ -21,7 +21,9 @@ from survey.errors import ExportRefused, NotFound
 @click.command("export")
 @click.option("--kind", type=click.Choice(["research", "board"]), required=True)
 @click.option("--round", "rounds", multiple=True, help="Round label, e.g. 2026 (repeatable).")
-@click.option("--forbund", "associations", multiple=True, help="Förbund slug (repeatable).")
+@click.option(
+    "--forbund", "--association", "associations", multiple=True, help="Förbund slug (repeatable)."
+)
 @click.option("--questionnaire", help="Questionnaire key.")
 @click.option("--version", type=int, help="Questionnaire version.")
 @click.option("--comments", is_flag=True, help="Research: add the free-text comments sheet.")
@@ -55,7 +57,7 @@ def export_command(
         raise click.BadParameter("comments come only in the research workbook (.xlsx)")
     if not schema_exists(current_app.extensions["survey_engine"]):
         raise click.ClickException("the database has no tables yet: run `survey init` first")
-    k = current_app.config["MIN_GROUP_SIZE"]
+    k = settings().min_group_size
     flt = ExportFilter(rounds, associations, questionnaire, version)
     with open_session() as session:
         try:

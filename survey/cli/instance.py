@@ -2,30 +2,33 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
-from survey.cli import open_session
-from survey.db import models
-from survey.db.schema import create_schema, holds_real_rounds
-from survey.instruments import catalog
-from survey.instruments.questionnaire import QuestionnaireError, load_questionnaire
+from survey import demo
+from survey.cli import domain_errors, open_session, settings
+from survey.db.schema import create_schema
+from survey.instruments import services as instruments
+from survey.instruments.questionnaire import QuestionnaireError
+
+
+def _prepare_database() -> None:
+    create_schema(current_app.extensions["survey_engine"])
 
 
 def _init_database() -> list[str]:
-    create_schema(current_app.extensions["survey_engine"])
-    directory = Path(current_app.config["QUESTIONNAIRE_DIR"])
+    _prepare_database()
     with open_session() as session:
         try:
-            loaded = catalog.load_directory(session, directory)
+            loaded = instruments.load_folder(session, settings().questionnaire_dir)
         except QuestionnaireError as exc:
             raise click.ClickException(exc.describe()) from None
-        session.commit()
         return [
             f"{row.key} v{row.version}" + ("" if created else " (already loaded)")
             for row, created in loaded
@@ -46,12 +49,10 @@ def init_command() -> None:
 @with_appcontext
 def load_questionnaire_command(path: Path) -> None:
     """Validate a questionnaire file and store it (a new key or version)."""
-    create_schema(current_app.extensions["survey_engine"])
+    _prepare_database()
     try:
-        q = load_questionnaire(path)
         with open_session() as session:
-            row, created = catalog.save_questionnaire(session, q, str(path))
-            session.commit()
+            row, created, q = instruments.load_file(session, path)
     except QuestionnaireError as exc:
         raise click.ClickException(exc.describe()) from None
     state = "loaded" if created else "already loaded, unchanged"
@@ -67,35 +68,21 @@ def load_questionnaire_command(path: Path) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 @with_appcontext
+@domain_errors
 def demo_command(serve: bool, force: bool, host: str, port: int) -> None:
     """Load a clearly labelled synthetic dataset (replacing any earlier demo data)."""
-    from survey.demo import build_demo
-
     _init_database()
     with open_session() as session:
-        if holds_real_rounds(session) and not force:
-            raise click.ClickException(
-                "this database holds real survey rounds; the demo will not mix synthetic data "
-                "into it. Use another DATABASE_URL, or --force if you really mean it."
-            )
-        q_row = session.scalar(
-            select(models.Questionnaire).order_by(
-                models.Questionnaire.key, models.Questionnaire.version
-            )
-        )
-        if q_row is None:
-            raise click.ClickException("no questionnaire loaded: put one in questionnaires/")
-        result = build_demo(session, q_row, dt.date.today())
-        session.commit()
+        result = demo.load_demo(session, dt.date.today(), force=force)
     click.echo(
         f"demo data: {result.associations} förbund, {result.responses} responses "
         f"in 2 rounds (synthetic)"
     )
-    base = f"http://{host}:{port}"
+    app = _public_at(host, port)
     slug, tokens = next(iter(result.invitation_links.items()))
-    click.echo(f"try answering as a respondent: {base}/r/{tokens[0]}")
+    click.echo(f"try answering as a respondent: {settings().link('/r/' + tokens[0])}")
     if serve:
-        _serve(current_app._get_current_object(), host, port)  # type: ignore[attr-defined]
+        _serve(app, host, port)
 
 
 @click.command("serve")
@@ -104,12 +91,29 @@ def demo_command(serve: bool, force: bool, host: str, port: int) -> None:
 @with_appcontext
 def serve_command(host: str, port: int) -> None:
     """Start the web server and print its address."""
-    _serve(current_app._get_current_object(), host, port)  # type: ignore[attr-defined]
+    _serve(_public_at(host, port), host, port)
+
+
+def _public_at(host: str, port: int) -> Flask:
+    """Without PUBLIC_URL, links point at the address this server listens on."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    config = settings()
+    if not config.public_url_set:
+        local = f"http://{host}:{port}"
+        app.extensions["survey"] = dataclasses.replace(config, public_url=local)
+    return app
 
 
 def _serve(app: Flask, host: str, port: int) -> None:
-    create_schema(app.extensions["survey_engine"])
+    with app.app_context():
+        _prepare_database()
+        config = settings()
     click.echo(f"Samverkansmätaren is running: open http://{host}:{port}/  (Ctrl+C stops it)")
+    if not config.public_url_set:
+        click.echo(
+            f"note: PUBLIC_URL is not set, so links are built on {config.public_url}; set "
+            "PUBLIC_URL to the address people use before handing out links."
+        )
     # Flask refuses app.run() inside its own CLI; werkzeug's server is what it would start.
     from werkzeug.serving import run_simple
 
@@ -117,6 +121,4 @@ def _serve(app: Flask, host: str, port: int) -> None:
 
 
 def _safe_url() -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(current_app.config["DATABASE_URL"]).render_as_string(hide_password=True)
+    return make_url(settings().database_url).render_as_string(hide_password=True)

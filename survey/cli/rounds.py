@@ -1,4 +1,5 @@
-"""Förbund, rounds and invitation links."""
+"""Förbund, rounds, invitation links and purging drafts: each command parses its options,
+calls one service and reports."""
 
 from __future__ import annotations
 
@@ -9,23 +10,36 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from survey.answering import responses
-from survey.cli import open_session
+from survey.answering import services as answering
+from survey.cli import FORBUND_OPTION, domain_errors, open_session, settings
 from survey.db import models
-from survey.errors import NotFound, RoundSetupError
-from survey.results import overview
-from survey.rounds import invitations
+from survey.rounds import associations, lifecycle, status
+from survey.rounds import services as rounds
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
-def _find_round(session: Session, spec: str) -> models.Round:
-    """A round named as FÖRBUND-SLUG/LABEL, e.g. demo-norrsund/2026."""
+def _round_name(spec: str) -> tuple[str, str]:
+    """FÖRBUND/LABEL, e.g. demo-norrsund/2026."""
     slug, _, label = spec.partition("/")
-    try:
-        return overview.find_round(session, overview.find_association(session, slug), label)
-    except NotFound as exc:
-        raise click.BadParameter(f"{exc} (give the round as FÖRBUND/LABEL)") from None
+    if not slug or not label:
+        raise click.BadParameter(f"'{spec}': give the round as FÖRBUND/LABEL, e.g. norrsund/2026")
+    return slug, label
+
+
+def _date(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value else None
+
+
+def _describe(rnd: lifecycle.Schedule, today: dt.date) -> str:
+    state = lifecycle.effective_state(rnd, today)
+    span = f"{rnd.opens_on or '…'} – {rnd.closes_on or '…'}"
+    if rnd.state == "open" and state == "draft":
+        return f"open from {rnd.opens_on} ({span}); links say 'not opened yet' until then"
+    if rnd.state == "open" and state == "closed":
+        return f"past its closing date ({span}); links say 'closed'"
+    return f"{state} ({span})"
 
 
 @click.command("invite")
@@ -37,27 +51,34 @@ def _find_round(session: Session, spec: str) -> models.Round:
     type=click.Path(dir_okay=False, path_type=Path),
     help="CSV file for mail merge (default: print the links).",
 )
-@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
+@click.option("--base-url", help="The address in the links (default: PUBLIC_URL).")
 @with_appcontext
+@domain_errors
 def invite_command(
-    round_spec: str, count: int, shared: bool, out: Path | None, base_url: str
+    round_spec: str, count: int, shared: bool, out: Path | None, base_url: str | None
 ) -> None:
     """Create invitation links. The tokens are shown once and never stored."""
-    with open_session() as session:
-        rnd = _find_round(session, round_spec)
-        tokens = (
-            [invitations.create_shared_link(session, rnd)]
-            if shared
-            else invitations.create_invitations(session, rnd, count)
+    slug, label = _round_name(round_spec)
+    config = settings()
+    if not base_url and not config.public_url_set:
+        click.echo(
+            f"warning: PUBLIC_URL is not set, so the links point at {config.public_url}, "
+            "which works only on this computer. Set PUBLIC_URL to the address people use.",
+            err=True,
         )
-        session.commit()
-        state = invitations.effective_state(rnd, dt.date.today())
-        if state != "open":
+    with open_session() as session:
+        if shared:
+            rnd, token = rounds.share(session, slug, label)
+            tokens = [token]
+        else:
+            rnd, tokens = rounds.invite(session, slug, label, count)
+        today = dt.date.today()
+        if lifecycle.effective_state(rnd, today) != "open":
             click.echo(
-                f"note: round {round_spec} is {state}; the links work once it is open "
-                f"({_describe(rnd, dt.date.today())})"
+                f"note: round {round_spec} is {lifecycle.effective_state(rnd, today)}; the "
+                f"links work once it is open ({_describe(rnd, today)})"
             )
-    links = [f"{base_url.rstrip('/')}/r/{t}" for t in tokens]
+    links = [config.link(f"/r/{t}", base_url) for t in tokens]
     if out:
         with out.open("w", newline="", encoding="utf-8-sig") as fh:
             writer = csv.writer(fh)
@@ -69,36 +90,26 @@ def invite_command(
             click.echo(link)
 
 
-def _date(value: dt.datetime | None) -> dt.date | None:
-    return value.date() if value else None
+@click.group("forbund")
+def forbund_group() -> None:
+    """Coordination associations (förbund). `survey association …` is the same group."""
 
 
-DATE = click.DateTime(formats=["%Y-%m-%d"])
-
-
-@click.group("association")
-def association_group() -> None:
-    """Coordination associations (förbund)."""
-
-
-@association_group.command("add")
+@forbund_group.command("add")
 @click.argument("slug")
 @click.argument("name")
 @with_appcontext
-def association_add_command(slug: str, name: str) -> None:
+@domain_errors
+def forbund_add_command(slug: str, name: str) -> None:
     """Add a förbund: SLUG is its short name in links and commands (e.g. norrsund)."""
     with open_session() as session:
-        try:
-            assoc = invitations.create_association(session, slug, name)
-        except RoundSetupError as exc:
-            raise click.ClickException(str(exc)) from None
-        session.commit()
+        assoc = rounds.add_association(session, slug, name)
         click.echo(f"förbund {assoc.slug}: {assoc.name}")
 
 
-@association_group.command("list")
+@forbund_group.command("list")
 @with_appcontext
-def association_list_command() -> None:
+def forbund_list_command() -> None:
     """List the förbund (demo data marked)."""
     with open_session() as session:
         for assoc in session.scalars(select(models.Association).order_by(models.Association.slug)):
@@ -111,7 +122,7 @@ def round_group() -> None:
 
 
 @round_group.command("create")
-@click.option("--association", "slug", required=True, help="The förbund's short name.")
+@FORBUND_OPTION(required=True)
 @click.option(
     "--label", required=True, help="e.g. 2026; the same label across förbund is compared."
 )
@@ -125,6 +136,7 @@ def round_group() -> None:
 @click.option("--opens", type=DATE, help="First day answers are accepted (YYYY-MM-DD).")
 @click.option("--closes", type=DATE, help="Last day answers are accepted (YYYY-MM-DD).")
 @with_appcontext
+@domain_errors
 def round_create_command(
     slug: str,
     label: str,
@@ -134,71 +146,64 @@ def round_create_command(
 ) -> None:
     """Create a round in draft; links to it say it has not opened until `survey round open`."""
     with open_session() as session:
-        try:
-            assoc = overview.find_association(session, slug)
-            rnd = invitations.create_round(
-                session,
-                assoc,
-                invitations.find_questionnaire(session, questionnaire_spec),
-                label,
-                opens_on=_date(opens),
-                closes_on=_date(closes),
-            )
-        except (NotFound, RoundSetupError) as exc:
-            raise click.ClickException(str(exc)) from None
-        session.commit()
+        rnd = rounds.create_round(
+            session, slug, label, questionnaire_spec, opens_on=_date(opens), closes_on=_date(closes)
+        )
         click.echo(
             f"round {slug}/{label} created (draft) with {rnd.questionnaire.key} "
             f"v{rnd.questionnaire.version}; open it with: survey round open {slug}/{label}"
         )
 
 
-def _describe(rnd: models.Round, today: dt.date) -> str:
-    state = invitations.effective_state(rnd, today)
-    span = f"{rnd.opens_on or '…'} – {rnd.closes_on or '…'}"
-    if rnd.state == "open" and state == "draft":
-        return f"open from {rnd.opens_on} ({span}); links say 'not opened yet' until then"
-    if rnd.state == "open" and state == "closed":
-        return f"past its closing date ({span}); links say 'closed'"
-    return f"{state} ({span})"
-
-
 @round_group.command("open")
 @click.argument("round_spec", metavar="FÖRBUND/LABEL")
 @click.option("--closes", type=DATE, help="A new last day (needed when the old one has passed).")
 @with_appcontext
+@domain_errors
 def round_open_command(round_spec: str, closes: dt.datetime | None) -> None:
     """Open a draft round, or reopen a closed one; answers are accepted while it is open."""
     today = dt.date.today()
     with open_session() as session:
-        rnd = _find_round(session, round_spec)
-        try:
-            invitations.open_round(rnd, today, _date(closes))
-        except RoundSetupError as exc:
-            raise click.ClickException(str(exc)) from None
-        session.commit()
+        rnd = rounds.open_round(session, *_round_name(round_spec), today, _date(closes))
         click.echo(f"round {round_spec}: {_describe(rnd, today)}")
 
 
 @round_group.command("close")
 @click.argument("round_spec", metavar="FÖRBUND/LABEL")
 @with_appcontext
+@domain_errors
 def round_close_command(round_spec: str) -> None:
     """Close an open round now: no more answers; unfinished ones are kept, not counted."""
-    today = dt.date.today()
     with open_session() as session:
-        rnd = _find_round(session, round_spec)
-        try:
-            invitations.close_round(rnd, today)
-        except RoundSetupError as exc:
-            raise click.ClickException(str(exc)) from None
-        session.commit()
-        status = invitations.round_statuses(session, rnd.association_id)
-        counts = next(s for s in status if s.label == rnd.label)
+        rnd = rounds.close_round(session, *_round_name(round_spec), dt.date.today())
+        counts = status.round_status(session, rnd.id)
         click.echo(
             f"round {round_spec}: closed on {rnd.closes_on}; {counts.submitted} submitted, "
             f"{counts.in_progress} unfinished kept but not counted"
         )
+
+
+@round_group.command("list")
+@FORBUND_OPTION(help="Only this förbund.")
+@with_appcontext
+@domain_errors
+def round_list_command(slug: str | None) -> None:
+    """Rounds with their state, dates, links and response counts (never who answered)."""
+    today = dt.date.today()
+    with open_session() as session:
+        assoc_id = associations.find_association(session, slug).id if slug else None
+        rows = status.round_statuses(session, assoc_id)
+        if not rows:
+            click.echo("no rounds yet: survey round create --forbund SLUG --label 2026")
+        for row in rows:
+            state = lifecycle.effective_state(row, today)
+            click.echo(
+                f"{row.association}/{row.label}\t{row.questionnaire}\t{state}"
+                f"\t{row.opens_on or '…'} – {row.closes_on or '…'}"
+                f"\tlinks {row.personal_links} ({row.used_links} used)"
+                + (f" + {row.shared_links} shared" if row.shared_links else "")
+                + f"\tsubmitted {row.submitted}\tunfinished {row.in_progress}"
+            )
 
 
 @click.command("purge-drafts")
@@ -215,28 +220,5 @@ def purge_drafts_command(days: int) -> None:
     """Delete abandoned unfinished responses (data minimisation); submitted ones are kept."""
     cutoff = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=days)
     with open_session() as session:
-        count = responses.purge_abandoned(session, cutoff)
-        session.commit()
+        count = answering.purge_drafts(session, cutoff)
     click.echo(f"{count} unfinished response(s) not saved since {cutoff:%Y-%m-%d} deleted")
-
-
-@round_group.command("list")
-@click.option("--association", "slug", help="Only this förbund.")
-@with_appcontext
-def round_list_command(slug: str | None) -> None:
-    """Rounds with their state, dates, links and response counts (never who answered)."""
-    today = dt.date.today()
-    with open_session() as session:
-        assoc_id = overview.find_association(session, slug).id if slug else None
-        rows = invitations.round_statuses(session, assoc_id)
-        if not rows:
-            click.echo("no rounds yet: survey round create --association SLUG --label 2026")
-        for row in rows:
-            state = invitations.effective_state(row, today)
-            click.echo(
-                f"{row.association}/{row.label}\t{row.questionnaire}\t{state}"
-                f"\t{row.opens_on or '…'} – {row.closes_on or '…'}"
-                f"\tlinks {row.personal_links} ({row.used_links} used)"
-                + (f" + {row.shared_links} shared" if row.shared_links else "")
-                + f"\tsubmitted {row.submitted}\tunfinished {row.in_progress}"
-            )

@@ -1,16 +1,11 @@
-"""Engine and schema set-up, shared by the web app, the CLI and the benchmarks."""
+"""Creating and recognising the schema."""
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from survey.db import models
-
-
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
 
 
 def create_schema(engine: Engine) -> None:
@@ -19,14 +14,3 @@ def create_schema(engine: Engine) -> None:
 
 def schema_exists(engine: Engine) -> bool:
     return inspect(engine).has_table("response")
-
-
-def holds_real_rounds(session: Session) -> bool:
-    """True when any round belongs to a förbund that is not demo data."""
-    stmt = (
-        select(models.Round.id)
-        .join(models.Association)
-        .where(models.Association.is_demo.is_(False))
-        .limit(1)
-    )
-    return session.scalar(stmt) is not None

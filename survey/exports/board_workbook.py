@@ -22,6 +22,7 @@ from survey.db import models
 from survey.exports.selection import Selection
 from survey.exports.worksheets import header_sheet, print_landscape, safe
 from survey.results import overview
+from survey.rounds import lifecycle
 
 TEXTS = {
     "sv": {
@@ -159,7 +160,7 @@ def write_board_workbook(
             )
     for rnd in latest.values():
         association = rnd.association
-        trend = [r for r in overview.rounds_of(session, association) if r.label <= rnd.label]
+        trend = [r for r in lifecycle.rounds_of(session, association) if r.label <= rnd.label]
         ws = wb.create_sheet(_sheet_name(association.name, taken))
         print_landscape(ws)
         _association_sheet(ws, association.name, [overview_of(r) for r in trend], texts, k)

@@ -10,13 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.db import models
-from survey.instruments.questionnaire import (
-    Problem,
-    Questionnaire,
-    QuestionnaireError,
-    load_questionnaire,
-    parse_questionnaire,
-)
+from survey.errors import RoundSetupError
+from survey.instruments.loading import load_questionnaire, parse_questionnaire
+from survey.instruments.questionnaire import Problem, Questionnaire, QuestionnaireError
 
 
 def fingerprint(q: Questionnaire) -> str:
@@ -110,3 +106,23 @@ def definition_of(row: models.Questionnaire) -> Questionnaire:
         q = parse_questionnaire(row.definition, f"{row.key} v{row.version} (database)")
         _parsed[row.source_sha256] = q
     return q
+
+
+def find_questionnaire(session: Session, spec: str) -> models.Questionnaire:
+    """KEY:VERSION, or KEY alone for its latest version."""
+    key, _, version = spec.partition(":")
+    stmt = select(models.Questionnaire).filter_by(key=key)
+    if version:
+        if not version.isdecimal():
+            raise RoundSetupError(f"'{spec}': the version after ':' must be a number")
+        stmt = stmt.filter_by(version=int(version))
+    row = session.scalar(stmt.order_by(models.Questionnaire.version.desc()))
+    if row is None:
+        known = session.execute(
+            select(models.Questionnaire.key, models.Questionnaire.version).order_by(
+                models.Questionnaire.key, models.Questionnaire.version
+            )
+        ).all()
+        names = ", ".join(f"{k}:{v}" for k, v in known) or "none (run `survey init`)"
+        raise RoundSetupError(f"no questionnaire '{spec}'; loaded: {names}")
+    return row

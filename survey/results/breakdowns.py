@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from survey.db import models
 from survey.results import scoring
-from survey.results.overview import choice_labels, dimension_name, earlier_rounds
+from survey.results.overview import choice_labels, dimension_name
+from survey.rounds.lifecycle import earlier_rounds
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from survey.db import models
 from survey.errors import NotFound
 from survey.instruments.catalog import definition_of
 from survey.results import scoring
-from survey.results.overview import DimensionRow, previous_round, round_overview
+from survey.results.overview import DimensionRow, round_overview
+from survey.rounds.lifecycle import previous_round
 
 
 @dataclass(frozen=True)

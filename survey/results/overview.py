@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey.db import models
-from survey.errors import NotFound
 from survey.instruments.catalog import definition_of
 from survey.results import scoring
+from survey.rounds.lifecycle import previous_round
 
 
 @dataclass(frozen=True)
@@ -65,53 +65,6 @@ class RoundOverview:
         """The dimensions that moved most since the previous round, largest first."""
         moved = [r for r in self.rows if r.change is not None]
         return sorted(moved, key=lambda r: abs(r.change or 0.0), reverse=True)[:count]
-
-
-def find_association(session: Session, slug: str) -> models.Association:
-    assoc = session.scalar(select(models.Association).filter_by(slug=slug))
-    if assoc is None:
-        raise NotFound("association", slug)
-    return assoc
-
-
-def rounds_of(session: Session, association: models.Association) -> list[models.Round]:
-    return list(
-        session.scalars(
-            select(models.Round)
-            .filter_by(association_id=association.id)
-            .order_by(models.Round.label)
-        )
-    )
-
-
-def find_round(
-    session: Session, association: models.Association, label: str | None
-) -> models.Round:
-    """The round with this label, or the latest when no label is given."""
-    rounds = rounds_of(session, association)
-    if label is None and rounds:
-        return rounds[-1]
-    for rnd in rounds:
-        if rnd.label == label:
-            return rnd
-    if label is None:
-        raise NotFound("no_rounds", "", within=association.name)
-    raise NotFound("round", label, within=association.name)
-
-
-def earlier_rounds(session: Session, rnd: models.Round) -> list[models.Round]:
-    """The förbund's rounds up to and including this one with the same instrument (key),
-    oldest first; dimension codes are stable across versions, so they compare."""
-    return [
-        r
-        for r in rounds_of(session, rnd.association)
-        if r.label <= rnd.label and r.questionnaire.key == rnd.questionnaire.key
-    ]
-
-
-def previous_round(session: Session, rnd: models.Round) -> models.Round | None:
-    earlier = earlier_rounds(session, rnd)
-    return earlier[-2] if len(earlier) > 1 else None
 
 
 def submitted_count(session: Session, round_id: int) -> int:

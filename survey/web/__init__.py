@@ -11,9 +11,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm import Session
 
-from survey.db.models import make_engine
-from survey.db.schema import session_factory
 from survey.errors import ExportRefused, InvalidAnswer, InvalidToken, NotFound, RoundNotOpen
+from survey.settings import Settings
 from survey.web.board import charts
 
 LANGUAGES = ("sv", "en")
@@ -21,6 +20,10 @@ PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 csrf = CSRFProtect()
 babel = Babel()
+
+
+def settings() -> Settings:
+    return current_app.extensions["survey"]
 
 
 def db() -> Session:
@@ -52,10 +55,6 @@ def localized(text: dict[str, str] | None) -> str:
 
 
 def init_web(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"])
-    app.extensions["survey_engine"] = engine
-    app.extensions["survey_sessions"] = session_factory(engine)
-
     @app.teardown_appcontext
     def close_db(_exc: BaseException | None) -> None:
         session_ = g.pop("db", None)

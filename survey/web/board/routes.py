@@ -5,25 +5,26 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template, request
 from sqlalchemy import select
 
 from survey.db import models
 from survey.results import breakdowns, comparisons, drilldown, overview, scoring
-from survey.web import db, lang
+from survey.rounds import associations, lifecycle
+from survey.web import db, lang, settings
 from survey.web.board import charts, figures
 
 bp = Blueprint("board", __name__)
 
 
 def _k() -> int:
-    return current_app.config["MIN_GROUP_SIZE"]
+    return settings().min_group_size
 
 
 def _chosen_round(slug: str):
     session = db()
-    association = overview.find_association(session, slug)
-    return association, overview.find_round(session, association, request.args.get("round"))
+    association = associations.find_association(session, slug)
+    return association, lifecycle.find_round(session, association, request.args.get("round"))
 
 
 def _filename(*parts: str) -> str:
@@ -66,7 +67,7 @@ def _round_page(slug: str, template: str):
         template,
         association=association,
         round=rnd,
-        rounds=overview.rounds_of(session, association),
+        rounds=lifecycle.rounds_of(session, association),
         overview=summary,
         trend=trend,
         by_role=by_role,
@@ -99,13 +100,13 @@ def items(slug: str):
         "board/items.html",
         association=association,
         round=rnd,
-        rounds=overview.rounds_of(session, association),
+        rounds=lifecycle.rounds_of(session, association),
         dimensions=[
             (d.code, overview.dimension_name(d, language)) for d in rnd.questionnaire.dimensions
         ],
         dimension=dimension,
         sections=sections,
-        previous=overview.previous_round(session, rnd),
+        previous=lifecycle.previous_round(session, rnd),
         scale=scale,
         plots=plots,
         k=scoring.effective_k(k),
@@ -161,8 +162,8 @@ def compare():
         return render_template("board/compare.html", labels=[], picture=None)
     key = None
     for slug in filter(None, [own, *peers]):
-        association = overview.find_association(session, slug)  # unknown förbund: 404
-        rnd = overview.find_round(session, association, label)  # no such round: 404
+        association = associations.find_association(session, slug)  # unknown förbund: 404
+        rnd = lifecycle.find_round(session, association, label)  # no such round: 404
         key = key or rnd.questionnaire.key
     picture = comparisons.national_picture(session, label, k, language, key)
     too_many = len(peers) > comparisons.MAX_PEERS

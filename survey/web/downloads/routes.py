@@ -20,8 +20,8 @@ from survey.errors import ExportRefused
 from survey.exports import research
 from survey.exports.board_workbook import write_board_workbook
 from survey.exports.selection import ExportFilter, Selection, select_rounds
-from survey.results import overview
-from survey.web import db, lang
+from survey.rounds import associations, lifecycle
+from survey.web import db, lang, settings
 
 bp = Blueprint("research", __name__, url_prefix="/export")
 
@@ -76,7 +76,7 @@ def research_workbook():
             session,
             selection,
             out,
-            k=current_app.config["MIN_GROUP_SIZE"],
+            k=settings().min_group_size,
             include_comments=_comments(),
         ),
         _file_name("forskning", selection, ".xlsx"),
@@ -117,7 +117,7 @@ def _board(selection: Selection):
     session = db()
     return _send_workbook(
         lambda out: write_board_workbook(
-            session, selection, out, k=current_app.config["MIN_GROUP_SIZE"], lang=lang()
+            session, selection, out, k=settings().min_group_size, lang=lang()
         ),
         _file_name("styrelse", selection, ".xlsx"),
     )
@@ -132,6 +132,6 @@ def board_workbook():
 def round_workbook(slug: str, label: str):
     """The dashboard's "Download as Excel": the board workbook of one förbund and round."""
     session = db()
-    overview.find_round(session, overview.find_association(session, slug), label)  # or 404
+    lifecycle.find_round(session, associations.find_association(session, slug), label)  # or 404
     flt = ExportFilter(rounds=(label,), associations=(slug,))
     return _board(select_rounds(session, flt))

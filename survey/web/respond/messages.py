@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from survey.answering.responses import COMMENT_FIELD, COMMENT_MAX_CHARS, ITEM_FIELD, Problem
+from survey.answering.validation import COMMENT_MAX_CHARS, Problem
 from survey.instruments.questionnaire import Questionnaire
 from survey.web import localized
+from survey.web.respond.forms import COMMENT_FIELD, ITEM_FIELD
 
 #: A tampered field name is shown, but never at any length.
 SHOWN_CHARS = 40

@@ -29,14 +29,15 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from survey.answering import responses
-from survey.answering.responses import FormRejected, Problem
+from survey.answering import drafts, services
+from survey.answering.validation import DONT_KNOW, AnswersRejected, Problem
 from survey.db import models
 from survey.errors import InvalidToken, RoundNotOpen
 from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import REQUIRED_BACKGROUND, Questionnaire
-from survey.rounds import invitations
-from survey.web import LANGUAGES, db, lang
+from survey.rounds import invitations, lifecycle
+from survey.web import LANGUAGES, db, lang, settings
+from survey.web.respond import forms
 from survey.web.respond.messages import problem_messages
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
@@ -75,17 +76,17 @@ def _submitted_here(token: str) -> bool:
     return invitations.hash_token(token) in session.get("submitted", [])
 
 
-def _open(token: str, *, lock: bool = False, personal: bool = True) -> Context:
+def _open(token: str, *, personal: bool = True) -> Context:
     """The invitation behind the link, checked for a round that accepts answers. A shared
     link only leads to its start page, where each visitor gets a personal link."""
     try:
-        inv = invitations.find_invitation(db(), token, lock=lock)
+        inv = invitations.find_invitation(db(), token)
     except InvalidToken:
         if _submitted_here(token):
             abort(_thanks(token))
         raise
     try:
-        invitations.ensure_accepting(inv.round, _today())
+        lifecycle.ensure_accepting(inv.round, _today())
     except RoundNotOpen as exc:
         abort(_unavailable(inv, exc))
     if personal and inv.kind == "shared":
@@ -120,7 +121,7 @@ def _navigation() -> str:
     sent = request.form.getlist("nav")
     nav = sent[0] if sent else "next"
     if len(sent) > 1 or nav not in NAVIGATION:
-        raise FormRejected([Problem("nav", "unknown_field", nav)])
+        raise AnswersRejected([Problem("nav", "unknown_field", nav)])
     return nav
 
 
@@ -138,11 +139,11 @@ def _posted_answers(
     q: Questionnaire, saved: dict[str, str], form: dict[str, list[str]]
 ) -> dict[str, str]:
     """Saved answers overlaid with the values just sent that are on the scale."""
-    allowed = {str(point) for point in q.scale.points} | {responses.DONT_KNOW}
+    allowed = {str(point) for point in q.scale.points} | {DONT_KNOW}
     shown = dict(saved)
     for name, values in form.items():
-        if name.startswith(responses.ITEM_FIELD) and values:
-            code = name.removeprefix(responses.ITEM_FIELD)
+        if name.startswith(forms.ITEM_FIELD) and values:
+            code = name.removeprefix(forms.ITEM_FIELD)
             if values[0] in allowed:
                 shown[code] = values[0]
             elif values[0] == "":
@@ -204,32 +205,33 @@ def _still_usable(token: str) -> bool:
 
 @bp.post("/<token>")
 def save_start(token: str):
-    ctx = _open(token, lock=True, personal=False)
+    ctx = _open(token, personal=False)
     if ctx.invitation.kind == "shared":
         return _personal_from_shared(ctx)
     form = _form()
     try:
         nav = _navigation()
-        values = responses.check_background(ctx.questionnaire, form, complete=nav == "next")
-    except FormRejected as exc:
+        values, problems = forms.background_data(form)
+        if problems:
+            raise AnswersRejected(problems)
+        services.save_background(
+            db(), token, values, complete=nav == "next", language=lang(), now=_now(), today=_today()
+        )
+    except AnswersRejected as exc:
         shown = {code: (vals or [None])[0] for code, vals in form.items()}
         return _render_start(ctx, values=shown, problems=exc.problems, status=400)
-    response = responses.start_or_resume(db(), ctx.invitation, lang(), _now())
-    responses.save_background(response, values, _now())
-    db().commit()
     here = url_for("respond.start", token=token)
     return _after_save(nav, here, here, url_for("respond.page", token=token, number=1))
 
 
 def _personal_from_shared(ctx: Context):
-    personal = invitations.personal_link_from_shared(db(), ctx.invitation)
-    db().commit()
+    personal = services.personal_link_from_shared(db(), ctx.token, _today())
     # Remembered in this browser so coming back through the shared link resumes; the
     # respondent is also shown their own link to keep for another device.
     shared = dict(session.get("shared", {}))
     shared[ctx.invitation.token_hash] = personal
     session["shared"] = dict(list(shared.items())[-REMEMBERED:])
-    flash(url_for("respond.start", token=personal, _external=True), "personal-link")
+    flash(settings().link(url_for("respond.start", token=personal)), "personal-link")
     return redirect(url_for("respond.start", token=personal))
 
 
@@ -241,11 +243,11 @@ def _page_number(ctx: Context, number: int) -> int:
 
 def _render_page(ctx: Context, number: int, *, form=None, problems=(), status=200):
     dimension = ctx.questionnaire.dimensions[number - 1]
-    answers = responses.answers_of(db(), ctx.response)
-    comment = responses.comments_of(db(), ctx.response).get(dimension.code, "")
+    answers = drafts.answers_of(db(), ctx.response)
+    comment = drafts.comments_of(db(), ctx.response).get(dimension.code, "")
     if form is not None:
         answers = _posted_answers(ctx.questionnaire, answers, form)
-        comment = (form.get(responses.COMMENT_FIELD) or [comment])[0]
+        comment = (form.get(forms.COMMENT_FIELD) or [comment])[0]
     return (
         render_template(
             "respond/page.html",
@@ -269,18 +271,32 @@ def page(token: str, number: int):
 
 @bp.post("/<token>/p/<int:number>")
 def save_page(token: str, number: int):
-    ctx = _open(token, lock=True)
+    ctx = _open(token)
     number = _page_number(ctx, number)
     dimension = ctx.questionnaire.dimensions[number - 1]
     form = _form()
     try:
         nav = _navigation()
-        checked = responses.check_dimension(ctx.questionnaire, dimension, form)
-    except FormRejected as exc:
+        ratings, comment, problems = forms.dimension_data(form)
+        if problems:  # a form fault: nothing is saved, and the value faults are named too
+            raise AnswersRejected(
+                problems + forms.page_problems(ctx.questionnaire, dimension, ratings, comment)
+            )
+        try:
+            services.save_page(
+                db(),
+                token,
+                dimension.code,
+                ratings,
+                comment,
+                language=lang(),
+                now=_now(),
+                today=_today(),
+            )
+        except AnswersRejected as exc:
+            raise AnswersRejected(forms.item_fields(exc.problems)) from None
+    except AnswersRejected as exc:
         return _render_page(ctx, number, form=form, problems=exc.problems, status=400)
-    response = responses.start_or_resume(db(), ctx.invitation, lang(), _now())
-    responses.save_dimension(db(), response, dimension, checked, _now())
-    db().commit()
     back = (
         url_for("respond.page", token=token, number=number - 1)
         if number > 1
@@ -296,14 +312,14 @@ def save_page(token: str, number: int):
 
 def _render_summary(ctx: Context, *, problems=(), status=200):
     q = ctx.questionnaire
-    answers = responses.answers_of(db(), ctx.response)
+    answers = drafts.answers_of(db(), ctx.response)
     return (
         render_template(
             "respond/summary.html",
             ctx=ctx,
             q=q,
-            missing=responses.unanswered(q, answers),
-            missing_background=responses.missing_background(q, ctx.response),
+            missing=drafts.unanswered(q, answers),
+            missing_background=drafts.missing_background(q, ctx.response),
             answered=len(answers),
             total=len(q.items()),
             receipt=invitations.submit_receipt(current_app.secret_key, ctx.token),
@@ -321,7 +337,7 @@ def summary(token: str):
 @bp.get("/<token>/saved")
 def saved(token: str):
     ctx = _open(token)
-    link = url_for("respond.start", token=token, _external=True)
+    link = settings().link(url_for("respond.start", token=token))
     return render_template("respond/saved.html", ctx=ctx, link=link)
 
 
@@ -342,7 +358,7 @@ def submit_page(token: str):
 @bp.post("/<token>/submit")
 def submit(token: str):
     try:
-        ctx = _open(token, lock=True)
+        ctx = _open(token)
     except InvalidToken:
         # A second submit (double click, replay) from a page made for this link: the
         # receipt proves it, so the respondent sees the thank-you page, not a dead link.
@@ -351,13 +367,10 @@ def submit(token: str):
         raise
     if not _receipt_matches(token):
         return _render_summary(ctx, problems=[Problem("receipt", "tampered")], status=400)
-    response = responses.start_or_resume(db(), ctx.invitation, lang(), _now())
     try:
-        responses.submit(ctx.questionnaire, ctx.invitation, response, _today(), lang())
-    except FormRejected as exc:
-        db().rollback()
+        services.submit(db(), token, language=lang(), now=_now(), today=_today())
+    except AnswersRejected as exc:
         return _render_summary(ctx, problems=exc.problems, status=400)
-    db().commit()
     # This browser remembers it, so the back button shows the thank-you page again while
     # the link itself now answers like any unknown link.
     remembered = session.get("submitted", []) + [invitations.hash_token(token)]

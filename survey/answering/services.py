@@ -1,0 +1,101 @@
+"""Use cases of answering, each one unit of work on a link: start from a shared link, save
+the questions about the respondent, save a page, submit, purge abandoned drafts. The web
+pages, the demo and the tests call these; the link is looked up (and locked) inside the
+unit of work, so two posts with one link are handled one after the other."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from survey.answering import drafts, purging, submission, validation
+from survey.db import models
+from survey.db.engine import transaction
+from survey.db.models import InvitationKind
+from survey.errors import InvalidToken
+from survey.instruments.catalog import definition_of
+from survey.instruments.questionnaire import Questionnaire
+from survey.rounds import invitations, lifecycle
+
+
+@dataclass(frozen=True)
+class Link:
+    """A personal link of a round that accepts answers today."""
+
+    invitation: models.Invitation
+    questionnaire: Questionnaire
+
+
+def _personal_link(session: Session, token: str, today: dt.date) -> Link:
+    inv = invitations.find_invitation(session, token, lock=True)
+    lifecycle.ensure_accepting(inv.round, today)
+    if inv.kind != InvitationKind.PERSONAL:
+        raise InvalidToken()  # a shared link only hands out personal ones
+    return Link(inv, definition_of(inv.round.questionnaire))
+
+
+def personal_link_from_shared(session: Session, shared_token: str, today: dt.date) -> str:
+    """A fresh personal link for one visitor of a shared link, so they can resume."""
+    with transaction(session):
+        shared = invitations.find_invitation(session, shared_token, lock=True)
+        lifecycle.ensure_accepting(shared.round, today)
+        if shared.kind != InvitationKind.SHARED:
+            raise InvalidToken()
+        return invitations.personal_link_from_shared(session, shared)
+
+
+def save_background(
+    session: Session,
+    token: str,
+    values: Mapping[str, str],
+    *,
+    complete: bool,
+    language: str,
+    now: dt.datetime,
+    today: dt.date,
+) -> None:
+    """Store the questions about the respondent; `complete` demands role and agency."""
+    with transaction(session):
+        link = _personal_link(session, token, today)
+        checked = validation.check_background(link.questionnaire, values, complete=complete)
+        response = drafts.start_or_resume(session, link.invitation, language, now)
+        drafts.save_background(response, checked, now)
+
+
+def save_page(
+    session: Session,
+    token: str,
+    dimension_code: str,
+    ratings: Mapping[str, str],
+    comment: str | None,
+    *,
+    language: str,
+    now: dt.datetime,
+    today: dt.date,
+) -> None:
+    """Replace one dimension's answers (and comment) with a checked page."""
+    with transaction(session):
+        link = _personal_link(session, token, today)
+        dimension = link.questionnaire.dimension(dimension_code)
+        page = validation.check_dimension(link.questionnaire, dimension, ratings, comment)
+        response = drafts.start_or_resume(session, link.invitation, language, now)
+        drafts.save_dimension(session, response, dimension, page, now)
+
+
+def submit(
+    session: Session, token: str, *, language: str, now: dt.datetime, today: dt.date
+) -> None:
+    """Make the answers final; the link is dead afterwards."""
+    with transaction(session):
+        link = _personal_link(session, token, today)
+        response = drafts.start_or_resume(session, link.invitation, language, now)
+        submission.submit(link.questionnaire, link.invitation, response, today, language)
+
+
+def purge_drafts(session: Session, saved_before: dt.datetime) -> int:
+    """Delete unfinished responses last saved before `saved_before`; returns how many."""
+    with transaction(session):
+        return purging.purge_abandoned(session, saved_before)

@@ -1,0 +1,81 @@
+"""Förbund, their survey rounds and the invitation links to them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.db.models.base import Base, check_in
+from survey.db.models.instruments import Questionnaire
+
+if TYPE_CHECKING:
+    from survey.db.models.answers import Response
+
+
+class RoundState(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class InvitationKind(StrEnum):
+    PERSONAL = "personal"
+    SHARED = "shared"
+
+
+class Association(Base):
+    """A samordningsförbund."""
+
+    __tablename__ = "association"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: Synthetic demo data, so `survey demo` knows what it may replace.
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    rounds: Mapped[list[Round]] = relationship(back_populates="association")
+
+
+class Round(Base):
+    """A survey round (mätomgång) of one förbund with one questionnaire version."""
+
+    __tablename__ = "round"
+    __table_args__ = (
+        UniqueConstraint("association_id", "label"),
+        CheckConstraint(check_in("state", RoundState), name="round_state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_id: Mapped[int] = mapped_column(ForeignKey("association.id"))
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id"))
+    #: e.g. "2026"; rounds of the same label across förbund form the national picture.
+    label: Mapped[str] = mapped_column(String(40))
+    state: Mapped[RoundState] = mapped_column(String(10), default=RoundState.DRAFT)
+    opens_on: Mapped[dt.date | None] = mapped_column(Date)
+    closes_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    association: Mapped[Association] = relationship(back_populates="rounds")
+    questionnaire: Mapped[Questionnaire] = relationship()
+
+
+class Invitation(Base):
+    """An invitation link. Only the SHA-256 of the token is stored."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (CheckConstraint(check_in("kind", InvitationKind), name="invitation_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[InvitationKind] = mapped_column(String(10), default=InvitationKind.PERSONAL)
+    #: Set while a response is in progress; cut (NULL) when it is submitted.
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("response.id", ondelete="SET NULL"))
+    used_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    round: Mapped[Round] = relationship()
+    response: Mapped[Response | None] = relationship()

@@ -1,0 +1,329 @@
+"""Questionnaire files: load YAML, validate every rule, return plain dataclasses.
+
+A förbund edits these files without a programmer, so every fault is reported with the
+file, the place inside it (``dimensions[2].items[0].text.en``) and what is wrong, and all
+faults of a file are reported at once rather than one per attempt.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from survey.instruments.questionnaire import (
+    BACKGROUND_CODES,
+    GROUPS,
+    LANGUAGES,
+    REQUIRED_BACKGROUND,
+    SCALE_MAX,
+    SCALE_MIN,
+    BackgroundQuestion,
+    Choice,
+    Dimension,
+    Item,
+    Problem,
+    Questionnaire,
+    QuestionnaireError,
+    Scale,
+    Text,
+)
+
+_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_CHOICE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_CODE_HINT = "upper-case letters, digits or '_', starting with a letter"
+_CHOICE_HINT = "lower-case letters, digits, '-' or '_'"
+
+
+def load_questionnaire(path: str | Path) -> Questionnaire:
+    """Read and validate one YAML file; raise QuestionnaireError naming every fault."""
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise QuestionnaireError(
+            source, [Problem("", f"cannot read the file ({exc.strerror})")]
+        ) from None
+    except UnicodeDecodeError:
+        raise QuestionnaireError(source, [Problem("", "the file is not UTF-8 text")]) from None
+    return parse_questionnaire_text(text, source)
+
+
+def parse_questionnaire_text(text: str, source: str) -> Questionnaire:
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise QuestionnaireError(source, [_yaml_problem(exc)]) from None
+    return parse_questionnaire(data, source)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> Problem:
+    """Name the line where the fault starts (an unclosed bracket's line, not where the
+    parser gave up), and where it was noticed when that is elsewhere."""
+    context = getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem_mark", None)
+    mark = context or problem
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    reason = getattr(exc, "problem", None) or str(exc)
+    if getattr(exc, "context", None):
+        reason = f"{exc.context}: {reason}"
+    if context and problem and problem.line != context.line:
+        reason += f" (noticed at line {problem.line + 1})"
+    return Problem(where, f"YAML syntax error: {reason}")
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice (YAML would silently keep the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping",
+                    node.start_mark,
+                    f"the key {key!r} is given twice",
+                    key_node.start_mark,
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def parse_questionnaire(data: Any, source: str) -> Questionnaire:
+    """Validate already-parsed data (a file, or a definition stored in the database)."""
+    v = _Validator()
+    q = v.questionnaire(data)
+    if v.problems or q is None:
+        raise QuestionnaireError(source, v.problems or [Problem("", "empty questionnaire")])
+    return q
+
+
+class _Validator:
+    """Walks the data once, recording problems with their paths instead of stopping."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def fail(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def mapping(
+        self, value: Any, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+    ) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            self.fail(path, f"must be a mapping of fields, found {_kind(value)}")
+            return None
+        for name in required:
+            if name not in value or value[name] is None:
+                self.fail(_join(path, name), "missing required field")
+        for name in value:
+            if name not in required and name not in optional:
+                allowed = ", ".join(required + optional)
+                self.fail(_join(path, str(name)), f"unknown field (allowed: {allowed})")
+        return value
+
+    def text(self, value: Any, path: str) -> Text:
+        if value is None:
+            return {}  # reported once already, as a missing field
+        if not isinstance(value, dict):
+            self.fail(
+                path,
+                f"must give a text per language ({', '.join(LANGUAGES)}), found {_kind(value)}",
+            )
+            return {}
+        for lang in LANGUAGES:
+            if lang not in value:
+                self.fail(_join(path, lang), f"missing text in language '{lang}'")
+            elif not isinstance(value[lang], str) or not value[lang].strip():
+                self.fail(_join(path, lang), "must be a non-empty text")
+        for lang in value:
+            if lang not in LANGUAGES:
+                self.fail(
+                    _join(path, str(lang)), f"unknown language (allowed: {', '.join(LANGUAGES)})"
+                )
+        return {
+            lang: str(value[lang]).strip() for lang in LANGUAGES if isinstance(value.get(lang), str)
+        }
+
+    def list_of(self, value: Any, path: str) -> list[Any]:
+        if not isinstance(value, list) or not value:
+            found = "an empty list" if value == [] else _kind(value)
+            self.fail(path, f"must be a non-empty list, found {found}")
+            return []
+        return value
+
+    def code(self, value: Any, path: str, pattern: re.Pattern[str], hint: str) -> str:
+        if value is None:
+            return ""  # reported once already, as a missing field
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            self.fail(path, f"must be {hint}, found {value!r}")
+            return str(value)
+        return value
+
+    def unique_code(self, fields: dict[str, Any], path: str, seen: set[str], what: str) -> str:
+        """The `code` field of a dimension, item or choice: well-formed and not used before."""
+        pattern, hint = (_CHOICE_RE, _CHOICE_HINT) if what == "choice" else (_CODE_RE, _CODE_HINT)
+        code = self.code(fields.get("code"), f"{path}.code", pattern, hint)
+        if fields.get("code") is not None and code in seen:
+            self.fail(f"{path}.code", f"duplicate {what} code '{code}'")
+        seen.add(code)
+        return code
+
+    def questionnaire(self, data: Any) -> Questionnaire | None:
+        top = self.mapping(
+            data,
+            "",
+            ("key", "version", "languages", "title", "scale", "background", "dimensions"),
+            ("intro",),
+        )
+        if top is None:
+            return None
+        key = self.code(top.get("key"), "key", _KEY_RE, "lower-case letters, digits and dashes")
+        version = top.get("version")
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            self.fail("version", f"must be a whole number from 1 up, found {version!r}")
+        languages = top.get("languages")
+        if not isinstance(languages, list) or sorted(map(str, languages)) != sorted(LANGUAGES):
+            self.fail("languages", f"must list exactly {', '.join(LANGUAGES)}, found {languages!r}")
+        title = self.text(top.get("title"), "title")
+        intro = self.text(top["intro"], "intro") if top.get("intro") is not None else {}
+        scale = self.scale(top.get("scale"))
+        background = self.background(top.get("background"))
+        dimensions = self.dimensions(top.get("dimensions"))
+        if self.problems:
+            return None
+        return Questionnaire(
+            key=key,
+            version=int(version),
+            languages=LANGUAGES,
+            title=title,
+            intro=intro,
+            scale=scale,
+            background=background,
+            dimensions=dimensions,
+            raw=data,
+        )
+
+    def scale(self, value: Any) -> Scale:
+        m = self.mapping(value, "scale", ("min", "max", "labels", "dont_know")) or {}
+        bounds = (m.get("min"), m.get("max"))
+        if any(isinstance(b, bool) or not isinstance(b, int) for b in bounds) or bounds != (
+            SCALE_MIN,
+            SCALE_MAX,
+        ):
+            self.fail("scale", f"must run from min: {SCALE_MIN} to max: {SCALE_MAX}")
+        labels: dict[int, Text] = {}
+        raw_labels = m.get("labels")
+        if not isinstance(raw_labels, dict):
+            self.fail(
+                "scale.labels", f"must map each point to its label, found {_kind(raw_labels)}"
+            )
+            raw_labels = {}
+        # Quoted keys ("1":) and the string keys JSON storage gives back mean the same point.
+        raw_labels = {
+            int(k) if isinstance(k, str) and k.isascii() and k.isdigit() else k: v
+            for k, v in raw_labels.items()
+        }
+        for point in range(SCALE_MIN, SCALE_MAX + 1):
+            if point not in raw_labels:
+                self.fail(f"scale.labels.{point}", "missing label for this point of the scale")
+            else:
+                labels[point] = self.text(raw_labels[point], f"scale.labels.{point}")
+        for point in raw_labels:
+            if point not in labels:
+                self.fail(
+                    f"scale.labels.{point}", f"not a point of the scale ({SCALE_MIN}–{SCALE_MAX})"
+                )
+        dont_know = self.text(m.get("dont_know"), "scale.dont_know") if "dont_know" in m else {}
+        return Scale(SCALE_MIN, SCALE_MAX, labels, dont_know)
+
+    def background(self, value: Any) -> tuple[BackgroundQuestion, ...]:
+        questions: list[BackgroundQuestion] = []
+        seen: set[str] = set()
+        for i, raw in enumerate(self.list_of(value, "background")):
+            path = f"background[{i}]"
+            m = self.mapping(raw, path, ("code", "text", "choices"))
+            if m is None:
+                continue
+            code = m.get("code")
+            if code not in BACKGROUND_CODES:
+                self.fail(
+                    f"{path}.code", f"must be one of {', '.join(BACKGROUND_CODES)}, found {code!r}"
+                )
+            elif code in seen:
+                self.fail(f"{path}.code", f"duplicate background question '{code}'")
+            seen.add(str(code))
+            text = self.text(m.get("text"), f"{path}.text")
+            choices: list[Choice] = []
+            choice_codes: set[str] = set()
+            for j, raw_choice in enumerate(self.list_of(m.get("choices"), f"{path}.choices")):
+                cpath = f"{path}.choices[{j}]"
+                c = self.mapping(raw_choice, cpath, ("code", "label"))
+                if c is None:
+                    continue
+                ccode = self.unique_code(c, cpath, choice_codes, "choice")
+                choices.append(Choice(ccode, self.text(c.get("label"), f"{cpath}.label")))
+            questions.append(BackgroundQuestion(str(code), text, tuple(choices)))
+        for code in REQUIRED_BACKGROUND:
+            if value and code not in seen:
+                self.fail("background", f"missing the background question '{code}'")
+        return tuple(questions)
+
+    def dimensions(self, value: Any) -> tuple[Dimension, ...]:
+        dims: list[Dimension] = []
+        dim_codes: set[str] = set()
+        item_codes: set[str] = set()
+        for i, raw in enumerate(self.list_of(value, "dimensions")):
+            path = f"dimensions[{i}]"
+            m = self.mapping(raw, path, ("code", "group", "name", "items"), ("description",))
+            if m is None:
+                continue
+            code = self.unique_code(m, path, dim_codes, "dimension")
+            group = m.get("group")
+            if group not in GROUPS:
+                self.fail(
+                    f"{path}.group", f"unknown group {group!r} (allowed: {', '.join(GROUPS)})"
+                )
+            name = self.text(m.get("name"), f"{path}.name")
+            description = (
+                self.text(m["description"], f"{path}.description")
+                if m.get("description") is not None
+                else {}
+            )
+            items: list[Item] = []
+            for j, raw_item in enumerate(self.list_of(m.get("items"), f"{path}.items")):
+                ipath = f"{path}.items[{j}]"
+                it = self.mapping(raw_item, ipath, ("code", "text"), ("reverse",))
+                if it is None:
+                    continue
+                icode = self.unique_code(it, ipath, item_codes, "item")
+                reverse = it.get("reverse", False)
+                if not isinstance(reverse, bool):
+                    self.fail(f"{ipath}.reverse", f"must be true or false, found {reverse!r}")
+                items.append(
+                    Item(icode, self.text(it.get("text"), f"{ipath}.text"), reverse is True)
+                )
+            dims.append(Dimension(code, str(group), name, description, tuple(items)))
+        return tuple(dims)
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {
+        dict: "a mapping",
+        list: "a list",
+        str: f"the text {value!r}",
+        bool: f"{value!r}",
+        int: f"the number {value}",
+        float: f"the number {value}",
+    }.get(type(value), type(value).__name__)

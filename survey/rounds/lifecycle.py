@@ -1,0 +1,147 @@
+"""A round's life: draft → open → closed, the dates that bound it, and finding rounds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.db import models
+from survey.db.models import RoundState
+from survey.errors import NotFound, RoundNotOpen, RoundSetupError
+from survey.rounds.associations import find_association
+
+LABEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+
+
+def create_round(
+    session: Session,
+    association: models.Association,
+    questionnaire: models.Questionnaire,
+    label: str,
+    *,
+    opens_on: dt.date | None = None,
+    closes_on: dt.date | None = None,
+    state: str = "draft",
+) -> models.Round:
+    if state not in set(RoundState):
+        raise ValueError(f"unknown round state {state!r}")
+    if not LABEL_RE.match(label):
+        raise RoundSetupError(
+            f"'{label}' is not a usable round label: use letters, digits, '.', '_' or '-', "
+            "e.g. 2026"
+        )
+    if opens_on and closes_on and closes_on < opens_on:
+        raise RoundSetupError(f"the round closes ({closes_on}) before it opens ({opens_on})")
+    taken = select(models.Round.id).filter_by(association_id=association.id, label=label)
+    if association.id is not None and session.scalar(taken) is not None:
+        raise RoundSetupError(f"{association.name} already has a round '{label}'")
+    rnd = models.Round(
+        association=association,
+        questionnaire=questionnaire,
+        label=label,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        state=state,
+    )
+    session.add(rnd)
+    session.flush()
+    return rnd
+
+
+def open_round(rnd: models.Round, today: dt.date, closes_on: dt.date | None = None) -> None:
+    """Open a draft round, or reopen a closed one (with a new closing date if it passed)."""
+    if rnd.state == "open":
+        raise RoundSetupError(f"round {rnd.label} is already open")
+    new_close = closes_on or rnd.closes_on
+    if new_close and new_close < today:
+        raise RoundSetupError(
+            f"round {rnd.label} would close on {new_close}, which has passed: "
+            "give a new closing date"
+        )
+    if new_close and rnd.opens_on and new_close < rnd.opens_on:
+        raise RoundSetupError(f"the round closes ({new_close}) before it opens ({rnd.opens_on})")
+    rnd.closes_on = new_close
+    rnd.state = "open"
+
+
+def close_round(rnd: models.Round, today: dt.date) -> None:
+    """Stop accepting answers now. Unfinished answers are kept (they count only if the
+    round is reopened and they are submitted); the closing date becomes today so the page a
+    late respondent sees tells the truth."""
+    if rnd.state != "open":
+        raise RoundSetupError(f"round {rnd.label} is {rnd.state}, not open")
+    rnd.state = "closed"
+    if rnd.closes_on is None or rnd.closes_on > today:
+        rnd.closes_on = today
+
+
+class Schedule(Protocol):
+    state: str
+    opens_on: dt.date | None
+    closes_on: dt.date | None
+
+
+def effective_state(rnd: Schedule, today: dt.date) -> str:
+    """What a respondent meets today: an open round outside its dates is draft or closed."""
+    if rnd.state != "open":
+        return rnd.state
+    if rnd.opens_on and today < rnd.opens_on:
+        return "draft"
+    if rnd.closes_on and today > rnd.closes_on:
+        return "closed"
+    return "open"
+
+
+def ensure_accepting(rnd: models.Round, today: dt.date) -> None:
+    state = effective_state(rnd, today)
+    if state != "open":
+        raise RoundNotOpen(state, rnd.opens_on, rnd.closes_on)
+
+
+def rounds_of(session: Session, association: models.Association) -> list[models.Round]:
+    return list(
+        session.scalars(
+            select(models.Round)
+            .filter_by(association_id=association.id)
+            .order_by(models.Round.label)
+        )
+    )
+
+
+def find_round(
+    session: Session, association: models.Association, label: str | None
+) -> models.Round:
+    """The round with this label, or the latest when no label is given."""
+    rounds = rounds_of(session, association)
+    if label is None and rounds:
+        return rounds[-1]
+    for rnd in rounds:
+        if rnd.label == label:
+            return rnd
+    if label is None:
+        raise NotFound("no_rounds", "", within=association.name)
+    raise NotFound("round", label, within=association.name)
+
+
+def earlier_rounds(session: Session, rnd: models.Round) -> list[models.Round]:
+    """The förbund's rounds up to and including this one with the same instrument (key),
+    oldest first; dimension codes are stable across versions, so they compare."""
+    return [
+        r
+        for r in rounds_of(session, rnd.association)
+        if r.label <= rnd.label and r.questionnaire.key == rnd.questionnaire.key
+    ]
+
+
+def previous_round(session: Session, rnd: models.Round) -> models.Round | None:
+    earlier = earlier_rounds(session, rnd)
+    return earlier[-2] if len(earlier) > 1 else None
+
+
+def round_by_name(session: Session, association_slug: str, label: str) -> models.Round:
+    """The round `label` of the förbund with this short name, or NotFound naming which."""
+    return find_round(session, find_association(session, association_slug), label)

@@ -1,0 +1,86 @@
+"""What an administrator may see of a round: counts, never who answered what."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from survey.db import models
+
+
+@dataclass(frozen=True)
+class RoundStatus:
+    """What an administrator may see of a round: counts, never who answered what."""
+
+    association: str
+    label: str
+    questionnaire: str
+    state: str
+    opens_on: dt.date | None
+    closes_on: dt.date | None
+    personal_links: int
+    used_links: int
+    shared_links: int
+    submitted: int
+    in_progress: int
+
+
+def round_statuses(
+    session: Session, association_id: int | None = None, round_id: int | None = None
+) -> list[RoundStatus]:
+    """One row per round with its link and response counts, counted in SQL."""
+    links = (
+        select(
+            models.Invitation.round_id,
+            func.count().filter(models.Invitation.kind == "personal").label("personal"),
+            func.count(models.Invitation.used_on).label("used"),
+            func.count().filter(models.Invitation.kind == "shared").label("shared"),
+        )
+        .group_by(models.Invitation.round_id)
+        .subquery()
+    )
+    answers = (
+        select(
+            models.Response.round_id,
+            func.sum(case((models.Response.state == "submitted", 1), else_=0)).label("submitted"),
+            func.sum(case((models.Response.state == "in_progress", 1), else_=0)).label("busy"),
+        )
+        .group_by(models.Response.round_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            models.Association.slug,
+            models.Round.label,
+            models.Questionnaire.key,
+            models.Questionnaire.version,
+            models.Round.state,
+            models.Round.opens_on,
+            models.Round.closes_on,
+            func.coalesce(links.c.personal, 0),
+            func.coalesce(links.c.used, 0),
+            func.coalesce(links.c.shared, 0),
+            func.coalesce(answers.c.submitted, 0),
+            func.coalesce(answers.c.busy, 0),
+        )
+        .join(models.Round.association)
+        .join(models.Round.questionnaire)
+        .outerjoin(links, links.c.round_id == models.Round.id)
+        .outerjoin(answers, answers.c.round_id == models.Round.id)
+        .order_by(models.Association.slug, models.Round.label)
+    )
+    if association_id is not None:
+        stmt = stmt.where(models.Round.association_id == association_id)
+    if round_id is not None:
+        stmt = stmt.where(models.Round.id == round_id)
+    return [
+        RoundStatus(slug, label, f"{key}:{version}", *rest)
+        for slug, label, key, version, *rest in session.execute(stmt).all()
+    ]
+
+
+def round_status(session: Session, round_id: int) -> RoundStatus:
+    return round_statuses(session, round_id=round_id)[0]
