@@ -19,6 +19,16 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "survey" / "translations" / "sv" / "LC_MESSAGES"
+#: Flask-Babel's `_`/`gettext` on the pages, and survey.i18n's for the figures and exports
+#: (`translate(lang, msgid)`, `translate_in_context(lang, context, msgid)`).
+KEYWORDS = (
+    "_",
+    "gettext",
+    "translate:2",
+    "translate_in_context:2c,3",
+    "N_",
+    "in_all_languages",
+)
 
 
 def run(*args: str) -> None:
@@ -47,13 +57,17 @@ def main() -> int:
     po, mo = CATALOGUE / "messages.po", CATALOGUE / "messages.mo"
     pot = ROOT / "build" / "messages.pot"
     pot.parent.mkdir(exist_ok=True)
-    run("extract", "-F", "babel.cfg", "-k", "_", "-k", "gettext", "-o", str(pot), "survey")
+    keywords = [arg for keyword in KEYWORDS for arg in ("-k", keyword)]
+    run("extract", "-F", "babel.cfg", *keywords, "-o", str(pot), "survey")
     if "--check" in sys.argv:
+        # By context too: a msgid translated one way on the pages and another way as a
+        # column heading is two entries, and either may be missing.
         with pot.open("rb") as fh:
-            in_code = {m.id for m in read_po(fh) if m.id}
+            in_code = {(m.context or "", m.id) for m in read_po(fh) if m.id}
         with po.open("rb") as fh:
-            in_catalogue = {m.id for m in read_po(fh) if m.id}
-        missing = sorted(in_code - in_catalogue) + untranslated(po)
+            in_catalogue = {(m.context or "", m.id) for m in read_po(fh) if m.id}
+        missing = [msgid for _context, msgid in sorted(in_code - in_catalogue)]
+        missing += untranslated(po)
         for msgid in missing:
             print(f"no Swedish for: {msgid!r}")
         stale = not mo.exists() or mo.read_bytes() != compiled(po)

@@ -6,7 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from babel.messages.pofile import read_po
 from builders import invite, make_round
+from exportdata import sheet_rows, workbook
+
+from survey.web.board import charts
 
 
 def test_swedish_by_default_english_by_switch_and_browser(client, db):
@@ -30,3 +35,26 @@ def test_every_ui_string_has_swedish_and_the_catalogue_is_compiled():
         text=True,
     )
     assert result.returncode == 0, result.stdout
+
+
+def swedish(msgid: str, context: str | None = None) -> str:
+    po = Path(__file__).resolve().parent.parent / "survey/translations/sv/LC_MESSAGES/messages.po"
+    with po.open("rb") as fh:
+        return read_po(fh).get(msgid, context).string
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_excel_headings_and_chart_words_come_from_the_catalogue(client, db, lang):
+    def word(msgid: str, context: str | None = None) -> str:
+        return swedish(msgid, context) if lang == "sv" else msgid
+
+    make_round(db)  # no answers: every dimension is "too few answers"
+    wb = workbook(client.get(f"/export/norrsund/2026.xlsx?lang={lang}").data)
+    assert wb.sheetnames[0] == word("Overview") and wb.sheetnames[-1] == word("About")
+    heading = sheet_rows(wb, word("Overview"))[0][0]
+    assert heading == word("Coordination association", "board workbook")
+    fig = charts.distribution(["STRAT"], [None], list("12345"), "", 5, lang=lang)
+    assert fig.layout.xaxis.title.text == word("Share of answers (don't know not counted)")
+    assert fig.layout.annotations[0].text == word("too few answers (n < %(k)s)") % {"k": 5}
+    expected = {"sv": ("Översikt", "Förbund"), "en": ("Overview", "Coordination association")}
+    assert (wb.sheetnames[0], heading) == expected[lang]

@@ -21,93 +21,10 @@ from sqlalchemy.orm import Session
 from survey.db import models
 from survey.exports.selection import Selection
 from survey.exports.worksheets import header_sheet, print_landscape, safe
+from survey.i18n import translate, translate_in_context
 from survey.results import overview
 from survey.rounds import lifecycle
 
-TEXTS = {
-    "sv": {
-        "overview": "Översikt",
-        "about": "Om exporten",
-        "about_header": ("Uppgift", "Värde"),
-        "header": (
-            "Förbund",
-            "Omgång",
-            "Dimension",
-            "Kod",
-            "Antal svar (n)",
-            "Medelvärde",
-            "Standardavvikelse",
-            "Nationell referens",
-            "Förbund i referensen",
-        ),
-        "suppressed": "för få svar (n < {k})",
-        "trend": "Medelvärde per dimension och omgång (1–5). Grupper med färre än {k} svar "
-        "visas inte.",
-        "dimension": "Dimension",
-        "national": "Nationell referens {label}",
-        "chart_data": "Diagramdata, omgång {label} (tom cell = för få svar)",
-        "chart_title": "{name}, omgång {label}",
-        "about_rows": (
-            (
-                "Innehåll",
-                "Sammanställningar per förbund, omgång och dimension; inga enskilda svar.",
-            ),
-            ("Minsta gruppstorlek k", "{k}"),
-            (
-                "Undertryckning",
-                "En grupp med färre än k svar visas som ”för få svar” utan medelvärde, precis "
-                "som på webbsidorna.",
-            ),
-            (
-                "Nationell referens",
-                "Medelvärdet av förbundens medelvärden i omgångar med samma namn och enkät; "
-                "varje förbund väger lika, och bara förbund som själva visas (n ≥ k) räknas.",
-            ),
-            ("Poäng", "1–5; omvända påståenden omkodade (6 − x); vet ej räknas inte."),
-            ("Exporttid (UTC)", "{now}"),
-        ),
-    },
-    "en": {
-        "overview": "Overview",
-        "about": "About",
-        "about_header": ("Item", "Value"),
-        "header": (
-            "Coordination association",
-            "Round",
-            "Dimension",
-            "Code",
-            "Responses (n)",
-            "Mean",
-            "Standard deviation",
-            "National reference",
-            "Associations in the reference",
-        ),
-        "suppressed": "too few answers (n < {k})",
-        "trend": "Mean per dimension and round (1–5). Groups with fewer than {k} answers are "
-        "not shown.",
-        "dimension": "Dimension",
-        "national": "National reference {label}",
-        "chart_data": "Chart data, round {label} (empty cell = too few answers)",
-        "chart_title": "{name}, round {label}",
-        "about_rows": (
-            ("Contents", "Aggregates per association, round and dimension; no single answers."),
-            ("Minimum group size k", "{k}"),
-            (
-                "Suppression",
-                "A group with fewer than k answers shows “too few answers” and no mean, exactly "
-                "as on the web pages.",
-            ),
-            (
-                "National reference",
-                "The mean of the associations' means in rounds with the same name and "
-                "questionnaire; each association weighs the same, and only associations that "
-                "are shown themselves (n ≥ k) count.",
-            ),
-            ("Scores", "1–5; reverse statements recoded (6 − x); don't know is not counted."),
-            ("Export time (UTC)", "{now}"),
-        ),
-    },
-}
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -123,12 +40,12 @@ def write_board_workbook(
     """`Översikt` (every selected förbund × round × dimension), one sheet per förbund with
     its trend and a radar chart of its latest selected round against the national reference,
     and `Om exporten`."""
-    texts = TEXTS["en" if lang == "en" else "sv"]
     wb = Workbook(write_only=True)
+    sheet_names = translate(lang, "Overview"), translate(lang, "About")
     summary_ws = header_sheet(
-        wb, texts["overview"], texts["header"], [34, 10, 32, 8, 14, 12, 18, 18, 20], True
+        wb, sheet_names[0], _header(lang), [34, 10, 32, 8, 14, 12, 18, 18, 20], True
     )
-    taken = {texts["overview"].lower(), texts["about"].lower()}
+    taken = {name.lower() for name in sheet_names}
     cache: dict[int, overview.RoundOverview] = {}
 
     def overview_of(rnd: models.Round) -> overview.RoundOverview:
@@ -136,7 +53,7 @@ def write_board_workbook(
             cache[rnd.id] = overview.round_overview(session, rnd, k, lang)
         return cache[rnd.id]
 
-    suppressed = texts["suppressed"].format(k=k)
+    suppressed = _too_few(lang, k)
     latest: dict[str, models.Round] = {}
     for selected in sorted(selection.rounds, key=lambda r: (r.association_name, r.label)):
         rnd = session.get(models.Round, selected.id)
@@ -163,45 +80,100 @@ def write_board_workbook(
         trend = [r for r in lifecycle.rounds_of(session, association) if r.label <= rnd.label]
         ws = wb.create_sheet(_sheet_name(association.name, taken))
         print_landscape(ws)
-        _association_sheet(ws, association.name, [overview_of(r) for r in trend], texts, k)
-    about = header_sheet(wb, texts["about"], texts["about_header"], [28, 120], True)
+        _association_sheet(ws, association.name, [overview_of(r) for r in trend], lang, k)
+    about = header_sheet(
+        wb, sheet_names[1], (translate(lang, "Item"), translate(lang, "Value")), [28, 120], True
+    )
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    for key, value in texts["about_rows"]:
-        about.append([key, value.format(k=k, now=stamp)])
+    for row in _about_rows(lang, k, stamp):
+        about.append(row)
     wb.save(out)
+
+
+def _header(lang: str) -> tuple[str, ...]:
+    # In context (a literal, for the extraction): the file says "Förbund" and "Nationell
+    # referens" where the pages say "Samordningsförbund" and "Riksreferens".
+    return (
+        translate_in_context(lang, "board workbook", "Coordination association"),
+        translate(lang, "Round"),
+        translate(lang, "Dimension"),
+        translate(lang, "Code"),
+        translate(lang, "Responses (n)"),
+        translate(lang, "Mean"),
+        translate(lang, "Standard deviation"),
+        translate_in_context(lang, "board workbook", "National reference"),
+        translate(lang, "Associations in the reference"),
+    )
+
+
+def _about_rows(lang: str, k: int, stamp: str) -> list[tuple[str, str]]:
+    return [
+        (
+            translate(lang, "Contents"),
+            translate(lang, "Aggregates per association, round and dimension; no single answers."),
+        ),
+        (translate(lang, "Minimum group size k"), str(k)),
+        (
+            translate(lang, "Suppression"),
+            translate(
+                lang,
+                "A group with fewer than k answers shows “too few answers” and no mean, "
+                "exactly as on the web pages.",
+            ),
+        ),
+        (
+            translate_in_context(lang, "board workbook", "National reference"),
+            translate(
+                lang,
+                "The mean of the associations' means in rounds with the same name and "
+                "questionnaire; each association weighs the same, and only associations "
+                "that are shown themselves (n ≥ k) count.",
+            ),
+        ),
+        (
+            translate(lang, "Scores"),
+            translate(lang, "1–5; reverse statements recoded (6 − x); don't know is not counted."),
+        ),
+        (translate(lang, "Export time (UTC)"), stamp),
+    ]
+
+
+def _too_few(lang: str, k: int) -> str:
+    return translate(lang, "too few answers (n < %(k)s)", k=k)
 
 
 def _association_sheet(
     ws: WriteOnlyWorksheet,
     name: str,
     trend: Sequence[overview.RoundOverview],
-    texts: dict,
+    lang: str,
     k: int,
 ) -> None:
     """The trend table (means and n per round), then the chart's data and the radar chart."""
     ws.column_dimensions["A"].width = 34
     for column in range(2, 4 + 2 * len(trend)):
         ws.column_dimensions[get_column_letter(column)].width = 12
-    bold = Font(bold=True)
     current = trend[-1]
-    suppressed = texts["suppressed"].format(k=k)
-
-    def bold_row(values: Sequence[object]) -> list[object]:
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(ws, value=value)
-            cell.font = bold
-            cells.append(cell)
-        return cells
-
-    ws.append(bold_row([name]))
-    ws.append([texts["trend"].format(k=k)])
+    suppressed = _too_few(lang, k)
+    dimension = translate(lang, "Dimension")
+    national = translate(lang, "National reference %(label)s", label=current.round_label)
+    ws.append(_bold(ws, [name]))
+    ws.append(
+        [
+            translate(
+                lang,
+                "Mean per dimension and round (1–5). Groups with fewer than %(k)s answers "
+                "are not shown.",
+                k=k,
+            )
+        ]
+    )
     ws.append([])
-    header = [texts["dimension"]]
+    header = [dimension]
     for ov in trend:
         header += [ov.round_label, "n"]
-    header.append(texts["national"].format(label=current.round_label))
-    ws.append(bold_row(header))
+    header.append(national)
+    ws.append(_bold(ws, header))
     by_round = [{row.code: row for row in ov.rows} for ov in trend]
     for row in current.rows:
         cells: list[object] = [row.name]
@@ -214,24 +186,38 @@ def _association_sheet(
         cells.append(row.national_mean)
         ws.append(_figures(ws, cells))
     ws.append([])
-    ws.append(bold_row([texts["chart_data"].format(label=current.round_label)]))
-    data_header = 7 + len(current.rows)  # title, note, blank, header, rows, blank, caption
-    ws.append(
-        bold_row(
-            [
-                texts["dimension"],
-                f"{name} {current.round_label}",
-                texts["national"].format(label=current.round_label),
-            ]
-        )
+    caption = translate(
+        lang,
+        "Chart data, round %(label)s (empty cell = too few answers)",
+        label=current.round_label,
     )
+    ws.append(_bold(ws, [caption]))
+    data_header = 7 + len(current.rows)  # title, note, blank, header, rows, blank, caption
+    ws.append(_bold(ws, [dimension, f"{name} {current.round_label}", national]))
     for row in current.rows:
         # Suppressed points are empty cells (a gap in the chart), never zero.
         ws.append(_figures(ws, [row.name, None if row.suppressed else row.mean, row.national_mean]))
-    first, last = data_header + 1, data_header + len(current.rows)
+    title = translate(lang, "%(name)s, round %(label)s", name=name, label=current.round_label)
+    chart = _radar_chart(ws, title, data_header, len(current.rows))
+    ws.add_chart(chart, f"{get_column_letter(len(header) + 2)}4")
+
+
+def _bold(ws: WriteOnlyWorksheet, values: Sequence[object]) -> list[object]:
+    bold, cells = Font(bold=True), []
+    for value in values:
+        cell = WriteOnlyCell(ws, value=value)
+        cell.font = bold
+        cells.append(cell)
+    return cells
+
+
+def _radar_chart(ws: WriteOnlyWorksheet, title: str, data_header: int, rows: int) -> RadarChart:
+    """The förbund (column B) against the national reference (C, dashed) per dimension (A),
+    from the data rows below `data_header`."""
+    first, last = data_header + 1, data_header + rows
     chart = RadarChart()
     chart.type = "marker"
-    chart.title = texts["chart_title"].format(name=name, label=current.round_label)
+    chart.title = title
     chart.add_data(
         Reference(ws, min_col=2, max_col=3, min_row=data_header, max_row=last),
         titles_from_data=True,
@@ -249,7 +235,7 @@ def _association_sheet(
     chart.display_blanks = "gap"
     chart.width, chart.height = 20, 14  # cm
     chart.legend.position = "b"
-    ws.add_chart(chart, f"{get_column_letter(len(header) + 2)}4")
+    return chart
 
 
 def _figures(ws: WriteOnlyWorksheet, values: Sequence[object]) -> list[object]:

@@ -2,8 +2,10 @@
 its dimension, reverse flag, value labels and what an empty cell means.
 
 Built from the stored questionnaire definition (plain data), so the labels are exactly the
-texts the respondents saw. Variable names are ASCII and stable across languages, so a
-script written against one export (SPSS, R, pandas) works on the next.
+texts the respondents saw; the codebook's own labels come from the UI's catalogue
+(survey.i18n), so they are translated and checked like the pages. Variable names are ASCII
+and stable across languages, so a script written against one export (SPSS, R, pandas) works
+on the next.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from survey.instruments.questionnaire import BackgroundQuestion, Questionnaire
+from survey.i18n import LANGUAGES, in_all_languages, translate
+from survey.instruments.questionnaire import BackgroundQuestion, Dimension, Questionnaire
 
 ID = "svar_id"
 ROUND = "omgang"
@@ -24,25 +27,22 @@ LONG_HEAD = (ID, "pastaende", "varde")
 COMMENT_HEAD = (ID, "dimension", "kommentar")
 SCORE_SUFFIX = "_medel"  # item codes are upper-case, so a lower-case suffix never collides
 
-BLANK_ITEM = {
-    "sv": "tom cell = vet ej eller ej besvarat (Svar_lång skiljer dem åt)",
-    "en": "empty cell = don't know or not answered (Svar_lång tells them apart)",
-}
-BLANK_SCORE = {
-    "sv": "tom cell = färre än hälften av dimensionens påståenden besvarade",
-    "en": "empty cell = fewer than half of the dimension's statements answered",
-}
-BLANK_BACKGROUND = {"sv": "tom cell = ej besvarat", "en": "empty cell = not answered"}
-BLANK_LONG = {
-    "sv": "tom cell = vet ej; ett påstående som inte besvarats har ingen rad",
-    "en": "empty cell = don't know; a statement not answered has no row",
-}
+BLANK_ITEM = in_all_languages(
+    "empty cell = don't know or not answered (Svar_lång tells them apart)"
+)
+BLANK_SCORE = in_all_languages(
+    "empty cell = fewer than half of the dimension's statements answered"
+)
+BLANK_BACKGROUND = in_all_languages("empty cell = not answered")
+BLANK_LONG = in_all_languages("empty cell = don't know; a statement not answered has no row")
 LABELS = {
-    "same_id": {"sv": "Svars-id (som i Svar)", "en": "Response id (as in Svar)"},
-    "statement": {"sv": "Påståendets kod (variabel i Svar)", "en": "Statement code (in Svar)"},
-    "raw": {"sv": "Svar 1–5, rått (ej omkodat)", "en": "Answer 1–5, raw (not recoded)"},
-    "dimension": {"sv": "Dimensionens kod", "en": "Dimension code"},
-    "comment": {"sv": "Fritextkommentar, som den skrevs", "en": "Free-text comment, as written"},
+    "same_id": in_all_languages("Response id (as in Svar)"),
+    "statement": in_all_languages("Statement code (in Svar)"),
+    "raw": in_all_languages("Answer 1–5, raw (not recoded)"),
+    "dimension": in_all_languages("Dimension code"),
+    "comment": in_all_languages("Free-text comment, as written"),
+    "round": in_all_languages("Survey round"),
+    "association": in_all_languages("Coordination association (code)"),
 }
 HEADER = (
     "blad",
@@ -115,6 +115,22 @@ def _background(
     return Variable("Svar", name, label, "text", values=_choices(question), blank=BLANK_BACKGROUND)
 
 
+def _score(dim: Dimension) -> Variable:
+    # Not in_all_languages: the dimension's name differs by language too.
+    label = {
+        lang: translate(
+            lang,
+            "%(dimension)s: dimension score, mean 1–5 of the answered statements "
+            "after recoding reverse statements (6 − x)",
+            dimension=dim.name[lang],
+        )
+        for lang in LANGUAGES
+    }
+    return Variable(
+        "Svar", score_column(dim.code), label, "decimaltal", dim.code, blank=BLANK_SCORE
+    )
+
+
 def variables(
     q: Questionnaire, associations: Mapping[str, str], with_comments: bool = False
 ) -> list[Variable]:
@@ -126,30 +142,18 @@ def variables(
         Variable(
             "Svar",
             ID,
-            {
-                "sv": "Svars-id: slumpat, unikt inom denna export, "
-                "går inte att koppla till andra exporter",
-                "en": "Response id: random, unique within this export, "
-                "cannot be linked to other exports",
-            },
+            in_all_languages(
+                "Response id: random, unique within this export, cannot be linked to other exports"
+            ),
             "heltal",
         ),
-        Variable("Svar", ROUND, {"sv": "Mätomgång", "en": "Survey round"}, "text"),
+        Variable("Svar", ROUND, LABELS["round"], "text"),
+        Variable("Svar", ASSOCIATION, LABELS["association"], "text", values=names),
         Variable(
-            "Svar",
-            ASSOCIATION,
-            {"sv": "Samordningsförbund (kod)", "en": "Coordination association (code)"},
-            "text",
-            values=names,
+            "Svar", ASSOCIATION_NAME, in_all_languages("Coordination association's name"), "text"
         ),
-        Variable(
-            "Svar",
-            ASSOCIATION_NAME,
-            {"sv": "Samordningsförbundets namn", "en": "Coordination association's name"},
-            "text",
-        ),
-        _background(ROLE, q.background_question("role"), {"sv": "Roll", "en": "Role"}),
-        _background(AGENCY, q.background_question("agency"), {"sv": "Part", "en": "Agency"}),
+        _background(ROLE, q.background_question("role"), in_all_languages("Role")),
+        _background(AGENCY, q.background_question("agency"), in_all_languages("Agency")),
     ]
     for dim in q.dimensions:
         for item in dim.items:
@@ -165,22 +169,7 @@ def variables(
                     BLANK_ITEM,
                 )
             )
-    for dim in q.dimensions:
-        result.append(
-            Variable(
-                "Svar",
-                score_column(dim.code),
-                {
-                    "sv": f"{dim.name['sv']}: dimensionspoäng, medelvärde 1–5 av besvarade "
-                    "påståenden efter omkodning av omvända påståenden (6 − x)",
-                    "en": f"{dim.name['en']}: dimension score, mean 1–5 of the answered "
-                    "statements after recoding reverse statements (6 − x)",
-                },
-                "decimaltal",
-                dim.code,
-                blank=BLANK_SCORE,
-            )
-        )
+    result += [_score(dim) for dim in q.dimensions]
     result += [
         Variable("Svar_lång", ID, LABELS["same_id"], "heltal"),
         Variable("Svar_lång", LONG_HEAD[1], LABELS["statement"], "text"),
@@ -196,42 +185,26 @@ def variables(
 
 
 RELIABILITY_VARIABLES = [
-    Variable("Reliabilitet", "omgang", {"sv": "Mätomgång", "en": "Survey round"}, "text"),
-    Variable(
-        "Reliabilitet",
-        "forbund",
-        {"sv": "Samordningsförbund (kod)", "en": "Coordination association (code)"},
-        "text",
-    ),
-    Variable(
-        "Reliabilitet", "dimension", {"sv": "Dimension (kod)", "en": "Dimension (code)"}, "text"
-    ),
+    Variable("Reliabilitet", "omgang", LABELS["round"], "text"),
+    Variable("Reliabilitet", "forbund", LABELS["association"], "text"),
+    Variable("Reliabilitet", "dimension", in_all_languages("Dimension (code)"), "text"),
     Variable(
         "Reliabilitet",
         "n_kompletta",
-        {
-            "sv": "Antal svarande som besvarat alla dimensionens påståenden",
-            "en": "Respondents who rated every statement of the dimension",
-        },
+        in_all_languages("Respondents who rated every statement of the dimension"),
         "heltal",
     ),
     Variable(
         "Reliabilitet",
         "antal_pastaenden",
-        {"sv": "Antal påståenden i dimensionen", "en": "Statements in the dimension"},
+        in_all_languages("Statements in the dimension"),
         "heltal",
     ),
     Variable(
         "Reliabilitet",
         "cronbachs_alfa",
-        {
-            "sv": "Cronbachs alfa (efter omkodning av omvända påståenden)",
-            "en": "Cronbach's alpha (after recoding reverse statements)",
-        },
+        in_all_languages("Cronbach's alpha (after recoding reverse statements)"),
         "decimaltal",
-        blank={
-            "sv": "tom cell = färre än k kompletta svarande, eller ingen variation",
-            "en": "empty cell = fewer than k complete respondents, or no variation",
-        },
+        blank=in_all_languages("empty cell = fewer than k complete respondents, or no variation"),
     ),
 ]

@@ -32,6 +32,7 @@ from survey.errors import ExportRefused
 from survey.exports import codebook
 from survey.exports.selection import Selection, response_counts
 from survey.exports.worksheets import header_sheet, safe, text_cell
+from survey.i18n import N_, translate
 from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import Questionnaire
 from survey.results import scoring
@@ -39,10 +40,30 @@ from survey.results import scoring
 Progress = Callable[[int], None]
 PROGRESS_STEP = 500  # responses between progress callbacks
 SEPARATORS = {"comma": ",", "semicolon": ";"}
-SCORING_RULES = (
-    "Omvända påståenden kodas om (6 − x) innan något annat räknas. Dimensionspoängen är "
-    "medelvärdet av de besvarade påståendena och finns bara när minst hälften av "
-    "dimensionens påståenden besvarats. Vet ej är ett saknat värde, aldrig 0."
+#: The workbook's prose (Metadata, SCORING_RULES) is Swedish, like its sheet and variable
+#: names; the codebook beside it has both languages.
+LANGUAGE = "sv"
+SCORING_RULES = N_(
+    "Reverse statements are recoded (6 − x) before anything else is computed. The dimension "
+    "score is the mean of the answered statements and exists only when at least half of the "
+    "dimension's statements were answered. Don't know is a missing value, never 0."
+)
+ABOUT_K = N_(
+    "Aggregates (pages, board export) do not show groups with fewer than k answers. "
+    "Row-level data here are not suppressed: handle them as your ethics approval requires."
+)
+ABOUT_IDS = N_(
+    "Random for this export (unique here, cannot be linked to other exports or to the "
+    "database). The row order is random too within round and association."
+)
+ROUND_COLUMNS = (
+    N_("round"),
+    N_("coordination association"),
+    N_("coordination association's name"),
+    N_("questionnaire"),
+    N_("version"),
+    N_("status"),
+    N_("responses"),
 )
 
 
@@ -285,31 +306,25 @@ def _metadata_rows(
     now: dt.datetime | None,
 ) -> Iterator[list[object]]:
     now = now or dt.datetime.now(dt.UTC)
-    yield ["enkät", q_row.key]
-    yield ["enkätversioner", ", ".join(selection.versions)]
-    yield ["texter i kodboken från", f"{q_row.key} v{q_row.version}"]
-    yield ["omgångar", ", ".join(selection.labels)]
-    yield ["förbund", ", ".join(selection.associations)]
-    yield ["antal svar", responses]
-    yield ["exporttid (UTC)", now.strftime("%Y-%m-%dT%H:%M:%SZ")]
-    yield ["poängregler", SCORING_RULES]
-    yield [
-        "minsta gruppstorlek k",
-        k,
+    comments = N_("included (the sheet Kommentarer)") if with_comments else N_("not included")
+    described = [
+        (N_("questionnaire"), q_row.key),
+        (N_("questionnaire versions"), ", ".join(selection.versions)),
+        (N_("codebook texts from"), f"{q_row.key} v{q_row.version}"),
+        (N_("rounds"), ", ".join(selection.labels)),
+        (N_("coordination associations"), ", ".join(selection.associations)),
+        (N_("responses"), responses),
+        (N_("export time (UTC)"), now.strftime("%Y-%m-%dT%H:%M:%SZ")),
+        (N_("scoring rules"), translate(LANGUAGE, SCORING_RULES)),
+        (N_("minimum group size k"), k),
+        (N_("about k"), translate(LANGUAGE, ABOUT_K)),
     ]
-    yield [
-        "om k",
-        "Sammanställningar (sidor, styrelseexport) visar inte grupper med färre än k svar. "
-        "Radnivådata här är inte undertryckta: hantera dem enligt er etikprövning.",
-    ]
-    yield [
-        "svar_id",
-        "Slumpade för denna export (unika här, går inte att koppla till andra exporter "
-        "eller till databasen). Radordningen är också slumpad inom omgång och förbund.",
-    ]
-    yield ["kommentarer", "ingår (bladet Kommentarer)" if with_comments else "ingår inte"]
+    for key, value in described:
+        yield [translate(LANGUAGE, key), value]
+    yield [codebook.ID, translate(LANGUAGE, ABOUT_IDS)]
+    yield [translate(LANGUAGE, "comments"), translate(LANGUAGE, comments)]
     yield []
-    yield ["omgång", "förbund", "förbundets namn", "enkät", "version", "status", "antal svar"]
+    yield [translate(LANGUAGE, column) for column in ROUND_COLUMNS]
     counts = response_counts(session, selection)
     for r in selection.rounds:
         yield [

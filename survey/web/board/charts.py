@@ -2,7 +2,7 @@
 
 Suppressed values arrive as None and are drawn as gaps or "för få svar", never as zeros;
 the figures (and so their JSON and tooltips) never hold more than the aggregates they are
-given. Words of our own come in Swedish by default and in English on request.
+given. Words of our own come from the UI's catalogue (survey.i18n), in the language asked for.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from html import escape
 
 import plotly.graph_objects as go
 
+from survey.i18n import translate
+
 #: Okabe–Ito without its yellow (too pale on white): distinguishable with the common
 #: colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
@@ -23,28 +25,9 @@ SCALE_COLOURS = ("#D55E00", "#E69F00", "#BBBBBB", "#56B4E9", "#0072B2")
 #: Cividis: a sequential scale designed to read the same with colour-vision deficiencies.
 HEATMAP_SCALE = "Cividis"
 
-WORDS = {
-    "sv": {
-        "too_few": "för få svar (n < {k})",
-        "share": "Andel av svaren (vet ej ej medräknat)",
-        "dont_know": "vet ej",
-        "mean": "medel",
-    },
-    "en": {
-        "too_few": "too few answers (n < {k})",
-        "share": "Share of answers (don't know not counted)",
-        "dont_know": "don't know",
-        "mean": "mean",
-    },
-}
-
-
-def words(lang: str) -> dict[str, str]:
-    return WORDS.get(lang, WORDS["sv"])
-
 
 def too_few(lang: str, k: int) -> str:
-    return words(lang)["too_few"].format(k=k)
+    return translate(lang, "too few answers (n < %(k)s)", k=k)
 
 
 def wrap(label: str, width: int = 18) -> str:
@@ -166,7 +149,7 @@ def heatmap(
             hoverongaps=True,
             xgap=2,
             ygap=2,
-            colorbar={"title": {"text": words(lang)["mean"]}, "thickness": 14},
+            colorbar={"title": {"text": translate(lang, "mean")}, "thickness": 14},
         )
     )
     return _layout(
@@ -191,7 +174,7 @@ def distribution(
 ) -> go.Figure:
     """Diverging stacked bars: 1–2 and half of 3 to the left of zero, the rest to the
     right; one bar per category (dimension or statement). None = suppressed."""
-    w = words(lang)
+    dont_know_word = translate(lang, "don't know")
     cats = [wrap(c, 34) for c in categories]
     dk = list(dont_know) or [None] * len(cats)
     fig = go.Figure()
@@ -207,7 +190,7 @@ def distribution(
     for point, sign, half in parts:
         xs = [None if s is None else sign * (s[point] / 2 if half else s[point]) for s in shares]
         full = [None if s is None else s[point] for s in shares]
-        dk_text = ["" if d is None else f"<br>{w['dont_know']}: {d:.0%}" for d in dk]
+        dk_text = ["" if d is None else f"<br>{dont_know_word}: {d:.0%}" for d in dk]
         fig.add_trace(
             go.Bar(
                 y=cats,
@@ -239,7 +222,7 @@ def distribution(
             "range": [-1, 1],
             "tickvals": ticks,
             "ticktext": [f"{abs(t):.0%}" for t in ticks],
-            "title": {"text": w["share"]},
+            "title": {"text": translate(lang, "Share of answers (don't know not counted)")},
             "zeroline": True,
             "zerolinecolor": "#1b1b1b",
         },

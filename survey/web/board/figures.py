@@ -1,6 +1,6 @@
 """The board's figures, assembled from the report objects (overview, breakdowns, national
-picture, drill-down) so the pages only place them. No Flask: titles come from the small
-sv/en dictionary below, everything else from the questionnaire and the database."""
+picture, drill-down) so the pages only place them. No Flask: titles come from the UI's
+catalogue through survey.i18n, everything else from the questionnaire and the database."""
 
 from __future__ import annotations
 
@@ -8,44 +8,23 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
+from survey.i18n import N_, translate
 from survey.results.breakdowns import Breakdown
 from survey.results.comparisons import NationalPicture
 from survey.results.drilldown import DimensionItems
 from survey.results.overview import RoundOverview
 from survey.web.board import charts
 
-WORDS = {
-    "sv": {
-        "national": "Riksreferens (varje förbund väger lika)",
-        "vs_national": "{name}, omgång {label}: jämfört med riksreferensen",
-        "trend": "{name}: omgång för omgång",
-        "role": "{name}, omgång {label}: per roll",
-        "agency": "{name}, omgång {label}: per part",
-        "distribution": "{name}, omgång {label}: så svarade man per dimension",
-        "items": "{dimension}: så svarade man per påstående",
-        "peers": "Omgång {label}: {name} jämfört med valda förbund",
-        "heatmap": "Omgång {label}: alla förbund per dimension",
-    },
-    "en": {
-        "national": "National reference (each association weighted equally)",
-        "vs_national": "{name}, round {label}: compared with the national reference",
-        "trend": "{name}: round by round",
-        "role": "{name}, round {label}: by role",
-        "agency": "{name}, round {label}: by member agency",
-        "distribution": "{name}, round {label}: how people answered per dimension",
-        "items": "{dimension}: how people answered per statement",
-        "peers": "Round {label}: {name} compared with chosen associations",
-        "heatmap": "Round {label}: all associations per dimension",
-    },
+#: Radar titles by what a breakdown splits on.
+BREAKDOWN_TITLES = {
+    "round": N_("%(name)s: round by round"),
+    "role": N_("%(name)s, round %(label)s: by role"),
+    "agency": N_("%(name)s, round %(label)s: by member agency"),
 }
 
 
-def _w(lang: str) -> dict[str, str]:
-    return WORDS.get(lang, WORDS["sv"])
-
-
 def national_name(lang: str) -> str:
-    return _w(lang)["national"]
+    return translate(lang, "National reference (each association weighted equally)")
 
 
 def overview_radar(overview: RoundOverview, lang: str) -> go.Figure:
@@ -56,7 +35,12 @@ def overview_radar(overview: RoundOverview, lang: str) -> go.Figure:
             charts.Series(overview.association, [r.mean for r in rows], n=[r.n for r in rows]),
             charts.Series(national_name(lang), [r.national_mean for r in rows], dashed=True),
         ],
-        _w(lang)["vs_national"].format(name=overview.association, label=overview.round_label),
+        translate(
+            lang,
+            "%(name)s, round %(label)s: compared with the national reference",
+            name=overview.association,
+            label=overview.round_label,
+        ),
         lang=lang,
     )
 
@@ -72,8 +56,7 @@ def breakdown_radar(table: Breakdown, association: str, label: str, lang: str) -
         for i, col in enumerate(table.columns)
         if table.column_shown(i)
     ]
-    key = {"round": "trend"}.get(table.by, table.by)
-    title = _w(lang)[key].format(name=association, label=label)
+    title = translate(lang, BREAKDOWN_TITLES[table.by], name=association, label=label)
     return charts.radar([row.name for row in table.rows], series, title, lang=lang)
 
 
@@ -85,7 +68,12 @@ def overview_distribution(
         [r.name for r in rows],
         [r.shares for r in rows],
         scale_labels,
-        _w(lang)["distribution"].format(name=overview.association, label=overview.round_label),
+        translate(
+            lang,
+            "%(name)s, round %(label)s: how people answered per dimension",
+            name=overview.association,
+            label=overview.round_label,
+        ),
         overview.k,
         dont_know=[r.dont_know_share for r in rows],
         lang=lang,
@@ -100,7 +88,11 @@ def items_distribution(
         [f"{i.code} {i.text}" for i in items],
         [i.shares for i in items],
         scale_labels,
-        _w(lang)["items"].format(dimension=section.dimension.name),
+        translate(
+            lang,
+            "%(dimension)s: how people answered per statement",
+            dimension=section.dimension.name,
+        ),
         k,
         dont_know=[i.stat.dont_know_share for i in items],
         lang=lang,
@@ -117,7 +109,12 @@ def peers_radar(picture: NationalPicture, slugs: Sequence[str], lang: str) -> go
         national_name(lang), [r.mean if r else None for r in picture.national], dashed=True
     )
     series.insert(1, national)
-    title = _w(lang)["peers"].format(label=picture.label, name=chosen[0].name)
+    title = translate(
+        lang,
+        "Round %(label)s: %(name)s compared with chosen associations",
+        label=picture.label,
+        name=chosen[0].name,
+    )
     return charts.radar([name for _code, name in picture.dimensions], series, title, lang=lang)
 
 
@@ -132,7 +129,7 @@ def picture_heatmap(picture: NationalPicture, lang: str) -> go.Figure:
         [name for _code, name in picture.dimensions],
         values,
         n,
-        _w(lang)["heatmap"].format(label=picture.label),
+        translate(lang, "Round %(label)s: all associations per dimension", label=picture.label),
         picture.k,
         lang=lang,
     )
