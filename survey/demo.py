@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from survey.answering import drafts
 from survey.db import models
 from survey.db.engine import transaction
+from survey.db.models import RoundState
 from survey.errors import SurveyError
 from survey.instruments.catalog import definition_of
 from survey.rounds import invitations, lifecycle
@@ -39,8 +40,13 @@ def demo_rounds(today: dt.date) -> list[tuple[str, str, dt.date, dt.date]]:
     """Last year's round, closed, and this year's, open around today (so links work)."""
     last = today.year - 1
     return [
-        (str(last), "closed", dt.date(last, 3, 1), dt.date(last, 4, 15)),
-        (str(today.year), "open", today - dt.timedelta(days=30), today + dt.timedelta(days=60)),
+        (str(last), RoundState.CLOSED, dt.date(last, 3, 1), dt.date(last, 4, 15)),
+        (
+            str(today.year),
+            RoundState.OPEN,
+            today - dt.timedelta(days=30),
+            today + dt.timedelta(days=60),
+        ),
     ]
 
 
@@ -157,7 +163,7 @@ def build_demo(
                     )
             session.execute(insert(models.Answer), answers)
             total += n
-            if state == "open":
+            if state == RoundState.OPEN:
                 links[slug] = invitations.create_invitations(session, rnd, links_per_association)
     session.flush()
     return DemoResult(len(DEMO_ASSOCIATIONS), total, links)

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from survey.db import models
+from survey.db.models import ResponseState
 
 
 def purge_abandoned(session: Session, saved_before: dt.datetime) -> int:
@@ -18,7 +19,7 @@ def purge_abandoned(session: Session, saved_before: dt.datetime) -> int:
     afresh if it is used again.
     """
     abandoned = select(models.Response.id).where(
-        models.Response.state == "in_progress", models.Response.saved_at < saved_before
+        models.Response.state == ResponseState.IN_PROGRESS, models.Response.saved_at < saved_before
     )
     ids = list(session.scalars(abandoned))
     if ids:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from survey.answering import services as answering
 from survey.cli import FORBUND_OPTION, domain_errors, open_session, settings
 from survey.db import models
+from survey.db.models import RoundState
 from survey.rounds import associations, lifecycle, status
 from survey.rounds import services as rounds
 
@@ -35,9 +36,9 @@ def _date(value: dt.datetime | None) -> dt.date | None:
 def _describe(rnd: lifecycle.Schedule, today: dt.date) -> str:
     state = lifecycle.effective_state(rnd, today)
     span = f"{rnd.opens_on or '…'} – {rnd.closes_on or '…'}"
-    if rnd.state == "open" and state == "draft":
+    if rnd.state == RoundState.OPEN and state == RoundState.DRAFT:
         return f"open from {rnd.opens_on} ({span}); links say 'not opened yet' until then"
-    if rnd.state == "open" and state == "closed":
+    if rnd.state == RoundState.OPEN and state == RoundState.CLOSED:
         return f"past its closing date ({span}); links say 'closed'"
     return f"{state} ({span})"
 
@@ -73,7 +74,7 @@ def invite_command(
         else:
             rnd, tokens = rounds.invite(session, slug, label, count)
         today = dt.date.today()
-        if lifecycle.effective_state(rnd, today) != "open":
+        if lifecycle.effective_state(rnd, today) != RoundState.OPEN:
             click.echo(
                 f"note: round {round_spec} is {lifecycle.effective_state(rnd, today)}; the "
                 f"links work once it is open ({_describe(rnd, today)})"

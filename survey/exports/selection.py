@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey.db import models
+from survey.db.models import ResponseState
 from survey.errors import ExportRefused, NotFound
 
 
@@ -104,7 +105,7 @@ def response_counts(session: Session, selection: Selection) -> dict[int, int]:
         select(models.Response.round_id, func.count())
         .where(
             models.Response.round_id.in_(selection.round_ids),
-            models.Response.state == "submitted",
+            models.Response.state == ResponseState.SUBMITTED,
         )
         .group_by(models.Response.round_id)
     )

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from survey.db import models
 from survey.errors import RoundSetupError
 from survey.instruments.loading import load_questionnaire, parse_questionnaire
-from survey.instruments.questionnaire import Problem, Questionnaire, QuestionnaireError
+from survey.instruments.questionnaire import Fault, Questionnaire, QuestionnaireError
 
 
 def fingerprint(q: Questionnaire) -> str:
@@ -34,7 +34,7 @@ def save_questionnaire(
             raise QuestionnaireError(
                 source or q.key,
                 [
-                    Problem(
+                    Fault(
                         "version",
                         f"{q.key} version {q.version} is already loaded with other content; "
                         "a questionnaire version is never changed once loaded: "

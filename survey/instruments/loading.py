@@ -23,8 +23,8 @@ from survey.instruments.questionnaire import (
     BackgroundQuestion,
     Choice,
     Dimension,
+    Fault,
     Item,
-    Problem,
     Questionnaire,
     QuestionnaireError,
     Scale,
@@ -46,10 +46,10 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise QuestionnaireError(
-            source, [Problem("", f"cannot read the file ({exc.strerror})")]
+            source, [Fault("", f"cannot read the file ({exc.strerror})")]
         ) from None
     except UnicodeDecodeError:
-        raise QuestionnaireError(source, [Problem("", "the file is not UTF-8 text")]) from None
+        raise QuestionnaireError(source, [Fault("", "the file is not UTF-8 text")]) from None
     return parse_questionnaire_text(text, source)
 
 
@@ -61,7 +61,7 @@ def parse_questionnaire_text(text: str, source: str) -> Questionnaire:
     return parse_questionnaire(data, source)
 
 
-def _yaml_problem(exc: yaml.YAMLError) -> Problem:
+def _yaml_problem(exc: yaml.YAMLError) -> Fault:
     """Name the line where the fault starts (an unclosed bracket's line, not where the
     parser gave up), and where it was noticed when that is elsewhere."""
     context = getattr(exc, "context_mark", None)
@@ -73,7 +73,7 @@ def _yaml_problem(exc: yaml.YAMLError) -> Problem:
         reason = f"{exc.context}: {reason}"
     if context and problem and problem.line != context.line:
         reason += f" (noticed at line {problem.line + 1})"
-    return Problem(where, f"YAML syntax error: {reason}")
+    return Fault(where, f"YAML syntax error: {reason}")
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -99,7 +99,7 @@ def parse_questionnaire(data: Any, source: str) -> Questionnaire:
     v = _Validator()
     q = v.questionnaire(data)
     if v.problems or q is None:
-        raise QuestionnaireError(source, v.problems or [Problem("", "empty questionnaire")])
+        raise QuestionnaireError(source, v.problems or [Fault("", "empty questionnaire")])
     return q
 
 
@@ -107,10 +107,10 @@ class _Validator:
     """Walks the data once, recording problems with their paths instead of stopping."""
 
     def __init__(self) -> None:
-        self.problems: list[Problem] = []
+        self.problems: list[Fault] = []
 
     def fail(self, path: str, message: str) -> None:
-        self.problems.append(Problem(path, message))
+        self.problems.append(Fault(path, message))
 
     def mapping(
         self, value: Any, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()

@@ -18,7 +18,7 @@ Text = dict[str, str]  # language code -> text
 
 
 @dataclass(frozen=True)
-class Problem:
+class Fault:
     path: str
     message: str
 
@@ -26,7 +26,7 @@ class Problem:
 class QuestionnaireError(Exception):
     """A questionnaire file that cannot be used; `problems` lists every fault found."""
 
-    def __init__(self, source: str, problems: list[Problem]):
+    def __init__(self, source: str, problems: list[Fault]):
         self.source = source
         self.problems = problems
         super().__init__(self.describe())

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.db import models
+from survey.db.models import InvitationKind
 from survey.errors import InvalidToken
 
 #: 24 random bytes = 192 bits, above the 128 the design asks for; URL-safe base64.
@@ -39,7 +40,7 @@ def create_invitations(session: Session, rnd: models.Round, count: int) -> list[
     """Make `count` one-time personal links; the tokens are returned once and never stored."""
     tokens = [new_token() for _ in range(count)]
     session.add_all(
-        models.Invitation(round_id=rnd.id, token_hash=hash_token(t), kind="personal")
+        models.Invitation(round_id=rnd.id, token_hash=hash_token(t), kind=InvitationKind.PERSONAL)
         for t in tokens
     )
     session.flush()
@@ -49,7 +50,9 @@ def create_invitations(session: Session, rnd: models.Round, count: int) -> list[
 def create_shared_link(session: Session, rnd: models.Round) -> str:
     """One link for a whole group; each visitor is handed a personal link of their own."""
     token = new_token()
-    session.add(models.Invitation(round_id=rnd.id, token_hash=hash_token(token), kind="shared"))
+    session.add(
+        models.Invitation(round_id=rnd.id, token_hash=hash_token(token), kind=InvitationKind.SHARED)
+    )
     session.flush()
     return token
 
@@ -87,7 +90,9 @@ def personal_link_from_shared(session: Session, shared: models.Invitation) -> st
     """A fresh personal invitation for one visitor of a shared link, so they can resume."""
     token = new_token()
     session.add(
-        models.Invitation(round_id=shared.round_id, token_hash=hash_token(token), kind="personal")
+        models.Invitation(
+            round_id=shared.round_id, token_hash=hash_token(token), kind=InvitationKind.PERSONAL
+        )
     )
     session.flush()
     return token

@@ -25,7 +25,7 @@ def create_round(
     *,
     opens_on: dt.date | None = None,
     closes_on: dt.date | None = None,
-    state: str = "draft",
+    state: str = RoundState.DRAFT,
 ) -> models.Round:
     if state not in set(RoundState):
         raise ValueError(f"unknown round state {state!r}")
@@ -54,7 +54,7 @@ def create_round(
 
 def open_round(rnd: models.Round, today: dt.date, closes_on: dt.date | None = None) -> None:
     """Open a draft round, or reopen a closed one (with a new closing date if it passed)."""
-    if rnd.state == "open":
+    if rnd.state == RoundState.OPEN:
         raise RoundSetupError(f"round {rnd.label} is already open")
     new_close = closes_on or rnd.closes_on
     if new_close and new_close < today:
@@ -65,16 +65,16 @@ def open_round(rnd: models.Round, today: dt.date, closes_on: dt.date | None = No
     if new_close and rnd.opens_on and new_close < rnd.opens_on:
         raise RoundSetupError(f"the round closes ({new_close}) before it opens ({rnd.opens_on})")
     rnd.closes_on = new_close
-    rnd.state = "open"
+    rnd.state = RoundState.OPEN
 
 
 def close_round(rnd: models.Round, today: dt.date) -> None:
     """Stop accepting answers now. Unfinished answers are kept (they count only if the
     round is reopened and they are submitted); the closing date becomes today so the page a
     late respondent sees tells the truth."""
-    if rnd.state != "open":
+    if rnd.state != RoundState.OPEN:
         raise RoundSetupError(f"round {rnd.label} is {rnd.state}, not open")
-    rnd.state = "closed"
+    rnd.state = RoundState.CLOSED
     if rnd.closes_on is None or rnd.closes_on > today:
         rnd.closes_on = today
 
@@ -87,18 +87,18 @@ class Schedule(Protocol):
 
 def effective_state(rnd: Schedule, today: dt.date) -> str:
     """What a respondent meets today: an open round outside its dates is draft or closed."""
-    if rnd.state != "open":
+    if rnd.state != RoundState.OPEN:
         return rnd.state
     if rnd.opens_on and today < rnd.opens_on:
-        return "draft"
+        return RoundState.DRAFT
     if rnd.closes_on and today > rnd.closes_on:
-        return "closed"
-    return "open"
+        return RoundState.CLOSED
+    return RoundState.OPEN
 
 
 def ensure_accepting(rnd: models.Round, today: dt.date) -> None:
     state = effective_state(rnd, today)
-    if state != "open":
+    if state != RoundState.OPEN:
         raise RoundNotOpen(state, rnd.opens_on, rnd.closes_on)
 
 

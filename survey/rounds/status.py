@@ -9,6 +9,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from survey.db import models
+from survey.db.models import InvitationKind, ResponseState
 
 
 @dataclass(frozen=True)
@@ -35,9 +36,11 @@ def round_statuses(
     links = (
         select(
             models.Invitation.round_id,
-            func.count().filter(models.Invitation.kind == "personal").label("personal"),
+            func.count()
+            .filter(models.Invitation.kind == InvitationKind.PERSONAL)
+            .label("personal"),
             func.count(models.Invitation.used_on).label("used"),
-            func.count().filter(models.Invitation.kind == "shared").label("shared"),
+            func.count().filter(models.Invitation.kind == InvitationKind.SHARED).label("shared"),
         )
         .group_by(models.Invitation.round_id)
         .subquery()
@@ -45,8 +48,12 @@ def round_statuses(
     answers = (
         select(
             models.Response.round_id,
-            func.sum(case((models.Response.state == "submitted", 1), else_=0)).label("submitted"),
-            func.sum(case((models.Response.state == "in_progress", 1), else_=0)).label("busy"),
+            func.sum(case((models.Response.state == ResponseState.SUBMITTED, 1), else_=0)).label(
+                "submitted"
+            ),
+            func.sum(case((models.Response.state == ResponseState.IN_PROGRESS, 1), else_=0)).label(
+                "busy"
+            ),
         )
         .group_by(models.Response.round_id)
         .subquery()
