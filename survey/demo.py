@@ -12,7 +12,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from survey.answering import drafts
@@ -37,17 +37,14 @@ DEMO_ASSOCIATIONS = (
 
 
 def demo_rounds(today: dt.date) -> list[tuple[str, str, dt.date, dt.date]]:
-    """Last year's round, closed, and this year's, open around today (so links work)."""
-    last = today.year - 1
-    return [
-        (str(last), RoundState.CLOSED, dt.date(last, 3, 1), dt.date(last, 4, 15)),
-        (
-            str(today.year),
-            RoundState.OPEN,
-            today - dt.timedelta(days=30),
-            today + dt.timedelta(days=60),
-        ),
+    """Two earlier rounds, closed and published, and this year's, open around today (so
+    its links work and its page shows the response rate, not figures)."""
+    rounds = [
+        (str(year), RoundState.PUBLISHED, dt.date(year, 3, 1), dt.date(year, 4, 15))
+        for year in (today.year - 2, today.year - 1)
     ]
+    opens, closes = today - dt.timedelta(days=30), today + dt.timedelta(days=60)
+    return [*rounds, (str(today.year), RoundState.OPEN, opens, closes)]
 
 
 ROLE_WEIGHTS = {
@@ -81,7 +78,13 @@ def remove_demo(session: Session) -> None:
     demo_assoc = select(models.Association.id).where(models.Association.is_demo.is_(True))
     demo_rounds = select(models.Round.id).where(models.Round.association_id.in_(demo_assoc))
     demo_responses = select(models.Response.id).where(models.Response.round_id.in_(demo_rounds))
+    demo_drafts = select(models.Draft.id).where(models.Draft.round_id.in_(demo_rounds))
     session.execute(delete(models.Invitation).where(models.Invitation.round_id.in_(demo_rounds)))
+    session.execute(delete(models.DraftAnswer).where(models.DraftAnswer.draft_id.in_(demo_drafts)))
+    session.execute(
+        delete(models.DraftComment).where(models.DraftComment.draft_id.in_(demo_drafts))
+    )
+    session.execute(delete(models.Draft).where(models.Draft.round_id.in_(demo_rounds)))
     session.execute(delete(models.Answer).where(models.Answer.response_id.in_(demo_responses)))
     session.execute(delete(models.Comment).where(models.Comment.response_id.in_(demo_responses)))
     session.execute(delete(models.Response).where(models.Response.round_id.in_(demo_rounds)))
@@ -123,50 +126,61 @@ def build_demo(
             people = [
                 models.Response(
                     round_id=rnd.id,
-                    state=models.ResponseState.SUBMITTED,
                     language="sv",
                     role=_pick(rng, ROLE_WEIGHTS),
                     agency=_pick(rng, AGENCY_WEIGHTS),
                     years=rng.choice(["lt1", "1to3", "3to5", "gt5"]),
-                    submitted_on=opens + dt.timedelta(days=rng.randint(0, 25)),
                 )
                 for _ in range(n)
             ]
             session.add_all(people)
             session.flush()
-            answers = []
-            for person in people:
-                level = (
-                    base
-                    + change * r_index
-                    + ROLE_EFFECT[person.role]
-                    + AGENCY_EFFECT[person.agency]
-                    + rng.gauss(0, 0.35)  # how brightly this person sees things overall
-                )
-                # A person's view of a dimension drives all its items, so items agree with
-                # each other (a realistic Cronbach's alpha) rather than being pure noise.
-                view = {d: rng.gauss(0, 0.55) for d in dims}
-                for item, dim_code in items:
-                    roll = rng.random()
-                    if roll < 0.02:
-                        continue  # skipped
-                    value: int | None
-                    if roll < 0.07 + (0.08 if person.role == "styrelse" else 0):
-                        value = None  # vet ej
-                    else:
-                        latent = level + profile[dim_code] + view[dim_code] + rng.gauss(0, 0.5)
-                        value = min(5, max(1, round(latent)))
-                        if item.reverse:
-                            value = 6 - value
-                    answers.append(
-                        {"response_id": person.id, "item_id": item_ids[item.code], "value": value}
-                    )
+            answers = [
+                row
+                for person in people
+                for row in _answers(rng, person, items, item_ids, base + change * r_index, profile)
+            ]
             session.execute(insert(models.Answer), answers)
             total += n
             if state == RoundState.OPEN:
-                links[slug] = invitations.create_invitations(session, rnd, links_per_association)
+                links[slug] = _links(session, rnd, rng, n, links_per_association)
     session.flush()
     return DemoResult(len(DEMO_ASSOCIATIONS), total, links)
+
+
+def _answers(rng, person, items, item_ids, level, profile) -> list[dict[str, object]]:
+    """One synthetic person's answers to every statement (2 % skipped, ~5 % vet ej)."""
+    level += ROLE_EFFECT[person.role] + AGENCY_EFFECT[person.agency]
+    level += rng.gauss(0, 0.35)  # how brightly this person sees things overall
+    # A person's view of a dimension drives all its items, so items agree with each other
+    # (a realistic Cronbach's alpha) rather than being pure noise.
+    view = {code: rng.gauss(0, 0.55) for code in profile}
+    rows = []
+    for item, dim_code in items:
+        roll = rng.random()
+        if roll < 0.02:
+            continue  # skipped
+        value: int | None
+        if roll < 0.07 + (0.08 if person.role == "styrelse" else 0):
+            value = None  # vet ej
+        else:
+            latent = level + profile[dim_code] + view[dim_code] + rng.gauss(0, 0.5)
+            value = min(5, max(1, round(latent)))
+            if item.reverse:
+                value = 6 - value
+        rows.append({"response_id": person.id, "item_id": item_ids[item.code], "value": value})
+    return rows
+
+
+def _links(session: Session, rnd: models.Round, rng, submitted: int, spare: int) -> list[str]:
+    """The open round's invitations: one used per submitted response, a third more not
+    answered yet (so the page shows a response rate), and `spare` links handed back to try."""
+    used = invitations.create_invitations(session, rnd, submitted + submitted // 3)[:submitted]
+    hashes = [invitations.hash_token(token) for token in used]
+    session.execute(
+        update(models.Invitation).where(models.Invitation.token_hash.in_(hashes)).values(used=True)
+    )
+    return invitations.create_invitations(session, rnd, spare)
 
 
 def holds_real_rounds(session: Session) -> bool:

@@ -88,14 +88,21 @@ def stored_state(db) -> dict[str, list[tuple]]:
     """Every row a respondent can cause, read fresh from the database, to prove a refused
     post wrote nothing (compare before and after)."""
     queries = {
+        "drafts": select(
+            models.Draft.id,
+            models.Draft.role,
+            models.Draft.agency,
+            models.Draft.years,
+            models.Draft.saved_at,
+        ).order_by(models.Draft.id),
+        "draft_answers": select(
+            models.DraftAnswer.draft_id, models.DraftAnswer.item_id, models.DraftAnswer.value
+        ).order_by(models.DraftAnswer.draft_id, models.DraftAnswer.item_id),
+        "draft_comments": select(
+            models.DraftComment.draft_id, models.DraftComment.dimension_id, models.DraftComment.text
+        ).order_by(models.DraftComment.draft_id, models.DraftComment.dimension_id),
         "responses": select(
-            models.Response.id,
-            models.Response.state,
-            models.Response.role,
-            models.Response.agency,
-            models.Response.years,
-            models.Response.saved_at,
-            models.Response.submitted_on,
+            models.Response.id, models.Response.role, models.Response.agency, models.Response.years
         ).order_by(models.Response.id),
         "answers": select(
             models.Answer.response_id, models.Answer.item_id, models.Answer.value
@@ -106,8 +113,8 @@ def stored_state(db) -> dict[str, list[tuple]]:
         "invitations": select(
             models.Invitation.id,
             models.Invitation.kind,
-            models.Invitation.response_id,
-            models.Invitation.used_on,
+            models.Invitation.draft_id,
+            models.Invitation.used,
         ).order_by(models.Invitation.id),
     }
     db.expire_all()
@@ -132,7 +139,7 @@ def add_response(
     agency="kommun",
     state="submitted",
     comments: dict[str, str] | None = None,
-) -> models.Response:
+) -> models.Response | models.Draft:
     """A response stored directly, for scoring fixtures: `answers` maps item codes to a raw
     value 1–5 or None ("vet ej"); items left out were skipped (no row at all). `comments`
     maps dimension codes to free text."""
@@ -143,16 +150,6 @@ def add_response(
             )
         ).all()
     )
-    response = models.Response(
-        round_id=rnd.id,
-        state=state,
-        role=role,
-        agency=agency,
-        submitted_on=dt.date.today() if state == "submitted" else None,
-    )
-    response.answers = [
-        models.Answer(item_id=item_ids[code], value=value) for code, value in answers.items()
-    ]
     dimension_ids = dict(
         session.execute(
             select(models.Dimension.code, models.Dimension.id).filter_by(
@@ -160,6 +157,19 @@ def add_response(
             )
         ).all()
     )
+    if state == "in_progress":  # unfinished answers: a draft, never counted
+        draft = models.Draft(round_id=rnd.id, role=role, agency=agency, saved_at=dt.datetime.now())
+        draft.answers = [
+            models.DraftAnswer(item_id=item_ids[code], value=value)
+            for code, value in answers.items()
+        ]
+        session.add(draft)
+        session.commit()
+        return draft
+    response = models.Response(round_id=rnd.id, role=role, agency=agency)
+    response.answers = [
+        models.Answer(item_id=item_ids[code], value=value) for code, value in answers.items()
+    ]
     response.comments = [
         models.Comment(dimension_id=dimension_ids[code], text=text)
         for code, text in (comments or {}).items()

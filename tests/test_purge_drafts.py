@@ -23,26 +23,26 @@ def test_old_drafts_go_recent_drafts_and_submitted_answers_stay(runner, client, 
     answer_all(client, done)
     long_ago = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=200)
     old_id = db.scalar(
-        select(models.Invitation.response_id)
-        .join(models.Response, models.Response.id == models.Invitation.response_id)
+        select(models.Invitation.draft_id)
+        .where(models.Invitation.draft_id.is_not(None))
         .order_by(models.Invitation.id)
         .limit(1)
     )
-    db.execute(
-        update(models.Response).where(models.Response.id == old_id).values(saved_at=long_ago)
-    )
+    db.execute(update(models.Draft).where(models.Draft.id == old_id).values(saved_at=long_ago))
     db.commit()
     answers_before = count(db, models.Answer)
+    drafted_before = count(db, models.DraftAnswer)
 
     result = runner.invoke(args=["purge-drafts", "--older-than", "180", "--yes"])
 
     assert result.exit_code == 0, result.output
     assert "1 unfinished response(s)" in result.output
-    assert count(db, models.Response, id=old_id) == 0
-    assert count(db, models.Answer, response_id=old_id) == 0
-    assert count(db, models.Answer) == answers_before - 40
-    assert count(db, models.Response, state="in_progress") == 1
-    assert count(db, models.Response, state="submitted") == 1
+    assert count(db, models.Draft, id=old_id) == 0
+    assert count(db, models.DraftAnswer, draft_id=old_id) == 0
+    assert count(db, models.DraftAnswer) == drafted_before - 40
+    assert count(db, models.Answer) == answers_before  # submitted answers are never touched
+    assert count(db, models.Draft) == 1
+    assert count(db, models.Response) == 1
     # The freed link starts afresh: the start page shows no saved answers.
     page = client.get(f"/r/{old}")
     assert page.status_code == 200 and "checked" not in page.text

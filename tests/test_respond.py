@@ -15,7 +15,7 @@ from builders import (
     stored_state,
 )
 from conftest import PUBLIC_URL
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from survey.db import models
 from survey.rounds import invitations
@@ -66,7 +66,7 @@ def test_back_and_forward_keep_every_answer_and_comment(client, db):
     assert checked(page2) == {"STYR2": "5"} and ">Bra styrning</textarea>" in page2
     # Back from the first page leads to the questions about you, still answered.
     resp = page_post(client, token, 1, csrf, nav="back", STRAT1="2", STRAT3="dk")
-    assert resp.headers["Location"].endswith(f"/r/{token}")
+    assert resp.headers["Location"].endswith(f"/r/{token}?start=1")
     start = client.get(f"/r/{token}").text
     assert 'value="handlaggare"\n                   checked' in start
     assert "Välkommen tillbaka" in start
@@ -174,10 +174,12 @@ def test_submit_makes_the_answers_final_and_cuts_the_link_to_the_invitation(clie
     assert str(closes.year) in thanks.text
     inv = db.scalar(select(models.Invitation))
     response = db.scalar(select(models.Response))
-    assert inv.response_id is None and inv.used_on == dt.date.today()
-    assert response.state == "submitted" and response.submitted_on == dt.date.today()
-    assert response.saved_at is None  # no time of day is kept
+    assert inv.draft_id is None and inv.used is True
+    assert response.role == "handlaggare" and response.round_id == rnd.id
     assert len(db.scalars(select(models.Answer)).all()) == 40
+    # The draft is gone: nothing of the answers is reachable from the link any more.
+    assert db.scalar(select(func.count()).select_from(models.Draft)) == 0
+    assert db.scalar(select(func.count()).select_from(models.DraftAnswer)) == 0
 
 
 def test_a_second_submit_shows_the_thank_you_page_and_changes_nothing(client, db):

@@ -19,14 +19,14 @@ from survey.instruments.questionnaire import REQUIRED_BACKGROUND, Dimension, Que
 
 def start_or_resume(
     session: Session, invitation: models.Invitation, language: str, now: dt.datetime
-) -> models.Response:
-    if invitation.response is not None:
-        return invitation.response
-    response = models.Response(round_id=invitation.round_id, language=language, saved_at=now)
-    session.add(response)
+) -> models.Draft:
+    if invitation.draft is not None:
+        return invitation.draft
+    draft = models.Draft(round_id=invitation.round_id, language=language, saved_at=now)
+    session.add(draft)
     session.flush()
-    invitation.response = response
-    return response
+    invitation.draft = draft
+    return draft
 
 
 def item_ids(session: Session, questionnaire_id: int) -> dict[str, int]:
@@ -46,66 +46,66 @@ def dimension_ids(session: Session, questionnaire_id: int) -> dict[str, int]:
 
 
 def save_background(
-    response: models.Response, values: Mapping[str, str | None], now: dt.datetime
+    draft: models.Draft, values: Mapping[str, str | None], now: dt.datetime
 ) -> None:
     """Store checked background answers (from `check_background`)."""
     for code, value in values.items():
-        setattr(response, code, value)
-    response.saved_at = now
+        setattr(draft, code, value)
+    draft.saved_at = now
 
 
 def save_dimension(
     session: Session,
-    response: models.Response,
+    draft: models.Draft,
     dimension: Dimension,
     page: DimensionPage,
     now: dt.datetime,
 ) -> None:
-    """Replace this response's answers (and comment) for one dimension with a checked page."""
-    questionnaire_id = response.round.questionnaire_id
+    """Replace the draft's answers (and comment) for one dimension with a checked page."""
+    questionnaire_id = draft.round.questionnaire_id
     ids = item_ids(session, questionnaire_id)
     session.execute(
-        delete(models.Answer).where(
-            models.Answer.response_id == response.id,
-            models.Answer.item_id.in_([ids[item.code] for item in dimension.items]),
+        delete(models.DraftAnswer).where(
+            models.DraftAnswer.draft_id == draft.id,
+            models.DraftAnswer.item_id.in_([ids[item.code] for item in dimension.items]),
         )
     )
     session.add_all(
-        models.Answer(response_id=response.id, item_id=ids[code], value=value)
+        models.DraftAnswer(draft_id=draft.id, item_id=ids[code], value=value)
         for code, value in page.ratings.items()
     )
     if page.comment is not None:
         dim_id = dimension_ids(session, questionnaire_id)[dimension.code]
         session.execute(
-            delete(models.Comment).filter_by(response_id=response.id, dimension_id=dim_id)
+            delete(models.DraftComment).filter_by(draft_id=draft.id, dimension_id=dim_id)
         )
         if page.comment:
             session.add(
-                models.Comment(response_id=response.id, dimension_id=dim_id, text=page.comment)
+                models.DraftComment(draft_id=draft.id, dimension_id=dim_id, text=page.comment)
             )
-    response.saved_at = now
+    draft.saved_at = now
     session.flush()
 
 
-def answers_of(session: Session, response: models.Response | None) -> dict[str, str]:
+def answers_of(session: Session, draft: models.Draft | None) -> dict[str, str]:
     """Item code → the form value to pre-fill ('1'…'5' or 'dk'); unanswered items absent."""
-    if response is None:
+    if draft is None:
         return {}
     rows = session.execute(
-        select(models.Item.code, models.Answer.value)
-        .join(models.Answer, models.Answer.item_id == models.Item.id)
-        .where(models.Answer.response_id == response.id)
+        select(models.Item.code, models.DraftAnswer.value)
+        .join(models.DraftAnswer, models.DraftAnswer.item_id == models.Item.id)
+        .where(models.DraftAnswer.draft_id == draft.id)
     )
     return {code: DONT_KNOW if value is None else str(value) for code, value in rows.all()}
 
 
-def comments_of(session: Session, response: models.Response | None) -> dict[str, str]:
-    if response is None:
+def comments_of(session: Session, draft: models.Draft | None) -> dict[str, str]:
+    if draft is None:
         return {}
     rows = session.execute(
-        select(models.Dimension.code, models.Comment.text)
-        .join(models.Comment, models.Comment.dimension_id == models.Dimension.id)
-        .where(models.Comment.response_id == response.id)
+        select(models.Dimension.code, models.DraftComment.text)
+        .join(models.DraftComment, models.DraftComment.dimension_id == models.Dimension.id)
+        .where(models.DraftComment.draft_id == draft.id)
     )
     return dict(rows.all())
 
@@ -120,10 +120,22 @@ def unanswered(q: Questionnaire, answers: Mapping[str, str]) -> dict[str, list[s
     return result
 
 
-def missing_background(q: Questionnaire, response: models.Response | None) -> list[str]:
-    """Required background questions (role, agency) this response has not answered."""
+def resume_page(q: Questionnaire, draft: models.Draft | None, answers: Mapping[str, str]) -> int:
+    """Where a returning respondent lands: 0 for the questions about them while those are
+    unanswered, else the first part with a statement left blank (the summary: pages + 1)."""
+    if draft is None or missing_background(q, draft):
+        return 0
+    open_parts = unanswered(q, answers)
+    for number, dim in enumerate(q.dimensions, 1):
+        if dim.code in open_parts:
+            return number
+    return len(q.dimensions) + 1
+
+
+def missing_background(q: Questionnaire, draft: models.Draft | None) -> list[str]:
+    """Required background questions (role, agency) this draft has not answered."""
     return [
         b.code
         for b in q.background
-        if b.code in REQUIRED_BACKGROUND and (response is None or not getattr(response, b.code))
+        if b.code in REQUIRED_BACKGROUND and (draft is None or not getattr(draft, b.code))
     ]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from survey.answering import drafts, purging, submission, validation
 from survey.db import models
-from survey.db.engine import transaction
+from survey.db.engine import forget_deleted, transaction
 from survey.db.models import InvitationKind
 from survey.errors import InvalidToken
 from survey.instruments.catalog import definition_of
@@ -61,8 +61,8 @@ def save_background(
     with transaction(session):
         link = _personal_link(session, token, today)
         checked = validation.check_background(link.questionnaire, values, complete=complete)
-        response = drafts.start_or_resume(session, link.invitation, language, now)
-        drafts.save_background(response, checked, now)
+        draft = drafts.start_or_resume(session, link.invitation, language, now)
+        drafts.save_background(draft, checked, now)
 
 
 def save_page(
@@ -81,21 +81,25 @@ def save_page(
         link = _personal_link(session, token, today)
         dimension = link.questionnaire.dimension(dimension_code)
         page = validation.check_dimension(link.questionnaire, dimension, ratings, comment)
-        response = drafts.start_or_resume(session, link.invitation, language, now)
-        drafts.save_dimension(session, response, dimension, page, now)
+        draft = drafts.start_or_resume(session, link.invitation, language, now)
+        drafts.save_dimension(session, draft, dimension, page, now)
 
 
 def submit(
     session: Session, token: str, *, language: str, now: dt.datetime, today: dt.date
 ) -> None:
-    """Make the answers final; the link is dead afterwards."""
+    """Make the answers final; the link is dead afterwards, and no copy of the database
+    made from now on can join the answers to it."""
     with transaction(session):
         link = _personal_link(session, token, today)
-        response = drafts.start_or_resume(session, link.invitation, language, now)
-        submission.submit(link.questionnaire, link.invitation, response, today, language)
+        draft = drafts.start_or_resume(session, link.invitation, language, now)
+        submission.submit(session, link.questionnaire, link.invitation, draft, language)
+    forget_deleted(session)
 
 
 def purge_drafts(session: Session, saved_before: dt.datetime) -> int:
-    """Delete unfinished responses last saved before `saved_before`; returns how many."""
+    """Delete unfinished answers last saved before `saved_before`; returns how many."""
     with transaction(session):
-        return purging.purge_abandoned(session, saved_before)
+        count = purging.purge_abandoned(session, saved_before)
+    forget_deleted(session)
+    return count

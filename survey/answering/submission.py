@@ -1,30 +1,74 @@
-"""Submitting: the response becomes final and its tie to the link is cut."""
+"""Submitting: the answers become a response that nothing joins to the link.
+
+The response is a new row under a random key (no order), its answers are copied in one
+INSERT … SELECT, and the draft with its answers is deleted; the invitation keeps only
+that it was used. A copy of the database taken afterwards holds no path from a link to
+the answers given through it.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+from sqlalchemy import delete, insert, literal, select
+from sqlalchemy.orm import Session
 
 from survey.answering.drafts import missing_background
 from survey.answering.validation import AnswersRejected, Problem
 from survey.db import models
-from survey.db.models import ResponseState
 from survey.instruments.questionnaire import Questionnaire
 
 
 def submit(
+    session: Session,
     q: Questionnaire,
     invitation: models.Invitation,
-    response: models.Response,
-    today: dt.date,
+    draft: models.Draft,
     language: str,
 ) -> None:
-    """Make the response final and cut its tie to the invitation (anonymity by design)."""
-    missing = missing_background(q, response)
+    """Make the answers final and cut every tie to the link (anonymity by design)."""
+    missing = missing_background(q, draft)
     if missing:
         raise AnswersRejected([Problem(code, "required") for code in missing])
-    response.state = ResponseState.SUBMITTED
-    response.language = language
-    response.submitted_on = today
-    response.saved_at = None
-    invitation.response = None
-    invitation.used_on = today
+    response = models.Response(
+        round_id=draft.round_id,
+        language=language,
+        role=draft.role,
+        agency=draft.agency,
+        years=draft.years,
+    )
+    session.add(response)
+    session.flush()
+    key = literal(response.id, models.Response.id.type)
+    session.execute(
+        insert(models.Answer).from_select(
+            ["response_id", "item_id", "value"],
+            select(key, models.DraftAnswer.item_id, models.DraftAnswer.value).where(
+                models.DraftAnswer.draft_id == draft.id
+            ),
+        )
+    )
+    session.execute(
+        insert(models.Comment).from_select(
+            ["response_id", "dimension_id", "text"],
+            select(key, models.DraftComment.dimension_id, models.DraftComment.text).where(
+                models.DraftComment.draft_id == draft.id
+            ),
+        )
+    )
+    invitation.draft = None
+    invitation.used = True
+    session.flush()
+    delete_drafts(session, [draft.id])
+    session.expunge(response)  # nothing in this process keeps the new key at hand
+
+
+def delete_drafts(session: Session, ids: list[int]) -> None:
+    """Explicit deletes rather than ON DELETE, which SQLite honours only where the
+    connection turned foreign keys on."""
+    session.execute(delete(models.DraftAnswer).where(models.DraftAnswer.draft_id.in_(ids)))
+    session.execute(delete(models.DraftComment).where(models.DraftComment.draft_id.in_(ids)))
+    session.execute(
+        models.Invitation.__table__.update()
+        .where(models.Invitation.draft_id.in_(ids))
+        .values(draft_id=None)
+    )
+    session.execute(delete(models.Draft).where(models.Draft.id.in_(ids)))

@@ -76,7 +76,7 @@ def demo_command(serve: bool, force: bool, host: str, port: int) -> None:
         result = demo.load_demo(session, dt.date.today(), force=force)
     click.echo(
         f"demo data: {result.associations} förbund, {result.responses} responses "
-        f"in 2 rounds (synthetic)"
+        f"in 3 rounds (synthetic)"
     )
     app = _public_at(host, port)
     slug, tokens = next(iter(result.invitation_links.items()))

@@ -7,24 +7,42 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+#: Execution option a unit of work sets: on SQLite its transaction takes the write lock
+#: up front, so two writers queue instead of failing or deciding on stale reads.
+WRITE = "survey_write"
+#: How long a SQLite writer waits for the lock before the user sees an error.
+BUSY_TIMEOUT_MS = 15000
 
 
 def make_engine(url: str) -> Engine:
-    """An engine with SQLite set up for concurrent web use (WAL, foreign keys on)."""
+    """An engine; SQLite is set up for concurrent web use (WAL, foreign keys, write locks
+    taken at BEGIN, deleted rows overwritten)."""
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=5000")
-            cursor.close()
-
+        _sqlite(engine)
     return engine
+
+
+def _sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own implicit BEGIN is turned off so that ours below is the only one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        # A deleted draft is overwritten, not left readable in free pages of the file.
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get(WRITE)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -36,11 +54,30 @@ def transaction(session: Session) -> Iterator[Session]:
     """One unit of work: commit when the block ends, roll back when it raises.
 
     Services wrap their writes in this, so a use case is all or nothing whether the web,
-    the command line or a test called it; views and commands never commit.
+    the command line or a test called it; views and commands never commit. What the
+    caller read before is committed first, so the unit of work starts a transaction of
+    its own (on SQLite holding the write lock from its first statement).
     """
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={WRITE: True})
     try:
         yield session
         session.commit()
     except BaseException:
         session.rollback()
         raise
+
+
+def forget_deleted(session: Session) -> None:
+    """Move the write-ahead log into the database file and empty it, so pages from before
+    a delete do not linger in the `-wal` file (SQLite only; best effort: a reader still
+    busy just leaves it for the next time)."""
+    engine = session.get_bind()
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()  # outside any transaction, as a checkpoint needs
+    try:
+        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()

@@ -28,7 +28,6 @@ from sqlalchemy import BigInteger, ColumnElement, and_, cast, select
 from sqlalchemy.orm import Session
 
 from survey.db import models
-from survey.db.models import ResponseState
 from survey.errors import ExportRefused
 from survey.exports import codebook
 from survey.exports.selection import Selection, response_counts
@@ -191,7 +190,6 @@ def stream_responses(
         )
         .where(
             models.Response.round_id.in_(selection.round_ids),
-            models.Response.state == ResponseState.SUBMITTED,
         )
         .order_by(models.Round.label, models.Association.slug, order)
         .execution_options(yield_per=2000)
@@ -226,7 +224,6 @@ def _comments(session: Session, selection: Selection, anonymiser: Anonymiser) ->
         .join(models.Association, models.Association.id == models.Round.association_id)
         .where(
             models.Response.round_id.in_(selection.round_ids),
-            models.Response.state == ResponseState.SUBMITTED,
         )
         .order_by(models.Round.label, models.Association.slug, order, models.Dimension.position)
         .execution_options(yield_per=2000)

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey.db import models
-from survey.db.models import ResponseState
 from survey.errors import ExportRefused, NotFound
 
 
@@ -105,7 +104,6 @@ def response_counts(session: Session, selection: Selection) -> dict[int, int]:
         select(models.Response.round_id, func.count())
         .where(
             models.Response.round_id.in_(selection.round_ids),
-            models.Response.state == ResponseState.SUBMITTED,
         )
         .group_by(models.Response.round_id)
     )

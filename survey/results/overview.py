@@ -70,9 +70,7 @@ class RoundOverview:
 def submitted_count(session: Session, round_id: int) -> int:
     return (
         session.scalar(
-            select(func.count())
-            .select_from(models.Response)
-            .filter_by(round_id=round_id, state="submitted")
+            select(func.count()).select_from(models.Response).filter_by(round_id=round_id)
         )
         or 0
     )

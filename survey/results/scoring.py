@@ -66,7 +66,6 @@ def _per_respondent(kept_only: bool) -> Select:
         .join(models.Item, models.Item.id == models.Answer.item_id)
         .join(models.Dimension, models.Dimension.id == models.Item.dimension_id)
         .join(items_per_dimension, items_per_dimension.c.dimension_id == models.Item.dimension_id)
-        .where(models.Response.state == "submitted")
         # Grouping by the two primary keys is enough (and fast): round, role, agency and
         # code depend on them, which both SQLite and PostgreSQL accept.
         .group_by(models.Response.id, models.Dimension.id)
@@ -266,7 +265,7 @@ def item_stats(session: Session, round_ids: Iterable[int], k: int) -> list[ItemS
         )
         .join(models.Answer, models.Answer.response_id == models.Response.id)
         .join(models.Item, models.Item.id == models.Answer.item_id)
-        .where(models.Response.state == "submitted", models.Response.round_id.in_(list(round_ids)))
+        .where(models.Response.round_id.in_(list(round_ids)))
         .group_by(*keys)
         .order_by(*keys)
     )

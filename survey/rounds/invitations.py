@@ -73,7 +73,7 @@ def find_invitation(session: Session, token: str, *, lock: bool = False) -> mode
     if lock:
         stmt = stmt.with_for_update()
     inv = session.scalar(stmt)
-    if inv is None or inv.used_on is not None:
+    if inv is None or inv.used:
         raise InvalidToken()
     return inv
 
@@ -83,7 +83,7 @@ def find_used_invitation(session: Session, token: str) -> models.Invitation | No
     if not _plausible(token):
         return None
     inv = session.scalar(select(models.Invitation).filter_by(token_hash=hash_token(token)))
-    return inv if inv is not None and inv.used_on is not None else None
+    return inv if inv is not None and inv.used else None
 
 
 def personal_link_from_shared(session: Session, shared: models.Invitation) -> str:

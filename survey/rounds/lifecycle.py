@@ -56,6 +56,9 @@ def open_round(rnd: models.Round, today: dt.date, closes_on: dt.date | None = No
     """Open a draft round, or reopen a closed one (with a new closing date if it passed)."""
     if rnd.state == RoundState.OPEN:
         raise RoundSetupError(f"round {rnd.label} is already open")
+    if rnd.state == RoundState.PUBLISHED:
+        # Its figures are out; new answers would let anyone subtract their way to them.
+        raise RoundSetupError(f"round {rnd.label} is published and cannot be reopened")
     new_close = closes_on or rnd.closes_on
     if new_close and new_close < today:
         raise RoundSetupError(
@@ -77,6 +80,24 @@ def close_round(rnd: models.Round, today: dt.date) -> None:
     rnd.state = RoundState.CLOSED
     if rnd.closes_on is None or rnd.closes_on > today:
         rnd.closes_on = today
+
+
+def publish_round(rnd: models.Round, today: dt.date) -> None:
+    """Release a closed round's figures. Only now do results exist anywhere: while a round
+    is open, two loads of a page around one submit would give that person away."""
+    if rnd.state == RoundState.PUBLISHED:
+        raise RoundSetupError(f"round {rnd.label} is already published")
+    if effective_state(rnd, today) != RoundState.CLOSED:
+        raise RoundSetupError(
+            f"round {rnd.label} is {effective_state(rnd, today)}: close it before publishing"
+        )
+    if rnd.closes_on is None or rnd.closes_on > today:
+        rnd.closes_on = today
+    rnd.state = RoundState.PUBLISHED
+
+
+def is_published(rnd: Schedule) -> bool:
+    return rnd.state == RoundState.PUBLISHED
 
 
 class Schedule(Protocol):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey.db import models
-from survey.db.models import InvitationKind, ResponseState
+from survey.db.models import InvitationKind
 
 
 @dataclass(frozen=True)
@@ -39,23 +39,20 @@ def round_statuses(
             func.count()
             .filter(models.Invitation.kind == InvitationKind.PERSONAL)
             .label("personal"),
-            func.count(models.Invitation.used_on).label("used"),
+            func.count().filter(models.Invitation.used.is_(True)).label("used"),
             func.count().filter(models.Invitation.kind == InvitationKind.SHARED).label("shared"),
         )
         .group_by(models.Invitation.round_id)
         .subquery()
     )
-    answers = (
-        select(
-            models.Response.round_id,
-            func.sum(case((models.Response.state == ResponseState.SUBMITTED, 1), else_=0)).label(
-                "submitted"
-            ),
-            func.sum(case((models.Response.state == ResponseState.IN_PROGRESS, 1), else_=0)).label(
-                "busy"
-            ),
-        )
+    submitted = (
+        select(models.Response.round_id, func.count().label("n"))
         .group_by(models.Response.round_id)
+        .subquery()
+    )
+    busy = (
+        select(models.Draft.round_id, func.count().label("n"))
+        .group_by(models.Draft.round_id)
         .subquery()
     )
     stmt = (
@@ -70,13 +67,14 @@ def round_statuses(
             func.coalesce(links.c.personal, 0),
             func.coalesce(links.c.used, 0),
             func.coalesce(links.c.shared, 0),
-            func.coalesce(answers.c.submitted, 0),
-            func.coalesce(answers.c.busy, 0),
+            func.coalesce(submitted.c.n, 0),
+            func.coalesce(busy.c.n, 0),
         )
         .join(models.Round.association)
         .join(models.Round.questionnaire)
         .outerjoin(links, links.c.round_id == models.Round.id)
-        .outerjoin(answers, answers.c.round_id == models.Round.id)
+        .outerjoin(submitted, submitted.c.round_id == models.Round.id)
+        .outerjoin(busy, busy.c.round_id == models.Round.id)
         .order_by(models.Association.slug, models.Round.label)
     )
     if association_id is not None:

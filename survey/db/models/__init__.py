@@ -1,12 +1,21 @@
 """SQLAlchemy 2 typed models, one module per capability; import them from here.
 
-Anonymity by design (see README): a response never holds a name, an e-mail address or a
-token. While it is being filled in, its invitation points at it; on submit that pointer is
-cut and the invitation is only marked used, so nobody can tell whose response is whose.
-Submitted responses keep only the date, never a time.
+Anonymity by design (see README, "Threat model"): nothing holds a name, an e-mail address
+or a token. While answers are in progress their invitation points at a draft; on submit the
+answers move to a response under a random key, the draft is deleted and the invitation is
+only marked used, so nobody can tell whose response is whose. A submitted response keeps
+nothing finer than its round: no date, no time, no order.
 """
 
-from survey.db.models.answers import Answer, Comment, Response, ResponseState
+from survey.db.models.answers import (
+    Answer,
+    Comment,
+    Draft,
+    DraftAnswer,
+    DraftComment,
+    Response,
+    random_key,
+)
 from survey.db.models.base import Base
 from survey.db.models.instruments import AgencyType, Dimension, Item, Questionnaire
 from survey.db.models.rounds import Association, Invitation, InvitationKind, Round, RoundState
@@ -18,12 +27,15 @@ __all__ = [
     "Base",
     "Comment",
     "Dimension",
+    "Draft",
+    "DraftAnswer",
+    "DraftComment",
     "Invitation",
     "InvitationKind",
     "Item",
     "Questionnaire",
     "Response",
-    "ResponseState",
     "Round",
     "RoundState",
+    "random_key",
 ]

@@ -1,49 +1,92 @@
-"""What respondents give: a response per person, an answer per statement, comments."""
+"""What respondents give: a draft while they answer, then a response per person with an
+answer per statement and optional comments.
+
+Anonymity by design: a draft and a submitted response are different rows. On submit the
+answers are copied into a response whose key is random, and the draft is deleted, so
+nothing joins a submitted response to its link, its draft or the order of submissions.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
+import secrets
 
-from sqlalchemy import (
-    CheckConstraint,
-    Date,
-    DateTime,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.db.models.base import Base, check_in
+from survey.db.models.base import Base
 from survey.db.models.instruments import Item
 from survey.db.models.rounds import Round
 
 
-class ResponseState(StrEnum):
-    IN_PROGRESS = "in_progress"
-    SUBMITTED = "submitted"
+def random_key() -> int:
+    """A primary key that carries no order: 63 random bits (positive in a signed BIGINT)."""
+    return secrets.randbits(63) or 1
 
 
-class Response(Base):
-    """One person's answers in one round."""
+class Draft(Base):
+    """Answers in progress. Reachable from its link, by necessity (that is what resuming
+    needs); deleted the moment the answers are submitted."""
 
-    __tablename__ = "response"
-    __table_args__ = (CheckConstraint(check_in("state", ResponseState), name="response_state"),)
+    __tablename__ = "draft"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
-    state: Mapped[ResponseState] = mapped_column(String(12), default=ResponseState.IN_PROGRESS)
     language: Mapped[str] = mapped_column(String(2), default="sv")
     role: Mapped[str | None] = mapped_column(String(40))
     agency: Mapped[str | None] = mapped_column(String(40))
     years: Mapped[str | None] = mapped_column(String(40))
-    #: Only while in progress (to expire abandoned drafts); cleared on submit.
-    saved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    #: Date only: a time of day could tie a response to a person.
-    submitted_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: To expire abandoned drafts (data minimisation).
+    saved_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    round: Mapped[Round] = relationship()
+    answers: Mapped[list[DraftAnswer]] = relationship(cascade="all, delete-orphan")
+    comments: Mapped[list[DraftComment]] = relationship(cascade="all, delete-orphan")
+
+
+class DraftAnswer(Base):
+    __tablename__ = "draft_answer"
+    __table_args__ = (
+        CheckConstraint("value IS NULL OR value BETWEEN 1 AND 5", name="draft_answer_value"),
+    )
+
+    draft_id: Mapped[int] = mapped_column(
+        ForeignKey("draft.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), primary_key=True)
+    value: Mapped[int | None] = mapped_column(Integer)
+
+
+class DraftComment(Base):
+    __tablename__ = "draft_comment"
+
+    draft_id: Mapped[int] = mapped_column(
+        ForeignKey("draft.id", ondelete="CASCADE"), primary_key=True
+    )
+    dimension_id: Mapped[int] = mapped_column(ForeignKey("dimension.id"), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+
+
+#: Submitted rows keep no insertion order either: SQLite stores a table by its key only
+#: WITHOUT ROWID (else a hidden, increasing rowid would number the submissions).
+UNORDERED = {"sqlite_with_rowid": False}
+
+
+class Response(Base):
+    """One person's submitted answers in one round: final, and joined to nothing that
+    names them — not the link, not the draft, not when or in which order it came in."""
+
+    __tablename__ = "response"
+    __table_args__ = (UNORDERED,)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger, primary_key=True, autoincrement=False, default=random_key
+    )
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    language: Mapped[str] = mapped_column(String(2), default="sv")
+    role: Mapped[str | None] = mapped_column(String(40))
+    agency: Mapped[str | None] = mapped_column(String(40))
+    years: Mapped[str | None] = mapped_column(String(40))
 
     round: Mapped[Round] = relationship()
     answers: Mapped[list[Answer]] = relationship(
@@ -57,13 +100,14 @@ class Answer(Base):
 
     __tablename__ = "answer"
     __table_args__ = (
-        UniqueConstraint("response_id", "item_id"),
         CheckConstraint("value IS NULL OR value BETWEEN 1 AND 5", name="answer_value"),
+        UNORDERED,
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
-    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    response_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), primary_key=True, index=True)
     value: Mapped[int | None] = mapped_column(Integer)
 
     response: Mapped[Response] = relationship(back_populates="answers")
@@ -74,9 +118,10 @@ class Comment(Base):
     """Optional free text per dimension; exported only on explicit request."""
 
     __tablename__ = "comment"
-    __table_args__ = (UniqueConstraint("response_id", "dimension_id"),)
+    __table_args__ = (UNORDERED,)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
-    dimension_id: Mapped[int] = mapped_column(ForeignKey("dimension.id"))
+    response_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
+    )
+    dimension_id: Mapped[int] = mapped_column(ForeignKey("dimension.id"), primary_key=True)
     text: Mapped[str] = mapped_column(Text)

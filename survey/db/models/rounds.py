@@ -13,13 +13,15 @@ from survey.db.models.base import Base, check_in
 from survey.db.models.instruments import Questionnaire
 
 if TYPE_CHECKING:
-    from survey.db.models.answers import Response
+    from survey.db.models.answers import Draft
 
 
 class RoundState(StrEnum):
     DRAFT = "draft"
     OPEN = "open"
     CLOSED = "closed"
+    #: Closed and its figures released: the only state in which results exist anywhere.
+    PUBLISHED = "published"
 
 
 class InvitationKind(StrEnum):
@@ -73,9 +75,10 @@ class Invitation(Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[InvitationKind] = mapped_column(String(10), default=InvitationKind.PERSONAL)
-    #: Set while a response is in progress; cut (NULL) when it is submitted.
-    response_id: Mapped[int | None] = mapped_column(ForeignKey("response.id", ondelete="SET NULL"))
-    used_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: Set while answers are in progress; the draft is deleted when they are submitted.
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("draft.id", ondelete="SET NULL"))
+    #: Whether the link was used to submit; never when (a date could tie it to a response).
+    used: Mapped[bool] = mapped_column(Boolean, default=False)
 
     round: Mapped[Round] = relationship()
-    response: Mapped[Response | None] = relationship()
+    draft: Mapped[Draft | None] = relationship()

@@ -56,8 +56,8 @@ class Context:
     questionnaire: Questionnaire
 
     @property
-    def response(self) -> models.Response | None:
-        return self.invitation.response
+    def draft(self) -> models.Draft | None:
+        return self.invitation.draft
 
     @property
     def pages(self) -> int:
@@ -102,7 +102,7 @@ def _unavailable(inv: models.Invitation, exc: RoundNotOpen):
         round=rnd,
         association=rnd.association,
         today=_today(),
-        kept=inv.response is not None,
+        kept=inv.draft is not None,
     )
     return make_response(page, 403 if exc.state == "draft" else 409)
 
@@ -129,7 +129,8 @@ def _after_save(nav: str, here: str, back: str, forward: str) -> ResponseReturnV
     if nav == "autosave":
         return "", 204
     if nav.startswith("lang-"):
-        return redirect(f"{here}?lang={nav.removeprefix('lang-')}")
+        joiner = "&" if "?" in here else "?"
+        return redirect(f"{here}{joiner}lang={nav.removeprefix('lang-')}")
     if nav == "later":
         return redirect(url_for("respond.saved", token=request.view_args["token"]))
     return redirect(back if nav == "back" else forward)
@@ -164,7 +165,7 @@ def protect_the_link(resp):
 
 
 def _render_start(ctx: Context, *, values=None, problems: Iterable[Problem] = (), status=200):
-    response = ctx.response
+    response = ctx.draft
     if values is None:
         values = {
             b.code: getattr(response, b.code) if response else None
@@ -188,10 +189,21 @@ def _render_start(ctx: Context, *, values=None, problems: Iterable[Problem] = ()
 def start(token: str):
     ctx = _open(token, personal=False)
     if ctx.invitation.kind == "shared":
+        # On a shared computer the next person opens the same link: they choose between
+        # the answers remembered here and a fresh start, and see none of them before.
         remembered = session.get("shared", {}).get(ctx.invitation.token_hash)
-        if remembered and _still_usable(remembered):
-            return redirect(url_for("respond.start", token=remembered))
-        return render_template("respond/shared.html", ctx=ctx, q=ctx.questionnaire)
+        usable = remembered if remembered and _still_usable(remembered) else None
+        return render_template(
+            "respond/shared.html", ctx=ctx, q=ctx.questionnaire, remembered=usable
+        )
+    if "start" not in request.args:
+        number = drafts.resume_page(
+            ctx.questionnaire, ctx.draft, drafts.answers_of(db(), ctx.draft)
+        )
+        if number > ctx.pages:
+            return redirect(url_for("respond.summary", token=token), 303)
+        if number:
+            return redirect(url_for("respond.page", token=token, number=number), 303)
     return _render_start(ctx)
 
 
@@ -220,7 +232,7 @@ def save_start(token: str):
     except AnswersRejected as exc:
         shown = {code: (vals or [None])[0] for code, vals in form.items()}
         return _render_start(ctx, values=shown, problems=exc.problems, status=400)
-    here = url_for("respond.start", token=token)
+    here = url_for("respond.start", token=token, start=1)
     return _after_save(nav, here, here, url_for("respond.page", token=token, number=1))
 
 
@@ -243,8 +255,8 @@ def _page_number(ctx: Context, number: int) -> int:
 
 def _render_page(ctx: Context, number: int, *, form=None, problems=(), status=200):
     dimension = ctx.questionnaire.dimensions[number - 1]
-    answers = drafts.answers_of(db(), ctx.response)
-    comment = drafts.comments_of(db(), ctx.response).get(dimension.code, "")
+    answers = drafts.answers_of(db(), ctx.draft)
+    comment = drafts.comments_of(db(), ctx.draft).get(dimension.code, "")
     if form is not None:
         answers = _posted_answers(ctx.questionnaire, answers, form)
         comment = (form.get(forms.COMMENT_FIELD) or [comment])[0]
@@ -300,7 +312,7 @@ def save_page(token: str, number: int):
     back = (
         url_for("respond.page", token=token, number=number - 1)
         if number > 1
-        else url_for("respond.start", token=token)
+        else url_for("respond.start", token=token, start=1)
     )
     forward = (
         url_for("respond.page", token=token, number=number + 1)
@@ -312,14 +324,14 @@ def save_page(token: str, number: int):
 
 def _render_summary(ctx: Context, *, problems=(), status=200):
     q = ctx.questionnaire
-    answers = drafts.answers_of(db(), ctx.response)
+    answers = drafts.answers_of(db(), ctx.draft)
     return (
         render_template(
             "respond/summary.html",
             ctx=ctx,
             q=q,
             missing=drafts.unanswered(q, answers),
-            missing_background=drafts.missing_background(q, ctx.response),
+            missing_background=drafts.missing_background(q, ctx.draft),
             answered=len(answers),
             total=len(q.items()),
             receipt=invitations.submit_receipt(current_app.secret_key, ctx.token),
@@ -375,6 +387,10 @@ def submit(token: str):
     # the link itself now answers like any unknown link.
     remembered = session.get("submitted", []) + [invitations.hash_token(token)]
     session["submitted"] = remembered[-REMEMBERED:]
+    # Nothing in this browser leads to the answers any more: the personal link a shared
+    # link handed out is forgotten (the hash above opens only the thank-you page).
+    shared = session.get("shared", {})
+    session["shared"] = {k: v for k, v in shared.items() if v != token}
     return _thanks(token)
 
 

@@ -1,0 +1,33 @@
+"""Publication: a round's figures exist only once it is closed and published.
+
+While a round is open only counts are shown (the response rate): two loads of a page
+around one submit would otherwise give that person's answers away by subtraction. So
+every page, JSON, workbook and export of figures asks `published_rounds` /
+`ensure_published` first, and the national reference counts only published rounds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.answering.submission import delete_drafts
+from survey.db import models
+from survey.db.engine import forget_deleted, transaction
+from survey.rounds import lifecycle
+
+
+def publish_round(
+    session: Session, association_slug: str, label: str, today: dt.date
+) -> models.Round:
+    """Release a closed round's figures. Its unfinished drafts can never be submitted now
+    (a published round does not reopen) and are deleted with it (data minimisation)."""
+    with transaction(session):
+        rnd = lifecycle.round_by_name(session, association_slug, label)
+        lifecycle.publish_round(rnd, today)
+        drafts = select(models.Draft.id).where(models.Draft.round_id == rnd.id)
+        delete_drafts(session, list(session.scalars(drafts)))
+    forget_deleted(session)
+    return rnd
