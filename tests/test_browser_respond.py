@@ -115,9 +115,9 @@ def test_answer_half_close_the_browser_resume_elsewhere_submit_twice(browser, li
     second.close()
 
     state = db_state(live_server)
-    assert [r[1:4] for r in state["responses"]] == [("submitted", "chef", "region")]
+    assert [r[1:3] for r in state["responses"]] == [("chef", "region")] and state["drafts"] == []
     assert len(state["answers"]) == 36
-    assert state["invitations"][0][2:] == (None, dt.date.today())
+    assert state["invitations"][0][2:] == (None, True)
 
 
 def test_switching_language_keeps_an_unsent_answer(browser, live_server, page, axe):
@@ -215,7 +215,7 @@ def test_a_phone_without_javascript_answers_and_submits(browser, live_server, ax
     assert page.locator("h1").inner_text() == "Thank you"
     fits()
     context.close()
-    assert [r[1] for r in db_state(live_server)["responses"]] == ["submitted"]
+    assert len(db_state(live_server)["responses"]) == 1
 
 
 def test_error_and_notice_pages_are_accessible(browser, live_server, page, axe):

@@ -67,7 +67,7 @@ def test_back_and_forward_keep_every_answer_and_comment(client, db):
     # Back from the first page leads to the questions about you, still answered.
     resp = page_post(client, token, 1, csrf, nav="back", STRAT1="2", STRAT3="dk")
     assert resp.headers["Location"].endswith(f"/r/{token}?start=1")
-    start = client.get(f"/r/{token}").text
+    start = client.get(resp.headers["Location"]).text
     assert 'value="handlaggare"\n                   checked' in start
     assert "Välkommen tillbaka" in start
 
@@ -77,7 +77,11 @@ def test_vet_ej_is_stored_as_missing_and_blank_clears_an_answer(client, db):
     csrf = begin(client, token)
     page_post(client, token, 1, csrf, STRAT1="dk", STRAT2="3")
     page_post(client, token, 1, csrf, STRAT1="dk", STRAT2="")
-    rows = db.execute(select(models.Item.code, models.Answer.value).join(models.Answer.item)).all()
+    rows = db.execute(
+        select(models.Item.code, models.DraftAnswer.value).join(
+            models.DraftAnswer, models.DraftAnswer.item_id == models.Item.id
+        )
+    ).all()
     assert rows == [("STRAT1", None)]
 
 
@@ -87,7 +91,10 @@ def test_resume_on_another_device_with_the_same_link(client, app, db):
     page_post(client, token, 1, csrf, STRAT1="1", STRAT2="2", STRAT3="3", STRAT4="4")
     page_post(client, token, 2, csrf, STYR1="5")
     phone = app.test_client()  # no cookies: nothing depends on the first browser's session
-    start = phone.get(f"/r/{token}").text
+    # The link lands where the person stopped: the first part with a blank statement.
+    landing = phone.get(f"/r/{token}")
+    assert landing.status_code == 303 and landing.headers["Location"].endswith(f"/r/{token}/p/2")
+    start = phone.get(f"/r/{token}?start=1").text
     assert "Välkommen tillbaka" in start
     assert re.search(r'value="chef"\s+checked', start) and re.search(r'value="fk"\s+checked', start)
     assert checked(phone.get(f"/r/{token}/p/1").text) == {
@@ -235,8 +242,13 @@ def test_shared_link_gives_each_visitor_a_personal_link_of_their_own(client, app
     assert personal != shared
     start = client.get(f"/r/{personal}")
     assert "Det här är din egen länk" in start.text and f"/r/{personal}" in start.text
-    # Back through the shared link in the same browser: the same personal link.
-    assert client.get(f"/r/{shared}").headers["Location"].endswith(f"/r/{personal}")
+    page_post(client, personal, 1, csrf_token(start.text), STRAT1="5")
+    # Back through the shared link in the same browser (a shared computer): a choice
+    # between continuing and starting afresh, and nobody's answers before it is made.
+    again = client.get(f"/r/{shared}")
+    assert again.status_code == 200 and "Fortsätt mina svar" in again.text
+    assert f'href="/r/{personal}"' in again.text and "checked" not in again.text
+    assert "Jag är någon annan: börja om" in again.text
     # Another person gets the landing page and a link of their own.
     other = app.test_client()
     page = other.get(f"/r/{shared}")
@@ -245,8 +257,12 @@ def test_shared_link_gives_each_visitor_a_personal_link_of_their_own(client, app
     answer_all(client, personal)
     kinds = [row[1] for row in stored_state(db)["invitations"]]
     assert sorted(kinds) == ["personal", "personal", "shared"]
-    # After submitting, the shared link offers a fresh start in that browser too.
-    assert client.get(f"/r/{shared}").status_code == 200
+    # After submitting, the browser remembers nothing that leads to the answers: the shared
+    # link offers a plain fresh start, and the session holds no personal link any more.
+    after = client.get(f"/r/{shared}")
+    assert after.status_code == 200 and "Fortsätt mina svar" not in after.text
+    with client.session_transaction() as cookie:
+        assert personal not in str(dict(cookie))
 
 
 def test_the_shared_link_cannot_be_answered_directly(client, db):

@@ -116,7 +116,7 @@ def test_a_refused_background_answer_writes_nothing(client, db, started, data, m
     assert resp.status_code == 400
     assert "Kontrollera följande" in text_of(resp) and message in text_of(resp)
     assert stored_state(db) == before
-    assert before["responses"][0][2:4] == ("handlaggare", "kommun")
+    assert before["drafts"][0][1:3] == ("handlaggare", "kommun")
 
 
 def test_a_missing_role_on_a_fresh_link_writes_nothing_and_keeps_the_choice(client, db):
@@ -127,7 +127,7 @@ def test_a_missing_role_on_a_fresh_link_writes_nothing_and_keeps_the_choice(clie
     assert resp.status_code == 400
     assert '<a href="#role-handlaggare">Svara på frågan: Vilken är din roll' in resp.text
     assert 'value="region"\n                   checked' in resp.text
-    assert stored_state(db) == before and before["responses"] == []
+    assert stored_state(db) == before and before["drafts"] == []
 
 
 @pytest.mark.parametrize("csrf", [None, "", "forged-token"])
@@ -188,7 +188,7 @@ def test_submit_without_role_and_agency_is_refused(client, db):
     assert resp.status_code == 400
     assert "Svara på frågan: Vilken är din roll i samverkan?" in text_of(resp)
     assert stored_state(db) == before
-    assert before["responses"][0][1] == "in_progress"
+    assert len(before["drafts"]) == 1 and before["responses"] == []
 
 
 @pytest.mark.parametrize("number", ["0", "11", "-1", "abc", "99999999999999999999"])
@@ -276,7 +276,7 @@ def test_closing_mid_answer_keeps_the_answers_and_refuses_new_ones(client, runne
     summary = client.get(f"/r/{token}/summary")
     assert summary.status_code == 409
     assert stored_state(db) == before
-    assert [row[2] for row in before["answers"]] == [4]
+    assert [row[2] for row in before["draft_answers"]] == [4]
     # Reopened with a new closing date: the same link continues where it stopped.
     new_close = (TODAY + dt.timedelta(days=5)).isoformat()
     result = runner.invoke(args=["round", "open", "norrsund/2026", "--closes", new_close])
@@ -290,5 +290,7 @@ def test_a_comment_with_control_characters_is_stored_clean(client, db, started):
     token, csrf = started
     data = {"csrf_token": csrf, "comment": "Rad ett\r\nrad\x00 två\x07 "}
     assert client.post(f"/r/{token}/p/2", data=data).status_code == 302
-    texts = db.scalars(select(models.Comment.text).order_by(models.Comment.id)).all()
+    texts = db.scalars(
+        select(models.DraftComment.text).order_by(models.DraftComment.dimension_id)
+    ).all()
     assert texts == ["Första", "Rad ett\nrad två"]

@@ -125,7 +125,7 @@ def test_closing_keeps_unfinished_answers_and_reports_them(runner, client, db):
     begin(client, token)
     result = run(runner, "round", "close", "norrsund/2026")
     assert "0 submitted, 1 unfinished kept but not counted" in result.output
-    assert len(stored_state(db)["responses"]) == 1
+    assert len(stored_state(db)["drafts"]) == 1
 
 
 @pytest.mark.parametrize(
