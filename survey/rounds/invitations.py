@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
 from sqlalchemy import select
@@ -19,6 +20,16 @@ TOKEN_BYTES = 24
 
 #: Longer than any token we make; anything longer is refused before hashing.
 TOKEN_MAX_CHARS = 100
+
+
+#: A link's token inside a logged path or request line.
+_TOKEN_IN_PATH = re.compile(r"/r/[A-Za-z0-9_-]+")
+MASKED = "/r/<link>"
+
+
+def mask_tokens(text: str) -> str:
+    """The text with every link's token replaced: logs never hold a key to someone's answers."""
+    return _TOKEN_IN_PATH.sub(MASKED, text)
 
 
 def new_token() -> str:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from survey.errors import ExportRefused, InvalidAnswer, InvalidToken, NotFound, RoundNotOpen
 from survey.settings import Settings
 from survey.web.board import charts
+from survey.web.logs import mask_request_logs
 
 LANGUAGES = ("sv", "en")
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -55,6 +56,8 @@ def localized(text: dict[str, str] | None) -> str:
 
 
 def init_web(app: Flask) -> None:
+    mask_request_logs()
+
     @app.teardown_appcontext
     def close_db(_exc: BaseException | None) -> None:
         session_ = g.pop("db", None)
