@@ -58,9 +58,17 @@ def database_url(request, tmp_path, postgres_url):
     if postgres_url is None:
         pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}")
     engine = create_engine(postgres_url)
-    models.Base.metadata.drop_all(engine)
+    empty_database(engine)
     engine.dispose()
     return postgres_url
+
+
+def empty_database(engine) -> None:
+    """Drop the models' tables and Alembic's version table: an empty database again (the
+    PostgreSQL one is shared by the tests of a run)."""
+    models.Base.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
 @pytest.fixture
