@@ -71,9 +71,9 @@ def empty_database(engine) -> None:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
-    app = create_app(
+def make_app(database_url: str, tmp_path: Path):
+    """The app as the tests configure it, on the database as it is (no schema made)."""
+    return create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
@@ -83,6 +83,11 @@ def app(database_url, tmp_path):
             "PUBLIC_URL": PUBLIC_URL,
         }
     )
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = make_app(database_url, tmp_path)
     create_schema(app.extensions["survey_engine"])
     with app.extensions["survey_sessions"]() as session:
         load_directory(session, QUESTIONNAIRES)

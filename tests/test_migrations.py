@@ -16,10 +16,9 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from builders import answer_all, invite, make_round
-from conftest import PUBLIC_URL, QUESTIONNAIRES, ROOT
+from conftest import ROOT, make_app
 from sqlalchemy import CheckConstraint, create_engine, func, inspect, select, text
 
-from survey import create_app
 from survey.db import migrations, models
 from survey.db.engine import make_engine
 from survey.db.migrations import SchemaState
@@ -62,24 +61,10 @@ def downgrade():
 '''
 
 
-def app_on(database_url: str, tmp_path: Path):
-    """The app as the `app` fixture makes it, but leaving the database as it is."""
-    return create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": database_url,
-            "INSTANCE_PATH": tmp_path / "instance",
-            "QUESTIONNAIRE_DIR": str(QUESTIONNAIRES),
-            "PUBLIC_URL": PUBLIC_URL,
-        }
-    )
-
-
 @pytest.fixture
 def bare_app(database_url, tmp_path):
     """The app on a database nobody has set up (the `app` fixture makes its schema)."""
-    app = app_on(database_url, tmp_path)
+    app = make_app(database_url, tmp_path)
     yield app
     app.extensions["survey_engine"].dispose()
 
@@ -258,7 +243,7 @@ def test_a_database_behind_the_code_is_refused_until_upgraded(
     assert answers["answer"] > 0
 
     newer_code()
-    restarted = app_on(database_url, tmp_path)
+    restarted = make_app(database_url, tmp_path)
     engine, client = engine_of(restarted), restarted.test_client()
     assert migrations.state(engine) is SchemaState.BEHIND
     for page in (f"/r/{token}", "/f/norrsund"):
@@ -340,31 +325,28 @@ def test_tables_that_are_not_revision_0001_are_not_stamped(bare_app):
     assert migrations.current(engine) is None
 
 
+def run(tool: str, *args: str, cwd: Path, url: str, instance: Path):
+    """A console script of this environment, as a person at a terminal runs it."""
+    return subprocess.run(
+        [str(Path(sys.executable).parent / tool), *args],
+        cwd=cwd,
+        env={**os.environ, "DATABASE_URL": url, "SURVEY_INSTANCE_PATH": str(instance)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def test_the_installed_command_finds_the_migrations_from_any_folder(tmp_path):
     """`survey` run elsewhere than the project root still finds migrations/ (beside the
     package), and a developer's `alembic` from the root takes the URL from the settings."""
-    bin_dir = Path(sys.executable).parent
     url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
     elsewhere = tmp_path / "somewhere"
     elsewhere.mkdir()
-    done = subprocess.run(
-        [str(bin_dir / "survey"), "db", "upgrade"],
-        cwd=elsewhere,
-        env={**os.environ, "DATABASE_URL": url, "SURVEY_INSTANCE_PATH": str(tmp_path / "i")},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run("survey", "db", "upgrade", cwd=elsewhere, url=url, instance=tmp_path / "i")
     assert done.returncode == 0, done.stderr
     assert f"database created at revision {migrations.head()}" in done.stdout
 
-    check = subprocess.run(
-        [str(bin_dir / "alembic"), "check"],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url, "SURVEY_INSTANCE_PATH": str(tmp_path / "i")},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    check = run("alembic", "check", cwd=ROOT, url=url, instance=tmp_path / "i")
     assert check.returncode == 0, check.stderr
     assert "No new upgrade operations detected" in check.stdout + check.stderr
