@@ -58,14 +58,22 @@ def database_url(request, tmp_path, postgres_url):
     if postgres_url is None:
         pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}")
     engine = create_engine(postgres_url)
-    models.Base.metadata.drop_all(engine)
+    empty_database(engine)
     engine.dispose()
     return postgres_url
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
-    app = create_app(
+def empty_database(engine) -> None:
+    """Drop the models' tables and Alembic's version table: an empty database again (the
+    PostgreSQL one is shared by the tests of a run)."""
+    models.Base.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def make_app(database_url: str, tmp_path: Path):
+    """The app as the tests configure it, on the database as it is (no schema made)."""
+    return create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
@@ -75,6 +83,11 @@ def app(database_url, tmp_path):
             "PUBLIC_URL": PUBLIC_URL,
         }
     )
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = make_app(database_url, tmp_path)
     create_schema(app.extensions["survey_engine"])
     with app.extensions["survey_sessions"]() as session:
         load_directory(session, QUESTIONNAIRES)
