@@ -10,23 +10,16 @@ query the page really needs anew.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from board_html import figure_data
 from builders import add_response, all_items, begin, csrf_token, hidden_field, make_round
-from builders import default_questionnaire as questionnaire_of
-from conftest import QUESTIONNAIRES
+from conftest import demo_module_app
 from sqlalchemy import select
 from statements import Statements, count_statements
 
-from survey import create_app, demo
 from survey.db import models
-from survey.db.schema import create_schema
-from survey.instruments.catalog import load_directory
 from survey.rounds import invitations
 
-TODAY = dt.date.today()
 SLUG = "demo-norrsund"
 #: A förbund with more rounds than the demo's two, for the trend.
 MANY_ROUNDS = "budget-many-rounds"
@@ -52,33 +45,15 @@ RESPONDENT_BUDGET = {"GET page": 6, "POST page": 12, "GET summary": 5, "POST sub
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def demo_app(request, tmp_path_factory, postgres_url):
-    """The demo dataset once per database for the module, and a förbund with four rounds.
-
-    (Tests here must not use the function-scoped `app`/`db` fixtures, which would reset the
-    shared PostgreSQL database under it.)"""
-    tmp = tmp_path_factory.mktemp("budget")
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp / 'demo.db'}"
-    elif postgres_url is None:
-        pytest.skip("PostgreSQL is not reachable")
-    else:
-        url = postgres_url
-    app = create_app(
-        {"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": url, "INSTANCE_PATH": tmp}
-    )
-    engine = app.extensions["survey_engine"]
-    models.Base.metadata.drop_all(engine)
-    create_schema(engine)
+    """The demo dataset once per database for the module, and a förbund with four rounds."""
+    app = demo_module_app(request.param, tmp_path_factory.mktemp("budget"), postgres_url)
     with app.extensions["survey_sessions"]() as session:
-        load_directory(session, QUESTIONNAIRES)
-        demo.build_demo(session, questionnaire_of(session), TODAY)
-        session.commit()
         for year in range(2016, 2020):
             rnd = make_round(session, MANY_ROUNDS, str(year), state="closed")
             for value in range(1, 6):
                 add_response(session, rnd, all_items(session, rnd, lambda _item, v=value: v))
     yield app
-    engine.dispose()
+    app.extensions["survey_engine"].dispose()
 
 
 @pytest.fixture
