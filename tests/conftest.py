@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from builders import default_questionnaire
+from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -85,10 +86,10 @@ def app(database_url, tmp_path):
     app.extensions["survey_engine"].dispose()
 
 
-def demo_module_app(database: str, tmp: Path, postgres_url: str | None):
-    """An app on a fresh database holding the questionnaires and the demo dataset, for a
-    module-scoped fixture whose tests only read: `database` is "sqlite" (a file in `tmp`)
-    or "postgresql" (this run's database, emptied; skipped without a server).
+def demo_module_app(database: str, tmp: Path, postgres_url: str | None) -> Flask:
+    """An app on a fresh database holding the questionnaires and the demo dataset, built
+    once for a module-scoped fixture: `database` is "sqlite" (a file in `tmp`) or
+    "postgresql" (this run's database, emptied; skipped without a server).
 
     (Modules using it must not use the function-scoped `app`/`db` fixtures, which would
     reset the shared PostgreSQL database under it.)"""
