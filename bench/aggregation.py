@@ -28,7 +28,7 @@ from survey.db import models
 from survey.db.engine import make_engine, session_factory
 from survey.db.schema import create_schema
 from survey.instruments.catalog import load_directory
-from survey.results import breakdowns, overview, scoring
+from survey.results import pages, scoring
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,10 +92,7 @@ def in_python(session, by_role: bool = False, round_id: int | None = None) -> di
 
 def dashboard_figures(session, rnd) -> None:
     """What the dashboard computes for one förbund and round."""
-    overview.round_overview(session, rnd, 5, "sv")
-    breakdowns.trend(session, rnd, 5, "sv")
-    for by in ("role", "agency"):
-        breakdowns.breakdown(session, rnd, 5, "sv", by)
+    pages.round_report(session, rnd.association.slug, rnd.label, 5, "sv")
 
 
 def best_of(fn, repeat: int = 5) -> float:

@@ -58,7 +58,19 @@ def main() -> int:
     pot = ROOT / "build" / "messages.pot"
     pot.parent.mkdir(exist_ok=True)
     keywords = [arg for keyword in KEYWORDS for arg in ("-k", keyword)]
-    run("extract", "-F", "babel.cfg", *keywords, "-o", str(pot), "survey")
+    # No line numbers and a stable order: the catalogue changes only where a text does, so
+    # two branches that each add a string do not conflict over every location comment.
+    run(
+        "extract",
+        "-F",
+        "babel.cfg",
+        *keywords,
+        "--no-location",
+        "--sort-output",
+        "-o",
+        str(pot),
+        "survey",
+    )
     if "--check" in sys.argv:
         # By context too: a msgid translated one way on the pages and another way as a
         # column heading is two entries, and either may be missing.

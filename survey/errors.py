@@ -66,3 +66,8 @@ class ExportRefused(SurveyError):
         self.reason = reason
         self.details = details
         super().__init__(message)
+
+
+class SchemaError(SurveyError):
+    """A database the migrations cannot bring to this code's schema (tables that are not a
+    known revision's, a revision newer than the code); the message says what was found."""

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
+from builders import default_questionnaire
+from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from survey import create_app
+from survey import create_app, demo
 from survey.db import models
 from survey.db.schema import create_schema
 from survey.instruments.catalog import load_directory
@@ -58,14 +61,22 @@ def database_url(request, tmp_path, postgres_url):
     if postgres_url is None:
         pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}")
     engine = create_engine(postgres_url)
-    models.Base.metadata.drop_all(engine)
+    empty_database(engine)
     engine.dispose()
     return postgres_url
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
-    app = create_app(
+def empty_database(engine) -> None:
+    """Drop the models' tables and Alembic's version table: an empty database again (the
+    PostgreSQL one is shared by the tests of a run)."""
+    models.Base.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def make_app(database_url: str, tmp_path: Path):
+    """The app as the tests configure it, on the database as it is (no schema made)."""
+    return create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
@@ -75,12 +86,43 @@ def app(database_url, tmp_path):
             "PUBLIC_URL": PUBLIC_URL,
         }
     )
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = make_app(database_url, tmp_path)
     create_schema(app.extensions["survey_engine"])
     with app.extensions["survey_sessions"]() as session:
         load_directory(session, QUESTIONNAIRES)
         session.commit()
     yield app
     app.extensions["survey_engine"].dispose()
+
+
+def demo_module_app(database: str, tmp: Path, postgres_url: str | None) -> Flask:
+    """An app on a fresh database holding the questionnaires and the demo dataset, built
+    once for a module-scoped fixture: `database` is "sqlite" (a file in `tmp`) or
+    "postgresql" (this run's database, emptied; skipped without a server).
+
+    (Modules using it must not use the function-scoped `app`/`db` fixtures, which would
+    reset the shared PostgreSQL database under it.)"""
+    if database == "sqlite":
+        url = f"sqlite:///{tmp / 'demo.db'}"
+    elif postgres_url is None:
+        pytest.skip("PostgreSQL is not reachable")
+    else:
+        url = postgres_url
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": url, "INSTANCE_PATH": tmp}
+    )
+    engine = app.extensions["survey_engine"]
+    models.Base.metadata.drop_all(engine)
+    create_schema(engine)
+    with app.extensions["survey_sessions"]() as session:
+        load_directory(session, QUESTIONNAIRES)
+        demo.build_demo(session, default_questionnaire(session), dt.date.today())
+        session.commit()
+    return app
 
 
 @pytest.fixture

@@ -9,14 +9,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 from board_html import figure_data, rows_by_key, sv, tables
-from builders import default_questionnaire
-from conftest import QUESTIONNAIRES
+from conftest import demo_module_app
 from sqlalchemy import select, text
 
-from survey import create_app, demo
 from survey.db import models
-from survey.db.schema import create_schema
-from survey.instruments.catalog import load_directory
 from survey.results import scoring
 
 K = 5
@@ -26,29 +22,10 @@ THIS, LAST = str(TODAY.year), str(TODAY.year - 1)
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def demo_app(request, tmp_path_factory, postgres_url):
-    """One demo dataset per database for the whole module: every test here only reads.
-
-    (Tests in this module must not use the function-scoped `app`/`db` fixtures, which would
-    reset the shared PostgreSQL database under it.)"""
-    tmp = tmp_path_factory.mktemp("board")
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp / 'demo.db'}"
-    elif postgres_url is None:
-        pytest.skip("PostgreSQL is not reachable")
-    else:
-        url = postgres_url
-    app = create_app(
-        {"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": url, "INSTANCE_PATH": tmp}
-    )
-    engine = app.extensions["survey_engine"]
-    models.Base.metadata.drop_all(engine)
-    create_schema(engine)
-    with app.extensions["survey_sessions"]() as session:
-        load_directory(session, QUESTIONNAIRES)
-        demo.build_demo(session, default_questionnaire(session), TODAY)
-        session.commit()
+    """One demo dataset per database for the whole module: every test here only reads."""
+    app = demo_module_app(request.param, tmp_path_factory.mktemp("board"), postgres_url)
     yield app
-    engine.dispose()
+    app.extensions["survey_engine"].dispose()
 
 
 @pytest.fixture

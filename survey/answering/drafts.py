@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from survey.answering.validation import DONT_KNOW, DimensionPage
@@ -70,10 +70,16 @@ def save_dimension(
             models.DraftAnswer.item_id.in_([ids[item.code] for item in dimension.items]),
         )
     )
-    session.add_all(
-        models.DraftAnswer(draft_id=draft.id, item_id=ids[code], value=value)
-        for code, value in page.ratings.items()
-    )
+    if page.ratings:
+        # One INSERT however many statements the page has: as ORM objects SQLite would be
+        # sent one per answer (it cannot batch inserts that return the new ids).
+        session.execute(
+            insert(models.DraftAnswer),
+            [
+                {"draft_id": draft.id, "item_id": ids[code], "value": value}
+                for code, value in page.ratings.items()
+            ],
+        )
     if page.comment is not None:
         dim_id = dimension_ids(session, questionnaire_id)[dimension.code]
         session.execute(

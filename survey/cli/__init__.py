@@ -50,7 +50,7 @@ def FORBUND_OPTION(**kwargs: Any) -> Callable[[F], F]:  # noqa: N802 - reads as 
 
 
 def register_commands(app: Flask) -> None:
-    from survey.cli import export, instance, rounds
+    from survey.cli import database, export, instance, rounds
 
     for command in (
         instance.init_command,
@@ -62,6 +62,7 @@ def register_commands(app: Flask) -> None:
         rounds.forbund_group,
         rounds.round_group,
         export.export_command,
+        database.db_group,
     ):
         app.cli.add_command(command)
     # The group's older name, kept so scripts written for it go on working.

@@ -13,17 +13,22 @@ from sqlalchemy.engine import make_url
 
 from survey import demo
 from survey.cli import domain_errors, open_session, settings
-from survey.db.schema import create_schema
+from survey.cli.database import describe, upgrade_database
+from survey.db.migrations import SchemaState
 from survey.instruments import services as instruments
 from survey.instruments.questionnaire import QuestionnaireError
 
 
-def _prepare_database() -> None:
-    create_schema(current_app.extensions["survey_engine"])
+def _prepare_database(report: bool = False) -> None:
+    """Create or upgrade the schema to the newest revision, saying so when that changed
+    anything (or always, when asked: `survey init`)."""
+    done = upgrade_database()
+    if report or done.before is not SchemaState.CURRENT:
+        click.echo(describe(done))
 
 
 def _init_database() -> list[str]:
-    _prepare_database()
+    _prepare_database(report=True)
     with open_session() as session:
         try:
             loaded = instruments.load_folder(session, settings().questionnaire_dir)
@@ -37,8 +42,10 @@ def _init_database() -> list[str]:
 
 @click.command("init")
 @with_appcontext
+@domain_errors
 def init_command() -> None:
-    """Create the database tables and load the questionnaires in questionnaires/."""
+    """Create or upgrade the database to the newest revision and load the questionnaires
+    in questionnaires/."""
     for line in _init_database():
         click.echo(f"questionnaire {line}")
     click.echo(f"database ready: {_safe_url()}")
@@ -47,6 +54,7 @@ def init_command() -> None:
 @click.command("load-questionnaire")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
+@domain_errors
 def load_questionnaire_command(path: Path) -> None:
     """Validate a questionnaire file and store it (a new key or version)."""
     _prepare_database()
@@ -89,6 +97,7 @@ def demo_command(serve: bool, force: bool, host: str, port: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 @with_appcontext
+@domain_errors
 def serve_command(host: str, port: int) -> None:
     """Start the web server and print its address."""
     _serve(_public_at(host, port), host, port)

@@ -4,6 +4,7 @@ between groups that are both shown."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from survey.db import models
 from survey.results import scoring
 from survey.results.overview import choice_labels, dimension_name
-from survey.rounds.lifecycle import earlier_rounds
+from survey.rounds.lifecycle import RoundHistory, history_of
 
 
 @dataclass(frozen=True)
@@ -107,12 +108,25 @@ def breakdown(session: Session, rnd: models.Round, k: int, lang: str, by: str) -
 
 def trend(session: Session, rnd: models.Round, k: int, lang: str) -> Breakdown:
     """Dimension scores of the förbund in each of its rounds up to this one."""
+    return trend_of(session, history_of(session, rnd), k, lang)
+
+
+def trend_of(
+    session: Session,
+    history: RoundHistory,
+    k: int,
+    lang: str,
+    stats: Sequence[scoring.GroupStat] | None = None,
+) -> Breakdown:
+    """The trend up to `history.round`. `stats` may bring `dimension_stats` already computed
+    for (at least) its earlier rounds, so a page computes them once for overview and trend."""
     k = scoring.effective_k(k)
-    rounds = earlier_rounds(session, rnd)
+    rounds = history.earlier
     label_of = {r.id: r.label for r in rounds}
-    stats = {
-        (label_of[s.round_id], s.dimension): s
-        for s in scoring.dimension_stats(session, list(label_of), k)
-    }
+    if stats is None:
+        stats = scoring.dimension_stats(session, list(label_of), k)
+    by_column = {(label_of[s.round_id], s.dimension): s for s in stats if s.round_id in label_of}
     columns = [Column(r.label, r.label) for r in rounds]
-    return _table(rnd, "round", k, lang, columns, stats, {r.label: r.id for r in rounds})
+    return _table(
+        history.round, "round", k, lang, columns, by_column, {r.label: r.id for r in rounds}
+    )

@@ -4,10 +4,11 @@ national reference, for the comparison page (chosen peers, heat map)."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from survey.db import models
 from survey.errors import NotFound
@@ -46,20 +47,68 @@ def round_labels(session: Session) -> list[str]:
     return sorted(labels, reverse=True)
 
 
+def _rounds_labelled(session: Session, label: str) -> list[models.Round]:
+    """Every förbund's round with this label, by förbund name. The förbund, questionnaire
+    and dimensions come with them: the picture names every förbund, so loading them one by
+    one would ask once per förbund."""
+    return list(
+        session.scalars(
+            select(models.Round)
+            .join(models.Round.association)
+            .where(models.Round.label == label)
+            .options(
+                contains_eager(models.Round.association),
+                joinedload(models.Round.questionnaire).selectinload(
+                    models.Questionnaire.dimensions
+                ),
+            )
+            .order_by(models.Association.name)
+        )
+    )
+
+
 def national_picture(
     session: Session, label: str, k: int, lang: str, questionnaire_key: str | None = None
 ) -> NationalPicture:
     """All förbund with a round of this label (and instrument key: by default the one most
     rounds of the label use)."""
-    k = scoring.effective_k(k)
-    rounds = list(
-        session.scalars(
-            select(models.Round)
-            .join(models.Association)
-            .where(models.Round.label == label)
-            .order_by(models.Association.name)
+    return _picture(session, _rounds_labelled(session, label), label, k, lang, questionnaire_key)
+
+
+def chosen_picture(
+    session: Session, label: str, slugs: Sequence[str], k: int, lang: str
+) -> NationalPicture:
+    """The national picture of `label` in the instrument of the first of the chosen förbund
+    (as `national_picture` when none is chosen). NotFound names the first chosen förbund
+    that does not exist or has no round of this label."""
+    rounds = _rounds_labelled(session, label)
+    by_slug = {r.association.slug: r for r in rounds}
+    missing = [slug for slug in slugs if slug not in by_slug]
+    if missing:  # only then a statement more, to tell an unknown förbund from a missing round
+        names = dict(
+            session.execute(
+                select(models.Association.slug, models.Association.name).where(
+                    models.Association.slug.in_(missing)
+                )
+            ).all()
         )
-    )
+        slug = missing[0]
+        if slug not in names:
+            raise NotFound("association", slug)
+        raise NotFound("round", label, within=names[slug])
+    key = by_slug[slugs[0]].questionnaire.key if slugs else None
+    return _picture(session, rounds, label, k, lang, key)
+
+
+def _picture(
+    session: Session,
+    rounds: list[models.Round],
+    label: str,
+    k: int,
+    lang: str,
+    questionnaire_key: str | None,
+) -> NationalPicture:
+    k = scoring.effective_k(k)
     if not rounds:
         raise NotFound("round", label)
     if questionnaire_key is None:

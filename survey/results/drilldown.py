@@ -12,8 +12,8 @@ from survey.db import models
 from survey.errors import NotFound
 from survey.instruments.catalog import definition_of
 from survey.results import scoring
-from survey.results.overview import DimensionRow, round_overview
-from survey.rounds.lifecycle import previous_round
+from survey.results.overview import DimensionRow, overview_of
+from survey.rounds.lifecycle import RoundHistory
 
 
 @dataclass(frozen=True)
@@ -37,16 +37,19 @@ class DimensionItems:
 
 
 def item_drilldown(
-    session: Session, rnd: models.Round, k: int, lang: str, dimension: str | None = None
+    session: Session, history: RoundHistory, k: int, lang: str, dimension: str | None = None
 ) -> list[DimensionItems]:
-    """Every dimension of the round (or only `dimension`, a code) with its statements."""
+    """Every dimension of the round (or only `dimension`, a code) with its statements.
+
+    It walks each dimension's statements: load them with the round
+    (`round_history(..., items=True)`), or every dimension asks for its own."""
+    rnd, previous = history.round, history.previous
     dims = rnd.questionnaire.dimensions
     if dimension is not None:
         dims = [d for d in dims if d.code == dimension]
         if not dims:
             raise NotFound("dimension", dimension)
-    overview = {row.code: row for row in round_overview(session, rnd, k, lang).rows}
-    previous = previous_round(session, rnd)
+    overview = {row.code: row for row in overview_of(session, history, k, lang).rows}
     ids = [rnd.id] + ([previous.id] if previous else [])
     stats = scoring.item_stats(session, ids, k)
     now = {s.item: s for s in stats if s.round_id == rnd.id}

@@ -5,6 +5,7 @@ the same suppression."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from survey.db import models
 from survey.instruments.catalog import definition_of
 from survey.results import scoring
-from survey.rounds.lifecycle import previous_round
+from survey.rounds.lifecycle import RoundHistory, history_of
 
 
 @dataclass(frozen=True)
@@ -95,38 +96,36 @@ def scale_labels(rnd: models.Round, lang: str) -> list[str]:
 
 
 def round_overview(session: Session, rnd: models.Round, k: int, lang: str) -> RoundOverview:
+    return overview_of(session, history_of(session, rnd), k, lang)
+
+
+def overview_of(
+    session: Session,
+    history: RoundHistory,
+    k: int,
+    lang: str,
+    stats: Sequence[scoring.GroupStat] | None = None,
+) -> RoundOverview:
+    """The overview of `history.round`. `stats` may bring `dimension_stats` already computed
+    for (at least) this round and the previous one, as a page that also shows the trend
+    has them; the figures of a round do not depend on which other rounds were asked with."""
     k = scoring.effective_k(k)
-    previous = previous_round(session, rnd)
-    ids = [rnd.id] + ([previous.id] if previous else [])
-    stats = scoring.dimension_stats(session, ids, k)
+    rnd, previous = history.round, history.previous
+    if stats is None:
+        stats = scoring.dimension_stats(session, [r.id for r in (rnd, previous) if r], k)
     now = {s.dimension: s for s in stats if s.round_id == rnd.id}
     before = {s.dimension: s for s in stats if previous and s.round_id == previous.id}
     national = scoring.national_reference(session, rnd.label, rnd.questionnaire.key, k)
-    rows = []
-    for dim in rnd.questionnaire.dimensions:
-        s = now.get(dim.code) or scoring.GroupStat(rnd.id, dim.code, None, 0, True)
-        ref = national.get(dim.code)
-        prev = before.get(dim.code)
-        prev_mean = prev.mean if prev else None
-        rows.append(
-            DimensionRow(
-                code=dim.code,
-                name=dimension_name(dim, lang),
-                group=dim.group,
-                n=s.n,
-                suppressed=s.suppressed,
-                mean=s.mean,
-                sd=s.sd,
-                national_mean=ref.mean if ref else None,
-                national_associations=ref.n_associations if ref else 0,
-                median=s.median,
-                distribution=s.distribution,
-                dont_know_share=s.dont_know_share,
-                answers=s.answers,
-                previous_mean=prev_mean,
-                change=None if s.mean is None or prev_mean is None else s.mean - prev_mean,
-            )
+    rows = [
+        _row(
+            dim,
+            lang,
+            now.get(dim.code) or scoring.GroupStat(rnd.id, dim.code, None, 0, True),
+            national.get(dim.code),
+            before.get(dim.code),
         )
+        for dim in rnd.questionnaire.dimensions
+    ]
     return RoundOverview(
         rnd.association.name,
         rnd.label,
@@ -134,4 +133,31 @@ def round_overview(session: Session, rnd: models.Round, k: int, lang: str) -> Ro
         submitted_count(session, rnd.id),
         rows,
         previous.label if previous else None,
+    )
+
+
+def _row(
+    dim: models.Dimension,
+    lang: str,
+    s: scoring.GroupStat,
+    ref: scoring.Reference | None,
+    prev: scoring.GroupStat | None,
+) -> DimensionRow:
+    prev_mean = prev.mean if prev else None
+    return DimensionRow(
+        code=dim.code,
+        name=dimension_name(dim, lang),
+        group=dim.group,
+        n=s.n,
+        suppressed=s.suppressed,
+        mean=s.mean,
+        sd=s.sd,
+        national_mean=ref.mean if ref else None,
+        national_associations=ref.n_associations if ref else 0,
+        median=s.median,
+        distribution=s.distribution,
+        dont_know_share=s.dont_know_share,
+        answers=s.answers,
+        previous_mean=prev_mean,
+        change=None if s.mean is None or prev_mean is None else s.mean - prev_mean,
     )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from survey.db import models
 from survey.db.models import RoundState
@@ -123,44 +125,105 @@ def ensure_accepting(rnd: models.Round, today: dt.date) -> None:
         raise RoundNotOpen(state, rnd.opens_on, rnd.closes_on)
 
 
-def rounds_of(session: Session, association: models.Association) -> list[models.Round]:
-    return list(
-        session.scalars(
-            select(models.Round)
-            .filter_by(association_id=association.id)
-            .order_by(models.Round.label)
-        )
+def _rounds_query() -> Select[tuple[models.Round]]:
+    # The questionnaire comes in the same statement: every caller compares instrument keys
+    # or walks the round's dimensions, which would otherwise load it separately.
+    return (
+        select(models.Round)
+        .options(joinedload(models.Round.questionnaire))
+        .order_by(models.Round.label)
     )
 
 
-def find_round(
-    session: Session, association: models.Association, label: str | None
-) -> models.Round:
-    """The round with this label, or the latest when no label is given."""
-    rounds = rounds_of(session, association)
+def rounds_of(session: Session, association: models.Association) -> list[models.Round]:
+    return list(session.scalars(_rounds_query().filter_by(association_id=association.id)))
+
+
+def _choose(rounds: Sequence[models.Round], label: str | None, within: str) -> models.Round:
+    """The round with this label, or the latest (the rounds are by label) when none."""
     if label is None and rounds:
         return rounds[-1]
     for rnd in rounds:
         if rnd.label == label:
             return rnd
     if label is None:
-        raise NotFound("no_rounds", "", within=association.name)
-    raise NotFound("round", label, within=association.name)
+        raise NotFound("no_rounds", "", within=within)
+    raise NotFound("round", label, within=within)
 
 
-def earlier_rounds(session: Session, rnd: models.Round) -> list[models.Round]:
-    """The förbund's rounds up to and including this one with the same instrument (key),
-    oldest first; dimension codes are stable across versions, so they compare."""
+def find_round(
+    session: Session, association: models.Association, label: str | None
+) -> models.Round:
+    """The round with this label, or the latest when no label is given."""
+    return _choose(rounds_of(session, association), label, association.name)
+
+
+def _earlier(rounds: Sequence[models.Round], rnd: models.Round) -> list[models.Round]:
     return [
-        r
-        for r in rounds_of(session, rnd.association)
-        if r.label <= rnd.label and r.questionnaire.key == rnd.questionnaire.key
+        r for r in rounds if r.label <= rnd.label and r.questionnaire.key == rnd.questionnaire.key
     ]
 
 
+@dataclass(frozen=True)
+class RoundHistory:
+    """A round and all its förbund's rounds (by label), read once: a page's round picker,
+    trend and previous round all come from this list instead of each querying it again."""
+
+    round: models.Round
+    rounds: list[models.Round]
+
+    @property
+    def association(self) -> models.Association:
+        return self.round.association
+
+    @property
+    def earlier(self) -> list[models.Round]:
+        """Up to and including this round, with the same instrument (key), oldest first;
+        dimension codes are stable across versions, so they compare."""
+        return _earlier(self.rounds, self.round)
+
+    @property
+    def previous(self) -> models.Round | None:
+        earlier = self.earlier
+        return earlier[-2] if len(earlier) > 1 else None
+
+
+def history_of(session: Session, rnd: models.Round) -> RoundHistory:
+    return RoundHistory(rnd, rounds_of(session, rnd.association))
+
+
+def round_history(
+    session: Session, association_slug: str, label: str | None, *, items: bool = False
+) -> RoundHistory:
+    """The round `label` (the latest when None) of the förbund with this short name, with
+    its förbund and all its rounds, their questionnaires and dimensions (and statements,
+    with `items`) in one statement per table: a page walks them without lazy loads."""
+    dimensions = joinedload(models.Round.questionnaire).selectinload(
+        models.Questionnaire.dimensions
+    )
+    if items:
+        dimensions = dimensions.selectinload(models.Dimension.items)
+    stmt = (
+        _rounds_query()
+        .join(models.Round.association)
+        .where(models.Association.slug == association_slug)
+        .options(contains_eager(models.Round.association), dimensions)
+    )
+    rounds = list(session.scalars(stmt))
+    # No rounds: an unknown short name (NotFound from find_association) or no such round.
+    within = (
+        rounds[0].association.name if rounds else find_association(session, association_slug).name
+    )
+    return RoundHistory(_choose(rounds, label, within), rounds)
+
+
+def earlier_rounds(session: Session, rnd: models.Round) -> list[models.Round]:
+    """`RoundHistory.earlier` for a caller that holds only the round."""
+    return history_of(session, rnd).earlier
+
+
 def previous_round(session: Session, rnd: models.Round) -> models.Round | None:
-    earlier = earlier_rounds(session, rnd)
-    return earlier[-2] if len(earlier) > 1 else None
+    return history_of(session, rnd).previous
 
 
 def round_by_name(session: Session, association_slug: str, label: str) -> models.Round:

@@ -11,6 +11,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm import Session
 
+from survey.db import migrations
+from survey.db.migrations import SchemaState
 from survey.errors import ExportRefused, InvalidAnswer, InvalidToken, NotFound, RoundNotOpen
 from survey.settings import Settings
 from survey.web.board import charts
@@ -84,13 +86,67 @@ def init_web(app: Flask) -> None:
     def plotly_js():  # served by us: the pages must work with no CDN and no internet
         return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=86400)
 
+    _refuse_a_database_behind_the_code(app)
     _register_error_pages(app)
 
 
-def _register_error_pages(app: Flask) -> None:
-    def page(status: int, title: str, message: str):
-        return render_template("message.html", title=title, message=message), status
+def page(status: int, title: str, message: str):
+    """A message page (message.html) with its status code."""
+    return render_template("message.html", title=title, message=message), status
 
+
+#: Served whatever the database: the message page itself needs them.
+SCHEMA_FREE_ENDPOINTS = {"static", "plotly_js"}
+
+
+def _refuse_a_database_behind_the_code(app: Flask) -> None:
+    """Every page answers 503 with what to run while the database is not at this code's
+    revision, rather than a 500 on the first query that meets a missing column.
+
+    Checked once per process: once current it stays current (an upgrade only moves
+    forward), so the state is asked again only while it is not, which lets an upgrade
+    done while the server runs take effect without a restart.
+    """
+    current = False
+
+    @app.before_request
+    def check_schema():
+        nonlocal current
+        if current or request.endpoint in SCHEMA_FREE_ENDPOINTS:
+            return None
+        found = migrations.state(current_app.extensions["survey_engine"])
+        if found is SchemaState.CURRENT:
+            current = True
+            return None
+        return _schema_page(found)
+
+
+def _schema_page(found: SchemaState):
+    if found is SchemaState.EMPTY:
+        title = _("The database is not set up yet")
+        message = _(
+            "Samverkansmätaren has no tables in its database yet. The administrator "
+            "creates them by running %(command)s on the server.",
+            command="survey init",
+        )
+    elif found is SchemaState.UNKNOWN:
+        title = _("The database is newer than this version")
+        message = _(
+            "The database was upgraded by a newer version of Samverkansmätaren than the one "
+            "running. The administrator installs that version again."
+        )
+    else:
+        title = _("The database needs an upgrade")
+        message = _(
+            "This version of Samverkansmätaren needs a newer structure of its database. "
+            "The administrator upgrades it by running %(command)s on the server; "
+            "nothing that was saved is lost.",
+            command="survey db upgrade",
+        )
+    return page(503, title, message)
+
+
+def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(InvalidToken)
     def invalid_token(_e: InvalidToken):
         return page(

@@ -9,8 +9,7 @@ from flask import Blueprint, jsonify, render_template, request
 from sqlalchemy import select
 
 from survey.db import models
-from survey.results import breakdowns, comparisons, drilldown, overview, scoring
-from survey.rounds import associations, lifecycle
+from survey.results import breakdowns, comparisons, pages, scoring
 from survey.web import db, lang, settings
 from survey.web.board import charts, figures
 
@@ -19,12 +18,6 @@ bp = Blueprint("board", __name__)
 
 def _k() -> int:
     return settings().min_group_size
-
-
-def _chosen_round(slug: str):
-    session = db()
-    association = associations.find_association(session, slug)
-    return association, lifecycle.find_round(session, association, request.args.get("round"))
 
 
 def _filename(*parts: str) -> str:
@@ -48,31 +41,26 @@ def report(slug: str):
 
 
 def _round_page(slug: str, template: str):
-    session, language, k = db(), lang(), _k()
-    association, rnd = _chosen_round(slug)
-    summary = overview.round_overview(session, rnd, k, language)
-    trend = breakdowns.trend(session, rnd, k, language)
-    by_role = breakdowns.breakdown(session, rnd, k, language, "role")
-    by_agency = breakdowns.breakdown(session, rnd, k, language, "agency")
-    scale = overview.scale_labels(rnd, language)
-    name, label = association.name, rnd.label
+    language, k = lang(), _k()
+    page = pages.round_report(db(), slug, request.args.get("round"), k, language)
+    name, label = page.association.name, page.round.label
     charts_html = {
-        "radar": figures.overview_radar(summary, language),
-        "trend": figures.breakdown_radar(trend, name, label, language),
-        "roles": figures.breakdown_radar(by_role, name, label, language),
-        "agencies": figures.breakdown_radar(by_agency, name, label, language),
-        "distribution": figures.overview_distribution(summary, scale, language),
+        "radar": figures.overview_radar(page.overview, language),
+        "trend": figures.breakdown_radar(page.trend, name, label, language),
+        "roles": figures.breakdown_radar(page.by_role, name, label, language),
+        "agencies": figures.breakdown_radar(page.by_agency, name, label, language),
+        "distribution": figures.overview_distribution(page.overview, page.scale, language),
     }
     return render_template(
         template,
-        association=association,
-        round=rnd,
-        rounds=lifecycle.rounds_of(session, association),
-        overview=summary,
-        trend=trend,
-        by_role=by_role,
-        by_agency=by_agency,
-        scale=scale,
+        association=page.association,
+        round=page.round,
+        rounds=page.rounds,
+        overview=page.overview,
+        trend=page.trend,
+        by_role=page.by_role,
+        by_agency=page.by_agency,
+        scale=page.scale,
         national_name=figures.national_name(language),
         charts={
             key: charts.to_html(fig, key, _filename(slug, label, key))
@@ -83,31 +71,27 @@ def _round_page(slug: str, template: str):
 
 @bp.get("/f/<slug>/items")
 def items(slug: str):
-    session, language, k = db(), lang(), _k()
-    association, rnd = _chosen_round(slug)
+    language, k = lang(), _k()
     dimension = request.args.get("dimension") or None
-    sections = drilldown.item_drilldown(session, rnd, k, language, dimension)
-    scale = overview.scale_labels(rnd, language)
+    page = pages.statements_page(db(), slug, request.args.get("round"), k, language, dimension)
     plots = {
         s.dimension.code: charts.to_html(
-            figures.items_distribution(s, scale, k, language),
+            figures.items_distribution(s, page.scale, k, language),
             f"items-{s.dimension.code}",
-            _filename(slug, rnd.label, s.dimension.code),
+            _filename(slug, page.round.label, s.dimension.code),
         )
-        for s in sections
+        for s in page.sections
     }
     return render_template(
         "board/items.html",
-        association=association,
-        round=rnd,
-        rounds=lifecycle.rounds_of(session, association),
-        dimensions=[
-            (d.code, overview.dimension_name(d, language)) for d in rnd.questionnaire.dimensions
-        ],
+        association=page.association,
+        round=page.round,
+        rounds=page.rounds,
+        dimensions=page.dimensions,
         dimension=dimension,
-        sections=sections,
-        previous=lifecycle.previous_round(session, rnd),
-        scale=scale,
+        sections=page.sections,
+        previous=page.previous,
+        scale=page.scale,
         plots=plots,
         k=scoring.effective_k(k),
     )
@@ -116,19 +100,19 @@ def items(slug: str):
 @bp.get("/f/<slug>/data.json")
 def data(slug: str):
     """The dashboard's numbers for other tools; suppressed groups carry n and no figures."""
-    session, language, k = db(), lang(), _k()
-    association, rnd = _chosen_round(slug)
-    summary = overview.round_overview(session, rnd, k, language)
+    language, k = lang(), _k()
+    page = pages.round_report(db(), slug, request.args.get("round"), k, language, trend=False)
+    summary = page.overview
     return jsonify(
         {
-            "association": {"slug": association.slug, "name": association.name},
-            "round": rnd.label,
+            "association": {"slug": page.association.slug, "name": page.association.name},
+            "round": page.round.label,
             "previous_round": summary.previous_label,
             "min_group_size": summary.k,
             "respondents": summary.respondents,
             "dimensions": [asdict(row) for row in summary.rows],
-            "by_role": _table_json(breakdowns.breakdown(session, rnd, k, language, "role")),
-            "by_agency": _table_json(breakdowns.breakdown(session, rnd, k, language, "agency")),
+            "by_role": _table_json(page.by_role),
+            "by_agency": _table_json(page.by_agency),
         }
     )
 
@@ -160,12 +144,10 @@ def compare():
     peers = [p for p in dict.fromkeys(request.args.getlist("peer")) if p and p != own]
     if label is None:
         return render_template("board/compare.html", labels=[], picture=None)
-    key = None
-    for slug in filter(None, [own, *peers]):
-        association = associations.find_association(session, slug)  # unknown förbund: 404
-        rnd = lifecycle.find_round(session, association, label)  # no such round: 404
-        key = key or rnd.questionnaire.key
-    picture = comparisons.national_picture(session, label, k, language, key)
+    # Unknown förbund, or one without a round of this label: 404.
+    picture = comparisons.chosen_picture(
+        session, label, [s for s in [own, *peers] if s], k, language
+    )
     too_many = len(peers) > comparisons.MAX_PEERS
     radar = None
     if own and not too_many:

@@ -1,0 +1,157 @@
+"""Statement budgets: how many SQL statements each board page and respondent request may
+send, on the demo dataset (nine förbund, two rounds each), on SQLite and PostgreSQL.
+
+A page computes each aggregate once and never asks once per dimension, statement, round or
+förbund (a lazy load in a loop), so its count does not grow with the questionnaire or the
+data. The budgets are the counts measured when that was made so, without slack: a query
+more fails here, and the message lists the statements sent. Raise a budget only for a
+query the page really needs anew.
+"""
+
+from __future__ import annotations
+
+import pytest
+from board_html import figure_data
+from builders import add_response, all_items, begin, csrf_token, hidden_field, make_round
+from conftest import demo_module_app
+from sqlalchemy import select
+from statements import Statements, count_statements
+
+from survey.db import models
+from survey.rounds import invitations
+
+SLUG = "demo-norrsund"
+#: A förbund with more rounds than the demo's two, for the trend.
+MANY_ROUNDS = "budget-many-rounds"
+PEERS = ("demo-alvdalen", "demo-bergslagen", "demo-fjallbygden", "demo-havskusten", "demo-sjobygd")
+
+#: A round's page: 1 the förbund's rounds with förbund and questionnaire, 2 its dimensions,
+#: 3 dimension_stats (overview and trend), 4 national reference, 5 submitted responses,
+#: 6–7 by role and by agency. The statements page loads the statements and runs item_stats
+#: instead of the two breakdowns. The comparison: round labels, the rounds of the label
+#: with their förbund and questionnaire, dimensions, dimension_stats, national reference.
+BOARD_BUDGET = {
+    "/": 1,
+    f"/f/{SLUG}": 7,
+    f"/f/{SLUG}/report": 7,
+    f"/f/{SLUG}/items": 7,
+    f"/f/{SLUG}/items?dimension=STRAT": 7,
+    f"/f/{SLUG}/data.json": 7,
+    "/compare": 5,
+    f"/compare?f={SLUG}&peer=demo-alvdalen&peer=demo-bergslagen": 5,
+}
+RESPONDENT_BUDGET = {"GET page": 6, "POST page": 12, "GET summary": 5, "POST submit": 9}
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def demo_app(request, tmp_path_factory, postgres_url):
+    """The demo dataset once per database for the module, and a förbund with four rounds."""
+    app = demo_module_app(request.param, tmp_path_factory.mktemp("budget"), postgres_url)
+    with app.extensions["survey_sessions"]() as session:
+        for year in range(2016, 2020):
+            rnd = make_round(session, MANY_ROUNDS, str(year), state="closed")
+            for value in range(1, 6):
+                add_response(session, rnd, all_items(session, rnd, lambda _item, v=value: v))
+    yield app
+    app.extensions["survey_engine"].dispose()
+
+
+@pytest.fixture
+def client(demo_app):
+    return demo_app.test_client()
+
+
+def _get(demo_app, client, url: str) -> Statements:
+    with count_statements(demo_app) as sent:
+        assert client.get(url).status_code == 200
+    return sent
+
+
+@pytest.mark.parametrize("url", list(BOARD_BUDGET))
+def test_board_page_within_budget(demo_app, client, url):
+    sent = _get(demo_app, client, url)
+    assert sent.count <= BOARD_BUDGET[url], f"{url}: {sent}"
+
+
+def test_the_statements_cost_the_same_for_one_dimension_and_all_ten(demo_app, client):
+    """Each dimension's statements loaded lazily would add a query per dimension."""
+    one = _get(demo_app, client, f"/f/{SLUG}/items?dimension=STRAT")  # four statements
+    every = _get(demo_app, client, f"/f/{SLUG}/items")  # ten dimensions, forty statements
+    assert every.count == one.count, f"one dimension: {one}\nall: {every}"
+
+
+def test_the_trend_over_four_rounds_costs_what_two_do(demo_app, client):
+    with count_statements(demo_app) as four:
+        page = client.get(f"/f/{MANY_ROUNDS}").text
+    trend = [trace["name"] for trace in figure_data(page, "trend")["data"]]
+    assert trend == [str(year) for year in range(2016, 2020)]
+    assert four.count == _get(demo_app, client, f"/f/{SLUG}").count, str(four)
+
+
+def test_comparing_with_five_peers_costs_what_none_do(demo_app, client):
+    """Every förbund of the picture is named: loaded one by one that grows with them."""
+    url = f"/compare?f={SLUG}&" + "&".join(f"peer={p}" for p in PEERS)
+    assert _get(demo_app, client, url).count == _get(demo_app, client, "/compare").count
+
+
+# --- respondent -------------------------------------------------------------------------
+
+
+def _token(demo_app) -> str:
+    """A fresh personal link in the open round of the demo förbund."""
+    with demo_app.extensions["survey_sessions"]() as session:
+        rnd = session.scalar(
+            select(models.Round)
+            .join(models.Association)
+            .where(models.Association.slug == SLUG, models.Round.state == "open")
+        )
+        token = invitations.create_invitations(session, rnd, 1)[0]
+        session.commit()
+    return token
+
+
+def _save_page(client, token: str, number: int, csrf: str, **ratings: str):
+    data = {f"item-{code}": value for code, value in ratings.items()}
+    data.update(csrf_token=csrf, nav="next", comment="Bra samverkan")
+    resp = client.post(f"/r/{token}/p/{number}", data=data)
+    assert resp.status_code == 302, resp.text
+    return resp
+
+
+@pytest.fixture
+def respondent(demo_app, client):
+    """The requests of a respondent who has answered the questions about them and the
+    first page, by name; each is sent when called."""
+    token = _token(demo_app)
+    csrf = begin(client, token)
+    _save_page(client, token, 1, csrf, STRAT1="4", STRAT2="dk")
+    summary = client.get(f"/r/{token}/summary").text
+    submit_form = {"csrf_token": csrf_token(summary), "receipt": hidden_field(summary, "receipt")}
+    return {
+        "GET page": lambda: client.get(f"/r/{token}/p/2"),
+        "POST page": lambda: _save_page(client, token, 2, csrf, STYR1="5", STYR2="3"),
+        "GET summary": lambda: client.get(f"/r/{token}/summary"),
+        "POST submit": lambda: client.post(f"/r/{token}/submit", data=submit_form),
+        "POST page, one answer": lambda: _save_page(client, token, 3, csrf, RES1="2"),
+        "POST page, four answers": lambda: _save_page(
+            client, token, 4, csrf, **{f"PROC{i}": str(i) for i in range(1, 5)}
+        ),
+    }
+
+
+def _send(demo_app, request) -> Statements:
+    with count_statements(demo_app) as sent:
+        assert request().status_code in (200, 302)
+    return sent
+
+
+@pytest.mark.parametrize("name", list(RESPONDENT_BUDGET))
+def test_respondent_request_within_budget(demo_app, respondent, name):
+    sent = _send(demo_app, respondent[name])
+    assert sent.count <= RESPONDENT_BUDGET[name], f"{name}: {sent}"
+
+
+def test_saving_a_page_costs_the_same_for_one_answer_and_four(demo_app, respondent):
+    one = _send(demo_app, respondent["POST page, one answer"])
+    four = _send(demo_app, respondent["POST page, four answers"])
+    assert four.count == one.count, f"one answer: {one}\nfour: {four}"
