@@ -15,6 +15,7 @@ from survey.answering import services as answering
 from survey.cli import FORBUND_OPTION, domain_errors, open_session, settings
 from survey.db import models
 from survey.db.models import RoundState
+from survey.results import publication
 from survey.rounds import associations, lifecycle, status
 from survey.rounds import services as rounds
 
@@ -119,7 +120,7 @@ def forbund_list_command() -> None:
 
 @click.group("round")
 def round_group() -> None:
-    """Survey rounds (mätomgångar): create, open, close, list."""
+    """Survey rounds (mätomgångar): create, open, close, publish, list."""
 
 
 @round_group.command("create")
@@ -182,6 +183,19 @@ def round_close_command(round_spec: str) -> None:
             f"round {round_spec}: closed on {rnd.closes_on}; {counts.submitted} submitted, "
             f"{counts.in_progress} unfinished kept but not counted"
         )
+
+
+@round_group.command("publish")
+@click.argument("round_spec", metavar="FÖRBUND/LABEL")
+@with_appcontext
+@domain_errors
+def round_publish_command(round_spec: str) -> None:
+    """Publish a closed round: only now do its figures exist on any page or export.
+    A published round cannot be reopened; its unfinished drafts are deleted."""
+    with open_session() as session:
+        rnd = publication.publish_round(session, *_round_name(round_spec), dt.date.today())
+        counts = status.round_status(session, rnd.id)
+        click.echo(f"round {round_spec}: published with {counts.submitted} submitted responses")
 
 
 @round_group.command("list")

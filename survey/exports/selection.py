@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey.db import models
+from survey.db.models import RoundState
 from survey.errors import ExportRefused, NotFound
 
 
@@ -80,6 +81,8 @@ def select_rounds(session: Session, flt: ExportFilter) -> Selection:
         )
         .join(models.Association, models.Association.id == models.Round.association_id)
         .join(models.Questionnaire, models.Questionnaire.id == models.Round.questionnaire_id)
+        # Figures, exports included, exist only for published rounds (README, publication).
+        .where(models.Round.state == RoundState.PUBLISHED)
         .order_by(models.Round.label, models.Association.name)
     )
     if flt.rounds:
@@ -93,7 +96,8 @@ def select_rounds(session: Session, flt: ExportFilter) -> Selection:
     rounds = tuple(SelectedRound(*row) for row in session.execute(stmt))
     if not rounds:
         raise ExportRefused(
-            "No survey round matches the chosen rounds, förbund and version.", reason="no_match"
+            "No published survey round matches the chosen rounds, förbund and version.",
+            reason="no_match",
         )
     return Selection(rounds)
 

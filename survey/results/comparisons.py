@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from survey.db import models
+from survey.db.models import RoundState
 from survey.errors import NotFound
 from survey.results import scoring
 from survey.results.overview import dimension_name
@@ -42,8 +43,10 @@ class NationalPicture:
 
 
 def round_labels(session: Session) -> list[str]:
-    """Every round label in use, newest first."""
-    labels = session.scalars(select(models.Round.label).distinct())
+    """Every label with a published round, newest first."""
+    labels = session.scalars(
+        select(models.Round.label).where(models.Round.state == RoundState.PUBLISHED).distinct()
+    )
     return sorted(labels, reverse=True)
 
 
@@ -55,7 +58,7 @@ def _rounds_labelled(session: Session, label: str) -> list[models.Round]:
         session.scalars(
             select(models.Round)
             .join(models.Round.association)
-            .where(models.Round.label == label)
+            .where(models.Round.label == label, models.Round.state == RoundState.PUBLISHED)
             .options(
                 contains_eager(models.Round.association),
                 joinedload(models.Round.questionnaire).selectinload(

@@ -17,6 +17,7 @@ from survey.results import scoring
 from survey.results.breakdowns import Breakdown, breakdown, trend_of
 from survey.results.drilldown import DimensionItems, item_drilldown
 from survey.results.overview import RoundOverview, dimension_name, overview_of, scale_labels
+from survey.results.publication import ensure_published
 from survey.rounds.lifecycle import RoundHistory, round_history
 
 
@@ -68,6 +69,7 @@ def round_report(
     """The round `label` (the latest when None) of the förbund `slug`: overview, breakdowns
     by role and by agency, and (with `trend`) the trend over its earlier rounds."""
     history = round_history(session, slug, label)
+    ensure_published(session, history)
     rnd = history.round
     # One dimension_stats for the overview (this round and the previous one) and the trend
     # (every earlier round); a round's figures do not depend on the rounds asked with it.
@@ -89,6 +91,7 @@ def statements_page(
     """The statements of round `label` (the latest when None) of the förbund `slug`, in
     every dimension or only in `dimension` (a code)."""
     history = round_history(session, slug, label, items=True)
+    ensure_published(session, history)
     rnd = history.round
     return StatementsPage(
         history,

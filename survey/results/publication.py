@@ -16,7 +16,23 @@ from sqlalchemy.orm import Session
 from survey.answering.submission import delete_drafts
 from survey.db import models
 from survey.db.engine import forget_deleted, transaction
-from survey.rounds import lifecycle
+from survey.errors import SurveyError
+from survey.rounds import lifecycle, status
+from survey.rounds.lifecycle import RoundHistory
+
+
+class NotPublished(SurveyError):
+    """A round whose figures do not exist yet: the page shows how many have answered."""
+
+    def __init__(self, history: RoundHistory, counts: status.RoundStatus):
+        self.history = history
+        self.counts = counts
+        super().__init__(f"round {history.round.label} is not published")
+
+
+def ensure_published(session: Session, history: RoundHistory) -> None:
+    if not lifecycle.is_published(history.round):
+        raise NotPublished(history, status.round_status(session, history.round.id))
 
 
 def publish_round(

@@ -19,6 +19,7 @@ from sqlalchemy import Float, Select, and_, case, cast, func, null, or_, select
 from sqlalchemy.orm import Session
 
 from survey.db import models
+from survey.db.models import RoundState
 from survey.settings import MIN_GROUP_SIZE_FLOOR
 
 BREAKDOWNS = ("role", "agency")
@@ -395,7 +396,12 @@ def national_reference(
     rounds = (
         select(models.Round.id)
         .join(models.Questionnaire, models.Questionnaire.id == models.Round.questionnaire_id)
-        .where(models.Round.label == label, models.Questionnaire.key == questionnaire_key)
+        .where(
+            models.Round.label == label,
+            models.Questionnaire.key == questionnaire_key,
+            # Only published rounds: an open one would change the reference at every submit.
+            models.Round.state == RoundState.PUBLISHED,
+        )
     )
     scores = respondent_scores().where(models.Response.round_id.in_(rounds)).subquery()
     per_round = (

@@ -140,9 +140,11 @@ def rounds_of(session: Session, association: models.Association) -> list[models.
 
 
 def _choose(rounds: Sequence[models.Round], label: str | None, within: str) -> models.Round:
-    """The round with this label, or the latest (the rounds are by label) when none."""
+    """The round with this label; when none, the latest published one (the rounds are by
+    label), else the latest."""
     if label is None and rounds:
-        return rounds[-1]
+        published = [r for r in rounds if is_published(r)]
+        return (published or list(rounds))[-1]
     for rnd in rounds:
         if rnd.label == label:
             return rnd
@@ -159,8 +161,13 @@ def find_round(
 
 
 def _earlier(rounds: Sequence[models.Round], rnd: models.Round) -> list[models.Round]:
+    """Only published rounds have figures, so only they make a trend or a change."""
     return [
-        r for r in rounds if r.label <= rnd.label and r.questionnaire.key == rnd.questionnaire.key
+        r
+        for r in rounds
+        if r.label <= rnd.label
+        and r.questionnaire.key == rnd.questionnaire.key
+        and (r is rnd or is_published(r))
     ]
 
 

@@ -28,6 +28,13 @@ class RoundStatus:
     submitted: int
     in_progress: int
 
+    @property
+    def response_rate(self) -> float | None:
+        """Submitted per personal link; unknown where people came through a shared link."""
+        if self.shared_links or not self.personal_links:
+            return None
+        return self.submitted / self.personal_links
+
 
 def round_statuses(
     session: Session, association_id: int | None = None, round_id: int | None = None

@@ -197,7 +197,7 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(ExportRefused)
     def export_refused(e: ExportRefused):
         if e.reason == "no_match":
-            message = _("No survey round matches the chosen rounds, förbund and version.")
+            message = _("No published survey round matches the chosen rounds, förbund and version.")
         elif e.reason == "mixed_versions":
             message = _(
                 "The selected rounds use questionnaire versions whose statements differ "

@@ -10,10 +10,35 @@ from sqlalchemy import select
 
 from survey.db import models
 from survey.results import breakdowns, comparisons, pages, scoring
+from survey.results.publication import NotPublished
 from survey.web import db, lang, settings
 from survey.web.board import charts, figures
 
 bp = Blueprint("board", __name__)
+
+
+@bp.errorhandler(NotPublished)
+def not_published(exc: NotPublished):
+    """An open or closed round has no figures yet: its counts, never by role or agency."""
+    history, counts = exc.history, exc.counts
+    if request.endpoint == "board.data":
+        return jsonify(
+            {
+                "association": {"slug": history.association.slug, "name": history.association.name},
+                "round": history.round.label,
+                "published": False,
+                "invited": counts.personal_links,
+                "submitted": counts.submitted,
+                "response_rate": counts.response_rate,
+            }
+        )
+    return render_template(
+        "board/not_published.html",
+        association=history.association,
+        round=history.round,
+        rounds=history.rounds,
+        counts=counts,
+    )
 
 
 def _k() -> int:
