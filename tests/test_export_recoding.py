@@ -11,9 +11,21 @@ import random
 from collections import Counter
 
 import pytest
-from exportdata import ITEM_CODES, build_small_groups, expected_rows, sheet_rows, workbook
+from builders import add_response
+from exportdata import (
+    ITEM_CODES,
+    build_small_groups,
+    distinct,
+    expected_rows,
+    sheet_rows,
+    workbook,
+)
 
+from survey.exports import recoding
 from survey.exports.recoding import OTHER, recode_cell
+from survey.exports.research import Anonymiser, research_questionnaire, stream_responses
+from survey.exports.selection import ExportFilter, select_rounds
+from survey.instruments.catalog import definition_of
 
 K = 5  # the app's MIN_GROUP_SIZE in the tests
 QUASI = ("omgang", "forbund", "roll", "part")
@@ -195,6 +207,24 @@ def test_an_unrecoded_file_only_from_the_command_line_with_a_warning(runner, db,
     result = runner.invoke(args=["export", "--kind", "board", "--unrecoded", "--out", str(board)])
     assert result.exit_code == 2 and "for the research export only" in result.output
     assert not board.exists()
+
+
+def test_a_response_submitted_after_the_counts_never_forms_a_small_group(db):
+    """The recoding is decided before the rows are streamed; a response submitted in
+    between, in a combination the counts did not see, is left out (alone it would be a
+    group of one); one in a counted combination only makes its group larger."""
+    rounds = build_small_groups(db)
+    selection = select_rounds(db, ExportFilter(rounds=("2026",), associations=("norrsund",)))
+    plan = recoding.plan(db, selection, K)
+    norrsund = rounds["norrsund", "2026"]
+    add_response(db, norrsund, distinct(100), "forbundskansli", "forbund")
+    add_response(db, norrsund, distinct(101), "handlaggare", "kommun")
+    q = definition_of(research_questionnaire(db, selection))
+    heads = [r.head for r in stream_responses(db, selection, q, Anonymiser(), plan)]
+    assert len(heads) == 26 + 1
+    groups = Counter((h[2], h[4], h[5]) for h in heads)
+    assert groups[("norrsund", "handlaggare", "kommun")] == 10 + 1
+    assert not any(h[4] == "forbundskansli" or h[5] == "forbund" for h in heads)
 
 
 # --- the decision for one förbund × round, without a database ----------------------------

@@ -148,6 +148,12 @@ def _score(dim: Dimension) -> Variable:
     )
 
 
+def _association(associations: Mapping[str, str], recoded: bool) -> Variable:
+    names = "; ".join(f"{slug} = {name}" for slug, name in associations.items())
+    values = _with_other({lang: names for lang in LANGUAGES}, recoded)
+    return Variable("Svar", ASSOCIATION, LABELS["association"], "text", values=values)
+
+
 def variables(
     q: Questionnaire,
     associations: Mapping[str, str],
@@ -157,8 +163,6 @@ def variables(
     """Every variable of the research workbook; `associations` maps slug to name;
     `recoded`: the quasi-identifiers may hold OTHER, so their value labels say what it is."""
     scale = _labels([(point, q.scale.labels[point]) for point in q.scale.points])
-    names = {"sv": "; ".join(f"{s} = {n}" for s, n in associations.items())}
-    names["en"] = names["sv"]
     result = [
         Variable(
             "Svar",
@@ -169,13 +173,7 @@ def variables(
             "heltal",
         ),
         Variable("Svar", ROUND, LABELS["round"], "text"),
-        Variable(
-            "Svar",
-            ASSOCIATION,
-            LABELS["association"],
-            "text",
-            values=_with_other(names, recoded),
-        ),
+        _association(associations, recoded),
         Variable(
             "Svar", ASSOCIATION_NAME, in_all_languages("Coordination association's name"), "text"
         ),

@@ -72,6 +72,7 @@ class Recoding:
 
     k: int
     recoded: bool
+    #: Every (round, role, agency) the plan counted → what the file shows (recoded plans).
     codes: Mapping[tuple[int, Combination], Combination] = field(default_factory=dict)
     pooled: frozenset[int] = frozenset()  # round ids whose förbund is published as OTHER
     left_out: Mapping[int, int] = field(default_factory=dict)  # round id → responses
@@ -86,12 +87,17 @@ class Recoding:
 
     def publish(
         self, round_id: int, slug: str, role: str | None, agency: str | None
-    ) -> tuple[str, str | None, str | None]:
-        """(förbund, role, agency) as the file shows them for one response."""
-        if round_id in self.pooled:
-            slug = OTHER
-        role, agency = self.codes.get((round_id, (role, agency)), (role, agency))
-        return slug, role, agency
+    ) -> tuple[str, str | None, str | None] | None:
+        """(förbund, role, agency) as the file shows them for one response, or None to
+        leave it out: a response submitted after the counts were made, in a combination
+        they did not see, might form a group under k. (One submitted into a counted
+        combination only makes its group larger, which keeps the guarantee.)"""
+        if not self.recoded:
+            return slug, role, agency
+        published = self.codes.get((round_id, (role, agency)))
+        if published is None:
+            return None
+        return (OTHER if round_id in self.pooled else slug, *published)
 
 
 def group_counts(session: Session, labels: Iterable[str]) -> list[GroupCount]:
@@ -244,8 +250,7 @@ class _Tally:
         ]
         if pooled:
             changed.insert(0, (ASSOCIATION, rnd.association_slug, OTHER))
-        if new != combination:
-            self.codes[(rnd.id, combination)] = new
+        self.codes[(rnd.id, combination)] = new
         for variable, before, after in changed:
             self.lines[(rnd.label, published, variable, before, after)] += n
         self.respondents += n if changed else 0

@@ -26,10 +26,10 @@ import io
 import secrets
 from collections.abc import Callable, Iterator
 from itertools import groupby
-from typing import IO, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from openpyxl import Workbook
-from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, literal, select
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, cast, literal, select
 from sqlalchemy.orm import Session
 
 from survey.db import models
@@ -192,30 +192,19 @@ def _exported(plan: Recoding, selection: Selection) -> ColumnElement[bool]:
     )
 
 
-def stream_responses(
-    session: Session,
-    selection: Selection,
-    q: Questionnaire,
-    anonymiser: Anonymiser,
-    plan: Recoding,
-    progress: Progress | None = None,
-) -> Iterator[ResponseRecord]:
-    """One record per exported response, streamed from a single ordered SQL query, its
-    förbund, role and agency as `plan` publishes them.
-
-    Each answer row carries its dimension score from `scoring.respondent_scores()`, joined in
-    SQL, so nothing but the current response is held in memory.
-    """
-    item_pos = {item.code: i for i, item in enumerate(q.items())}
-    dim_pos = {dim.code: i for i, dim in enumerate(q.dimensions)}
+def _answer_rows(
+    selection: Selection, anonymiser: Anonymiser, plan: Recoding
+) -> Select[tuple[Any, ...]]:
+    """One row per stored answer of the exported responses (one empty row for a response
+    without answers) with its dimension score, in the file's row order; the first column is
+    the shuffle key, distinct per response."""
     scores = (
         scoring.respondent_scores()
         .where(models.Response.round_id.in_(selection.round_ids))
         .subquery()
     )
     order = anonymiser.row_order().label("row_order")
-    pooled_name = translate(LANGUAGE, POOLED_NAME)
-    stmt = (
+    return (
         select(
             order,
             models.Response.id,
@@ -247,8 +236,28 @@ def stream_responses(
         .order_by(models.Round.label, _published_association(plan), order)
         .execution_options(yield_per=2000)
     )
+
+
+def stream_responses(
+    session: Session,
+    selection: Selection,
+    q: Questionnaire,
+    anonymiser: Anonymiser,
+    plan: Recoding,
+    progress: Progress | None = None,
+) -> Iterator[ResponseRecord]:
+    """One record per exported response, streamed from a single ordered SQL query, its
+    förbund, role and agency as `plan` publishes them.
+
+    Each answer row carries its dimension score from `scoring.respondent_scores()`, joined in
+    SQL, so nothing but the current response is held in memory.
+    """
+    item_pos = {item.code: i for i, item in enumerate(q.items())}
+    dim_pos = {dim.code: i for i, dim in enumerate(q.dimensions)}
+    pooled_name = translate(LANGUAGE, POOLED_NAME)
     done = 0
-    for _key, rows in groupby(session.execute(stmt), key=lambda row: row[0]):
+    rows_in_order = session.execute(_answer_rows(selection, anonymiser, plan))
+    for _key, rows in groupby(rows_in_order, key=lambda row: row[0]):
         values: list[int | None] = [None] * len(item_pos)
         answered = [False] * len(item_pos)
         dim_scores: list[float | None] = [None] * len(dim_pos)
@@ -258,7 +267,10 @@ def stream_responses(
                 values[pos], answered[pos] = row.value, True
             if row.dimension in dim_pos and row.score is not None:
                 dim_scores[dim_pos[row.dimension]] = float(row.score)
-        slug, role, agency = plan.publish(row.round_id, row.slug, row.role, row.agency)
+        published = plan.publish(row.round_id, row.slug, row.role, row.agency)
+        if published is None:
+            continue  # submitted after the recoding was decided (see Recoding.publish)
+        slug, role, agency = published
         name = pooled_name if row.round_id in plan.pooled else row.name
         head = [anonymiser.id(row.id), row.label, slug, name, role, agency]
         yield ResponseRecord(head, values, answered, dim_scores)
@@ -272,10 +284,19 @@ def stream_responses(
 def _comments(
     session: Session, selection: Selection, anonymiser: Anonymiser, plan: Recoding
 ) -> Iterator[list]:
-    """The comments of the exported responses, in the order of their rows in Svar."""
+    """The comments of the exported responses, in the order of their rows in Svar (left
+    out with their response where `plan` leaves it out)."""
     order = anonymiser.row_order()
     stmt = (
-        select(models.Response.id, models.Dimension.code, models.Comment.text)
+        select(
+            models.Response.id,
+            models.Dimension.code,
+            models.Comment.text,
+            models.Response.round_id,
+            models.Association.slug,
+            models.Response.role,
+            models.Response.agency,
+        )
         .join(models.Comment, models.Comment.response_id == models.Response.id)
         .join(models.Dimension, models.Dimension.id == models.Comment.dimension_id)
         .join(models.Round, models.Round.id == models.Response.round_id)
@@ -286,8 +307,9 @@ def _comments(
         )
         .execution_options(yield_per=2000)
     )
-    for response_id, dimension, text in session.execute(stmt):
-        yield [anonymiser.id(response_id), dimension, text]
+    for response_id, dimension, text, *quasi in session.execute(stmt):
+        if plan.publish(*quasi) is not None:
+            yield [anonymiser.id(response_id), dimension, text]
 
 
 def write_research_workbook(
