@@ -161,7 +161,7 @@ def measure(database: Path, kind: str) -> dict:
         with sessions() as session, out.open("wb") as fh:
             selection = select_rounds(session, ExportFilter())
             if kind == "ours-csv":
-                for chunk in research.research_csv(session, selection):
+                for chunk in research.research_csv(session, selection, k=5):
                     fh.write(chunk)
             else:
                 research.write_research_workbook(session, selection, fh, k=5)
