@@ -43,7 +43,6 @@ SELECT round_id, dimension, COUNT(*) AS n, AVG(score) AS mean FROM (
   JOIN dimension d ON d.id = i.dimension_id
   JOIN (SELECT dimension_id, COUNT(*) AS n_items FROM item GROUP BY dimension_id) ipd
     ON ipd.dimension_id = i.dimension_id
-  WHERE r.state = 'submitted'
   GROUP BY r.id, r.round_id, d.code
   HAVING 2 * COUNT(a.value) >= MAX(ipd.n_items)
 ) s GROUP BY round_id, dimension
@@ -54,8 +53,7 @@ ROWS_SQL = """
 SELECT r.id, r.round_id, r.role, d.code, i.reverse, a.value
 FROM response r JOIN answer a ON a.response_id = r.id
 JOIN item i ON i.id = a.item_id JOIN dimension d ON d.id = i.dimension_id
-WHERE r.state = 'submitted'
-  AND (CAST(:round_id AS INTEGER) IS NULL OR r.round_id = CAST(:round_id AS INTEGER))
+WHERE (CAST(:round_id AS INTEGER) IS NULL OR r.round_id = CAST(:round_id AS INTEGER))
 """
 
 

@@ -50,7 +50,7 @@ def build(path: Path, responses: int) -> None:
         round_ids = []
         for n in range(ASSOCIATIONS):
             assoc = models.Association(slug=f"bench-{n:02d}", name=f"Bänkförbund {n:02d}")
-            rnd = models.Round(association=assoc, questionnaire=q, label="2026", state="closed")
+            rnd = models.Round(association=assoc, questionnaire=q, label="2026", state="published")
             session.add_all([assoc, rnd])
             session.flush()
             round_ids.append(rnd.id)
@@ -60,10 +60,8 @@ def build(path: Path, responses: int) -> None:
             [
                 {
                     "round_id": round_ids[i % ASSOCIATIONS],
-                    "state": "submitted",
                     "role": rng.choice(["handlaggare", "chef", "styrelse"]),
                     "agency": rng.choice(["fk", "af", "kommun", "region"]),
-                    "submitted_on": today,
                 }
                 for i in range(responses)
             ],
@@ -121,8 +119,7 @@ def pandas_export(engine, kind: str, out: Path) -> None:
         .join(models.Round, models.Round.id == models.Response.round_id)
         .join(models.Association, models.Association.id == models.Round.association_id)
         .join(models.Answer, models.Answer.response_id == models.Response.id)
-        .join(models.Item, models.Item.id == models.Answer.item_id)
-        .where(models.Response.state == "submitted"),
+        .join(models.Item, models.Item.id == models.Answer.item_id),
         engine,
     )
     scores = pd.read_sql(scoring.respondent_scores(), engine)
@@ -161,7 +158,7 @@ def measure(database: Path, kind: str) -> dict:
         with sessions() as session, out.open("wb") as fh:
             selection = select_rounds(session, ExportFilter())
             if kind == "ours-csv":
-                for chunk in research.research_csv(session, selection):
+                for chunk in research.research_csv(session, selection, k=5):
                     fh.write(chunk)
             else:
                 research.write_research_workbook(session, selection, fh, k=5)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 from builders import add_response
-from exportdata import build, expected_rows, same, sheet_rows, varied, workbook
+from exportdata import all_other, build, expected_rows, same, sheet_rows, varied, workbook
 from sqlalchemy import select
 
 from survey import create_app
@@ -26,11 +26,13 @@ def test_export_research_board_and_csv_from_the_command_line(runner, db, tmp_pat
         args=["export", "--kind", "research", "--round", "2026", "--comments", "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    assert "Exporting 8 responses" in result.output  # the progress bar's label
-    assert f"8 responses from round(s) 2026 written to {out}" in result.output
+    # Recoded by default: Sydkust's two responses (fewer than k) are left out.
+    assert "Exporting 6 responses" in result.output  # the progress bar's label
+    assert f"6 responses from round(s) 2026 written to {out}" in result.output
+    assert not result.stderr  # the warning is for --unrecoded only
     wb = workbook(out.read_bytes())
     assert "Kommentarer" in wb.sheetnames
-    expected = expected_rows(db, [rounds["n26"].id, rounds["s26"].id])
+    expected = all_other(expected_rows(db, [rounds["n26"].id]))
     assert same([r[1:] for r in sheet_rows(wb, "Svar")[1:]], expected)
 
     csv_out = tmp_path / "forskning.csv"
@@ -91,9 +93,10 @@ def round_with(db, questionnaire: models.Questionnaire, label: str) -> models.Ro
 def test_versions_with_the_same_statements_share_one_sheet(client, runner, db, tmp_path):
     build(db)
     rnd = round_with(db, load_version_2(db), "2027")
-    add_response(db, rnd, varied(3))
+    for seed in range(5):  # k responses: fewer would be left out of the file
+        add_response(db, rnd, varied(seed))
     wb = workbook(client.get("/export/research.xlsx?forbund=norrsund").data)
-    assert len(sheet_rows(wb, "Svar")) == 1 + 5 + 6 + 1
+    assert len(sheet_rows(wb, "Svar")) == 1 + 5 + 6 + 5
     meta = {r[0]: r[1] for r in sheet_rows(wb, "Metadata")[1:] if r[0]}
     assert meta["enkätversioner"] == "integrerad-samverkan v1, integrerad-samverkan v2"
     assert meta["texter i kodboken från"] == "integrerad-samverkan v2"

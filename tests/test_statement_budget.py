@@ -52,6 +52,8 @@ def demo_app(request, tmp_path_factory, postgres_url):
             rnd = make_round(session, MANY_ROUNDS, str(year), state="closed")
             for value in range(1, 6):
                 add_response(session, rnd, all_items(session, rnd, lambda _item, v=value: v))
+    # The schema is checked once per process, on its first request: not part of a page.
+    assert app.test_client().get("/").status_code == 200
     yield app
     app.extensions["survey_engine"].dispose()
 

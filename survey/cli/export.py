@@ -1,4 +1,10 @@
-"""`survey export`: the researcher's dataset or the board's workbook to a file."""
+"""`survey export`: the researcher's dataset or the board's workbook to a file.
+
+The researcher's dataset is recoded (every combination of round, förbund, role and agency
+holds at least k respondents) unless `--unrecoded` is given: that file is for a user allowed
+it under an agreement, and the command says so on stderr. Until log-in exists, access to
+this command (a shell on the server) is what "allowed" means; the web never offers it.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
 from flask import current_app
@@ -16,6 +22,17 @@ from flask.cli import with_appcontext
 from survey.cli import open_session, settings
 from survey.db.schema import schema_exists
 from survey.errors import ExportRefused, NotFound
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from survey.exports.selection import Selection
+
+UNRECODED_WARNING = (
+    "Warning: --unrecoded: this file gives förbund, role and agency as answered, so it holds "
+    "groups with fewer than k={k} respondents that the board pages hide. Handle it only under "
+    "an approved agreement (ethics approval, data processing agreement); do not pass it on."
+)
 
 
 @click.command("export")
@@ -27,6 +44,11 @@ from survey.errors import ExportRefused, NotFound
 @click.option("--questionnaire", help="Questionnaire key.")
 @click.option("--version", type=int, help="Questionnaire version.")
 @click.option("--comments", is_flag=True, help="Research: add the free-text comments sheet.")
+@click.option(
+    "--unrecoded",
+    is_flag=True,
+    help="Research: förbund, role and agency as answered (groups under k; agreement needed).",
+)
 @click.option(
     "--sep", type=click.Choice(["comma", "semicolon"]), default="comma", show_default=True
 )
@@ -40,14 +62,14 @@ def export_command(
     questionnaire: str | None,
     version: int | None,
     comments: bool,
+    unrecoded: bool,
     sep: str,
     lang: str,
     out: Path,
 ) -> None:
     """Export a researcher's dataset (.xlsx or .csv) or a board's workbook (.xlsx)."""
-    from survey.exports import research
     from survey.exports.board_workbook import write_board_workbook
-    from survey.exports.selection import ExportFilter, response_counts, select_rounds
+    from survey.exports.selection import ExportFilter, select_rounds
 
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".csv") or (kind == "board" and suffix == ".csv"):
@@ -55,6 +77,8 @@ def export_command(
         raise click.BadParameter(f"a {kind} export is written to {allowed}", param_hint="--out")
     if comments and (kind == "board" or suffix == ".csv"):
         raise click.BadParameter("comments come only in the research workbook (.xlsx)")
+    if unrecoded and kind == "board":
+        raise click.BadParameter("--unrecoded is for the research export only")
     if not schema_exists(current_app.extensions["survey_engine"]):
         raise click.ClickException("the database has no tables yet: run `survey init` first")
     k = settings().min_group_size
@@ -67,23 +91,55 @@ def export_command(
                     write_board_workbook(session, selection, fh, k=k, lang=lang)
                 click.echo(f"{len(selection.rounds)} round(s) written to {out}")
                 return
-            research.research_questionnaire(session, selection)  # refuse a version mix first
-            total = sum(response_counts(session, selection).values())
-            with (
-                _replacing(out) as fh,
-                click.progressbar(length=total, label=f"Exporting {total} responses") as bar,
-            ):
-                if suffix == ".csv":
-                    separator = research.SEPARATORS[sep]
-                    for chunk in research.research_csv(session, selection, separator, bar.update):
-                        fh.write(chunk)
-                else:
-                    research.write_research_workbook(
-                        session, selection, fh, k=k, include_comments=comments, progress=bar.update
-                    )
+            total = _export_research(
+                session, selection, out, k=k, sep=sep, comments=comments, unrecoded=unrecoded
+            )
         except (NotFound, ExportRefused) as exc:
             raise click.ClickException(str(exc)) from None
     click.echo(f"{total} responses from round(s) {', '.join(selection.labels)} written to {out}")
+
+
+def _export_research(
+    session: Session,
+    selection: Selection,
+    out: Path,
+    *,
+    k: int,
+    sep: str,
+    comments: bool,
+    unrecoded: bool,
+) -> int:
+    """The researcher's dataset to `out` (.xlsx or .csv); returns the responses written."""
+    from survey.exports import recoding, research
+
+    research.research_questionnaire(session, selection)  # refuse a version mix first
+    # The plan is made again by the writer; here it only counts the rows for the progress
+    # bar (a GROUP BY over few rows), so left-out responses are not promised.
+    total = recoding.plan(session, selection, k, not unrecoded).responses
+    if unrecoded:
+        click.echo(UNRECODED_WARNING.format(k=k), err=True)
+    with (
+        _replacing(out) as fh,
+        click.progressbar(length=total, label=f"Exporting {total} responses") as bar,
+    ):
+        if out.suffix.lower() == ".csv":
+            separator = research.SEPARATORS[sep]
+            fh.writelines(
+                research.research_csv(
+                    session, selection, separator, bar.update, k=k, recode=not unrecoded
+                )
+            )
+        else:
+            research.write_research_workbook(
+                session,
+                selection,
+                fh,
+                k=k,
+                recode=not unrecoded,
+                include_comments=comments,
+                progress=bar.update,
+            )
+    return total
 
 
 @contextmanager

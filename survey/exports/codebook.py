@@ -26,6 +26,12 @@ HEAD = (ID, ROUND, ASSOCIATION, ASSOCIATION_NAME, ROLE, AGENCY)
 LONG_HEAD = (ID, "pastaende", "varde")
 COMMENT_HEAD = (ID, "dimension", "kommentar")
 SCORE_SUFFIX = "_medel"  # item codes are upper-case, so a lower-case suffix never collides
+#: The code a recoded quasi-identifier takes (survey.exports.recoding): no choice of the
+#: questionnaire is called that, so it never mixes with an answer such as "annan".
+OTHER = "ovrig"
+OTHER_LABEL = in_all_languages(
+    "other: merged so that every group in the file holds at least k respondents"
+)
 
 BLANK_ITEM = in_all_languages(
     "empty cell = don't know or not answered (Svar_lång tells them apart)"
@@ -108,11 +114,22 @@ def _choices(question: BackgroundQuestion | None) -> dict[str, str] | None:
     return _labels([(c.code, c.label) for c in question.choices]) if question else None
 
 
+def _with_other(values: Mapping[str, str] | None, recoded: bool) -> Mapping[str, str] | None:
+    """The value labels, with the recoded code added when the file is recoded."""
+    if not recoded:
+        return values
+    return {
+        lang: "; ".join(filter(None, [(values or {}).get(lang), f"{OTHER} = {OTHER_LABEL[lang]}"]))
+        for lang in LANGUAGES
+    }
+
+
 def _background(
-    name: str, question: BackgroundQuestion | None, fallback: Mapping[str, str]
+    name: str, question: BackgroundQuestion | None, fallback: Mapping[str, str], recoded: bool
 ) -> Variable:
     label = question.text if question else fallback
-    return Variable("Svar", name, label, "text", values=_choices(question), blank=BLANK_BACKGROUND)
+    values = _with_other(_choices(question), recoded)
+    return Variable("Svar", name, label, "text", values=values, blank=BLANK_BACKGROUND)
 
 
 def _score(dim: Dimension) -> Variable:
@@ -131,13 +148,21 @@ def _score(dim: Dimension) -> Variable:
     )
 
 
+def _association(associations: Mapping[str, str], recoded: bool) -> Variable:
+    names = "; ".join(f"{slug} = {name}" for slug, name in associations.items())
+    values = _with_other({lang: names for lang in LANGUAGES}, recoded)
+    return Variable("Svar", ASSOCIATION, LABELS["association"], "text", values=values)
+
+
 def variables(
-    q: Questionnaire, associations: Mapping[str, str], with_comments: bool = False
+    q: Questionnaire,
+    associations: Mapping[str, str],
+    with_comments: bool = False,
+    recoded: bool = False,
 ) -> list[Variable]:
-    """Every variable of the research workbook; `associations` maps slug to name."""
+    """Every variable of the research workbook; `associations` maps slug to name;
+    `recoded`: the quasi-identifiers may hold OTHER, so their value labels say what it is."""
     scale = _labels([(point, q.scale.labels[point]) for point in q.scale.points])
-    names = {"sv": "; ".join(f"{s} = {n}" for s, n in associations.items())}
-    names["en"] = names["sv"]
     result = [
         Variable(
             "Svar",
@@ -148,12 +173,12 @@ def variables(
             "heltal",
         ),
         Variable("Svar", ROUND, LABELS["round"], "text"),
-        Variable("Svar", ASSOCIATION, LABELS["association"], "text", values=names),
+        _association(associations, recoded),
         Variable(
             "Svar", ASSOCIATION_NAME, in_all_languages("Coordination association's name"), "text"
         ),
-        _background(ROLE, q.background_question("role"), in_all_languages("Role")),
-        _background(AGENCY, q.background_question("agency"), in_all_languages("Agency")),
+        _background(ROLE, q.background_question("role"), in_all_languages("Role"), recoded),
+        _background(AGENCY, q.background_question("agency"), in_all_languages("Agency"), recoded),
     ]
     for dim in q.dimensions:
         for item in dim.items:

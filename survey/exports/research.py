@@ -5,6 +5,11 @@ Memory stays flat however large the selection: answers are streamed from SQL in 
 order (`yield_per`), one row per response is written and forgotten, and the workbook is
 written by openpyxl in write-only mode (rows go to temporary files, then into the zip).
 
+Quasi-identifiers (förbund, role, agency) are recoded by default so that every combination
+in the file holds at least k respondents (survey.exports.recoding); the recoding is decided
+from SQL counts before the rows are streamed, applied to each row as it is written, and
+listed in the Metadata sheet. Statement values are never changed.
+
 Response ids are export-local: a keyed permutation of the database id with a random key
 that is thrown away after the export, so ids are unique within one export, cannot be joined
 across exports and reveal nothing about the database. Rows are ordered by round and förbund
@@ -21,15 +26,16 @@ import io
 import secrets
 from collections.abc import Callable, Iterator
 from itertools import groupby
-from typing import IO, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from openpyxl import Workbook
-from sqlalchemy import BigInteger, ColumnElement, and_, cast, select
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, cast, literal, select
 from sqlalchemy.orm import Session
 
 from survey.db import models
 from survey.errors import ExportRefused
-from survey.exports import codebook
+from survey.exports import codebook, recoding
+from survey.exports.recoding import Recoding
 from survey.exports.selection import Selection, response_counts
 from survey.exports.worksheets import header_sheet, safe, text_cell
 from survey.i18n import N_, translate
@@ -49,12 +55,37 @@ SCORING_RULES = N_(
     "dimension's statements were answered. Don't know is a missing value, never 0."
 )
 ABOUT_K = N_(
-    "Aggregates (pages, board export) do not show groups with fewer than k answers. "
-    "Row-level data here are not suppressed: handle them as your ethics approval requires."
+    "Aggregates (pages, board export) do not show groups with fewer than k answers, and the "
+    "row-level sheets here are protected the same way unless the file says it is not recoded."
 )
+RECODED = N_(
+    "recoded: förbund, role and agency are coarsened to ovrig until every combination of "
+    "round, förbund, role and agency in the file holds at least k respondents; statement "
+    "values are unchanged. The recodings are listed below."
+)
+UNRECODED = N_(
+    "NOT recoded: förbund, role and agency as answered, so the file holds groups with fewer "
+    "than k respondents. Only for use under an approved agreement; do not pass it on."
+)
+ABOUT_POOLS = N_(
+    "A förbund with fewer than k responses in a round is published as förbund ovrig, pooled "
+    "with the others of that round, when the pool holds at least k responses and the export "
+    "includes all of it; otherwise its responses are left out (listed as such below)."
+)
+POOLED_NAME = N_("Other coordination associations (each with fewer than k responses)")
+NOT_ANSWERED = N_("(not answered)")
+LEFT_OUT = N_("left out")
 ABOUT_IDS = N_(
     "Random for this export (unique here, cannot be linked to other exports or to the "
     "database). The row order is random too within round and association."
+)
+RECODING_COLUMNS = (
+    N_("round"),
+    N_("coordination association"),
+    N_("variable"),
+    N_("value as answered"),
+    N_("value in the file"),
+    N_("respondents"),
 )
 ROUND_COLUMNS = (
     N_("round"),
@@ -141,30 +172,39 @@ class ResponseRecord(NamedTuple):
     scores: list[float | None]
 
 
-def stream_responses(
-    session: Session,
-    selection: Selection,
-    q: Questionnaire,
-    anonymiser: Anonymiser,
-    progress: Progress | None = None,
-) -> Iterator[ResponseRecord]:
-    """One record per submitted response, streamed from a single ordered SQL query.
+def _published_association(plan: Recoding) -> ColumnElement[str]:
+    """The förbund code as the file shows it. Rows are ordered (and shuffled) within it, so
+    the rows of a pool are mixed rather than lying förbund by förbund in slug order."""
+    if not plan.pooled:
+        return models.Association.slug
+    return case(
+        (models.Round.id.in_(sorted(plan.pooled)), literal(codebook.OTHER)),
+        else_=models.Association.slug,
+    )
 
-    Each answer row carries its dimension score from `scoring.respondent_scores()`, joined in
-    SQL, so nothing but the current response is held in memory.
-    """
-    item_pos = {item.code: i for i, item in enumerate(q.items())}
-    dim_pos = {dim.code: i for i, dim in enumerate(q.dimensions)}
+
+def _exported(plan: Recoding, selection: Selection) -> ColumnElement[bool]:
+    """Submitted responses of the selected rounds whose rows the file holds."""
+    return models.Response.round_id.in_(plan.kept(selection.round_ids))
+
+
+def _answer_rows(
+    selection: Selection, anonymiser: Anonymiser, plan: Recoding
+) -> Select[tuple[Any, ...]]:
+    """One row per stored answer of the exported responses (one empty row for a response
+    without answers) with its dimension score, in the file's row order; the first column is
+    the shuffle key, distinct per response."""
     scores = (
         scoring.respondent_scores()
         .where(models.Response.round_id.in_(selection.round_ids))
         .subquery()
     )
     order = anonymiser.row_order().label("row_order")
-    stmt = (
+    return (
         select(
             order,
             models.Response.id,
+            models.Response.round_id,
             models.Round.label,
             models.Association.slug,
             models.Association.name,
@@ -188,14 +228,32 @@ def stream_responses(
                 scores.c.dimension == models.Dimension.code,
             ),
         )
-        .where(
-            models.Response.round_id.in_(selection.round_ids),
-        )
-        .order_by(models.Round.label, models.Association.slug, order)
+        .where(_exported(plan, selection))
+        .order_by(models.Round.label, _published_association(plan), order)
         .execution_options(yield_per=2000)
     )
+
+
+def stream_responses(
+    session: Session,
+    selection: Selection,
+    q: Questionnaire,
+    anonymiser: Anonymiser,
+    plan: Recoding,
+    progress: Progress | None = None,
+) -> Iterator[ResponseRecord]:
+    """One record per exported response, streamed from a single ordered SQL query, its
+    förbund, role and agency as `plan` publishes them.
+
+    Each answer row carries its dimension score from `scoring.respondent_scores()`, joined in
+    SQL, so nothing but the current response is held in memory.
+    """
+    item_pos = {item.code: i for i, item in enumerate(q.items())}
+    dim_pos = {dim.code: i for i, dim in enumerate(q.dimensions)}
+    pooled_name = translate(LANGUAGE, POOLED_NAME)
     done = 0
-    for _key, rows in groupby(session.execute(stmt), key=lambda row: row[0]):
+    rows_in_order = session.execute(_answer_rows(selection, anonymiser, plan))
+    for _key, rows in groupby(rows_in_order, key=lambda row: row[0]):
         values: list[int | None] = [None] * len(item_pos)
         answered = [False] * len(item_pos)
         dim_scores: list[float | None] = [None] * len(dim_pos)
@@ -205,7 +263,12 @@ def stream_responses(
                 values[pos], answered[pos] = row.value, True
             if row.dimension in dim_pos and row.score is not None:
                 dim_scores[dim_pos[row.dimension]] = float(row.score)
-        head = [anonymiser.id(row.id), row.label, row.slug, row.name, row.role, row.agency]
+        published = plan.publish(row.round_id, row.slug, row.role, row.agency)
+        if published is None:
+            continue  # submitted after the recoding was decided (see Recoding.publish)
+        slug, role, agency = published
+        name = pooled_name if row.round_id in plan.pooled else row.name
+        head = [anonymiser.id(row.id), row.label, slug, name, role, agency]
         yield ResponseRecord(head, values, answered, dim_scores)
         done += 1
         if progress and done % PROGRESS_STEP == 0:
@@ -214,22 +277,35 @@ def stream_responses(
         progress(done % PROGRESS_STEP)
 
 
-def _comments(session: Session, selection: Selection, anonymiser: Anonymiser) -> Iterator[list]:
+def _comments(
+    session: Session, selection: Selection, anonymiser: Anonymiser, plan: Recoding
+) -> Iterator[list]:
+    """The comments of the exported responses, in the order of their rows in Svar (left
+    out with their response where `plan` leaves it out)."""
     order = anonymiser.row_order()
     stmt = (
-        select(models.Response.id, models.Dimension.code, models.Comment.text)
+        select(
+            models.Response.id,
+            models.Dimension.code,
+            models.Comment.text,
+            models.Response.round_id,
+            models.Association.slug,
+            models.Response.role,
+            models.Response.agency,
+        )
         .join(models.Comment, models.Comment.response_id == models.Response.id)
         .join(models.Dimension, models.Dimension.id == models.Comment.dimension_id)
         .join(models.Round, models.Round.id == models.Response.round_id)
         .join(models.Association, models.Association.id == models.Round.association_id)
-        .where(
-            models.Response.round_id.in_(selection.round_ids),
+        .where(_exported(plan, selection))
+        .order_by(
+            models.Round.label, _published_association(plan), order, models.Dimension.position
         )
-        .order_by(models.Round.label, models.Association.slug, order, models.Dimension.position)
         .execution_options(yield_per=2000)
     )
-    for response_id, dimension, text in session.execute(stmt):
-        yield [anonymiser.id(response_id), dimension, text]
+    for response_id, dimension, text, *quasi in session.execute(stmt):
+        if plan.publish(*quasi) is not None:
+            yield [anonymiser.id(response_id), dimension, text]
 
 
 def write_research_workbook(
@@ -238,14 +314,19 @@ def write_research_workbook(
     out: IO[bytes],
     *,
     k: int,
+    recode: bool = True,
     include_comments: bool = False,
     progress: Progress | None = None,
     now: dt.datetime | None = None,
 ) -> int:
     """Svar (wide), Svar_lång (long), Kommentarer (only if asked), Kodbok, Metadata and
-    Reliabilitet (Cronbach's α per round and dimension). Returns the responses written."""
+    Reliabilitet (Cronbach's α per round and dimension). Returns the responses written.
+
+    `recode=False` writes förbund, role and agency as answered: only for a user allowed it.
+    """
     q_row = research_questionnaire(session, selection)
     q = definition_of(q_row)
+    plan = recoding.plan(session, selection, k, recode)
     anonymiser = Anonymiser()
     item_codes = [item.code for item in q.items()]
     wb = Workbook(write_only=True)
@@ -262,7 +343,7 @@ def write_research_workbook(
     reliability = header_sheet(wb, "Reliabilitet", RELIABILITY_HEAD, [10, 16, 12, 14, 16, 16])
 
     written = 0
-    for record in stream_responses(session, selection, q, anonymiser, progress):
+    for record in stream_responses(session, selection, q, anonymiser, plan, progress):
         wide.append(safe(wide, [*record.head, *record.values, *record.scores]))
         response_id = record.head[0]
         for code, value, answered in zip(item_codes, record.values, record.answered, strict=True):
@@ -270,11 +351,11 @@ def write_research_workbook(
                 long.append([response_id, code, value])
         written += 1
     if comments is not None:
-        for response_id, dimension, text in _comments(session, selection, anonymiser):
+        for response_id, dimension, text in _comments(session, selection, anonymiser, plan):
             comments.append([response_id, dimension, text_cell(comments, text)])
-    for variable in codebook.variables(q, selection.associations, include_comments):
+    for variable in codebook.variables(q, selection.associations, include_comments, plan.recoded):
         book.append(safe(book, variable.row()))
-    for row in _metadata_rows(session, selection, q_row, k, written, include_comments, now):
+    for row in _metadata_rows(session, selection, q_row, plan, written, include_comments, now):
         meta.append(safe(meta, row))
     for row in _reliability_rows(session, selection, k):
         reliability.append(row)
@@ -298,7 +379,7 @@ def _metadata_rows(
     session: Session,
     selection: Selection,
     q_row: models.Questionnaire,
-    k: int,
+    plan: Recoding,
     responses: int,
     with_comments: bool,
     now: dt.datetime | None,
@@ -314,8 +395,12 @@ def _metadata_rows(
         (N_("responses"), responses),
         (N_("export time (UTC)"), now.strftime("%Y-%m-%dT%H:%M:%SZ")),
         (N_("scoring rules"), translate(LANGUAGE, SCORING_RULES)),
-        (N_("minimum group size k"), k),
+        (N_("minimum group size k"), plan.k),
         (N_("about k"), translate(LANGUAGE, ABOUT_K)),
+        (N_("quasi-identifiers"), translate(LANGUAGE, RECODED if plan.recoded else UNRECODED)),
+        (N_("respondents recoded"), plan.respondents_recoded),
+        (N_("values recoded (förbund, role, agency)"), plan.cells_recoded),
+        (N_("responses left out"), sum(plan.left_out.values())),
     ]
     for key, value in described:
         yield [translate(LANGUAGE, key), value]
@@ -334,6 +419,30 @@ def _metadata_rows(
             r.state,
             counts.get(r.id, 0),
         ]
+    if plan.recoded:
+        yield []
+        yield from _recoding_rows(selection, plan)
+
+
+def _recoding_rows(selection: Selection, plan: Recoding) -> Iterator[list[object]]:
+    """The recoding list: what became what, where, for how many respondents."""
+    yield [translate(LANGUAGE, ABOUT_POOLS)]
+    yield [translate(LANGUAGE, column) for column in RECODING_COLUMNS]
+    not_answered = translate(LANGUAGE, NOT_ANSWERED)
+    for change in plan.changes:
+        yield [
+            change.label,
+            change.association,
+            change.variable,
+            not_answered if change.before is None else change.before,
+            not_answered if change.after is None else change.after,
+            change.responses,
+        ]
+    left_out = translate(LANGUAGE, LEFT_OUT)
+    for r in selection.rounds:
+        if r.id in plan.left_out:
+            slug = r.association_slug
+            yield [r.label, slug, codebook.ASSOCIATION, slug, left_out, plan.left_out[r.id]]
 
 
 def research_csv(
@@ -341,21 +450,27 @@ def research_csv(
     selection: Selection,
     separator: str = ",",
     progress: Progress | None = None,
+    *,
+    k: int,
+    recode: bool = True,
 ) -> Iterator[bytes]:
-    """The columns of `Svar` as UTF-8 CSV with a byte order mark (so Excel shows åäö).
+    """The columns of `Svar` as UTF-8 CSV with a byte order mark (so Excel shows åäö),
+    recoded as the workbook is (`recode=False`: only for a user allowed it).
 
     With ';' as separator decimals get a comma, as Swedish Excel expects.
     """
     if separator not in SEPARATORS.values():
         raise ExportRefused("The CSV separator must be ',' or ';'.")
     q = definition_of(research_questionnaire(session, selection))
-    return _csv_chunks(session, selection, q, separator, progress)
+    plan = recoding.plan(session, selection, k, recode)
+    return _csv_chunks(session, selection, q, plan, separator, progress)
 
 
 def _csv_chunks(
     session: Session,
     selection: Selection,
     q: Questionnaire,
+    plan: Recoding,
     separator: str,
     progress: Progress | None,
 ) -> Iterator[bytes]:
@@ -366,7 +481,8 @@ def _csv_chunks(
     yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
     buffer.seek(0)
     buffer.truncate()
-    for n, record in enumerate(stream_responses(session, selection, q, Anonymiser(), progress), 1):
+    records = stream_responses(session, selection, q, Anonymiser(), plan, progress)
+    for n, record in enumerate(records, 1):
         scores = [
             None if s is None else (repr(s).replace(".", ",") if decimal_comma else repr(s))
             for s in record.scores

@@ -3,6 +3,10 @@
 Filters come as query parameters: `round` and `forbund` (each may repeat), `questionnaire`
 (key), `version`; `comments=1` adds the free-text sheet to the researcher's workbook, `sep`
 (`comma` or `semicolon`) picks the CSV dialect. There is no log-in yet (the admin issue).
+
+The researcher's dataset is always recoded here (every combination of round, förbund, role
+and agency holds at least k respondents): an unrecoded file is for a user allowed it, and
+until log-in exists only the command line (`survey export --unrecoded`) can write one.
 """
 
 from __future__ import annotations
@@ -97,11 +101,12 @@ def research_csv():
     # Refuse mixed questionnaire versions now, while an error page can still be sent.
     research.research_questionnaire(session, selection)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    k = settings().min_group_size  # read now: the stream runs after the view has returned
 
     def generate():
         # The request's session closes when the view returns; the stream has its own.
         with app.extensions["survey_sessions"]() as own:
-            yield from research.research_csv(own, selection, research.SEPARATORS[sep])
+            yield from research.research_csv(own, selection, research.SEPARATORS[sep], k=k)
 
     return Response(
         generate(),
