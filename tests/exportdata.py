@@ -35,9 +35,9 @@ def varied(seed: int) -> dict[str, int | None]:
 def build(db) -> dict[str, models.Round]:
     """Norrsund: 2025 (5 responses) and 2026 (6, one with a comment); Sydkust 2026: 2."""
     rounds = {
-        "n25": make_round(db, "norrsund", "2025", state="closed"),
-        "n26": make_round(db, "norrsund", "2026"),
-        "s26": make_round(db, "sydkust", "2026"),
+        "n25": make_round(db, "norrsund", "2025", state="published"),
+        "n26": make_round(db, "norrsund", "2026", state="published"),
+        "s26": make_round(db, "sydkust", "2026", state="published"),
     }
     roles = ["handlaggare", "chef", "styrelse", "handlaggare", "beredningsgrupp", "chef"]
     agencies = ["fk", "af", "kommun", "region", "kommun", "fk"]
@@ -155,7 +155,7 @@ def build_small_groups(db) -> dict[tuple[str, str], models.Round]:
     count = 0
     for slug, label, role, agency, n in SMALL_GROUPS:
         if (slug, label) not in rounds:
-            rounds[slug, label] = make_round(db, slug, label)
+            rounds[slug, label] = make_round(db, slug, label, state="published")
         for _ in range(n):
             text = pending.pop((slug, label, role), None)
             comments = {"SYN": text} if text else None

@@ -126,7 +126,7 @@ def test_a_database_copy_joins_no_submitted_response_to_its_link(app, db, client
     assert "response_id" not in columns["invitation"] and "used_on" not in columns["invitation"]
     assert not {"submitted_on", "saved_at", "created_at", "state"} & columns["response"]
     assert count(db, models.Draft) == 0 and count(db, models.DraftAnswer) == 0
-    # Keys are random 63-bit numbers, not a counter that numbers the submissions.
+    # Keys are random 52-bit numbers, not a counter that numbers the submissions.
     keys = db.scalars(select(models.Response.id)).all()
     assert len(keys) == 12 and min(keys) > 2**32
     if engine.dialect.name == "sqlite":

@@ -27,7 +27,7 @@ NOT_FOUND = [
 @pytest.fixture
 def rounds(db):
     for slug in ("norrsund", "bergslagen", "fjallbygden", "gota", "havet", "mellan", "sjo"):
-        rnd = make_round(db, slug=slug, label="2026")
+        rnd = make_round(db, slug=slug, label="2026", state="published")
         for v in range(1, 6):
             add_response(db, rnd, {"STYR1": v, "STYR2": v})
     db.add(models.Association(slug="tomt", name="Tomt samordningsförbund"))

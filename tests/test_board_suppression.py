@@ -58,7 +58,7 @@ def aggregate_cells(client, url: str) -> list:
 @pytest.fixture
 def small_role(db):
     """Six case workers answering 4 everywhere and two managers answering 1 everywhere."""
-    rnd = make_round(db, slug="norrsund", label="2026")
+    rnd = make_round(db, slug="norrsund", label="2026", state="published")
     for _ in range(6):
         add_response(db, rnd, all_items(db, rnd, recoded(4)), role="handlaggare", agency="kommun")
     for _ in range(2):
@@ -107,10 +107,10 @@ def test_a_small_role_cannot_be_seen_or_worked_out(client, small_role):
 
 @pytest.fixture
 def small_association(db):
-    big = make_round(db, slug="norrsund", label="2026")
+    big = make_round(db, slug="norrsund", label="2026", state="published")
     for _ in range(6):
         add_response(db, big, all_items(db, big, recoded(4)))
-    small = make_round(db, slug="liten", label="2026")
+    small = make_round(db, slug="liten", label="2026", state="published")
     for role in ("handlaggare", "chef", "styrelse"):
         add_response(db, small, all_items(db, small, recoded(2)), role=role)
     return small
@@ -170,14 +170,14 @@ def _client_with_k(app, k):
 
 
 def test_k_comes_from_the_configuration_and_never_goes_below_three(app, db):
-    rnd = make_round(db, slug="liten", label="2026")
+    rnd = make_round(db, slug="liten", label="2026", state="published")
     for _ in range(3):
         add_response(db, rnd, all_items(db, rnd, recoded(2)))
     assert "2,00" in _client_with_k(app, 3).get("/f/liten").text
     at_four = _client_with_k(app, 4).get("/f/liten").text
     assert "2,00" not in at_four
     assert says_too_few(at_four, 4)
-    rnd2 = make_round(db, slug="pytte", label="2027")
+    rnd2 = make_round(db, slug="pytte", label="2027", state="published")
     for _ in range(2):
         add_response(db, rnd2, all_items(db, rnd2, recoded(2)))
     wrong = _client_with_k(app, 1)  # a wrong setting: the core holds the floor of 3
@@ -187,10 +187,10 @@ def test_k_comes_from_the_configuration_and_never_goes_below_three(app, db):
 
 
 def test_no_change_is_shown_next_to_a_suppressed_round(client, db):
-    old = make_round(db, slug="norrsund", label="2025")
+    old = make_round(db, slug="norrsund", label="2025", state="published")
     for _ in range(2):
         add_response(db, old, all_items(db, old, recoded(1)))
-    new = make_round(db, slug="norrsund", label="2026")
+    new = make_round(db, slug="norrsund", label="2026", state="published")
     for _ in range(5):
         add_response(db, new, all_items(db, new, recoded(3)))
     html = client.get("/f/norrsund?round=2026").text

@@ -80,7 +80,9 @@ def test_answer_half_close_the_browser_resume_elsewhere_submit_twice(browser, li
 
     second = browser.new_context(locale="sv-SE")
     page = second.new_page()
-    page.goto(link)
+    page.goto(link)  # lands where the person stopped: part 2, one statement still blank
+    assert page.url.endswith("/p/2")
+    page.goto(link + "?start=1")
     assert "Välkommen tillbaka" in page.content()
     assert page.get_by_label("Chef i första linjen").is_checked()
     page.goto(f"{link}/p/1")

@@ -61,7 +61,8 @@ def test_demo_builds_a_labelled_synthetic_dataset(runner, db):
     assert result.exit_code == 0, result.output
     assert "9 förbund" in result.output and "/r/" in result.output
     assert count(db, models.Association, is_demo=True) == 9
-    assert count(db, models.Round) == 18
+    assert count(db, models.Round) == 27  # two published rounds and an open one each
+    assert count(db, models.Round, state="published") == 18
     per_round = (
         db.execute(
             select(func.count()).select_from(models.Response).group_by(models.Response.round_id)
@@ -69,10 +70,10 @@ def test_demo_builds_a_labelled_synthetic_dataset(runner, db):
         .scalars()
         .all()
     )
-    assert len(per_round) == 18 and all(20 <= n <= 60 for n in per_round)
+    assert len(per_round) == 27 and all(20 <= n <= 60 for n in per_round)
     # Running it again replaces the demo rather than doubling it.
     assert runner.invoke(args=["demo"]).exit_code == 0
-    assert count(db, models.Round) == 18
+    assert count(db, models.Round) == 27
 
 
 def test_demo_refuses_a_database_with_real_rounds(runner, db):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from board_html import sv
-from builders import answer_all, invite, make_round
+from builders import answer_all, close_and_publish, invite, make_round
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -22,12 +22,15 @@ def test_submitted_response_is_counted_on_the_dashboard_and_in_excel(client, db)
         )
         assert "Tack" in thanks.text or "Thank you" in thanks.text
 
-    stored = db.scalar(
-        select(func.count())
-        .select_from(models.Response)
-        .filter_by(round_id=rnd.id)
-    )
+    stored = db.scalar(select(func.count()).select_from(models.Response).filter_by(round_id=rnd.id))
     assert stored == 5
+    # Attack 1: while the round is open its page gives counts only, so loading it before
+    # and after one more submit tells nothing about that person's answers.
+    live = client.get("/f/norrsund?round=2026")
+    assert "Omgång 2026 är inte publicerad än" in live.text and sv(3.4) not in live.text
+    assert client.get("/f/norrsund/data.json?round=2026").get_json()["published"] is False
+    assert client.get("/export/norrsund/2026.xlsx").status_code == 400
+    close_and_publish(db, rnd)
 
     page = client.get("/f/norrsund?round=2026")
     assert page.status_code == 200
@@ -62,6 +65,7 @@ def test_small_group_is_suppressed_on_the_page_and_in_excel(client, db):
     rnd = make_round(db)
     for token in invite(db, rnd, 2):
         answer_all(client, token, value=lambda code: "5")
+    close_and_publish(db, rnd)
     page = client.get("/f/norrsund")
     assert "5,00" not in page.text
     assert "n &lt; 5" in page.text or "n < 5" in page.text

@@ -62,7 +62,12 @@ def test_bad_export_requests_are_refused_without_writing_a_file(runner, db, tmp_
         (["--kind", "research", "--forbund", "x"], "earlier.xlsx", 1, "No förbund 'x'"),
         (["--kind", "board"], "board.csv", 2, "a board export is written to .xlsx"),
         (["--kind", "research"], "data.txt", 2, "written to .xlsx or .csv"),
-        (["--kind", "research", "--version", "7"], "earlier.xlsx", 1, "No survey round matches"),
+        (
+            ["--kind", "research", "--version", "7"],
+            "earlier.xlsx",
+            1,
+            "No published survey round matches",
+        ),
         (["--kind", "weird"], "x.xlsx", 2, "'weird' is not one of 'research', 'board'"),
         (["--kind", "research", "--comments"], "c.csv", 2, "only in the research workbook"),
     ]
@@ -85,7 +90,7 @@ def load_version_2(db, change: str | None = None) -> models.Questionnaire:
 
 def round_with(db, questionnaire: models.Questionnaire, label: str) -> models.Round:
     assoc = db.scalar(select(models.Association).filter_by(slug="norrsund"))
-    rnd = lifecycle.create_round(db, assoc, questionnaire, label, state="open")
+    rnd = lifecycle.create_round(db, assoc, questionnaire, label, state="published")
     db.commit()
     return rnd
 

@@ -55,7 +55,7 @@ def test_csv_has_the_columns_of_svar_and_reads_back_exactly(client, db, sep, del
 def test_swedish_characters_survive_both_separators(client, db, sep, delimiter):
     name = "Älvsjö–Hägersten; Åre, Övik samordningsförbund"  # and the separators, quoted
     db.add(models.Association(slug="alvsjo", name=name))
-    rnd = make_round(db, slug="alvsjo", label="2026")
+    rnd = make_round(db, slug="alvsjo", label="2026", state="published")
     for seed in range(5):  # k responses: fewer would be left out of the file
         add_response(db, rnd, varied(seed))
     resp = client.get(f"/export/research.csv?sep={sep}")

@@ -122,7 +122,15 @@ def test_codebook_labels_every_variable_and_metadata_describes_the_export(client
         ("omgång", "förbund", "förbundets namn", "enkät", "version", "status", "antal svar")
     )
     assert rows[start + 1 : start + 3] == [
-        ("2026", "norrsund", "Norrsund samordningsförbund", "integrerad-samverkan", 1, "open", 6),
+        (
+            "2026",
+            "norrsund",
+            "Norrsund samordningsförbund",
+            "integrerad-samverkan",
+            1,
+            "published",
+            6,
+        ),
         (None,) * 7,
     ]
 
@@ -177,10 +185,14 @@ def test_unknown_filters_and_bad_parameters_are_named(client, db):
             "Det finns inget samordningsförbund ”nowhere”",
         ),
         ("/export/research.xlsx?version=two", 400, "måste vara ett heltal, inte ”two”"),
-        ("/export/research.xlsx?round=2025&forbund=sydkust", 400, "Ingen mätomgång stämmer"),
+        (
+            "/export/research.xlsx?round=2025&forbund=sydkust",
+            400,
+            "Ingen publicerad mätomgång matchar",
+        ),
         ("/export/research.csv?sep=tab", 400, "inte ”tab”"),
         ("/export/research.csv?comments=1", 400, "Kommentarer finns bara i forskarnas"),
-        ("/export/board.xlsx?version=3", 400, "Ingen mätomgång stämmer"),
+        ("/export/board.xlsx?version=3", 400, "Ingen publicerad mätomgång matchar"),
     ]
     for url, status, message in cases:
         resp = client.get(url)
@@ -190,7 +202,7 @@ def test_unknown_filters_and_bad_parameters_are_named(client, db):
 
 
 def test_a_round_without_answers_exports_headers_and_too_few_answers(client, db):
-    make_round(db, label="2027")
+    make_round(db, label="2027", state="published")
     wb = workbook(client.get("/export/research.xlsx?round=2027").data)
     assert len(sheet_rows(wb, "Svar")) == 1 and len(sheet_rows(wb, "Svar_lång")) == 1
     meta = {r[0]: r[1] for r in sheet_rows(wb, "Metadata")[1:] if r[0]}

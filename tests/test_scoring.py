@@ -25,7 +25,7 @@ FIXTURE = [
 
 @pytest.fixture
 def fixture_round(db):
-    rnd = make_round(db)
+    rnd = make_round(db, state="published")
     for answers in FIXTURE:
         add_response(db, rnd, answers)
     # Never counted anywhere: not submitted.
@@ -65,7 +65,7 @@ def test_group_statistics_by_hand(db, fixture_round):
 
 
 def test_even_group_median_is_the_mean_of_the_middle_two(db):
-    rnd = make_round(db)
+    rnd = make_round(db, state="published")
     for v in (2, 3, 4, 5):
         add_response(db, rnd, {"STYR1": v, "STYR2": v, "STYR3": v, "STYR4": v})
     s = next(s for s in scoring.dimension_stats(db, [rnd.id], k=3) if s.dimension == "STYR")
@@ -74,7 +74,7 @@ def test_even_group_median_is_the_mean_of_the_middle_two(db):
 
 
 def test_k_never_goes_below_three(db):
-    rnd = make_round(db)
+    rnd = make_round(db, state="published")
     for v in (2, 4):
         add_response(db, rnd, {"STYR1": v, "STYR2": v})
     s = next(s for s in scoring.dimension_stats(db, [rnd.id], k=1) if s.dimension == "STYR")
@@ -82,7 +82,7 @@ def test_k_never_goes_below_three(db):
 
 
 def test_one_respondent_is_suppressed_with_no_figures(db):
-    rnd = make_round(db)
+    rnd = make_round(db, state="published")
     add_response(db, rnd, {"STRAT1": 5, "STRAT2": 5, "STRAT3": 1, "STRAT4": 5})
     for by in (None, "role", "agency"):
         s = strat(scoring.dimension_stats(db, [rnd.id], k=5, by=by))
@@ -92,7 +92,7 @@ def test_one_respondent_is_suppressed_with_no_figures(db):
 
 
 def test_all_vet_ej_gives_no_score_and_a_suppressed_group(db):
-    rnd = make_round(db)
+    rnd = make_round(db, state="published")
     for _ in range(6):
         add_response(db, rnd, {"STRAT1": None, "STRAT2": None, "STRAT3": None, "STRAT4": None})
     s = strat(scoring.dimension_stats(db, [rnd.id], k=5))
@@ -107,7 +107,7 @@ def test_suppression_follows_k(db, fixture_round):
 
 
 def test_breakdown_by_role_and_agency(db):
-    rnd = make_round(db)
+    rnd = make_round(db, state="published")
     for v in (1, 2, 3, 4, 5):
         add_response(db, rnd, {"STYR1": v, "STYR2": v}, role="handlaggare", agency="fk")
     for v in (3, 3, 4, 5, 5):
@@ -131,7 +131,7 @@ def test_breakdown_by_role_and_agency(db):
 
 def test_a_shown_group_is_hidden_when_the_total_would_give_a_small_one_away(db):
     """Total 12 minus handläggare 5 minus chef 5 would be the 2 board members' figures."""
-    rnd = make_round(db)
+    rnd = make_round(db, state="published")
     for role, count, v in (("handlaggare", 6, 4), ("chef", 5, 3), ("styrelse", 2, 1)):
         for _ in range(count):
             add_response(db, rnd, {"STYR1": v, "STYR2": v}, role=role)
@@ -151,7 +151,7 @@ def test_a_shown_group_is_hidden_when_the_total_would_give_a_small_one_away(db):
 
 def test_respondents_without_a_score_count_in_the_complement_too(db):
     """Their answers are in the total's distribution, so the groups must not give them away."""
-    rnd = make_round(db)
+    rnd = make_round(db, state="published")
     for role in ("handlaggare", "chef"):
         for _ in range(5):
             add_response(db, rnd, {"STYR1": 4, "STYR2": 4}, role=role)
@@ -162,7 +162,7 @@ def test_respondents_without_a_score_count_in_the_complement_too(db):
 
 
 def test_rounds_are_kept_apart(db, fixture_round):
-    other = make_round(db, label="2025")
+    other = make_round(db, label="2025", state="published")
     for _ in range(5):
         add_response(db, other, {"STRAT1": 1, "STRAT2": 1, "STRAT3": 5, "STRAT4": 1})
     stats = scoring.dimension_stats(db, [fixture_round.id, other.id], k=5)
@@ -189,7 +189,7 @@ ALPHA = 4 / 3 * (1 - 7.8 / 27.7)
 
 
 def test_cronbach_alpha_by_hand(db):
-    rnd = make_round(db)
+    rnd = make_round(db, state="published")
     for row in ALPHA_DATA:
         add_response(db, rnd, dict(zip(["STYR1", "STYR2", "STYR3", "STYR4"], row, strict=True)))
         # The same pattern in STRAT, with the reverse item STRAT3 answered the other way
@@ -206,7 +206,7 @@ def test_cronbach_alpha_by_hand(db):
 
 
 def test_cronbach_alpha_needs_k_complete_respondents_and_variance(db):
-    rnd = make_round(db)
+    rnd = make_round(db, state="published")
     for row in ALPHA_DATA[:4]:
         add_response(db, rnd, dict(zip(["STYR1", "STYR2", "STYR3", "STYR4"], row, strict=True)))
     for _ in range(5):
@@ -217,10 +217,10 @@ def test_cronbach_alpha_needs_k_complete_respondents_and_variance(db):
 
 
 def test_national_reference_weights_each_association_equally(db, fixture_round):
-    big = make_round(db, slug="storstad")
+    big = make_round(db, slug="storstad", state="published")
     for _ in range(6):
         add_response(db, big, {"STRAT1": 2, "STRAT2": 2, "STRAT3": 4, "STRAT4": 2})
-    small = make_round(db, slug="liten")
+    small = make_round(db, slug="liten", state="published")
     for _ in range(2):
         add_response(db, small, {"STRAT1": 5, "STRAT2": 5, "STRAT3": 1, "STRAT4": 5})
     ref = scoring.national_reference(db, "2026", "integrerad-samverkan", k=5)["STRAT"]
@@ -230,7 +230,7 @@ def test_national_reference_weights_each_association_equally(db, fixture_round):
 
 
 def test_overview_change_since_the_previous_round(db, fixture_round):
-    earlier = make_round(db, label="2025")
+    earlier = make_round(db, label="2025", state="published")
     for _ in range(5):
         add_response(db, earlier, {"STRAT1": 3, "STRAT2": 3, "STRAT3": 3, "STRAT4": 3})
     for _ in range(2):
@@ -246,7 +246,7 @@ def test_overview_change_since_the_previous_round(db, fixture_round):
 
 
 def test_change_is_hidden_when_the_earlier_round_was_suppressed(db, fixture_round):
-    earlier = make_round(db, label="2025")
+    earlier = make_round(db, label="2025", state="published")
     for _ in range(3):
         add_response(db, earlier, {"STRAT1": 3, "STRAT2": 3, "STRAT3": 3, "STRAT4": 3})
     row = next(
@@ -260,4 +260,4 @@ def test_the_statement_returns_one_aggregate_row_per_group(db, fixture_round):
     """The aggregation is one SQL statement; its rows are aggregates, never answer rows."""
     rows = db.execute(scoring.group_statistics_query([fixture_round.id])).all()
     assert len(rows) == 1  # only STRAT has answers
-    assert db.scalar(select(models.Answer.id).limit(1)) is not None
+    assert db.scalar(select(models.Answer.value).limit(1)) is not None

@@ -143,26 +143,30 @@ def research_questionnaire(session: Session, selection: Selection) -> models.Que
 class Anonymiser:
     """Export-local response ids and row order, from keys that live only for one export."""
 
-    PRIME = 2_147_483_647  # 2^31 − 1: response ids are below it (INTEGER primary keys)
+    PRIME = 2_147_483_647  # 2^31 − 1
+    HALF = 26  # response keys have 52 bits (models.random_key): two halves of 26
 
     def __init__(self) -> None:
         self._key = secrets.token_bytes(16)
         self._multiplier = secrets.randbelow(self.PRIME - 2) + 2
 
     def id(self, response_id: int) -> int:
-        """A four-round Feistel permutation of 32-bit numbers keyed by HMAC: a bijection,
-        so ids never collide, and without the key the database id cannot be recovered."""
-        if not 0 <= response_id < 1 << 32:
+        """A four-round Feistel permutation of 52-bit numbers keyed by HMAC: a bijection,
+        so ids never collide, and without the key the database key cannot be recovered.
+        52 bits stay exact in Excel, SPSS and JavaScript, whose numbers are doubles."""
+        mask = (1 << self.HALF) - 1
+        if not 0 <= response_id < 1 << (2 * self.HALF):
             raise ValueError("response id out of range")
-        left, right = response_id >> 16, response_id & 0xFFFF
+        left, right = response_id >> self.HALF, response_id & mask
         for step in range(4):
-            digest = hmac.digest(self._key, bytes((step,)) + right.to_bytes(2, "big"), "sha256")
-            left, right = right, left ^ int.from_bytes(digest[:2], "big")
-        return (left << 16) | right
+            digest = hmac.digest(self._key, bytes((step,)) + right.to_bytes(4, "big"), "sha256")
+            left, right = right, left ^ (int.from_bytes(digest[:4], "big") & mask)
+        return (left << self.HALF) | right
 
     def row_order(self) -> ColumnElement[int]:
-        """A per-export shuffle of responses: distinct ids give distinct keys (prime modulus)."""
-        return (cast(models.Response.id, BigInteger) * self._multiplier) % self.PRIME
+        """A per-export shuffle of responses (reduced first, so the product fits a BIGINT)."""
+        reduced = cast(models.Response.id, BigInteger) % self.PRIME
+        return (reduced * self._multiplier) % self.PRIME
 
 
 class ResponseRecord(NamedTuple):
