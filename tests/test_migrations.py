@@ -97,6 +97,21 @@ def check_constraints(engine, schema: str | None = None) -> dict[tuple[str, str]
     }
 
 
+#: The tables the models make WITHOUT ROWID on SQLite (`sqlite_with_rowid=False`).
+WITHOUT_ROWID_IN_MODELS = {
+    table.name
+    for table in models.Base.metadata.sorted_tables
+    if table.dialect_options["sqlite"]["with_rowid"] is False
+}
+
+
+def without_rowid(engine) -> set[str]:
+    """The SQLite tables whose CREATE statement says WITHOUT ROWID."""
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+        return {name for name, sql in rows if "WITHOUT ROWID" in normalised(sql).upper()}
+
+
 def created_by_create_all(engine, tmp_path) -> dict[tuple[str, str], str]:
     """The CHECKs of the models' own `create_all`, reported by the same kind of server (which
     words them its own way: PostgreSQL rewrites IN into = ANY (ARRAY[…]))."""
@@ -149,13 +164,23 @@ def test_the_revisions_build_exactly_the_models_schema(database_url, tmp_path):
             == {
                 ("round", "round_state"),
                 ("invitation", "invitation_kind"),
-                ("response", "response_state"),
                 ("answer", "answer_value"),
+                ("draft_answer", "draft_answer_value"),
             }
         )
         assert migrated == created_by_create_all(engine, tmp_path)
         if engine.dialect.name == "sqlite":  # SQLite keeps the text as it was written
             assert migrated == in_models
+            # Autogenerate does not compare this either: no hidden rowid numbers submissions.
+            assert (
+                without_rowid(engine)
+                == WITHOUT_ROWID_IN_MODELS
+                == {
+                    "response",
+                    "answer",
+                    "comment",
+                }
+            )
     finally:
         engine.dispose()
 
