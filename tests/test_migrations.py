@@ -10,18 +10,22 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from builders import answer_all, invite, make_round
 from conftest import ROOT, make_app
-from sqlalchemy import CheckConstraint, create_engine, func, inspect, select, text
+from sqlalchemy import CheckConstraint, DateTime, create_engine, inspect, text
 
 from survey.db import migrations, models
 from survey.db.engine import make_engine
 from survey.db.migrations import SchemaState
+from survey.rounds.invitations import hash_token
 
 DATA = Path(__file__).resolve().parent / "data"
 #: Rows of the legacy dumps (tests/data/legacy-create-all*.sql), as their header says.
@@ -33,18 +37,32 @@ LEGACY_ROWS = {
     "answer": 130,
     "comment": 1,
 }
+#: The same rows after revision 0002: 3 submitted responses (120 answers, the comment),
+#: the response in progress now a draft with its 10 answers.
+ADOPTED_ROWS = {
+    "association": 2,
+    "round": 2,
+    "invitation": 6,
+    "response": 3,
+    "answer": 120,
+    "comment": 1,
+    "draft": 1,
+    "draft_answer": 10,
+    "draft_comment": 0,
+}
 #: Loaded from questionnaires/: `survey init` may add a newer questionnaire, never remove.
 LEGACY_INSTRUMENT_ROWS = {"agency_type": 6, "questionnaire": 1, "dimension": 10, "item": 40}
-#: A test-only revision after 0001: the code has moved on, the database has not. On SQLite
-#: it recreates `response` (batch mode's copy-and-drop, the path that would cascade-delete
-#: every answer if foreign keys were on), elsewhere it adds the column in place.
+#: A test-only revision after the newest (0002): the code has moved on, the database has
+#: not. On SQLite it recreates `response` (batch mode's copy-and-drop, the path that would
+#: cascade-delete every answer if foreign keys were on), elsewhere it adds the column in
+#: place.
 PROBE_REVISION = '''"""Test only: a column on response."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -95,6 +113,21 @@ def check_constraints(engine, schema: str | None = None) -> dict[tuple[str, str]
         for table in models.Base.metadata.tables
         for check in inspector.get_check_constraints(table, schema=schema)
     }
+
+
+#: The tables the models make WITHOUT ROWID on SQLite (`sqlite_with_rowid=False`).
+WITHOUT_ROWID_IN_MODELS = {
+    table.name
+    for table in models.Base.metadata.sorted_tables
+    if table.dialect_options["sqlite"]["with_rowid"] is False
+}
+
+
+def without_rowid(engine) -> set[str]:
+    """The SQLite tables whose CREATE statement says WITHOUT ROWID."""
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+        return {name for name, sql in rows if "WITHOUT ROWID" in normalised(sql).upper()}
 
 
 def created_by_create_all(engine, tmp_path) -> dict[tuple[str, str], str]:
@@ -149,13 +182,23 @@ def test_the_revisions_build_exactly_the_models_schema(database_url, tmp_path):
             == {
                 ("round", "round_state"),
                 ("invitation", "invitation_kind"),
-                ("response", "response_state"),
                 ("answer", "answer_value"),
+                ("draft_answer", "draft_answer_value"),
             }
         )
         assert migrated == created_by_create_all(engine, tmp_path)
         if engine.dialect.name == "sqlite":  # SQLite keeps the text as it was written
             assert migrated == in_models
+            # Autogenerate does not compare this either: no hidden rowid numbers submissions.
+            assert (
+                without_rowid(engine)
+                == WITHOUT_ROWID_IN_MODELS
+                == {
+                    "response",
+                    "answer",
+                    "comment",
+                }
+            )
     finally:
         engine.dispose()
 
@@ -179,11 +222,84 @@ def load_legacy_dump(database_url: str) -> None:
         engine.dispose()  # the dump emptied this connection's search_path
 
 
-def test_a_create_all_database_is_adopted_by_init_without_losing_a_row(bare_app):
+@dataclass(frozen=True)
+class AnswersHeld:
+    """What a database holds of people's answers, independent of its schema and keys."""
+
+    #: Submitted responses (round, language, role, agency, years), as a multiset.
+    responses: Counter
+    #: Submitted answers (round, role, agency, item, value), as a multiset.
+    values: Counter
+    #: Submitted comments (round, role, agency, dimension, text), as a multiset.
+    comments: Counter
+    #: Answers in progress by the hash of the link pointing at them: (round, language,
+    #: role, agency, years, saved_at, answers, comments).
+    drafts: dict
+    #: Whether each link (by hash) was used to submit.
+    used: dict
+
+
+#: How to read `AnswersHeld` before revision 0002 (responses with a state, one table) and
+#: after it (drafts apart, random keys, a used flag).
+BEFORE_0002 = {
+    "responses": "SELECT id, round_id, language, role, agency, years FROM response "
+    "WHERE state = 'submitted'",
+    "answers": "SELECT response_id, item_id, value FROM answer",
+    "comments": "SELECT response_id, dimension_id, text FROM comment",
+    "drafts": "SELECT i.token_hash, r.id, r.round_id, r.language, r.role, r.agency, r.years, "
+    "r.saved_at FROM response r LEFT JOIN invitation i ON i.response_id = r.id "
+    "WHERE r.state = 'in_progress'",
+    "used": "SELECT token_hash, used_on IS NOT NULL FROM invitation",
+}
+AFTER_0002 = {
+    "responses": "SELECT id, round_id, language, role, agency, years FROM response",
+    "answers": "SELECT response_id, item_id, value FROM answer "
+    "UNION ALL SELECT draft_id, item_id, value FROM draft_answer",
+    "comments": "SELECT response_id, dimension_id, text FROM comment "
+    "UNION ALL SELECT draft_id, dimension_id, text FROM draft_comment",
+    "drafts": "SELECT i.token_hash, d.id, d.round_id, d.language, d.role, d.agency, d.years, "
+    "d.saved_at FROM draft d LEFT JOIN invitation i ON i.draft_id = d.id",
+    "used": "SELECT token_hash, used FROM invitation",
+}
+
+
+def answers_held(engine, sql: dict[str, str]) -> tuple[AnswersHeld, set[int]]:
+    """The answers, and the keys of the submitted responses. Answers and comments are
+    read together with the drafts' (after 0002 keyed by draft id), then told apart."""
+    with engine.connect() as conn:
+        read = {name: conn.execute(text(sql[name])).all() for name in sql.keys() - {"drafts"}}
+        drafts = conn.execute(text(sql["drafts"]).columns(saved_at=DateTime)).all()
+    submitted = {key: (rnd, role, agency) for key, rnd, _, role, agency, _ in read["responses"]}
+
+    def of_submitted(rows) -> Counter:
+        return Counter((*submitted[key], *rest) for key, *rest in rows if key in submitted)
+
+    def of_draft(rows, draft_id) -> list:
+        return sorted((tuple(rest) for key, *rest in rows if key == draft_id), key=repr)
+
+    held = AnswersHeld(
+        responses=Counter(tuple(row[1:]) for row in read["responses"]),
+        values=of_submitted(read["answers"]),
+        comments=of_submitted(read["comments"]),
+        drafts={
+            token_hash: (*profile, of_draft(read["answers"], key), of_draft(read["comments"], key))
+            for token_hash, key, *profile in drafts
+        },
+        used={token_hash: bool(used) for token_hash, used in read["used"]},
+    )
+    return held, set(submitted)
+
+
+def test_a_create_all_database_is_adopted_by_init_without_losing_an_answer(bare_app):
+    """The old schema's answers, upgraded through 0002: submitted ones as responses under
+    new random keys (no old id survives), the one in progress as its link's draft."""
     engine = engine_of(bare_app)
     load_legacy_dump(str(engine.url.render_as_string(hide_password=False)))
     assert migrations.state(engine) is SchemaState.LEGACY
     assert count_rows(engine, LEGACY_ROWS) == LEGACY_ROWS
+    before, submitted_ids = answers_held(engine, BEFORE_0002)
+    with engine.connect() as conn:
+        old_ids = set(conn.execute(text("SELECT id FROM response")).scalars())
     client = bare_app.test_client()
     refused = client.get("/f/norrsund?lang=en")
     assert refused.status_code == 503 and "survey db upgrade" in refused.text
@@ -193,31 +309,67 @@ def test_a_create_all_database_is_adopted_by_init_without_losing_a_row(bare_app)
     adopted = "made before migrations, its tables checked and stamped revision 0001"
     assert adopted in result.output
     assert revision_row(engine) == [migrations.head()]
-    assert count_rows(engine, LEGACY_ROWS) == LEGACY_ROWS
+    assert count_rows(engine, ADOPTED_ROWS) == ADOPTED_ROWS
     instruments = count_rows(engine, LEGACY_INSTRUMENT_ROWS)
     assert all(instruments[t] >= n for t, n in LEGACY_INSTRUMENT_ROWS.items()), instruments
-    with bare_app.extensions["survey_sessions"]() as db:
-        assert db.scalar(select(models.Comment.text)) == "Vi träffas varje vecka – bra!"
-        vet_ej = select(func.count()).where(models.Answer.value.is_(None))
-        assert db.scalar(vet_ej) == 6
-        draft = db.scalar(select(models.Response).filter_by(state="in_progress"))
-        assert draft.saved_at == dt.datetime(2026, 3, 3, 9, 15)
-        assert db.scalar(select(models.Invitation.response_id).filter_by(response_id=draft.id))
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), models.Base.metadata) == []
+    after, keys = answers_held(engine, AFTER_0002)
+    assert after == before
+    assert_legacy_answers(before, len(submitted_ids))
+    assert len(keys) == len(submitted_ids) and not keys & old_ids
+    assert all(0 < key < 2**63 for key in keys)
+    assert_no_order_kept(engine)
 
     # The adopted database is served and takes new answers (sequences carried over too).
     assert client.get("/f/norrsund").status_code == 200
     with bare_app.extensions["survey_sessions"]() as db:
         rnd = make_round(db, slug="nyvik")
         answer_all(client, invite(db, rnd)[0])
-    assert count_rows(engine, ["response"]) == {"response": 5}
+    assert count_rows(engine, ["response"]) == {"response": 4}
+
+
+def assert_legacy_answers(held: AnswersHeld, submitted: int) -> None:
+    """What the dump's header promises, so the comparison above compares something."""
+    assert submitted == sum(held.responses.values()) == 3
+    assert sum(held.values.values()) == 120 and held.values[(1, "chef", "region", 1, None)]
+    assert list(held.comments) == [(1, "handlaggare", "kommun", 1, "Vi träffas varje vecka – bra!")]
+    (draft,) = held.drafts.values()
+    assert list(held.drafts) == [hash_token("legacy-draft")]
+    assert draft[:6] == (1, "sv", "handlaggare", None, None, dt.datetime(2026, 3, 3, 9, 15))
+    assert len(draft[6]) == 10 and draft[7] == []
+    used = {hash_token(t) for t in ("legacy-used", "legacy-used-2", "legacy-2025")}
+    assert held.used == {token_hash: token_hash in used for token_hash in held.used}
+    assert len(held.used) == 6
+
+
+def assert_no_order_kept(engine) -> None:
+    """No counter of the old tables is left: on SQLite the submitted tables are WITHOUT
+    ROWID and no page from before is readable, on PostgreSQL the old sequences (which
+    counted submissions) are gone."""
+    if engine.dialect.name == "sqlite":
+        assert without_rowid(engine) == WITHOUT_ROWID_IN_MODELS
+        # The dump's 2025 response was submitted (and its link used) on a date found in no
+        # other row: no free page of the file and nothing in its -wal still holds it.
+        database = Path(engine.url.database)
+        for file in (database, database.with_name(f"{database.name}-wal")):
+            assert not file.exists() or b"2025-03-20" not in file.read_bytes(), file
+        return
+    with engine.connect() as conn:
+        sequences = set(conn.execute(text("SELECT relname FROM pg_class WHERE relkind = 'S'")))
+    assert {name for (name,) in sequences} == {
+        f"{table.name}_id_seq"
+        for table in models.Base.metadata.sorted_tables
+        if table.autoincrement_column is not None
+    }
 
 
 @pytest.fixture
 def newer_code(monkeypatch, tmp_path):
-    """The migrations as they will be once a revision after 0001 is written."""
+    """The migrations as they will be once a revision after 0002 is written."""
     newer = tmp_path / "migrations"
     shutil.copytree(migrations.MIGRATIONS_DIR, newer, ignore=shutil.ignore_patterns("__pycache__"))
-    (newer / "versions" / "0002_probe.py").write_text(PROBE_REVISION, encoding="utf-8")
+    (newer / "versions" / "0003_probe.py").write_text(PROBE_REVISION, encoding="utf-8")
 
     def move_on():
         monkeypatch.setattr(migrations, "MIGRATIONS_DIR", newer)
@@ -228,8 +380,8 @@ def newer_code(monkeypatch, tmp_path):
 def test_a_database_behind_the_code_is_refused_until_upgraded(
     bare_app, newer_code, database_url, tmp_path
 ):
-    """Real migrations all the way: the database is made by today's revisions (0001) and
-    answered; then the code moves on to migrations with a revision 0002 (a test-only copy
+    """Real migrations all the way: the database is made by today's revisions (to 0002) and
+    answered; then the code moves on to migrations with a revision 0003 (a test-only copy
     of migrations/ with one more revision, as a release with a schema change brings) and
     the server restarts on it, so the database is behind. Every page answers 503 naming
     `survey db upgrade` instead of failing on the first query; after that command, without
@@ -256,11 +408,13 @@ def test_a_database_behind_the_code_is_refused_until_upgraded(
 
     result = restarted.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "upgraded from revision 0001 to 0002" in result.output
+    assert "upgraded from revision 0002 to 0003" in result.output
     assert client.get(f"/r/{token}").status_code == 200
     assert client.get("/f/norrsund").status_code == 200
     assert count_rows(engine, ["answer"]) == answers
     assert "probe" in {c["name"] for c in inspect(engine).get_columns("response")}
+    if engine.dialect.name == "sqlite":  # recreated by batch mode, still WITHOUT ROWID
+        assert without_rowid(engine) == WITHOUT_ROWID_IN_MODELS
     engine.dispose()
 
 
@@ -315,8 +469,9 @@ def test_a_revision_newer_than_the_code_is_refused(app, runner):
 
 def test_tables_that_are_not_revision_0001_are_not_stamped(bare_app):
     engine = engine_of(bare_app)
-    models.Base.metadata.create_all(engine)
-    with engine.begin() as conn:
+    with engine.begin() as conn:  # revision 0001's tables, unstamped, a table and a column short
+        command.upgrade(migrations.config(conn), migrations.LEGACY_REVISION)
+        conn.execute(text("DROP TABLE alembic_version"))
         conn.execute(text("DROP TABLE comment"))
         conn.execute(text("ALTER TABLE response DROP COLUMN years"))
     result = bare_app.test_cli_runner().invoke(args=["init"])

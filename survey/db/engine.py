@@ -73,7 +73,11 @@ def forget_deleted(session: Session) -> None:
     """Move the write-ahead log into the database file and empty it, so pages from before
     a delete do not linger in the `-wal` file (SQLite only; best effort: a reader still
     busy just leaves it for the next time)."""
-    engine = session.get_bind()
+    forget_deleted_in(session.get_bind())
+
+
+def forget_deleted_in(engine: Engine) -> None:
+    """`forget_deleted` for an engine (the migrations have no session)."""
     if engine.dialect.name != "sqlite":
         return
     raw = engine.raw_connection()  # outside any transaction, as a checkpoint needs

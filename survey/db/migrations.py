@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import Connection, Engine
 
 from survey.db import models
+from survey.db.engine import forget_deleted_in
 from survey.errors import SchemaError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
@@ -120,6 +121,9 @@ def upgrade(engine: Engine) -> Upgrade:
         from_revision = LEGACY_REVISION
     if before is not SchemaState.CURRENT:
         _run(engine, lambda cfg: command.upgrade(cfg, "head"))
+        # Revisions drop and rewrite rows (0002 the old, ordered response keys): on SQLite
+        # the pages from before must not stay readable in the -wal file or the database's.
+        forget_deleted_in(engine)
     return Upgrade(before, from_revision, head())
 
 
