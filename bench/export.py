@@ -13,7 +13,6 @@ carries the parent's peak over fork and exec into the child.) Linux only.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import random
 import subprocess
@@ -54,7 +53,6 @@ def build(path: Path, responses: int) -> None:
             session.add_all([assoc, rnd])
             session.flush()
             round_ids.append(rnd.id)
-        today = dt.date.today()
         session.execute(
             insert(models.Response),
             [

@@ -6,7 +6,7 @@ Create Date: 2026-11-27 10:00:00
 
 Anonymity by design (README, "How an answer becomes anonymous"): answers in progress move
 to `draft` / `draft_answer` / `draft_comment`, which the invitation points at; submitted
-responses are kept under random 63-bit keys, without state, save time or submission date,
+responses are kept under random 52-bit keys, without state, save time or submission date,
 and on SQLite `response`, `answer` and `comment` are WITHOUT ROWID. `invitation` keeps only
 whether it was used; `round` may be 'published'.
 
@@ -285,11 +285,12 @@ def insert_submitted(bind: Connection, old: OldAnswers) -> None:
 
 
 def new_key(taken: set[int]) -> int:
-    """63 random bits (positive in a signed BIGINT), as `models.random_key` makes them;
-    written out here because a revision must not change when the models do."""
+    """52 bits with the top one set (exact in Excel, SPSS and JavaScript), as
+    `models.random_key` makes them; written out here because a revision must not change
+    when the models do."""
     while True:
-        key = secrets.randbits(63)
-        if key and key not in taken:
+        key = (1 << 51) | secrets.randbits(51)
+        if key not in taken:
             taken.add(key)
             return key
 

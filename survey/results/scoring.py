@@ -251,10 +251,12 @@ class ItemStat:
 
 
 def item_stats(session: Session, round_ids: Iterable[int], k: int) -> list[ItemStat]:
-    """Per round × statement, after reverse coding; suppressed below k rated answers."""
+    """Per round × statement, after reverse coding; suppressed below k rated answers, and
+    beside such a statement as many more of its dimension as keep the dimension's published
+    distribution minus the shown statements from being fewer than k answers."""
     k = effective_k(k)
     value = scored_value()
-    keys = [models.Response.round_id, models.Item.code.label("item")]
+    keys = [models.Response.round_id, models.Item.dimension_id, models.Item.code.label("item")]
     stmt = (
         select(
             *keys,
@@ -270,9 +272,11 @@ def item_stats(session: Session, round_ids: Iterable[int], k: int) -> list[ItemS
         .group_by(*keys)
         .order_by(*keys)
     )
+    rows = session.execute(stmt).all()
+    hidden = _hidden_statements(rows, k)
     result = []
-    for row in session.execute(stmt):
-        if row.rated < k:
+    for row in rows:
+        if (row.round_id, row.item) in hidden:
             result.append(ItemStat(row.round_id, row.item, row.rated, True))
             continue
         mean = float(row.rated_mean)
@@ -291,6 +295,26 @@ def item_stats(session: Session, round_ids: Iterable[int], k: int) -> list[ItemS
             )
         )
     return result
+
+
+def _hidden_statements(rows: Sequence[Any], k: int) -> set[tuple[int, str]]:
+    """(round, item) of the statements not to show. A dimension's distribution is the sum
+    of its statements' distributions, so what is hidden must together hold 0 or at least k
+    answers (as `_complementary` does for roles and agencies): one statement under k alone
+    would otherwise be the dimension minus the others."""
+    hidden: set[tuple[int, str]] = set()
+    for _key, group in groupby(rows, key=lambda r: (r.round_id, r.dimension_id)):
+        items = list(group)
+        small = [r for r in items if r.rated < k]
+        shown = sorted((r for r in items if r.rated >= k), key=lambda r: (r.rated, r.item))
+        # Both what the distribution counts (ratings) and what the "vet ej" share counts.
+        rated, answers = sum(r.rated for r in small), sum(r.answers for r in small)
+        while shown and (0 < rated < k or 0 < answers < k):
+            smallest = shown.pop(0)
+            small.append(smallest)
+            rated, answers = rated + smallest.rated, answers + smallest.answers
+        hidden.update((r.round_id, r.item) for r in small)
+    return hidden
 
 
 @dataclass(frozen=True)

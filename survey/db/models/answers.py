@@ -18,7 +18,6 @@ from survey.db.models.base import Base
 from survey.db.models.instruments import Item
 from survey.db.models.rounds import Round
 
-
 #: Keys have 52 bits, the top one set: exact wherever numbers are doubles (Excel, SPSS,
 #: JavaScript), and 51 random bits make a clash between two responses vanishingly rare.
 KEY_BITS = 52
