@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.db.models.base import Base, check_in
+from survey.db.models.rounds import Association
 
 
 class Role(StrEnum):
@@ -99,6 +100,7 @@ class Membership(Base):
     )
 
     user: Mapped[User] = relationship(back_populates="memberships")
+    association: Mapped[Association | None] = relationship()
 
 
 class RecoveryCode(Base):
