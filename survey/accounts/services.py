@@ -114,7 +114,7 @@ def use_recovery_code(session: Session, user_id: int, code: str, now: dt.datetim
 def _code_step(
     session: Session, user_id: int, code: str, now: dt.datetime, *, recovery_only: bool
 ) -> Principal | SurveyError:
-    user = session.get(User, user_id, with_for_update=True)
+    user = users.locked_user(session, user_id)
     if user is None or user.totp_secret is None:
         return SecondFactorFailed("no authenticator is set up for this account")
     try:
@@ -151,6 +151,7 @@ def _spend_recovery_code(session: Session, user: User, code: str) -> bool:
             RecoveryCode.used.is_(False),
         )
         .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if row is None:
         return False
@@ -195,7 +196,7 @@ def _new_recovery_codes(session: Session, user: User) -> list[str]:
 
 
 def _user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id, with_for_update=True)
+    user = users.locked_user(session, user_id)
     if user is None:
         raise AccountSetupError("no such user")
     return user
