@@ -18,6 +18,7 @@ from survey.accounts.access import Principal
 from survey.db.models import Role
 from survey.errors import AccountLocked, SecondFactorFailed
 from survey.web.auth import routes as auth_routes
+from survey.web.auth.session import require
 
 WRONG = "wrong password, surely"
 
@@ -160,6 +161,7 @@ def test_totp_enrolment_code_log_in_and_a_recovery_code_that_works_once(client, 
         ("styrelse@norrsund.se", "totp_enrolled", "styrelse@norrsund.se")
     ]
     assert len(actions(db, "second_factor_failed")) == 2
+    assert [e[:2] for e in actions(db, "logout")] == [("styrelse@norrsund.se", "logout")] * 3
     assert not any(c in str(e.details) for e in audit.events(db) for c in codes)
 
 
@@ -337,3 +339,21 @@ def test_enrolling_through_the_services(db):
     )
     with pytest.raises(SecondFactorFailed):
         services.use_recovery_code(db, principal.user_id, codes[0], later)
+
+
+def test_require_sends_strangers_to_log_in_and_refuses_other_roles(app, db):
+    """The building block of the authorisation rules, on a route made for the test."""
+
+    @app.get("/only-for-admins")
+    @require(lambda principal: principal.is_system_admin)
+    def only_for_admins():
+        return "admins only"
+
+    client = app.test_client()
+    stranger = client.get("/only-for-admins")
+    assert stranger.status_code == 302
+    assert stranger.headers["Location"] == "/login?next=%2Fonly-for-admins"
+    make_user(db, "styrelse@norrsund.se", "board", make_round(db).association.slug)
+    assert log_in(client, "styrelse@norrsund.se").status_code == 302
+    refused = client.get("/only-for-admins")
+    assert refused.status_code == 403 and "Ingen behörighet" in refused.text

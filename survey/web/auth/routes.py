@@ -23,7 +23,7 @@ from survey.errors import (
 )
 from survey.web import db
 from survey.web.auth import forms
-from survey.web.auth.session import current_principal, logged_in, start_session
+from survey.web.auth.session import current_principal, fresh_session, logged_in, start_session
 
 bp = Blueprint("auth", __name__)
 
@@ -77,7 +77,7 @@ def login_post():
         return _render("auth/login.html", 403, forms.locked(exc, "email"), **shown)
     if step.next == services.CODE:
         # Not logged in yet: the session only remembers who passed the password, briefly.
-        session.clear()
+        fresh_session()
         session["pending_login"] = {
             "user": step.principal.user_id,
             "version": step.principal.session_version,

@@ -82,14 +82,19 @@ def current_principal() -> Principal | None:
     return current_user.principal
 
 
-def start_session(principal: Principal) -> None:
-    """Log in on a new session: whatever the browser had before (a session id planted by
-    someone else included) is dropped, and a fresh random nonce changes the cookie."""
+def fresh_session() -> None:
+    """A new session: whatever the browser had before (a session planted by someone else
+    included) is dropped but the language, and a fresh random nonce changes the cookie."""
     language = session.get("lang")
     session.clear()
     session["nonce"] = secrets.token_urlsafe(16)
     if language:
         session["lang"] = language
+
+
+def start_session(principal: Principal) -> None:
+    """Log in on a new session."""
+    fresh_session()
     login_user(LoginUser(principal))
 
 
