@@ -30,6 +30,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # Respondents may leave a page open for a long lunch; a stale form is still refused
         # with a clear message and the answers already saved stay saved.
         WTF_CSRF_TIME_LIMIT=8 * 3600,
+        # The session cookie is not sent along with other sites' posts (a second line of
+        # defence behind CSRF tokens) and not readable by scripts (Flask's default).
+        SESSION_COOKIE_SAMESITE="Lax",
     )
     app.config.update(settings.flask, SECRET_KEY=settings.secret_key)
     # The web pages and the command line share one engine; neither sets it up for the other.

@@ -82,7 +82,7 @@ def empty_database(engine) -> None:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
-def make_app(database_url: str, tmp_path: Path):
+def make_app(database_url: str, tmp_path: Path, **overrides):
     """The app as the tests configure it, on the database as it is (no schema made)."""
     return create_app(
         {
@@ -92,6 +92,7 @@ def make_app(database_url: str, tmp_path: Path):
             "INSTANCE_PATH": tmp_path / "instance",
             "QUESTIONNAIRE_DIR": str(QUESTIONNAIRES),
             "PUBLIC_URL": PUBLIC_URL,
+            **overrides,
         }
     )
 

@@ -9,7 +9,9 @@ Times are naive UTC, passed in (`now`) so tests can move the clock.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
@@ -25,6 +27,8 @@ from survey.errors import (
     SecondFactorFailed,
     SurveyError,
 )
+
+T = TypeVar("T")
 
 #: What a log-in needs after the password.
 DONE, CODE, ENROL = "done", "code", "enrol"
@@ -47,8 +51,14 @@ class Enrolment:
 def authenticate(session: Session, email: str, password: str, now: dt.datetime) -> LoginStep:
     """The password step. Wrong password and unknown e-mail raise the same
     AuthenticationFailed; a locked account raises AccountLocked with its end."""
+    return _decided(session, _password_step, email, password, now)
+
+
+def _decided(session: Session, step: Callable[..., T | SurveyError], *args: Any, **kw: Any) -> T:
+    """Run a log-in step as one unit of work that is stored even when the step refuses
+    (the failure counts), then raise the refusal."""
     with transaction(session):
-        outcome = _password_step(session, email, password, now)
+        outcome = step(session, *args, **kw)
     if isinstance(outcome, SurveyError):
         raise outcome
     return outcome
@@ -96,25 +106,17 @@ def _failed(
 
 def verify_second_factor(session: Session, user_id: int, code: str, now: dt.datetime) -> Principal:
     """The code step: a TOTP code, or else one of the user's recovery codes (spent)."""
-    with transaction(session):
-        outcome = _code_step(session, user_id, code, now, recovery_only=False)
-    if isinstance(outcome, SurveyError):
-        raise outcome
-    return outcome
+    return _decided(session, _code_step, user_id, code, now, recovery_only=False)
 
 
 def use_recovery_code(session: Session, user_id: int, code: str, now: dt.datetime) -> Principal:
-    with transaction(session):
-        outcome = _code_step(session, user_id, code, now, recovery_only=True)
-    if isinstance(outcome, SurveyError):
-        raise outcome
-    return outcome
+    return _decided(session, _code_step, user_id, code, now, recovery_only=True)
 
 
 def _code_step(
     session: Session, user_id: int, code: str, now: dt.datetime, *, recovery_only: bool
 ) -> Principal | SurveyError:
-    user = session.get(User, user_id, with_for_update=True)
+    user = users.locked_user(session, user_id)
     if user is None or user.totp_secret is None:
         return SecondFactorFailed("no authenticator is set up for this account")
     try:
@@ -151,6 +153,7 @@ def _spend_recovery_code(session: Session, user: User, code: str) -> bool:
             RecoveryCode.used.is_(False),
         )
         .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if row is None:
         return False
@@ -195,7 +198,7 @@ def _new_recovery_codes(session: Session, user: User) -> list[str]:
 
 
 def _user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id, with_for_update=True)
+    user = users.locked_user(session, user_id)
     if user is None:
         raise AccountSetupError("no such user")
     return user

@@ -37,11 +37,17 @@ def find_user(session: Session, email: str, *, lock: bool = False) -> User | Non
     """The user with this e-mail (any case), or None; `lock` takes the row lock that a
     log-in's counters need (PostgreSQL; SQLite's unit of work holds the write lock)."""
     stmt = select(User).where(User.email == (email or "").strip().lower())
-    return session.scalar(stmt.with_for_update() if lock else stmt)
+    return session.scalar(_locked(stmt) if lock else stmt)
+
+
+def _locked(stmt):
+    """The row lock, and the row as it is now even where the session held it already (a
+    count another process changed must not be overwritten with a stale one)."""
+    return stmt.with_for_update().execution_options(populate_existing=True)
 
 
 def existing_user(session: Session, email: str) -> User:
-    user = find_user(session, email)
+    user = find_user(session, email, lock=True)
     if user is None:
         raise AccountSetupError(f"no user with the e-mail '{email.strip().lower()}'")
     return user
@@ -88,7 +94,7 @@ def new_password_token(user: User, now: dt.datetime) -> str:
 
 def user_by_password_token(session: Session, token: str, now: dt.datetime) -> User:
     user = session.scalar(
-        select(User).where(User.password_token_hash == hash_token(token)).with_for_update()
+        _locked(select(User).where(User.password_token_hash == hash_token(token)))
     )
     expires = user.password_token_expires if user else None
     if user is None or expires is None or expires <= now:
@@ -118,6 +124,10 @@ def principal_of(user: User) -> Principal:
         research_agreement=user.research_agreement,
         is_demo=user.is_demo,
     )
+
+
+def locked_user(session: Session, user_id: int) -> User | None:
+    return session.scalar(_locked(select(User).where(User.id == user_id)))
 
 
 def all_users(session: Session) -> list[User]:

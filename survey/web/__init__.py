@@ -13,7 +13,15 @@ from sqlalchemy.orm import Session
 
 from survey.db import migrations
 from survey.db.migrations import SchemaState
-from survey.errors import ExportRefused, InvalidAnswer, InvalidToken, NotFound, RoundNotOpen
+from survey.errors import (
+    AccountSetupError,
+    ExportRefused,
+    InvalidAnswer,
+    InvalidPasswordLink,
+    InvalidToken,
+    NotFound,
+    RoundNotOpen,
+)
 from survey.settings import Settings
 from survey.web.board import charts
 from survey.web.logs import mask_request_logs
@@ -75,19 +83,29 @@ def init_web(app: Flask) -> None:
     app.jinja_env.filters["decimal"] = lambda value: charts.decimal(value, lang())
     app.jinja_env.globals.update(localized=localized, lang=lang, LANGUAGES=LANGUAGES)
 
+    from survey.web.auth.routes import bp as auth
+    from survey.web.auth.session import init_login
     from survey.web.board.routes import bp as board
     from survey.web.downloads.routes import bp as downloads
     from survey.web.respond.routes import bp as respond
+    from survey.web.throttle import init_limiter
 
-    for blueprint in (respond, board, downloads):
+    for blueprint in (respond, board, downloads, auth):
         app.register_blueprint(blueprint)
+    init_limiter(app, settings_of(app), login=auth, respond=respond)
 
     @app.get("/vendor/plotly.min.js")
     def plotly_js():  # served by us: the pages must work with no CDN and no internet
         return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=86400)
 
     _refuse_a_database_behind_the_code(app)
+    init_login(app)  # after the schema check: the log-in reads the users' table
     _register_error_pages(app)
+    _register_account_error_pages(app)
+
+
+def settings_of(app: Flask) -> Settings:
+    return app.extensions["survey"]
 
 
 def page(status: int, title: str, message: str):
@@ -224,3 +242,36 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(404)
     def http_404(_e: Exception):
         return page(404, _("Not found"), _("There is no page at this address."))
+
+
+def _register_account_error_pages(app: Flask) -> None:
+    @app.errorhandler(InvalidPasswordLink)
+    def invalid_password_link(_e: InvalidPasswordLink):
+        return page(
+            404,
+            _("Link not found"),
+            _(
+                "This link to set a password does not work: it may be mistyped, already "
+                "used, replaced by a newer link or older than 72 hours. Ask an administrator "
+                "for a new one."
+            ),
+        )
+
+    @app.errorhandler(AccountSetupError)
+    def account_setup(e: AccountSetupError):
+        return page(400, _("The account could not be changed"), str(e))
+
+    @app.errorhandler(403)
+    def forbidden(_e: Exception):
+        return page(403, _("No access"), _("Your account does not give access to this page."))
+
+    @app.errorhandler(429)
+    def too_many(_e: Exception):
+        return page(
+            429,
+            _("Too many attempts"),
+            _(
+                "Too many requests came from your address in a short time. Wait a minute "
+                "and try again."
+            ),
+        )
