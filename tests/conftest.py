@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from builders import default_questionnaire
 from flask import Flask
-from sqlalchemy import MetaData, create_engine, text
+from sqlalchemy import MetaData, create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -137,6 +137,54 @@ def demo_module_app(database: str, tmp: Path, postgres_url: str | None) -> Flask
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def signed_in(app, client, role="system_admin", forbund=None, email="admin@test.invalid"):
+    """The client signed in as a user with one role (a system administrator unless told),
+    two-factor enrolled, by planting the session Flask-Login reads: for tests about pages,
+    not about logging in (tests/test_accounts.py does that through the forms)."""
+    identity = _user_identity(app, role, forbund, email)
+    with client.session_transaction() as cookie:
+        cookie["_user_id"] = identity
+        cookie["_fresh"] = True
+    return client
+
+
+def signed_in_browser(page, server, role="system_admin", forbund=None):
+    """The browser page signed in the same way, through a session cookie the app signed."""
+    identity = _user_identity(server.app, role, forbund, f"{role}@test.invalid")
+    serializer = server.app.session_interface.get_signing_serializer(server.app)
+    value = serializer.dumps({"_user_id": identity, "_fresh": True})
+    page.context.add_cookies([{"name": "session", "value": value, "url": server.url}])
+    return page
+
+
+def _user_identity(app, role, forbund, email) -> str:
+    """A user with one role and an authenticator enrolled; its Flask-Login id."""
+    with app.extensions["survey_sessions"]() as session:
+        user = session.scalar(select(models.User).filter_by(email=email))
+        if user is None:
+            association = (
+                session.scalar(select(models.Association).filter_by(slug=forbund))
+                if forbund
+                else None
+            )
+            user = models.User(
+                email=email,
+                password_hash="-",
+                totp_secret="JBSWY3DPEHPK3PXP",
+                created_at=dt.datetime(2026, 1, 1),
+            )
+            user.memberships = [models.Membership(role=role, association=association)]
+            session.add(user)
+            session.commit()
+        return f"{user.id}:{user.session_version}"
+
+
+@pytest.fixture
+def admin_client(app):
+    """A system administrator's browser: every page of every förbund."""
+    return signed_in(app, app.test_client())
 
 
 @pytest.fixture

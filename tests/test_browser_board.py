@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from builders import default_questionnaire
+from conftest import signed_in_browser
 
 from survey import demo
 
@@ -22,6 +23,12 @@ def demo_server(live_server):
         demo.build_demo(session, default_questionnaire(session), dt.date.today())
         session.commit()
     return live_server
+
+
+@pytest.fixture
+def page(page, demo_server):
+    """The board pages need a signed-in user: a system administrator's browser."""
+    return signed_in_browser(page, demo_server)
 
 
 def legend(page, div_id: str) -> list[str]:

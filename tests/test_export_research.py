@@ -15,6 +15,13 @@ from sqlalchemy import func, select
 from survey.db import models
 
 
+@pytest.fixture
+def client(admin_client):
+    """These tests are about the board's pages and downloads, which need a signed-in user:
+    a system administrator's browser (who may use which route: tests/test_access.py)."""
+    return admin_client
+
+
 def test_research_workbook_holds_every_submitted_response_exactly(client, db):
     rounds = build(db)
     resp = client.get("/export/research.xlsx?round=2026")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 from board_html import figure_data
 from builders import add_response, all_items, begin, csrf_token, hidden_field, make_round
-from conftest import demo_module_app
+from conftest import demo_module_app, signed_in
 from sqlalchemy import select
 from statements import Statements, count_statements
 
@@ -62,7 +62,7 @@ def demo_app(request, tmp_path_factory, postgres_url):
 
 @pytest.fixture
 def client(demo_app):
-    return demo_app.test_client()
+    return signed_in(demo_app, demo_app.test_client())
 
 
 def _get(demo_app, client, url: str) -> Statements:

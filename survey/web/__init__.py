@@ -100,6 +100,9 @@ def init_web(app: Flask) -> None:
 
     _refuse_a_database_behind_the_code(app)
     init_login(app)  # after the schema check: the log-in reads the users' table
+    from survey.web.access import enforce
+
+    app.before_request(enforce)  # after the two-factor gate: enrolment comes first
     _register_error_pages(app)
     _register_account_error_pages(app)
 

@@ -11,13 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from flask import request
+from flask import abort, request
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.accounts.access import Principal
 from survey.db import models
 from survey.db.models.accounts import Role
+from survey.web import db
+from survey.web.auth.session import current_principal, login_manager
 
 Check = Callable[[Principal | None, Session], bool]
 MEMBERS = (Role.BOARD, Role.FORBUND_ADMIN)
@@ -90,6 +93,30 @@ def _board_workbook(user: Principal | None, session: Session) -> bool:
     return bool(slugs) and _member_of_all(user, session, slugs)
 
 
+class Sight:
+    """Which förbund one user sees by name in the national picture, and whose pages they
+    may open: their own (every one for a system administrator), and by name also those
+    that agreed to be named to others."""
+
+    def __init__(self, user: Principal | None, session: Session):
+        self.user = user
+        rows = session.execute(
+            select(
+                models.Association.id, models.Association.slug, models.Association.named_to_others
+            )
+        ).all()
+        self._ids = {slug: id_ for id_, slug, _named in rows}
+        self._named = {slug for _id, slug, named in rows if named}
+
+    def may_open(self, slug: str) -> bool:
+        if self.user is None:
+            return False
+        return self.user.is_system_admin or self._ids.get(slug) in self.user.associations(*MEMBERS)
+
+    def named(self, slug: str) -> bool:
+        return slug in self._named or self.may_open(slug)
+
+
 ANYONE = Rule("anyone (respondents never sign in: their link is their key)", _anyone)
 SIGNED_IN = Rule("any signed-in user", _signed_in)
 OWN_FORBUND = Rule("the förbund's board and administrators; system administrators", _own_forbund)
@@ -101,6 +128,15 @@ BOARD_WORKBOOK = Rule("the named förbund's board and administrators; system adm
 
 RULES: dict[str, Rule] = {
     "static": ANYONE,
+    "auth.login": ANYONE,
+    "auth.login_post": ANYONE,
+    "auth.login_code": ANYONE,
+    "auth.login_code_post": ANYONE,
+    "auth.set_password": ANYONE,
+    "auth.set_password_post": ANYONE,
+    "auth.logout": SIGNED_IN,
+    "auth.two_factor": SIGNED_IN,
+    "auth.two_factor_post": SIGNED_IN,
     "plotly_js": ANYONE,
     "respond.start": ANYONE,
     "respond.save_start": ANYONE,
@@ -121,3 +157,18 @@ RULES: dict[str, Rule] = {
     "research.research_workbook": RESEARCH,
     "research.research_csv": RESEARCH,
 }
+
+
+def enforce() -> ResponseReturnValue | None:
+    """Before every request: the endpoint's rule, or no entry. A 404 (no endpoint) passes
+    on to its page; anyone not signed in whom a rule refuses is sent to log in."""
+    endpoint = request.endpoint
+    if endpoint is None:
+        return None
+    rule = RULES.get(endpoint)
+    principal = current_principal()
+    if rule is not None and rule.check(principal, db()):
+        return None
+    if principal is None:
+        return login_manager.unauthorized()
+    abort(403)

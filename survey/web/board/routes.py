@@ -11,7 +11,8 @@ from sqlalchemy import select
 from survey.db import models
 from survey.results import breakdowns, comparisons, pages, scoring
 from survey.results.publication import NotPublished
-from survey.web import db, lang, settings
+from survey.web import access, db, lang, settings
+from survey.web.auth.session import current_principal
 from survey.web.board import charts, figures
 
 bp = Blueprint("board", __name__)
@@ -51,8 +52,11 @@ def _filename(*parts: str) -> str:
 
 @bp.get("/")
 def index():
-    associations = db().scalars(select(models.Association).order_by(models.Association.name))
-    return render_template("board/index.html", associations=list(associations))
+    """What the tool is, and for a signed-in user the förbund whose pages they may open."""
+    see = access.Sight(current_principal(), db())
+    everyone = db().scalars(select(models.Association).order_by(models.Association.name))
+    mine = [a for a in everyone if see.may_open(a.slug)]
+    return render_template("board/index.html", associations=mine, signed_in=see.user is not None)
 
 
 @bp.get("/f/<slug>")
@@ -169,9 +173,11 @@ def compare():
     peers = [p for p in dict.fromkeys(request.args.getlist("peer")) if p and p != own]
     if label is None:
         return render_template("board/compare.html", labels=[], picture=None)
-    # Unknown förbund, or one without a round of this label: 404.
-    picture = comparisons.chosen_picture(
-        session, label, [s for s in [own, *peers] if s], k, language
+    # Unknown förbund, one without a round of this label, or one this user may not see
+    # by name: 404.
+    see = access.Sight(current_principal(), session)
+    picture = comparisons.visible_picture(
+        session, label, [s for s in [own, *peers] if s], k, language, see.named
     )
     too_many = len(peers) > comparisons.MAX_PEERS
     radar = None
@@ -198,5 +204,6 @@ def compare():
         too_many=too_many,
         max_peers=comparisons.MAX_PEERS,
         national_name=figures.national_name(language),
+        may_open=see.may_open,
     )
     return page, 400 if too_many else 200
