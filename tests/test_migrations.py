@@ -19,7 +19,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from builders import answer_all, invite, make_round
-from conftest import ROOT, make_app
+from conftest import ROOT, make_app, signed_in
 from sqlalchemy import CheckConstraint, DateTime, create_engine, inspect, text
 
 from survey.db import migrations, models
@@ -324,7 +324,7 @@ def test_a_create_all_database_is_adopted_by_init_without_losing_an_answer(bare_
     assert_no_order_kept(engine)
 
     # The adopted database is served and takes new answers (sequences carried over too).
-    assert client.get("/f/norrsund").status_code == 200
+    assert signed_in(bare_app, client).get("/f/norrsund").status_code == 200
     with bare_app.extensions["survey_sessions"]() as db:
         rnd = make_round(db, slug="nyvik")
         answer_all(client, invite(db, rnd)[0])
@@ -412,7 +412,7 @@ def test_a_database_behind_the_code_is_refused_until_upgraded(
     assert result.exit_code == 0, result.output
     assert "upgraded from revision 0003 to 0004" in result.output
     assert client.get(f"/r/{token}").status_code == 200
-    assert client.get("/f/norrsund").status_code == 200
+    assert signed_in(restarted, client).get("/f/norrsund").status_code == 200
     assert count_rows(engine, ["answer"]) == answers
     assert "probe" in {c["name"] for c in inspect(engine).get_columns("response")}
     if engine.dialect.name == "sqlite":  # recreated by batch mode, still WITHOUT ROWID
