@@ -16,7 +16,14 @@ MIN_GROUP_SIZE_FLOOR = 3
 #: Where `survey serve` listens by default, and so where links point when nothing is set.
 LOCAL_URL = "http://127.0.0.1:5000"
 #: Keys read from the environment (and `instance/config.py`).
-KEYS = ("DATABASE_URL", "SECRET_KEY", "PUBLIC_URL", "MIN_GROUP_SIZE", "QUESTIONNAIRE_DIR")
+KEYS = (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "PUBLIC_URL",
+    "MIN_GROUP_SIZE",
+    "QUESTIONNAIRE_DIR",
+    "TRUSTED_PROXIES",
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,9 @@ class Settings:
     public_url_set: bool
     min_group_size: int
     questionnaire_dir: Path
+    #: How many reverse proxies in front of the app set X-Forwarded-* headers (0: none, so
+    #: those headers are ignored; a client could otherwise claim any address or HTTPS).
+    trusted_proxies: int = 0
     #: Other upper-case keys (Flask's own, e.g. SESSION_COOKIE_SECURE), passed through.
     flask: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -51,8 +61,14 @@ class Settings:
             public_url_set=bool(public),
             min_group_size=min_group_size(values.get("MIN_GROUP_SIZE", DEFAULT_MIN_GROUP_SIZE)),
             questionnaire_dir=Path(values.get("QUESTIONNAIRE_DIR") or questionnaire_dir()),
+            trusted_proxies=trusted_proxies(values.get("TRUSTED_PROXIES", 0)),
             flask={k: v for k, v in values.items() if k not in KEYS},
         )
+
+    @property
+    def https(self) -> bool:
+        """Served over HTTPS (by its public address): cookies then travel only over HTTPS."""
+        return self.public_url.startswith("https://")
 
     def link(self, path: str, base_url: str | None = None) -> str:
         """An absolute link to a path of the app, on the public address."""
@@ -99,6 +115,15 @@ def min_group_size(value: object) -> int:
     except (TypeError, ValueError):
         k = DEFAULT_MIN_GROUP_SIZE
     return max(k, MIN_GROUP_SIZE_FLOOR)
+
+
+def trusted_proxies(value: object) -> int:
+    """A count of proxies; anything else is a configuration mistake, refused at start-up
+    rather than silently trusting (or ignoring) forwarded headers."""
+    text = str(value).strip() or "0"
+    if not text.isascii() or not text.isdigit():
+        raise ValueError(f"TRUSTED_PROXIES must be a number of proxies (0, 1, …), not {value!r}")
+    return int(text)
 
 
 def questionnaire_dir() -> Path:

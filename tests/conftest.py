@@ -74,8 +74,9 @@ def empty_database(engine) -> None:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
-def make_app(database_url: str, tmp_path: Path):
-    """The app as the tests configure it, on the database as it is (no schema made)."""
+def make_app(database_url: str, tmp_path: Path, **config: object):
+    """The app as the tests configure it (`config` overrides), on the database as it is
+    (no schema made)."""
     return create_app(
         {
             "TESTING": True,
@@ -84,6 +85,7 @@ def make_app(database_url: str, tmp_path: Path):
             "INSTANCE_PATH": tmp_path / "instance",
             "QUESTIONNAIRE_DIR": str(QUESTIONNAIRES),
             "PUBLIC_URL": PUBLIC_URL,
+            **config,
         }
     )
 
@@ -197,11 +199,25 @@ def live_server(tmp_path):
     app.extensions["survey_engine"].dispose()
 
 
+def csp_violations(context) -> list[str]:
+    """What the Content-Security-Policy blocked on any page of `context`, as Chromium logs
+    it to the console (an inline script or style, an eval, a resource from elsewhere)."""
+    blocked: list[str] = []
+    context.on(
+        "console",
+        lambda msg: "Content Security Policy" in msg.text and blocked.append(msg.text),
+    )
+    return blocked
+
+
 @pytest.fixture
 def page(browser):
-    """A fresh browser context (no cookies) and page; console errors are collected."""
+    """A fresh browser context (no cookies) and page; console errors are collected, and
+    among them what the Content-Security-Policy blocked (`page.csp_violations`)."""
     context = browser.new_context(locale="sv-SE")
+    violations = csp_violations(context)
     page = context.new_page()
+    page.csp_violations = violations
     page.console_errors = []
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
