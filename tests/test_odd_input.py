@@ -81,31 +81,26 @@ def test_nul_in_a_forbund_slug_is_not_found(client, db, rounds, url):
     refused(client, db, url, 404, "Det finns inget samordningsförbund ”x�”.")
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/f/norrsund?round=2026%00",
-        "/f/norrsund/items?round=2026%00",
-        "/f/norrsund/report?round=2026%00",
-        "/f/norrsund/data.json?round=2026%00",
-        "/export/norrsund/2026%00.xlsx",
-    ],
-)
-def test_nul_in_a_round_label_of_a_forbund_is_not_found(client, db, rounds, url):
-    refused(client, db, url, 404, "Norrsund samordningsförbund har ingen mätomgång ”2026�”.")
+OF_NORRSUND = "Norrsund samordningsförbund har ingen mätomgång ”2026�”."
+ANY_ROUND = "Det finns ingen mätomgång ”2026�”."
 
 
 @pytest.mark.parametrize(
-    "url",
+    ("url", "says"),
     [
-        "/compare?round=2026%00",
-        "/export/research.xlsx?round=2026%00",
-        "/export/research.csv?round=2026%00",
-        "/export/board.xlsx?round=2026%00",
+        ("/f/norrsund?round=2026%00", OF_NORRSUND),
+        ("/f/norrsund/items?round=2026%00", OF_NORRSUND),
+        ("/f/norrsund/report?round=2026%00", OF_NORRSUND),
+        ("/f/norrsund/data.json?round=2026%00", OF_NORRSUND),
+        ("/export/norrsund/2026%00.xlsx", OF_NORRSUND),
+        ("/compare?round=2026%00", ANY_ROUND),
+        ("/export/research.xlsx?round=2026%00", ANY_ROUND),
+        ("/export/research.csv?round=2026%00", ANY_ROUND),
+        ("/export/board.xlsx?round=2026%00", ANY_ROUND),
     ],
 )
-def test_nul_in_a_round_label_is_not_found(client, db, rounds, url):
-    refused(client, db, url, 404, "Det finns ingen mätomgång ”2026�”.")
+def test_nul_in_a_round_label_is_not_found(client, db, rounds, url, says):
+    refused(client, db, url, 404, says)
 
 
 def test_nul_in_a_peer_is_not_found(client, db, rounds):
@@ -201,7 +196,8 @@ def test_only_three_unknown_fields_are_named(client, db, on_page_two):
 def test_a_wrong_method_gets_the_app_page(client, db, rounds):
     before = everything(db)
     resp = client.post("/f/norrsund", data={"x": "1"})
-    assert resp.status_code == 405 and resp.headers["Allow"] == "GET, HEAD, OPTIONS"
+    assert resp.status_code == 405
+    assert set(resp.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}  # any order
     assert "Begäran kunde inte hanteras" in seen(resp)
     assert everything(db) == before
 
