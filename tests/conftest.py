@@ -254,11 +254,25 @@ def live_server(tmp_path):
     app.extensions["survey_engine"].dispose()
 
 
+def csp_violations(context) -> list[str]:
+    """What the Content-Security-Policy blocked on any page of `context`, as Chromium logs
+    it to the console (an inline script or style, an eval, a resource from elsewhere)."""
+    blocked: list[str] = []
+    context.on(
+        "console",
+        lambda msg: "Content Security Policy" in msg.text and blocked.append(msg.text),
+    )
+    return blocked
+
+
 @pytest.fixture
 def page(browser):
-    """A fresh browser context (no cookies) and page; console errors are collected."""
+    """A fresh browser context (no cookies) and page; console errors are collected, and
+    among them what the Content-Security-Policy blocked (`page.csp_violations`)."""
     context = browser.new_context(locale="sv-SE")
+    violations = csp_violations(context)
     page = context.new_page()
+    page.csp_violations = violations
     page.console_errors = []
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))

@@ -157,9 +157,9 @@ def test_comments_come_only_on_request_in_their_own_sheet_as_plain_text(client, 
     assert comments[0] == ("svar_id", "dimension", "kommentar")
     by_dimension = {r[1]: r for r in comments[1:]}
     assert set(by_dimension) == {"SYN", "STRAT"}
-    # A comment that looks like a formula stays text; a control character Excel cannot
-    # store is dropped rather than breaking the file.
-    assert by_dimension["SYN"][2] == COMMENT.replace("\x07", "")
+    # A comment that looks like a formula stays text, shown after a single quote; a control
+    # character Excel cannot store is dropped rather than breaking the file.
+    assert by_dimension["SYN"][2] == "'" + COMMENT.replace("\x07", "")
     assert wb["Kommentarer"]["C2"].data_type == "s"
     # The comment's id is the id of its response in Svar.
     svar = {r[0]: r for r in sheet_rows(wb, "Svar")[1:]}

@@ -10,6 +10,7 @@ from flask_babel import Babel, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from survey.db import migrations
 from survey.db.migrations import SchemaState
@@ -23,8 +24,10 @@ from survey.errors import (
     RoundNotOpen,
 )
 from survey.settings import Settings
+from survey.web import params
 from survey.web.board import charts
 from survey.web.logs import mask_request_logs
+from survey.web.security import init_security
 
 LANGUAGES = ("sv", "en")
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -74,6 +77,8 @@ def init_web(app: Flask) -> None:
         if session_ is not None:
             session_.close()
 
+    app.url_value_preprocessor(params.clean_path)
+    init_security(app)  # first: its form-field cap runs before the CSRF check reads the form
     csrf.init_app(app)
     babel.init_app(
         app,
@@ -105,6 +110,7 @@ def init_web(app: Flask) -> None:
     app.before_request(enforce)  # after the two-factor gate: enrolment comes first
     _register_error_pages(app)
     _register_account_error_pages(app)
+    _register_refusals(app)
 
 
 def settings_of(app: Flask) -> Settings:
@@ -199,7 +205,7 @@ def _register_error_pages(app: Flask) -> None:
             _(
                 "The form contained a value the questionnaire does not allow (%(detail)s). "
                 "Nothing on this page was saved; go back and try again.",
-                detail=str(e),
+                detail=params.clean(str(e)),  # printable and short, whatever was sent
             ),
         )
 
@@ -278,3 +284,43 @@ def _register_account_error_pages(app: Flask) -> None:
                 "and try again."
             ),
         )
+
+
+def _register_refusals(app: Flask) -> None:
+    """The app's own page, in the page's language, for what Werkzeug would otherwise answer
+    with its bare English page (or, for a fault, a 500 that must show no traceback)."""
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(_e: RequestEntityTooLarge):
+        return page(
+            413,
+            _("The form was too large"),
+            _(
+                "The form sent more data or more fields than any page here has (at most "
+                "%(size)s MB and %(fields)s fields), so nothing of it was saved. Go back and "
+                "send the page again.",
+                size=app.config["MAX_CONTENT_LENGTH"] // 2**20,
+                fields=app.config["MAX_FORM_PARTS"],
+            ),
+        )
+
+    @app.errorhandler(InternalServerError)
+    def server_error(_e: InternalServerError):
+        # Flask has logged the exception with its traceback before calling this.
+        return page(
+            500,
+            _("Something went wrong"),
+            _(
+                "An error on our side stopped this page. It has been logged for the "
+                "administrator. Try again in a while; answers saved earlier are kept."
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def other_refusal(e: HTTPException):  # 400, 405 and the like; 404 and 413 above
+        body, status = page(
+            e.code or 400,
+            _("The request could not be handled"),
+            _("The address or the form was not what this page expects. Go back and try again."),
+        )
+        return body, status, [(k, v) for k, v in e.get_headers() if k == "Allow"]
