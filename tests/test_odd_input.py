@@ -15,13 +15,21 @@ from sqlalchemy import func, select
 
 from survey.db import models
 from survey.web import db as request_db
+from survey.web.access import ANYONE, RULES
+
+
+@pytest.fixture
+def client(admin_client):
+    """Board pages and downloads need a signed-in user: a system administrator's browser
+    (who may use which route: tests/test_access.py)."""
+    return admin_client
 
 
 @pytest.fixture
 def rounds(db):
-    """norrsund and gota with a round 2026 of five responses each."""
+    """norrsund and gota with a published round 2026 of five responses each."""
     for slug in ("norrsund", "gota"):
-        rnd = make_round(db, slug=slug, label="2026")
+        rnd = make_round(db, slug=slug, label="2026", state="published")
         for v in range(1, 6):
             add_response(db, rnd, {"STYR1": v, "STYR2": v}, comments={"STYR": "Bra"})
     db.commit()
@@ -29,8 +37,9 @@ def rounds(db):
 
 @pytest.fixture
 def on_page_two(client, db, rounds):
-    """A respondent of norrsund 2026 past the background questions, and their CSRF token."""
-    token = invite(db, db.scalar(select(models.Round)))[0]
+    """A respondent of norrsund 2027 (open) past the background questions, and their CSRF
+    token."""
+    token = invite(db, make_round(db, slug="norrsund", label="2027"))[0]
     return token, begin(client, token)
 
 
@@ -116,7 +125,7 @@ def test_nul_in_a_dimension_is_not_found(client, db, rounds):
 @pytest.mark.parametrize("kind", ["research.xlsx", "research.csv", "board.xlsx"])
 def test_nul_in_a_questionnaire_key_matches_no_round(client, db, rounds, kind):
     url = f"/export/{kind}?questionnaire=integrerad-samverkan%00"
-    says = "Ingen mätomgång stämmer med de valda omgångarna, förbunden och versionen."
+    says = "Ingen publicerad mätomgång matchar de valda omgångarna, förbunden och versionen."
     refused(client, db, url, 400, says)
 
 
@@ -202,13 +211,14 @@ def test_a_wrong_method_gets_the_app_page(client, db, rounds):
     assert everything(db) == before
 
 
-def test_a_fault_gives_the_app_page_without_a_traceback(app, client, db, rounds):
+def test_a_fault_gives_the_app_page_without_a_traceback(app, client, db, rounds, monkeypatch):
     def fault():
         request_db().add(models.Association(slug="halvvags", name="Halvvägs"))
         request_db().flush()
         raise RuntimeError("secret detail of the fault")
 
     app.add_url_rule("/fault", view_func=fault)  # this test's app only
+    monkeypatch.setitem(RULES, "fault", ANYONE)  # every route needs its access rule
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the error page, not a raise
     before = everything(db)
     resp = client.get("/fault")

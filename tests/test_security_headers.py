@@ -12,6 +12,14 @@ from survey.db.schema import create_schema
 from survey.settings import Settings
 from survey.web.security import HSTS
 
+
+@pytest.fixture
+def client(admin_client):
+    """Board pages and downloads need a signed-in user: a system administrator's browser
+    (who may use which route: tests/test_access.py)."""
+    return admin_client
+
+
 STRICT_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -21,10 +29,10 @@ CHARTS_CSP = STRICT_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-in
 
 @pytest.fixture
 def token(db) -> str:
-    rnd = make_round(db)
+    rnd = make_round(db, state="published")  # figures to draw on the board's pages
     for v in range(1, 6):
         add_response(db, rnd, {"STYR1": v})
-    return invite(db, rnd)[0]
+    return invite(db, make_round(db, label="2027"))[0]  # an open round to answer
 
 
 def pages(token: str) -> dict[str, str]:

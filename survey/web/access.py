@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from survey.accounts.access import Principal
 from survey.db import models
 from survey.db.models.accounts import Role
-from survey.web import db
+from survey.web import db, params
 from survey.web.auth.session import current_principal, login_manager
 
 Check = Callable[[Principal | None, Session], bool]
@@ -73,7 +73,7 @@ def _compare(user: Principal | None, session: Session) -> bool:
     their own choice (the page words the rest as "Förbund A, B…")."""
     if user is None:
         return False
-    own = request.args.get("f")
+    own = params.arg("f")
     return (
         user.is_system_admin
         or bool(user.associations(*MEMBERS))
@@ -87,7 +87,7 @@ def _research(user: Principal | None, _session: Session) -> bool:
 
 def _board_workbook(user: Principal | None, session: Session) -> bool:
     """A board's workbook names förbund: only one's own (every one for a system admin)."""
-    slugs = request.args.getlist("forbund")
+    slugs = params.args("forbund")
     if user is not None and user.is_system_admin:
         return True
     return bool(slugs) and _member_of_all(user, session, slugs)
