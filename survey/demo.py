@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from survey.accounts import audit, users
+from survey.accounts.access import TWO_FACTOR_ROLES
 from survey.answering import drafts
 from survey.db import models
 from survey.db.engine import transaction
@@ -67,15 +69,38 @@ AGENCY_WEIGHTS = {"fk": 20, "af": 20, "kommun": 35, "region": 20, "forbund": 3, 
 AGENCY_EFFECT = {"fk": -0.2, "af": -0.1, "kommun": 0.1, "region": 0.0, "forbund": 0.2, "annan": 0.0}
 
 
+#: Every demo user's password: published in the README and printed by `survey demo`.
+DEMO_PASSWORD = "demo-samverkan"
+#: The demo's TOTP secret for the roles that need two-factor (base32, printed too).
+DEMO_TOTP_SECRET = "SAMVERKANDEMOSAMVERKANDEMO234567"
+#: One demo user per role: e-mail, role, förbund (None: system-wide).
+DEMO_USERS = (
+    ("admin@demo.invalid", models.Role.SYSTEM_ADMIN, None),
+    ("forbund@demo.invalid", models.Role.FORBUND_ADMIN, "demo-norrsund"),
+    ("styrelse@demo.invalid", models.Role.BOARD, "demo-norrsund"),
+    ("forskare@demo.invalid", models.Role.RESEARCHER, None),
+)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: str
+    forbund: str | None
+    totp_secret: str | None
+
+
 @dataclass(frozen=True)
 class DemoResult:
     associations: int
     responses: int
     invitation_links: dict[str, list[str]]  # association slug -> tokens of the open round
+    logins: tuple[DemoLogin, ...] = ()
 
 
 def remove_demo(session: Session) -> None:
     demo_assoc = select(models.Association.id).where(models.Association.is_demo.is_(True))
+    _remove_demo_users(session, demo_assoc)
     demo_rounds = select(models.Round.id).where(models.Round.association_id.in_(demo_assoc))
     demo_responses = select(models.Response.id).where(models.Response.round_id.in_(demo_rounds))
     demo_drafts = select(models.Draft.id).where(models.Draft.round_id.in_(demo_rounds))
@@ -145,7 +170,39 @@ def build_demo(
             if state == RoundState.OPEN:
                 links[slug] = _links(session, rnd, rng, n, links_per_association)
     session.flush()
-    return DemoResult(len(DEMO_ASSOCIATIONS), total, links)
+    # A published password has no place beside real data: only a demo-only database gets them.
+    demo_only = not holds_real_rounds(session) and not _holds_real_users(session)
+    logins = add_demo_users(session, audit.utcnow()) if demo_only else ()
+    return DemoResult(len(DEMO_ASSOCIATIONS), total, links, logins)
+
+
+def add_demo_users(session: Session, now: dt.datetime) -> tuple[DemoLogin, ...]:
+    """One user per role with the published demo password; the roles that need two-factor
+    come enrolled with the published secret, so anyone can log in as them."""
+    logins = []
+    for email, role, forbund in DEMO_USERS:
+        user = users.create_user(session, email, now, is_demo=True)
+        users.add_role(session, user, role, forbund)
+        users.change_password(user, DEMO_PASSWORD)
+        secret = DEMO_TOTP_SECRET if role in TWO_FACTOR_ROLES else None
+        user.totp_secret = secret
+        audit.record(session, audit.COMMAND_LINE, "user_added", email, at=now, role=role, demo=True)
+        logins.append(DemoLogin(email, role, forbund, secret))
+    session.flush()
+    return tuple(logins)
+
+
+def _remove_demo_users(session: Session, demo_assoc) -> None:
+    """Demo users go with the demo data, and so does any role someone held in a demo förbund."""
+    demo_users = select(models.User.id).where(models.User.is_demo.is_(True))
+    session.execute(
+        delete(models.Membership).where(
+            models.Membership.user_id.in_(demo_users)
+            | models.Membership.association_id.in_(demo_assoc)
+        )
+    )
+    session.execute(delete(models.RecoveryCode).where(models.RecoveryCode.user_id.in_(demo_users)))
+    session.execute(delete(models.User).where(models.User.is_demo.is_(True)))
 
 
 def _answers(rng, person, items, item_ids, level, profile) -> list[dict[str, object]]:
@@ -191,6 +248,11 @@ def holds_real_rounds(session: Session) -> bool:
         .where(models.Association.is_demo.is_(False))
         .limit(1)
     )
+    return session.scalar(stmt) is not None
+
+
+def _holds_real_users(session: Session) -> bool:
+    stmt = select(models.User.id).where(models.User.is_demo.is_(False)).limit(1)
     return session.scalar(stmt) is not None
 
 

@@ -71,3 +71,42 @@ class ExportRefused(SurveyError):
 class SchemaError(SurveyError):
     """A database the migrations cannot bring to this code's schema (tables that are not a
     known revision's, a revision newer than the code); the message says what was found."""
+
+
+class AuthenticationFailed(SurveyError):
+    """A wrong e-mail or password. Deliberately the same for an unknown e-mail, so the
+    log-in page does not tell who has an account."""
+
+
+class AccountLocked(SurveyError):
+    """Too many failed log-ins: no password is tried before `until` (UTC)."""
+
+    def __init__(self, until: dt.datetime):
+        self.until = until
+        super().__init__(f"the account is locked until {until:%Y-%m-%d %H:%M} UTC")
+
+
+class SecondFactorFailed(SurveyError):
+    """A wrong, expired or already used authenticator or recovery code."""
+
+
+class PasswordRejected(SurveyError):
+    """A new password that does not meet the rules; `reason` is "too_short", "too_long" or
+    "is_email", `limit` the length that applies, so the web words it in the page's language."""
+
+    def __init__(self, reason: str, limit: int = 0):
+        self.reason, self.limit = reason, limit
+        messages = {
+            "too_short": f"the password needs at least {limit} characters",
+            "too_long": f"the password may have at most {limit} characters",
+            "is_email": "the password may not be the e-mail address",
+        }
+        super().__init__(messages[reason])
+
+
+class InvalidPasswordLink(SurveyError):
+    """A set-password link that is wrong, used or expired: deliberately indistinguishable."""
+
+
+class AccountSetupError(SurveyError):
+    """A user or role that cannot be added or changed as asked (the message says why)."""

@@ -16,7 +16,22 @@ MIN_GROUP_SIZE_FLOOR = 3
 #: Where `survey serve` listens by default, and so where links point when nothing is set.
 LOCAL_URL = "http://127.0.0.1:5000"
 #: Keys read from the environment (and `instance/config.py`).
-KEYS = ("DATABASE_URL", "SECRET_KEY", "PUBLIC_URL", "MIN_GROUP_SIZE", "QUESTIONNAIRE_DIR")
+KEYS = (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "PUBLIC_URL",
+    "MIN_GROUP_SIZE",
+    "QUESTIONNAIRE_DIR",
+    "RATELIMIT_STORAGE_URI",
+    "RATE_LIMIT_LOGIN",
+    "RATE_LIMIT_RESPOND",
+    "TRUSTED_PROXIES",
+)
+#: Per address. Log-in posts: enough for typos, too few for guessing (the lock-out after 5
+#: failures per account does the rest). Respondent pages: generous, since a whole office
+#: behind one address may answer at once and each page is a GET and a POST.
+DEFAULT_RATE_LIMIT_LOGIN = "10/minute"
+DEFAULT_RATE_LIMIT_RESPOND = "120/minute"
 
 
 @dataclass(frozen=True)
@@ -31,6 +46,14 @@ class Settings:
     public_url_set: bool
     min_group_size: int
     questionnaire_dir: Path
+    #: Where the rate limits count (Flask-Limiter's storage URI): "memory://" counts per
+    #: process; "redis://host:6379" shares the count between the server's processes.
+    ratelimit_storage_uri: str = "memory://"
+    rate_limit_login: str = DEFAULT_RATE_LIMIT_LOGIN
+    rate_limit_respond: str = DEFAULT_RATE_LIMIT_RESPOND
+    #: How many reverse proxies in front of the app set X-Forwarded-* headers (0: none, so
+    #: those headers are ignored; a client could otherwise claim any address or HTTPS).
+    trusted_proxies: int = 0
     #: Other upper-case keys (Flask's own, e.g. SESSION_COOKIE_SECURE), passed through.
     flask: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -51,8 +74,17 @@ class Settings:
             public_url_set=bool(public),
             min_group_size=min_group_size(values.get("MIN_GROUP_SIZE", DEFAULT_MIN_GROUP_SIZE)),
             questionnaire_dir=Path(values.get("QUESTIONNAIRE_DIR") or questionnaire_dir()),
+            ratelimit_storage_uri=str(values.get("RATELIMIT_STORAGE_URI") or "memory://"),
+            rate_limit_login=str(values.get("RATE_LIMIT_LOGIN") or DEFAULT_RATE_LIMIT_LOGIN),
+            rate_limit_respond=str(values.get("RATE_LIMIT_RESPOND") or DEFAULT_RATE_LIMIT_RESPOND),
+            trusted_proxies=trusted_proxies(values.get("TRUSTED_PROXIES", 0)),
             flask={k: v for k, v in values.items() if k not in KEYS},
         )
+
+    @property
+    def https(self) -> bool:
+        """Served over HTTPS (by its public address): cookies then travel only over HTTPS."""
+        return self.public_url.startswith("https://")
 
     def link(self, path: str, base_url: str | None = None) -> str:
         """An absolute link to a path of the app, on the public address."""
@@ -99,6 +131,15 @@ def min_group_size(value: object) -> int:
     except (TypeError, ValueError):
         k = DEFAULT_MIN_GROUP_SIZE
     return max(k, MIN_GROUP_SIZE_FLOOR)
+
+
+def trusted_proxies(value: object) -> int:
+    """A count of proxies; anything else is a configuration mistake, refused at start-up
+    rather than silently trusting (or ignoring) forwarded headers."""
+    text = str(value).strip() or "0"
+    if not text.isascii() or not text.isdigit():
+        raise ValueError(f"TRUSTED_PROXIES must be a number of proxies (0, 1, …), not {value!r}")
+    return int(text)
 
 
 def questionnaire_dir() -> Path:

@@ -193,3 +193,50 @@ def all_items(session, rnd, value) -> dict:
         select(models.Item).filter_by(questionnaire_id=rnd.questionnaire_id)
     ).all()
     return {item.code: value(item) for item in items}
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+PASSWORD = "correct horse battery"
+
+
+def make_user(session, email, role, forbund=None, password=PASSWORD):
+    """A user with one role whose password is set, through the same services as the
+    command line and the set-password page."""
+    from survey.accounts import audit
+    from survey.accounts import services as accounts
+
+    _user, token = accounts.add_user(
+        session, email, role, forbund, actor="test", now=audit.utcnow()
+    )
+    return accounts.set_password(session, token, password, audit.utcnow())
+
+
+def enrol(session, principal, at=None) -> tuple[str, list[str]]:
+    """Enrol the user's authenticator app; returns the secret and the recovery codes."""
+    import pyotp
+
+    from survey.accounts import audit
+    from survey.accounts import services as accounts
+
+    secret = accounts.enroll_totp(session, principal.user_id).secret
+    now = at or audit.utcnow()
+    code = pyotp.TOTP(secret).at(now.replace(tzinfo=dt.UTC))
+    return secret, accounts.confirm_totp(session, principal.user_id, code, now)
+
+
+def log_in(client, email, password=PASSWORD, code=None):
+    """Log in through the pages; returns the last response (a redirect when it worked)."""
+    form = {"csrf_token": csrf_token(client.get("/login").text), "email": email}
+    response = client.post("/login", data={**form, "password": password})
+    if code is None or response.headers.get("Location") != "/login/code":
+        return response
+    page = client.get("/login/code")
+    return client.post("/login/code", data={"csrf_token": csrf_token(page.text), "code": code})
+
+
+def logged_in_as(client) -> str | None:
+    """The e-mail the header shows as logged in, or None."""
+    page = client.get("/login", follow_redirects=True).text
+    match = re.search(r'class="logout">\s*<input[^>]*>\s*<span>([^<]+)</span>', page)
+    return match.group(1) if match else None

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from builders import default_questionnaire
 from flask import Flask
-from sqlalchemy import MetaData, create_engine, text
+from sqlalchemy import MetaData, create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -82,7 +82,7 @@ def empty_database(engine) -> None:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
-def make_app(database_url: str, tmp_path: Path):
+def make_app(database_url: str, tmp_path: Path, **overrides):
     """The app as the tests configure it, on the database as it is (no schema made)."""
     return create_app(
         {
@@ -92,6 +92,7 @@ def make_app(database_url: str, tmp_path: Path):
             "INSTANCE_PATH": tmp_path / "instance",
             "QUESTIONNAIRE_DIR": str(QUESTIONNAIRES),
             "PUBLIC_URL": PUBLIC_URL,
+            **overrides,
         }
     )
 
@@ -136,6 +137,54 @@ def demo_module_app(database: str, tmp: Path, postgres_url: str | None) -> Flask
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def signed_in(app, client, role="system_admin", forbund=None, email="admin@test.invalid"):
+    """The client signed in as a user with one role (a system administrator unless told),
+    two-factor enrolled, by planting the session Flask-Login reads: for tests about pages,
+    not about logging in (tests/test_accounts.py does that through the forms)."""
+    identity = _user_identity(app, role, forbund, email)
+    with client.session_transaction() as cookie:
+        cookie["_user_id"] = identity
+        cookie["_fresh"] = True
+    return client
+
+
+def signed_in_browser(page, server, role="system_admin", forbund=None):
+    """The browser page signed in the same way, through a session cookie the app signed."""
+    identity = _user_identity(server.app, role, forbund, f"{role}@test.invalid")
+    serializer = server.app.session_interface.get_signing_serializer(server.app)
+    value = serializer.dumps({"_user_id": identity, "_fresh": True})
+    page.context.add_cookies([{"name": "session", "value": value, "url": server.url}])
+    return page
+
+
+def _user_identity(app, role, forbund, email) -> str:
+    """A user with one role and an authenticator enrolled; its Flask-Login id."""
+    with app.extensions["survey_sessions"]() as session:
+        user = session.scalar(select(models.User).filter_by(email=email))
+        if user is None:
+            association = (
+                session.scalar(select(models.Association).filter_by(slug=forbund))
+                if forbund
+                else None
+            )
+            user = models.User(
+                email=email,
+                password_hash="-",
+                totp_secret="JBSWY3DPEHPK3PXP",
+                created_at=dt.datetime(2026, 1, 1),
+            )
+            user.memberships = [models.Membership(role=role, association=association)]
+            session.add(user)
+            session.commit()
+        return f"{user.id}:{user.session_version}"
+
+
+@pytest.fixture
+def admin_client(app):
+    """A system administrator's browser: every page of every förbund."""
+    return signed_in(app, app.test_client())
 
 
 @pytest.fixture
@@ -205,11 +254,25 @@ def live_server(tmp_path):
     app.extensions["survey_engine"].dispose()
 
 
+def csp_violations(context) -> list[str]:
+    """What the Content-Security-Policy blocked on any page of `context`, as Chromium logs
+    it to the console (an inline script or style, an eval, a resource from elsewhere)."""
+    blocked: list[str] = []
+    context.on(
+        "console",
+        lambda msg: "Content Security Policy" in msg.text and blocked.append(msg.text),
+    )
+    return blocked
+
+
 @pytest.fixture
 def page(browser):
-    """A fresh browser context (no cookies) and page; console errors are collected."""
+    """A fresh browser context (no cookies) and page; console errors are collected, and
+    among them what the Content-Security-Policy blocked (`page.csp_violations`)."""
     context = browser.new_context(locale="sv-SE")
+    violations = csp_violations(context)
     page = context.new_page()
+    page.csp_violations = violations
     page.console_errors = []
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))

@@ -8,6 +8,14 @@ from sqlalchemy import func, select
 
 from survey.db import models
 
+
+@pytest.fixture
+def client(admin_client):
+    """These tests are about the board's pages and downloads, which need a signed-in user:
+    a system administrator's browser (who may use which route: tests/test_access.py)."""
+    return admin_client
+
+
 NOT_FOUND = [
     ("/f/nowhere", "nowhere"),
     ("/f/norrsund?round=1999", "1999"),

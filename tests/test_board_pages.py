@@ -9,7 +9,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 from board_html import figure_data, rows_by_key, sv, tables
-from conftest import demo_module_app
+from conftest import demo_module_app, signed_in
 from sqlalchemy import select, text
 
 from survey.db import models
@@ -31,7 +31,7 @@ def demo_app(request, tmp_path_factory, postgres_url):
 
 @pytest.fixture
 def client(demo_app):
-    return demo_app.test_client()
+    return signed_in(demo_app, demo_app.test_client())
 
 
 @pytest.fixture
@@ -221,6 +221,8 @@ def test_english_labels_on_request(client, demo_db):
         "<br>", " "
     )
     assert radar["data"][1]["name"].startswith("National reference")
-    swedish = client.application.test_client().get("/f/demo-norrsund")
+    swedish = signed_in(client.application, client.application.test_client()).get(
+        "/f/demo-norrsund"
+    )
     assert "Var är vi svagast?" in swedish.text
     assert "riksreferensen" in figure_data(swedish.text, "radar")["layout"]["title"]["text"]

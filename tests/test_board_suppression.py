@@ -10,9 +10,17 @@ import json
 import pytest
 from board_html import figure_data, figure_ids, rows_by_key, tables
 from builders import add_response, all_items, make_round
+from conftest import signed_in
 from openpyxl import load_workbook
 
 from survey import create_app
+
+
+@pytest.fixture
+def client(admin_client):
+    """These tests are about the board's pages and downloads, which need a signed-in user:
+    a system administrator's browser (who may use which route: tests/test_access.py)."""
+    return admin_client
 
 
 def says_too_few(html: str, k: int) -> bool:
@@ -166,7 +174,7 @@ def _client_with_k(app, k):
             "MIN_GROUP_SIZE": k,
         }
     )
-    return other.test_client()
+    return signed_in(other, other.test_client())
 
 
 def test_k_comes_from_the_configuration_and_never_goes_below_three(app, db):

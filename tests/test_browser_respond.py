@@ -10,6 +10,7 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from builders import invite, make_round, stored_state
+from conftest import csp_violations
 
 pytestmark = pytest.mark.browser
 
@@ -61,6 +62,7 @@ def test_answer_half_close_the_browser_resume_elsewhere_submit_twice(browser, li
     token = new_link(live_server)
     link = f"{live_server.url}/r/{token}"
     first = browser.new_context(locale="sv-SE")
+    blocked = csp_violations(first)
     page = first.new_page()
     page.goto(link)
     assert_accessible(axe, page)
@@ -79,6 +81,7 @@ def test_answer_half_close_the_browser_resume_elsewhere_submit_twice(browser, li
     first.close()
 
     second = browser.new_context(locale="sv-SE")
+    blocked += csp_violations(second)
     page = second.new_page()
     page.goto(link)  # lands where the person stopped: part 2, one statement still blank
     assert page.url.endswith("/p/2")
@@ -120,11 +123,13 @@ def test_answer_half_close_the_browser_resume_elsewhere_submit_twice(browser, li
     assert [r[1:3] for r in state["responses"]] == [("chef", "region")] and state["drafts"] == []
     assert len(state["answers"]) == 36
     assert state["invitations"][0][2:] == (None, True)
+    assert blocked == []  # the Content-Security-Policy blocked nothing the pages use
 
 
 def test_switching_language_keeps_an_unsent_answer(browser, live_server, page, axe):
     token = new_link(live_server)
     english_browser = browser.new_context(locale="en-GB")
+    blocked = csp_violations(english_browser)
     start = english_browser.new_page()
     start.goto(f"{live_server.url}/r/{token}")
     assert start.locator("h2").first.inner_text() == "About you"
@@ -143,6 +148,7 @@ def test_switching_language_keeps_an_unsent_answer(browser, live_server, page, a
         page.get_by_role("link", name="Svenska").click()
     assert page.locator(".progress-text").inner_text() == "Del 3 av 10"
     assert page.console_errors == []
+    assert blocked == page.csp_violations == []
 
 
 def test_keyboard_only_with_visible_focus(live_server, page):
@@ -185,11 +191,13 @@ def test_keyboard_only_with_visible_focus(live_server, page):
     page.goto(f"{live_server.url}/r/{token}/p/1")
     assert page.locator("#item-STRAT1-3").is_checked()
     assert page.locator("#comment").input_value() == "Skrivet med tangentbordet"
+    assert page.csp_violations == []
 
 
 def test_a_phone_without_javascript_answers_and_submits(browser, live_server, axe):
     token = new_link(live_server)
     context = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="sv-SE")
+    blocked = csp_violations(context)
     page = context.new_page()
 
     def fits() -> None:
@@ -218,6 +226,7 @@ def test_a_phone_without_javascript_answers_and_submits(browser, live_server, ax
     fits()
     context.close()
     assert len(db_state(live_server)["responses"]) == 1
+    assert blocked == []
 
 
 def test_error_and_notice_pages_are_accessible(browser, live_server, page, axe):
@@ -243,3 +252,4 @@ def test_error_and_notice_pages_are_accessible(browser, live_server, page, axe):
     page.goto(f"{live_server.url}/r/{draft}")
     assert re.search(r"öppnar den \d+ \w+ \d{4}", page.locator("main").inner_text())
     assert_accessible(axe, page)
+    assert page.csp_violations == []

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from builders import add_response, make_round
+from conftest import signed_in
 
 from survey.results import pages
 
@@ -81,7 +82,7 @@ def test_no_hidden_statement_follows_from_the_published_distributions(app, db, c
     rows, unknowns = statement_equations(strat.dimension, strat.items)
     assert not any(determined(rows, unknowns))
     # The JSON states the same dimension distribution the audit used.
-    data = app.test_client().get("/f/norrsund/data.json?round=2026").get_json()
+    data = signed_in(app, app.test_client()).get("/f/norrsund/data.json?round=2026").get_json()
     json_strat = next(d for d in data["dimensions"] if d["code"] == "STRAT")
     assert tuple(json_strat["distribution"]) == strat.dimension.distribution
 

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from board_html import sv
 from builders import answer_all, close_and_publish, invite, make_round
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from survey.db import models
+
+
+@pytest.fixture
+def client(admin_client):
+    """These tests are about the board's pages and downloads, which need a signed-in user:
+    a system administrator's browser (who may use which route: tests/test_access.py)."""
+    return admin_client
 
 
 def test_submitted_response_is_counted_on_the_dashboard_and_in_excel(client, db):

@@ -8,10 +8,18 @@ import re
 import zipfile
 
 import pandas as pd
+import pytest
 from exportdata import build, expected_rows, sheet_rows, workbook
 from openpyxl.chart import RadarChart
 
 from survey.db import models
+
+
+@pytest.fixture
+def client(admin_client):
+    """These tests are about the board's pages and downloads, which need a signed-in user:
+    a system administrator's browser (who may use which route: tests/test_access.py)."""
+    return admin_client
 
 
 def strat_mean(db, round_id: int) -> float:

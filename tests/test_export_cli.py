@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from builders import add_response
 from exportdata import all_other, build, expected_rows, same, sheet_rows, varied, workbook
 from sqlalchemy import select
@@ -15,6 +16,14 @@ from survey.db import models
 from survey.instruments.catalog import save_questionnaire
 from survey.instruments.loading import parse_questionnaire_text
 from survey.rounds import lifecycle
+
+
+@pytest.fixture
+def client(admin_client):
+    """These tests are about the board's pages and downloads, which need a signed-in user:
+    a system administrator's browser (who may use which route: tests/test_access.py)."""
+    return admin_client
+
 
 V1 = Path(__file__).resolve().parent.parent / "questionnaires" / "integrerad-samverkan-v1.yaml"
 

@@ -14,6 +14,13 @@ from exportdata import all_other, build, expected_rows, same, sheet_rows, varied
 from survey.db import models
 
 
+@pytest.fixture
+def client(admin_client):
+    """These tests are about the board's pages and downloads, which need a signed-in user:
+    a system administrator's browser (who may use which route: tests/test_access.py)."""
+    return admin_client
+
+
 @pytest.mark.parametrize(
     ("sep", "delimiter", "decimal"), [("comma", ",", "."), ("semicolon", ";", ",")]
 )

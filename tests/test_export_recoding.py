@@ -27,6 +27,14 @@ from survey.exports.research import Anonymiser, research_questionnaire, stream_r
 from survey.exports.selection import ExportFilter, select_rounds
 from survey.instruments.catalog import definition_of
 
+
+@pytest.fixture
+def client(admin_client):
+    """These tests are about the board's pages and downloads, which need a signed-in user:
+    a system administrator's browser (who may use which route: tests/test_access.py)."""
+    return admin_client
+
+
 K = 5  # the app's MIN_GROUP_SIZE in the tests
 QUASI = ("omgang", "forbund", "roll", "part")
 

@@ -15,6 +15,13 @@ from sqlalchemy import func, select
 from survey.db import models
 
 
+@pytest.fixture
+def client(admin_client):
+    """These tests are about the board's pages and downloads, which need a signed-in user:
+    a system administrator's browser (who may use which route: tests/test_access.py)."""
+    return admin_client
+
+
 def test_research_workbook_holds_every_submitted_response_exactly(client, db):
     rounds = build(db)
     resp = client.get("/export/research.xlsx?round=2026")
@@ -150,9 +157,9 @@ def test_comments_come_only_on_request_in_their_own_sheet_as_plain_text(client, 
     assert comments[0] == ("svar_id", "dimension", "kommentar")
     by_dimension = {r[1]: r for r in comments[1:]}
     assert set(by_dimension) == {"SYN", "STRAT"}
-    # A comment that looks like a formula stays text; a control character Excel cannot
-    # store is dropped rather than breaking the file.
-    assert by_dimension["SYN"][2] == COMMENT.replace("\x07", "")
+    # A comment that looks like a formula stays text, shown after a single quote; a control
+    # character Excel cannot store is dropped rather than breaking the file.
+    assert by_dimension["SYN"][2] == "'" + COMMENT.replace("\x07", "")
     assert wb["Kommentarer"]["C2"].data_type == "s"
     # The comment's id is the id of its response in Svar.
     svar = {r[0]: r for r in sheet_rows(wb, "Svar")[1:]}

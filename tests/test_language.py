@@ -44,12 +44,12 @@ def swedish(msgid: str, context: str | None = None) -> str:
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
-def test_excel_headings_and_chart_words_come_from_the_catalogue(client, db, lang):
+def test_excel_headings_and_chart_words_come_from_the_catalogue(admin_client, db, lang):
     def word(msgid: str, context: str | None = None) -> str:
         return swedish(msgid, context) if lang == "sv" else msgid
 
     make_round(db, state="published")  # no answers: every dimension is "too few answers"
-    wb = workbook(client.get(f"/export/norrsund/2026.xlsx?lang={lang}").data)
+    wb = workbook(admin_client.get(f"/export/norrsund/2026.xlsx?lang={lang}").data)
     assert wb.sheetnames[0] == word("Overview") and wb.sheetnames[-1] == word("About")
     heading = sheet_rows(wb, word("Overview"))[0][0]
     assert heading == word("Coordination association", "board workbook")

@@ -16,6 +16,7 @@ LAYERS = [
     {"db"},
     {"instruments"},
     {"rounds"},
+    {"accounts"},
     {"answering"},
     {"results"},
     {"exports"},

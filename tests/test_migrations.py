@@ -19,7 +19,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from builders import answer_all, invite, make_round
-from conftest import ROOT, make_app
+from conftest import ROOT, make_app, signed_in
 from sqlalchemy import CheckConstraint, DateTime, create_engine, inspect, text
 
 from survey.db import migrations, models
@@ -52,7 +52,7 @@ ADOPTED_ROWS = {
 }
 #: Loaded from questionnaires/: `survey init` may add a newer questionnaire, never remove.
 LEGACY_INSTRUMENT_ROWS = {"agency_type": 6, "questionnaire": 1, "dimension": 10, "item": 40}
-#: A test-only revision after the newest (0002): the code has moved on, the database has
+#: A test-only revision after the newest (0003): the code has moved on, the database has
 #: not. On SQLite it recreates `response` (batch mode's copy-and-drop, the path that would
 #: cascade-delete every answer if foreign keys were on), elsewhere it adds the column in
 #: place.
@@ -61,8 +61,8 @@ PROBE_REVISION = '''"""Test only: a column on response."""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -184,6 +184,8 @@ def test_the_revisions_build_exactly_the_models_schema(database_url, tmp_path):
                 ("invitation", "invitation_kind"),
                 ("answer", "answer_value"),
                 ("draft_answer", "draft_answer_value"),
+                ("membership", "membership_role"),
+                ("membership", "membership_scope"),
             }
         )
         assert migrated == created_by_create_all(engine, tmp_path)
@@ -322,7 +324,7 @@ def test_a_create_all_database_is_adopted_by_init_without_losing_an_answer(bare_
     assert_no_order_kept(engine)
 
     # The adopted database is served and takes new answers (sequences carried over too).
-    assert client.get("/f/norrsund").status_code == 200
+    assert signed_in(bare_app, client).get("/f/norrsund").status_code == 200
     with bare_app.extensions["survey_sessions"]() as db:
         rnd = make_round(db, slug="nyvik")
         answer_all(client, invite(db, rnd)[0])
@@ -366,10 +368,10 @@ def assert_no_order_kept(engine) -> None:
 
 @pytest.fixture
 def newer_code(monkeypatch, tmp_path):
-    """The migrations as they will be once a revision after 0002 is written."""
+    """The migrations as they will be once a revision after 0003 is written."""
     newer = tmp_path / "migrations"
     shutil.copytree(migrations.MIGRATIONS_DIR, newer, ignore=shutil.ignore_patterns("__pycache__"))
-    (newer / "versions" / "0003_probe.py").write_text(PROBE_REVISION, encoding="utf-8")
+    (newer / "versions" / "0004_probe.py").write_text(PROBE_REVISION, encoding="utf-8")
 
     def move_on():
         monkeypatch.setattr(migrations, "MIGRATIONS_DIR", newer)
@@ -380,8 +382,8 @@ def newer_code(monkeypatch, tmp_path):
 def test_a_database_behind_the_code_is_refused_until_upgraded(
     bare_app, newer_code, database_url, tmp_path
 ):
-    """Real migrations all the way: the database is made by today's revisions (to 0002) and
-    answered; then the code moves on to migrations with a revision 0003 (a test-only copy
+    """Real migrations all the way: the database is made by today's revisions (to 0003) and
+    answered; then the code moves on to migrations with a revision 0004 (a test-only copy
     of migrations/ with one more revision, as a release with a schema change brings) and
     the server restarts on it, so the database is behind. Every page answers 503 naming
     `survey db upgrade` instead of failing on the first query; after that command, without
@@ -408,9 +410,9 @@ def test_a_database_behind_the_code_is_refused_until_upgraded(
 
     result = restarted.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "upgraded from revision 0002 to 0003" in result.output
+    assert "upgraded from revision 0003 to 0004" in result.output
     assert client.get(f"/r/{token}").status_code == 200
-    assert client.get("/f/norrsund").status_code == 200
+    assert signed_in(restarted, client).get("/f/norrsund").status_code == 200
     assert count_rows(engine, ["answer"]) == answers
     assert "probe" in {c["name"] for c in inspect(engine).get_columns("response")}
     if engine.dialect.name == "sqlite":  # recreated by batch mode, still WITHOUT ROWID

@@ -89,8 +89,29 @@ def demo_command(serve: bool, force: bool, host: str, port: int) -> None:
     app = _public_at(host, port)
     slug, tokens = next(iter(result.invitation_links.items()))
     click.echo(f"try answering as a respondent: {settings().link('/r/' + tokens[0])}")
+    _print_demo_logins(result.logins)
     if serve:
         _serve(app, host, port)
+
+
+def _print_demo_logins(logins: tuple[demo.DemoLogin, ...]) -> None:
+    """How to log in as each demo user (all share one published password)."""
+    if not logins:
+        click.echo("no demo users: this database holds real rounds or users")
+        return
+    click.echo(
+        f"log in at {settings().link('/login')} as a demo user (password: {demo.DEMO_PASSWORD}):"
+    )
+    for login in logins:
+        where = f" in {login.forbund}" if login.forbund else ""
+        code = f"  code: TOTP secret {login.totp_secret}" if login.totp_secret else ""
+        click.echo(f"  {login.email:<24} {login.role}{where}{code}")
+    if any(login.totp_secret for login in logins):
+        secret = next(login.totp_secret for login in logins if login.totp_secret)
+        click.echo(
+            "  the current code of a TOTP secret: "
+            f"python -c \"import pyotp; print(pyotp.TOTP('{secret}').now())\""
+        )
 
 
 @click.command("serve")

@@ -15,6 +15,7 @@ from survey.answering import services as answering
 from survey.cli import FORBUND_OPTION, domain_errors, open_session, settings
 from survey.db import models
 from survey.db.models import RoundState
+from survey.exports.worksheets import csv_row
 from survey.results import publication
 from survey.rounds import associations, lifecycle, status
 from survey.rounds import services as rounds
@@ -85,7 +86,7 @@ def invite_command(
         with out.open("w", newline="", encoding="utf-8-sig") as fh:
             writer = csv.writer(fh)
             writer.writerow(["nr", "link"])
-            writer.writerows(enumerate(links, 1))
+            writer.writerows(csv_row(row) for row in enumerate(links, 1))
         click.echo(f"{len(links)} link(s) written to {out}")
     else:
         for link in links:

@@ -13,19 +13,18 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import RadarChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.orm import Session
 
 from survey.db import models
 from survey.exports.selection import Selection
-from survey.exports.worksheets import header_sheet, print_landscape, safe
+from survey.exports.worksheets import bold_row, header_sheet, print_landscape, safe
 from survey.i18n import translate, translate_in_context
 from survey.results import overview
 from survey.rounds import lifecycle
 
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
 
 
 def write_board_workbook(
@@ -86,7 +85,7 @@ def write_board_workbook(
     )
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     for row in _about_rows(lang, k, stamp):
-        about.append(row)
+        about.append(safe(about, row))
     wb.save(out)
 
 
@@ -157,23 +156,19 @@ def _association_sheet(
     suppressed = _too_few(lang, k)
     dimension = translate(lang, "Dimension")
     national = translate(lang, "National reference %(label)s", label=current.round_label)
-    ws.append(_bold(ws, [name]))
-    ws.append(
-        [
-            translate(
-                lang,
-                "Mean per dimension and round (1–5). Groups with fewer than %(k)s answers "
-                "are not shown.",
-                k=k,
-            )
-        ]
+    ws.append(bold_row(ws, [name]))
+    note = translate(
+        lang,
+        "Mean per dimension and round (1–5). Groups with fewer than %(k)s answers are not shown.",
+        k=k,
     )
+    ws.append(safe(ws, [note]))
     ws.append([])
     header = [dimension]
     for ov in trend:
         header += [ov.round_label, "n"]
     header.append(national)
-    ws.append(_bold(ws, header))
+    ws.append(bold_row(ws, header))
     by_round = [{row.code: row for row in ov.rows} for ov in trend]
     for row in current.rows:
         cells: list[object] = [row.name]
@@ -191,24 +186,15 @@ def _association_sheet(
         "Chart data, round %(label)s (empty cell = too few answers)",
         label=current.round_label,
     )
-    ws.append(_bold(ws, [caption]))
+    ws.append(bold_row(ws, [caption]))
     data_header = 7 + len(current.rows)  # title, note, blank, header, rows, blank, caption
-    ws.append(_bold(ws, [dimension, f"{name} {current.round_label}", national]))
+    ws.append(bold_row(ws, [dimension, f"{name} {current.round_label}", national]))
     for row in current.rows:
         # Suppressed points are empty cells (a gap in the chart), never zero.
         ws.append(_figures(ws, [row.name, None if row.suppressed else row.mean, row.national_mean]))
     title = translate(lang, "%(name)s, round %(label)s", name=name, label=current.round_label)
     chart = _radar_chart(ws, title, data_header, len(current.rows))
     ws.add_chart(chart, f"{get_column_letter(len(header) + 2)}4")
-
-
-def _bold(ws: WriteOnlyWorksheet, values: Sequence[object]) -> list[object]:
-    bold, cells = Font(bold=True), []
-    for value in values:
-        cell = WriteOnlyCell(ws, value=value)
-        cell.font = bold
-        cells.append(cell)
-    return cells
 
 
 def _radar_chart(ws: WriteOnlyWorksheet, title: str, data_header: int, rows: int) -> RadarChart:
@@ -251,8 +237,10 @@ def _figures(ws: WriteOnlyWorksheet, values: Sequence[object]) -> list[object]:
 
 
 def _sheet_name(name: str, taken: set[str]) -> str:
-    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique ignoring case."""
-    base = _SHEET_FORBIDDEN.sub(" ", name).strip()[:31].rstrip() or "Förbund"
+    """Excel sheet names: at most 31 characters, none of []:*?/\\ or control characters, no
+    apostrophe first or last, unique ignoring case. A sheet name is never run as a formula,
+    so it is not neutralised (a leading quote would make the file invalid)."""
+    base = _SHEET_FORBIDDEN.sub(" ", name).strip(" '")[:31].rstrip(" '") or "Förbund"
     candidate, n = base, 2
     while candidate.lower() in taken:
         suffix = f" ({n})"

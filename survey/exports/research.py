@@ -37,7 +37,7 @@ from survey.errors import ExportRefused
 from survey.exports import codebook, recoding
 from survey.exports.recoding import Recoding
 from survey.exports.selection import Selection, response_counts
-from survey.exports.worksheets import header_sheet, safe, text_cell
+from survey.exports.worksheets import csv_row, header_sheet, safe, text_cell
 from survey.i18n import N_, translate
 from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import Questionnaire
@@ -352,7 +352,7 @@ def write_research_workbook(
         response_id = record.head[0]
         for code, value, answered in zip(item_codes, record.values, record.answered, strict=True):
             if answered:
-                long.append([response_id, code, value])
+                long.append(safe(long, [response_id, code, value]))
         written += 1
     if comments is not None:
         for response_id, dimension, text in _comments(session, selection, anonymiser, plan):
@@ -362,7 +362,7 @@ def write_research_workbook(
     for row in _metadata_rows(session, selection, q_row, plan, written, include_comments, now):
         meta.append(safe(meta, row))
     for row in _reliability_rows(session, selection, k):
-        reliability.append(row)
+        reliability.append(safe(reliability, row))
     wb.save(out)
     return written
 
@@ -481,7 +481,7 @@ def _csv_chunks(
     decimal_comma = separator == ";"
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=separator)
-    writer.writerow(codebook.wide_columns(q))
+    writer.writerow(csv_row(codebook.wide_columns(q)))
     yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
     buffer.seek(0)
     buffer.truncate()
@@ -491,7 +491,8 @@ def _csv_chunks(
             None if s is None else (repr(s).replace(".", ",") if decimal_comma else repr(s))
             for s in record.scores
         ]
-        writer.writerow([*record.head, *record.values, *scores])
+        # Scores are numbers written as text (a decimal comma for ';'): not neutralised.
+        writer.writerow([*csv_row([*record.head, *record.values]), *scores])
         if n % PROGRESS_STEP == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)

@@ -1,29 +1,73 @@
 """Worksheets written in openpyxl's write-only mode, shared by the researcher's and the
-board's workbooks: a bold frozen header, print set-up, and text that stays text."""
+board's workbooks: a bold frozen header, print set-up, and text that stays text.
+
+Every text value of every workbook and CSV goes through `neutral` (by `cell`, `safe`,
+`bold_row` or `csv_row`): text a spreadsheet would run as a formula is shown, not run."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+#: What Excel, LibreOffice and Google Sheets may read as the start of a formula (OWASP's
+#: CSV injection guidance): a name such as `=HYPERLINK(…)` or `@SUM(A1)` would otherwise
+#: run, or send data elsewhere, when the file is opened (a CSV) or a cell edited (a workbook).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral(text: str) -> str:
+    """`text`, with a single quote before it when it starts like a formula: still readable,
+    never run. Only text goes through here; numbers stay numbers."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def cell(ws: WriteOnlyWorksheet, value: object) -> object:
+    """A value for a workbook row. Text is neutralised and loses the control characters
+    Excel cannot store; text openpyxl would still read as something else (an error code
+    such as "#N/A") becomes a cell typed as text. Other values are returned as they are."""
+    if isinstance(value, str) and (
+        value.startswith(FORMULA_START)
+        or value in ERROR_CODES
+        or ILLEGAL_CHARACTERS_RE.search(value)
+    ):
+        return text_cell(ws, value)
+    return value  # plain text (openpyxl types it 's'), a number, a date or None
+
 
 def text_cell(ws: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
-    """A cell that is always text: a comment starting with '=' must not become a formula,
-    and control characters that Excel cannot store are dropped."""
-    cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-    cell.data_type = "s"
-    return cell
+    """A cell that is always text (data type 's'), neutralised and without the control
+    characters Excel cannot store (a comment starting with '=' stays a comment)."""
+    text = neutral(ILLEGAL_CHARACTERS_RE.sub("", value))
+    written = WriteOnlyCell(ws, value=text)
+    written.data_type = "s"
+    return written
 
 
-def safe(ws: WriteOnlyWorksheet, row: Sequence[object]) -> list[object]:
-    """Text that Excel would read as a formula or an error code is written as text."""
-    return [text_cell(ws, v) if isinstance(v, str) and v[:1] in ("=", "#") else v for v in row]
+def safe(ws: WriteOnlyWorksheet, row: Iterable[object]) -> list[object]:
+    """A row for `ws.append`, every text value through `cell`."""
+    return [cell(ws, value) for value in row]
+
+
+def bold_row(ws: WriteOnlyWorksheet, values: Iterable[object]) -> list[WriteOnlyCell]:
+    """A row of bold cells (headings, which may hold a förbund's name), text neutralised."""
+    bold, cells = Font(bold=True), []
+    for value in values:
+        written = text_cell(ws, value) if isinstance(value, str) else WriteOnlyCell(ws, value)
+        written.font = bold
+        cells.append(written)
+    return cells
+
+
+def csv_row(values: Iterable[object]) -> list[object]:
+    """A row for `csv.writer`, every text value neutralised (the csv module quotes what
+    holds a separator, a quote or a line break)."""
+    return [neutral(v) if isinstance(v, str) else v for v in values]
 
 
 def header_sheet(
@@ -40,13 +84,7 @@ def header_sheet(
     for index, width in enumerate(widths):
         ws.column_dimensions[get_column_letter(index + 1)].width = width
     ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    cells = []
-    for name in header:
-        cell = WriteOnlyCell(ws, value=name)
-        cell.font = bold
-        cells.append(cell)
-    ws.append(cells)
+    ws.append(bold_row(ws, header))
     return ws
 
 

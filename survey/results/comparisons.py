@@ -3,8 +3,9 @@ national reference, for the comparison page (chosen peers, heat map)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 from survey.db import models
 from survey.db.models import RoundState
 from survey.errors import NotFound
+from survey.i18n import translate
 from survey.results import scoring
 from survey.results.overview import dimension_name
 
@@ -138,3 +140,39 @@ def _picture(
     return NationalPicture(
         label, questionnaire_key, k, dims, series, [reference.get(code) for code, _ in dims]
     )
+
+
+def visible_picture(
+    session: Session,
+    label: str,
+    chosen: Sequence[str],
+    k: int,
+    lang: str,
+    visible: Callable[[str], bool],
+) -> NationalPicture:
+    """The national picture as one user may see it: förbund they may not see by name
+    (not their own, and not named to others by their own choice) appear as "Förbund A,
+    B…", cannot be chosen, and are not found when asked for by short name."""
+    for slug in chosen:
+        if not visible(slug):
+            raise NotFound("association", slug)
+    picture = chosen_picture(session, label, chosen, k, lang)
+    named = [s for s in picture.associations if visible(s.slug)]
+    hidden = [s for s in picture.associations if not visible(s.slug)]
+    # In the order of their figures, not of their names, so a letter tells nothing.
+    hidden.sort(key=lambda s: [c.mean if c.mean is not None else -1.0 for c in s.cells])
+    renamed = [
+        AssociationSeries("", translate(lang, "Association %(letter)s", letter=_letter(i)), s.cells)
+        for i, s in enumerate(hidden)
+    ]
+    return dataclasses.replace(picture, associations=named + renamed)
+
+
+def _letter(index: int) -> str:
+    """A, B, … Z, AA, AB, … (there are about 80 förbund)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters

@@ -10,13 +10,24 @@ from flask_babel import Babel, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from survey.db import migrations
 from survey.db.migrations import SchemaState
-from survey.errors import ExportRefused, InvalidAnswer, InvalidToken, NotFound, RoundNotOpen
+from survey.errors import (
+    AccountSetupError,
+    ExportRefused,
+    InvalidAnswer,
+    InvalidPasswordLink,
+    InvalidToken,
+    NotFound,
+    RoundNotOpen,
+)
 from survey.settings import Settings
+from survey.web import params
 from survey.web.board import charts
 from survey.web.logs import mask_request_logs
+from survey.web.security import init_security
 
 LANGUAGES = ("sv", "en")
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -66,6 +77,8 @@ def init_web(app: Flask) -> None:
         if session_ is not None:
             session_.close()
 
+    app.url_value_preprocessor(params.clean_path)
+    init_security(app)  # first: its form-field cap runs before the CSRF check reads the form
     csrf.init_app(app)
     babel.init_app(
         app,
@@ -75,19 +88,33 @@ def init_web(app: Flask) -> None:
     app.jinja_env.filters["decimal"] = lambda value: charts.decimal(value, lang())
     app.jinja_env.globals.update(localized=localized, lang=lang, LANGUAGES=LANGUAGES)
 
+    from survey.web.auth.routes import bp as auth
+    from survey.web.auth.session import init_login
     from survey.web.board.routes import bp as board
     from survey.web.downloads.routes import bp as downloads
     from survey.web.respond.routes import bp as respond
+    from survey.web.throttle import init_limiter
 
-    for blueprint in (respond, board, downloads):
+    for blueprint in (respond, board, downloads, auth):
         app.register_blueprint(blueprint)
+    init_limiter(app, settings_of(app), login=auth, respond=respond)
 
     @app.get("/vendor/plotly.min.js")
     def plotly_js():  # served by us: the pages must work with no CDN and no internet
         return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=86400)
 
     _refuse_a_database_behind_the_code(app)
+    init_login(app)  # after the schema check: the log-in reads the users' table
+    from survey.web.access import enforce
+
+    app.before_request(enforce)  # after the two-factor gate: enrolment comes first
     _register_error_pages(app)
+    _register_account_error_pages(app)
+    _register_refusals(app)
+
+
+def settings_of(app: Flask) -> Settings:
+    return app.extensions["survey"]
 
 
 def page(status: int, title: str, message: str):
@@ -178,7 +205,7 @@ def _register_error_pages(app: Flask) -> None:
             _(
                 "The form contained a value the questionnaire does not allow (%(detail)s). "
                 "Nothing on this page was saved; go back and try again.",
-                detail=str(e),
+                detail=params.clean(str(e)),  # printable and short, whatever was sent
             ),
         )
 
@@ -224,3 +251,76 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(404)
     def http_404(_e: Exception):
         return page(404, _("Not found"), _("There is no page at this address."))
+
+
+def _register_account_error_pages(app: Flask) -> None:
+    @app.errorhandler(InvalidPasswordLink)
+    def invalid_password_link(_e: InvalidPasswordLink):
+        return page(
+            404,
+            _("Link not found"),
+            _(
+                "This link to set a password does not work: it may be mistyped, already "
+                "used, replaced by a newer link or older than 72 hours. Ask an administrator "
+                "for a new one."
+            ),
+        )
+
+    @app.errorhandler(AccountSetupError)
+    def account_setup(e: AccountSetupError):
+        return page(400, _("The account could not be changed"), str(e))
+
+    @app.errorhandler(403)
+    def forbidden(_e: Exception):
+        return page(403, _("No access"), _("Your account does not give access to this page."))
+
+    @app.errorhandler(429)
+    def too_many(_e: Exception):
+        return page(
+            429,
+            _("Too many attempts"),
+            _(
+                "Too many requests came from your address in a short time. Wait a minute "
+                "and try again."
+            ),
+        )
+
+
+def _register_refusals(app: Flask) -> None:
+    """The app's own page, in the page's language, for what Werkzeug would otherwise answer
+    with its bare English page (or, for a fault, a 500 that must show no traceback)."""
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(_e: RequestEntityTooLarge):
+        return page(
+            413,
+            _("The form was too large"),
+            _(
+                "The form sent more data or more fields than any page here has (at most "
+                "%(size)s MB and %(fields)s fields), so nothing of it was saved. Go back and "
+                "send the page again.",
+                size=app.config["MAX_CONTENT_LENGTH"] // 2**20,
+                fields=app.config["MAX_FORM_PARTS"],
+            ),
+        )
+
+    @app.errorhandler(InternalServerError)
+    def server_error(_e: InternalServerError):
+        # Flask has logged the exception with its traceback before calling this.
+        return page(
+            500,
+            _("Something went wrong"),
+            _(
+                "An error on our side stopped this page. It has been logged for the "
+                "administrator. Try again in a while; answers saved earlier are kept."
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def other_refusal(e: HTTPException):  # 400, 405 and the like; 404 and 413 above
+        body, status = page(
+            e.code or 400,
+            _("The request could not be handled"),
+            _("The address or the form was not what this page expects. Go back and try again."),
+        )
+        return body, status, [(k, v) for k, v in e.get_headers() if k == "Allow"]

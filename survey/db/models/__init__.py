@@ -7,6 +7,14 @@ only marked used, so nobody can tell whose response is whose. A submitted respon
 nothing finer than its round: no date, no time, no order.
 """
 
+from survey.db.models.accounts import (
+    SYSTEM_ROLES,
+    AuditEvent,
+    Membership,
+    RecoveryCode,
+    Role,
+    User,
+)
 from survey.db.models.answers import (
     Answer,
     Comment,
@@ -22,6 +30,7 @@ from survey.db.models.rounds import Association, Invitation, InvitationKind, Rou
 
 __all__ = [
     "AgencyType",
+    "AuditEvent",
     "Answer",
     "Association",
     "Base",
@@ -33,9 +42,14 @@ __all__ = [
     "Invitation",
     "InvitationKind",
     "Item",
+    "Membership",
     "Questionnaire",
+    "RecoveryCode",
     "Response",
+    "Role",
     "Round",
     "RoundState",
+    "SYSTEM_ROLES",
+    "User",
     "random_key",
 ]

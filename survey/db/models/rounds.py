@@ -6,7 +6,15 @@ import datetime as dt
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.db.models.base import Base, check_in
@@ -39,6 +47,9 @@ class Association(Base):
     name: Mapped[str] = mapped_column(String(200))
     #: Synthetic demo data, so `survey demo` knows what it may replace.
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Whether users of other förbund see this förbund's name (else it is anonymised in
+    #: comparisons); the authorisation rules read it.
+    named_to_others: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     rounds: Mapped[list[Round]] = relationship(back_populates="association")
 

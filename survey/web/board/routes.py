@@ -11,8 +11,10 @@ from sqlalchemy import select
 from survey.db import models
 from survey.results import breakdowns, comparisons, pages, scoring
 from survey.results.publication import NotPublished
-from survey.web import db, lang, settings
+from survey.web import access, db, lang, params, settings
+from survey.web.auth.session import current_principal
 from survey.web.board import charts, figures
+from survey.web.security import draws_charts
 
 bp = Blueprint("board", __name__)
 
@@ -51,23 +53,28 @@ def _filename(*parts: str) -> str:
 
 @bp.get("/")
 def index():
-    associations = db().scalars(select(models.Association).order_by(models.Association.name))
-    return render_template("board/index.html", associations=list(associations))
+    """What the tool is, and for a signed-in user the förbund whose pages they may open."""
+    see = access.Sight(current_principal(), db())
+    everyone = db().scalars(select(models.Association).order_by(models.Association.name))
+    mine = [a for a in everyone if see.may_open(a.slug)]
+    return render_template("board/index.html", associations=mine, signed_in=see.user is not None)
 
 
 @bp.get("/f/<slug>")
+@draws_charts
 def dashboard(slug: str):
     return _round_page(slug, "board/dashboard.html")
 
 
 @bp.get("/f/<slug>/report")
+@draws_charts
 def report(slug: str):
     return _round_page(slug, "board/report.html")
 
 
 def _round_page(slug: str, template: str):
     language, k = lang(), _k()
-    page = pages.round_report(db(), slug, request.args.get("round"), k, language)
+    page = pages.round_report(db(), slug, params.arg("round"), k, language)
     name, label = page.association.name, page.round.label
     charts_html = {
         "radar": figures.overview_radar(page.overview, language),
@@ -95,10 +102,11 @@ def _round_page(slug: str, template: str):
 
 
 @bp.get("/f/<slug>/items")
+@draws_charts
 def items(slug: str):
     language, k = lang(), _k()
-    dimension = request.args.get("dimension") or None
-    page = pages.statements_page(db(), slug, request.args.get("round"), k, language, dimension)
+    dimension = params.arg("dimension")
+    page = pages.statements_page(db(), slug, params.arg("round"), k, language, dimension)
     plots = {
         s.dimension.code: charts.to_html(
             figures.items_distribution(s, page.scale, k, language),
@@ -126,7 +134,7 @@ def items(slug: str):
 def data(slug: str):
     """The dashboard's numbers for other tools; suppressed groups carry n and no figures."""
     language, k = lang(), _k()
-    page = pages.round_report(db(), slug, request.args.get("round"), k, language, trend=False)
+    page = pages.round_report(db(), slug, params.arg("round"), k, language, trend=False)
     summary = page.overview
     return jsonify(
         {
@@ -161,17 +169,20 @@ def _cell_json(cell: scoring.GroupStat) -> dict:
 
 
 @bp.get("/compare")
+@draws_charts
 def compare():
     session, language, k = db(), lang(), _k()
     labels = comparisons.round_labels(session)
-    label = request.args.get("round") or (labels[0] if labels else None)
-    own = request.args.get("f") or None
-    peers = [p for p in dict.fromkeys(request.args.getlist("peer")) if p and p != own]
+    label = params.arg("round") or (labels[0] if labels else None)
+    own = params.arg("f")
+    peers = [p for p in dict.fromkeys(params.args("peer")) if p != own]
     if label is None:
         return render_template("board/compare.html", labels=[], picture=None)
-    # Unknown förbund, or one without a round of this label: 404.
-    picture = comparisons.chosen_picture(
-        session, label, [s for s in [own, *peers] if s], k, language
+    # Unknown förbund, one without a round of this label, or one this user may not see
+    # by name: 404.
+    see = access.Sight(current_principal(), session)
+    picture = comparisons.visible_picture(
+        session, label, [s for s in [own, *peers] if s], k, language, see.named
     )
     too_many = len(peers) > comparisons.MAX_PEERS
     radar = None
@@ -198,5 +209,6 @@ def compare():
         too_many=too_many,
         max_peers=comparisons.MAX_PEERS,
         national_name=figures.national_name(language),
+        may_open=see.may_open,
     )
     return page, 400 if too_many else 200

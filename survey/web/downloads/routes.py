@@ -25,7 +25,7 @@ from survey.exports import research
 from survey.exports.board_workbook import write_board_workbook
 from survey.exports.selection import ExportFilter, Selection, select_rounds
 from survey.rounds import associations, lifecycle
-from survey.web import db, lang, settings
+from survey.web import db, lang, params, settings
 
 bp = Blueprint("research", __name__, url_prefix="/export")
 
@@ -33,19 +33,24 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SPOOL_BYTES = 8 * 1024 * 1024  # small workbooks stay in memory, large ones go to disk
 
 
+#: A questionnaire version as typed: ASCII digits only (str.isdigit() also takes "²", which
+#: int() refuses), and few enough that any database's integer column can compare it.
+VERSION_RE = re.compile(r"[0-9]{1,9}")
+
+
 def _filter() -> ExportFilter:
     version = request.args.get("version", "").strip()
-    if version and not version.isdigit():
+    if version and not VERSION_RE.fullmatch(version):
         raise ExportRefused(
             _(
                 "The questionnaire version must be a whole number, not '%(version)s'.",
-                version=version,
+                version=params.clean(version),
             )
         )
     return ExportFilter(
-        rounds=tuple(v for v in request.args.getlist("round") if v),
-        associations=tuple(v for v in request.args.getlist("forbund") if v),
-        questionnaire=request.args.get("questionnaire") or None,
+        rounds=tuple(params.args("round")),
+        associations=tuple(params.args("forbund")),
+        questionnaire=params.arg("questionnaire"),
         version=int(version) if version else None,
     )
 
@@ -92,7 +97,10 @@ def research_csv():
     sep = request.args.get("sep", "comma")
     if sep not in research.SEPARATORS:
         raise ExportRefused(
-            _("The separator must be 'comma' or 'semicolon', not '%(sep)s'.", sep=sep)
+            _(
+                "The separator must be 'comma' or 'semicolon', not '%(sep)s'.",
+                sep=params.clean(sep),
+            )
         )
     if _comments():
         raise ExportRefused(_("Comments come only in the researcher's workbook (.xlsx)."))

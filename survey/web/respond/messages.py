@@ -15,6 +15,8 @@ from survey.web.respond.forms import COMMENT_FIELD, ITEM_FIELD
 
 #: A tampered field name is shown, but never at any length.
 SHOWN_CHARS = 40
+#: Unknown fields named in an error summary; more are only counted.
+SHOWN_UNKNOWN = 3
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,12 @@ def _text(problem: Problem, label: str, q: Questionnaire | None) -> str:
             "it was saved yet. Your answers are shown again: check them and send the page "
             "again."
         )
+    if kind == "too_many_fields":
+        return _(
+            "The form sent %(count)s fields, more than this page has, so nothing on it was "
+            "saved. Go back and try again.",
+            count=value,
+        )
     if kind == "tampered":
         return _("The form was not made for this link, so nothing was submitted. Try again.")
     field = problem.field + (f"={problem.value}" if problem.value else "")
@@ -80,9 +88,20 @@ def _text(problem: Problem, label: str, q: Questionnaire | None) -> str:
 
 
 def problem_messages(q: Questionnaire | None, problems: Iterable[Problem]) -> list[ErrorMessage]:
+    """One message per problem; only the first SHOWN_UNKNOWN fields nobody asked for are
+    named (a tampered form could send hundreds), the rest counted in one message."""
     labels = _labels(q)
     messages = []
+    unknown = 0
     for problem in problems:
+        if problem.kind == "unknown_field":
+            unknown += 1
+            if unknown > SHOWN_UNKNOWN:
+                continue
         label, anchor = labels.get(problem.field, (_short(problem.field), None))
         messages.append(ErrorMessage(problem.field, anchor, _text(problem, label, q)))
+    if unknown > SHOWN_UNKNOWN:
+        hidden = unknown - SHOWN_UNKNOWN
+        more = _("…and %(count)s more fields this page does not have.", count=hidden)
+        messages.append(ErrorMessage("", None, more))
     return messages

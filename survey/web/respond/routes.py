@@ -46,6 +46,8 @@ bp = Blueprint("respond", __name__, url_prefix="/r")
 CONTROL_FIELDS = ("csrf_token", "nav", "receipt")
 NAVIGATION = {"next", "back", "later", "autosave"} | {f"lang-{code}" for code in LANGUAGES}
 REMEMBERED = 5  # links remembered per browser for the thank-you page and shared links
+#: Fields a page may carry beyond its own inputs; more and it is refused whole.
+EXTRA_FIELDS = 3
 
 
 @dataclass
@@ -114,7 +116,18 @@ def _thanks(token: str):
 
 
 def _form() -> dict[str, list[str]]:
-    return {k: v for k, v in request.form.lists() if k not in CONTROL_FIELDS}
+    """The fields sent, less the control fields. An uploaded file counts as a field: no page
+    has one, so it is named as unknown rather than silently dropped."""
+    form = {k: v for k, v in request.form.lists() if k not in CONTROL_FIELDS}
+    form.update({name: [""] for name in request.files if name not in form})
+    return form
+
+
+def _check_size(form: dict[str, list[str]], own_fields: int) -> None:
+    """A form with more fields than its page has (plus a few, each named as unknown) is
+    refused whole, before anything else is made of it."""
+    if len(form) > own_fields + EXTRA_FIELDS:
+        raise AnswersRejected([Problem("", "too_many_fields", str(len(form)))])
 
 
 def _navigation() -> str:
@@ -154,9 +167,8 @@ def _posted_answers(
 
 @bp.after_request
 def protect_the_link(resp):
-    # The token is in the URL: never send it to another site, never cache answers. Not
-    # "no-referrer": Flask-WTF refuses HTTPS posts that carry no same-origin Referer.
-    resp.headers["Referrer-Policy"] = "same-origin"
+    # Never cache answers (the token stays on this site through the app-wide
+    # Referrer-Policy: same-origin, survey.web.security).
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
@@ -222,6 +234,7 @@ def save_start(token: str):
         return _personal_from_shared(ctx)
     form = _form()
     try:
+        _check_size(form, len(ctx.questionnaire.background))
         nav = _navigation()
         values, problems = forms.background_data(form)
         if problems:
@@ -288,6 +301,7 @@ def save_page(token: str, number: int):
     dimension = ctx.questionnaire.dimensions[number - 1]
     form = _form()
     try:
+        _check_size(form, len(dimension.items) + 1)  # its statements and the comment
         nav = _navigation()
         ratings, comment, problems = forms.dimension_data(form)
         if problems:  # a form fault: nothing is saved, and the value faults are named too

@@ -1,0 +1,174 @@
+"""Who may use each route: one table, checked before every request.
+
+Every endpoint of the app has a rule here; a request to an endpoint without one is refused
+(and `tests/test_access.py` fails, walking the URL map × every kind of user). A rule looks
+only at who is signed in and at the request's path and query: pages never decide access
+themselves. The README's route table is this table in words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from flask import abort, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.accounts.access import Principal
+from survey.db import models
+from survey.db.models.accounts import Role
+from survey.web import db, params
+from survey.web.auth.session import current_principal, login_manager
+
+Check = Callable[[Principal | None, Session], bool]
+MEMBERS = (Role.BOARD, Role.FORBUND_ADMIN)
+
+
+@dataclass(frozen=True)
+class Rule:
+    who: str  # the README's words for it
+    check: Check
+
+
+def _ids(session: Session, slugs: Iterable[str]) -> list[int | None]:
+    """Förbund ids for short names; None for a name that matches nothing (the page then
+    answers 404 for someone allowed to see every förbund, and 403 for everyone else)."""
+    wanted = [slug for slug in slugs if slug]
+    rows = dict(
+        session.execute(
+            select(models.Association.slug, models.Association.id).where(
+                models.Association.slug.in_(wanted)
+            )
+        ).all()
+    )
+    return [rows.get(slug) for slug in wanted]
+
+
+def _member_of_all(user: Principal | None, session: Session, slugs: list[str]) -> bool:
+    if user is None:
+        return False
+    if user.is_system_admin:
+        return True
+    mine = user.associations(*MEMBERS)
+    ids = _ids(session, slugs)
+    return bool(ids) and all(i is not None and i in mine for i in ids)
+
+
+def _anyone(_user: Principal | None, _session: Session) -> bool:
+    return True
+
+
+def _signed_in(user: Principal | None, _session: Session) -> bool:
+    return user is not None
+
+
+def _own_forbund(user: Principal | None, session: Session) -> bool:
+    return _member_of_all(user, session, [str((request.view_args or {}).get("slug", ""))])
+
+
+def _compare(user: Principal | None, session: Session) -> bool:
+    """Published aggregates of every förbund; one's own by name, others only as named by
+    their own choice (the page words the rest as "Förbund A, B…")."""
+    if user is None:
+        return False
+    own = params.arg("f")
+    return (
+        user.is_system_admin
+        or bool(user.associations(*MEMBERS))
+        and (not own or _member_of_all(user, session, [own]))
+    )
+
+
+def _research(user: Principal | None, _session: Session) -> bool:
+    return user is not None and user.may_read_row_level
+
+
+def _board_workbook(user: Principal | None, session: Session) -> bool:
+    """A board's workbook names förbund: only one's own (every one for a system admin)."""
+    slugs = params.args("forbund")
+    if user is not None and user.is_system_admin:
+        return True
+    return bool(slugs) and _member_of_all(user, session, slugs)
+
+
+class Sight:
+    """Which förbund one user sees by name in the national picture, and whose pages they
+    may open: their own (every one for a system administrator), and by name also those
+    that agreed to be named to others."""
+
+    def __init__(self, user: Principal | None, session: Session):
+        self.user = user
+        rows = session.execute(
+            select(
+                models.Association.id, models.Association.slug, models.Association.named_to_others
+            )
+        ).all()
+        self._ids = {slug: id_ for id_, slug, _named in rows}
+        self._named = {slug for _id, slug, named in rows if named}
+
+    def may_open(self, slug: str) -> bool:
+        if self.user is None:
+            return False
+        return self.user.is_system_admin or self._ids.get(slug) in self.user.associations(*MEMBERS)
+
+    def named(self, slug: str) -> bool:
+        return slug in self._named or self.may_open(slug)
+
+
+ANYONE = Rule("anyone (respondents never sign in: their link is their key)", _anyone)
+SIGNED_IN = Rule("any signed-in user", _signed_in)
+OWN_FORBUND = Rule("the förbund's board and administrators; system administrators", _own_forbund)
+COMPARE = Rule("board members and administrators (their own förbund named, others as "
+               "they agreed); system administrators", _compare)  # fmt: skip
+RESEARCH = Rule("researchers and system administrators (two-factor)", _research)
+BOARD_WORKBOOK = Rule("the named förbund's board and administrators; system administrators",
+                      _board_workbook)  # fmt: skip
+
+RULES: dict[str, Rule] = {
+    "static": ANYONE,
+    "auth.login": ANYONE,
+    "auth.login_post": ANYONE,
+    "auth.login_code": ANYONE,
+    "auth.login_code_post": ANYONE,
+    "auth.set_password": ANYONE,
+    "auth.set_password_post": ANYONE,
+    "auth.logout": SIGNED_IN,
+    "auth.two_factor": SIGNED_IN,
+    "auth.two_factor_post": SIGNED_IN,
+    "plotly_js": ANYONE,
+    "respond.start": ANYONE,
+    "respond.save_start": ANYONE,
+    "respond.page": ANYONE,
+    "respond.save_page": ANYONE,
+    "respond.saved": ANYONE,
+    "respond.summary": ANYONE,
+    "respond.submit_page": ANYONE,
+    "respond.submit": ANYONE,
+    "board.index": ANYONE,
+    "board.dashboard": OWN_FORBUND,
+    "board.items": OWN_FORBUND,
+    "board.report": OWN_FORBUND,
+    "board.data": OWN_FORBUND,
+    "board.compare": COMPARE,
+    "research.round_workbook": OWN_FORBUND,
+    "research.board_workbook": BOARD_WORKBOOK,
+    "research.research_workbook": RESEARCH,
+    "research.research_csv": RESEARCH,
+}
+
+
+def enforce() -> ResponseReturnValue | None:
+    """Before every request: the endpoint's rule, or no entry. A 404 (no endpoint) passes
+    on to its page; anyone not signed in whom a rule refuses is sent to log in."""
+    endpoint = request.endpoint
+    if endpoint is None:
+        return None
+    rule = RULES.get(endpoint)
+    principal = current_principal()
+    if rule is not None and rule.check(principal, db()):
+        return None
+    if principal is None:
+        return login_manager.unauthorized()
+    abort(403)
