@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from survey.accounts import audit, users
+from survey.accounts import users
 from survey.accounts.access import TWO_FACTOR_ROLES
 from survey.answering import drafts
-from survey.db import models
+from survey.db import audit, models
 from survey.db.engine import transaction
 from survey.db.models import RoundState
 from survey.errors import SurveyError

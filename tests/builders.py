@@ -203,8 +203,8 @@ PASSWORD = "correct horse battery"
 def make_user(session, email, role, forbund=None, password=PASSWORD):
     """A user with one role whose password is set, through the same services as the
     command line and the set-password page."""
-    from survey.accounts import audit
     from survey.accounts import services as accounts
+    from survey.db import audit
 
     _user, token = accounts.add_user(
         session, email, role, forbund, actor="test", now=audit.utcnow()
@@ -216,8 +216,8 @@ def enrol(session, principal, at=None) -> tuple[str, list[str]]:
     """Enrol the user's authenticator app; returns the secret and the recovery codes."""
     import pyotp
 
-    from survey.accounts import audit
     from survey.accounts import services as accounts
+    from survey.db import audit
 
     secret = accounts.enroll_totp(session, principal.user_id).secret
     now = at or audit.utcnow()

@@ -13,8 +13,9 @@ import pytest
 from builders import PASSWORD, csrf_token, enrol, log_in, logged_in_as, make_round, make_user
 from conftest import PUBLIC_URL
 
-from survey.accounts import audit, services
+from survey.accounts import services
 from survey.accounts.access import Principal
+from survey.db import audit
 from survey.db.models import Role
 from survey.errors import AccountLocked, SecondFactorFailed
 from survey.web.auth import routes as auth_routes

@@ -16,8 +16,9 @@ from typing import Any, TypeVar
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
-from survey.accounts import audit, lockout, passwords, totp, users
+from survey.accounts import lockout, passwords, totp, users
 from survey.accounts.access import Principal
+from survey.db import audit
 from survey.db.engine import transaction
 from survey.db.models import RecoveryCode, User
 from survey.errors import (

@@ -8,9 +8,10 @@ import datetime as dt
 import click
 from flask.cli import with_appcontext
 
-from survey.accounts import audit, services
+from survey.accounts import services
 from survey.accounts.users import SET_PASSWORD_PATH
 from survey.cli import FORBUND_OPTION, domain_errors, open_session, settings
+from survey.db import audit
 from survey.db.models import Role
 
 

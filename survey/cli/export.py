@@ -68,8 +68,9 @@ def export_command(
     out: Path,
 ) -> None:
     """Export a researcher's dataset (.xlsx or .csv) or a board's workbook (.xlsx)."""
+    from survey.db import audit
     from survey.exports.board_workbook import write_board_workbook
-    from survey.exports.selection import ExportFilter, select_rounds
+    from survey.exports.selection import ExportFilter, record_export, select_rounds
 
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".csv") or (kind == "board" and suffix == ".csv"):
@@ -89,10 +90,19 @@ def export_command(
             if kind == "board":
                 with _replacing(out) as fh:
                     write_board_workbook(session, selection, fh, k=k, lang=lang)
+                record_export(session, audit.COMMAND_LINE, f"board{out.suffix}", selection)
                 click.echo(f"{len(selection.rounds)} round(s) written to {out}")
                 return
             total = _export_research(
                 session, selection, out, k=k, sep=sep, comments=comments, unrecoded=unrecoded
+            )
+            record_export(
+                session,
+                audit.COMMAND_LINE,
+                f"research{out.suffix}",
+                selection,
+                recoded=not unrecoded,
+                comments=comments,
             )
         except (NotFound, ExportRefused) as exc:
             raise click.ClickException(str(exc)) from None

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from survey import demo
 from survey.cli import domain_errors, open_session, settings
 from survey.cli.database import describe, upgrade_database
+from survey.db import audit
 from survey.db.migrations import SchemaState
 from survey.instruments import services as instruments
 from survey.instruments.questionnaire import QuestionnaireError
@@ -31,7 +32,9 @@ def _init_database() -> list[str]:
     _prepare_database(report=True)
     with open_session() as session:
         try:
-            loaded = instruments.load_folder(session, settings().questionnaire_dir)
+            loaded = instruments.load_folder(
+                session, settings().questionnaire_dir, actor=audit.COMMAND_LINE
+            )
         except QuestionnaireError as exc:
             raise click.ClickException(exc.describe()) from None
         return [
@@ -60,7 +63,7 @@ def load_questionnaire_command(path: Path) -> None:
     _prepare_database()
     try:
         with open_session() as session:
-            row, created, q = instruments.load_file(session, path)
+            row, created, q = instruments.load_file(session, path, actor=audit.COMMAND_LINE)
     except QuestionnaireError as exc:
         raise click.ClickException(exc.describe()) from None
     state = "loaded" if created else "already loaded, unchanged"

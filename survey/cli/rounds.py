@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from survey.answering import services as answering
 from survey.cli import FORBUND_OPTION, domain_errors, open_session, settings
-from survey.db import models
+from survey.db import audit, models
 from survey.db.models import RoundState
 from survey.exports.worksheets import csv_row
 from survey.results import publication
@@ -71,10 +71,10 @@ def invite_command(
         )
     with open_session() as session:
         if shared:
-            rnd, token = rounds.share(session, slug, label)
+            rnd, token = rounds.share(session, slug, label, actor=audit.COMMAND_LINE)
             tokens = [token]
         else:
-            rnd, tokens = rounds.invite(session, slug, label, count)
+            rnd, tokens = rounds.invite(session, slug, label, count, actor=audit.COMMAND_LINE)
         today = dt.date.today()
         if lifecycle.effective_state(rnd, today) != RoundState.OPEN:
             click.echo(
@@ -106,7 +106,7 @@ def forbund_group() -> None:
 def forbund_add_command(slug: str, name: str) -> None:
     """Add a förbund: SLUG is its short name in links and commands (e.g. norrsund)."""
     with open_session() as session:
-        assoc = rounds.add_association(session, slug, name)
+        assoc = rounds.add_association(session, slug, name, actor=audit.COMMAND_LINE)
         click.echo(f"förbund {assoc.slug}: {assoc.name}")
 
 
@@ -150,7 +150,13 @@ def round_create_command(
     """Create a round in draft; links to it say it has not opened until `survey round open`."""
     with open_session() as session:
         rnd = rounds.create_round(
-            session, slug, label, questionnaire_spec, opens_on=_date(opens), closes_on=_date(closes)
+            session,
+            slug,
+            label,
+            questionnaire_spec,
+            opens_on=_date(opens),
+            closes_on=_date(closes),
+            actor=audit.COMMAND_LINE,
         )
         click.echo(
             f"round {slug}/{label} created (draft) with {rnd.questionnaire.key} "
@@ -167,7 +173,9 @@ def round_open_command(round_spec: str, closes: dt.datetime | None) -> None:
     """Open a draft round, or reopen a closed one; answers are accepted while it is open."""
     today = dt.date.today()
     with open_session() as session:
-        rnd = rounds.open_round(session, *_round_name(round_spec), today, _date(closes))
+        rnd = rounds.open_round(
+            session, *_round_name(round_spec), today, _date(closes), actor=audit.COMMAND_LINE
+        )
         click.echo(f"round {round_spec}: {_describe(rnd, today)}")
 
 
@@ -178,7 +186,9 @@ def round_open_command(round_spec: str, closes: dt.datetime | None) -> None:
 def round_close_command(round_spec: str) -> None:
     """Close an open round now: no more answers; unfinished ones are kept, not counted."""
     with open_session() as session:
-        rnd = rounds.close_round(session, *_round_name(round_spec), dt.date.today())
+        rnd = rounds.close_round(
+            session, *_round_name(round_spec), dt.date.today(), actor=audit.COMMAND_LINE
+        )
         counts = status.round_status(session, rnd.id)
         click.echo(
             f"round {round_spec}: closed on {rnd.closes_on}; {counts.submitted} submitted, "
@@ -194,7 +204,9 @@ def round_publish_command(round_spec: str) -> None:
     """Publish a closed round: only now do its figures exist on any page or export.
     A published round cannot be reopened; its unfinished drafts are deleted."""
     with open_session() as session:
-        rnd = publication.publish_round(session, *_round_name(round_spec), dt.date.today())
+        rnd = publication.publish_round(
+            session, *_round_name(round_spec), dt.date.today(), actor=audit.COMMAND_LINE
+        )
         counts = status.round_status(session, rnd.id)
         click.echo(f"round {round_spec}: published with {counts.submitted} submitted responses")
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from survey.db import models
+from survey.db import audit, models
+from survey.db.engine import transaction
 from survey.db.models import RoundState
 from survey.errors import ExportRefused, NotFound
 
@@ -112,3 +113,25 @@ def response_counts(session: Session, selection: Selection) -> dict[int, int]:
         .group_by(models.Response.round_id)
     )
     return dict(session.execute(stmt).all())
+
+
+def record_export(
+    session: Session,
+    actor: str | None,
+    kind: str,
+    selection: Selection,
+    *,
+    recoded: bool = True,
+    comments: bool = False,
+) -> None:
+    """Write who exported which rounds, recoded or not, to the audit log (never any data)."""
+    with transaction(session):
+        audit.record(
+            session,
+            actor,
+            "export",
+            kind,
+            rounds=[f"{r.association_slug}/{r.label}" for r in selection.rounds],
+            recoded=recoded,
+            comments=comments,
+        )

@@ -7,22 +7,36 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from survey.db import models
+from survey.db import audit, models
 from survey.db.engine import transaction
 from survey.instruments import catalog
 from survey.instruments.loading import load_questionnaire
 from survey.instruments.questionnaire import Questionnaire
 
 
-def load_folder(session: Session, directory: Path) -> list[tuple[models.Questionnaire, bool]]:
+def load_folder(
+    session: Session, directory: Path, *, actor: str | None = None
+) -> list[tuple[models.Questionnaire, bool]]:
     """Every questionnaire file of the folder: (row, created); one broken file stores none."""
     with transaction(session):
-        return catalog.load_directory(session, directory)
+        loaded = catalog.load_directory(session, directory)
+        for row, created in loaded:
+            if created:
+                _record(session, actor, row)
+        return loaded
 
 
-def load_file(session: Session, path: Path) -> tuple[models.Questionnaire, bool, Questionnaire]:
+def load_file(
+    session: Session, path: Path, *, actor: str | None = None
+) -> tuple[models.Questionnaire, bool, Questionnaire]:
     """One file, validated and stored as a new key or version: (row, created, definition)."""
     definition = load_questionnaire(path)
     with transaction(session):
         row, created = catalog.save_questionnaire(session, definition, str(path))
+        if created:
+            _record(session, actor, row)
         return row, created, definition
+
+
+def _record(session: Session, actor: str | None, row: models.Questionnaire) -> None:
+    audit.record(session, actor, "questionnaire_loaded", f"{row.key}:{row.version}")

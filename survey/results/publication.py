@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.answering.submission import delete_drafts
-from survey.db import models
+from survey.db import audit, models
 from survey.db.engine import forget_deleted, transaction
 from survey.errors import SurveyError
 from survey.rounds import lifecycle, status
@@ -36,7 +36,7 @@ def ensure_published(session: Session, history: RoundHistory) -> None:
 
 
 def publish_round(
-    session: Session, association_slug: str, label: str, today: dt.date
+    session: Session, association_slug: str, label: str, today: dt.date, *, actor: str | None = None
 ) -> models.Round:
     """Release a closed round's figures. Its unfinished drafts can never be submitted now
     (a published round does not reopen) and are deleted with it (data minimisation)."""
@@ -45,5 +45,6 @@ def publish_round(
         lifecycle.publish_round(rnd, today)
         drafts = select(models.Draft.id).where(models.Draft.round_id == rnd.id)
         delete_drafts(session, list(session.scalars(drafts)))
+        audit.record(session, actor, "round_published", f"{association_slug}/{label}")
     forget_deleted(session)
     return rnd

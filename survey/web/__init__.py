@@ -88,6 +88,7 @@ def init_web(app: Flask) -> None:
     app.jinja_env.filters["decimal"] = lambda value: charts.decimal(value, lang())
     app.jinja_env.globals.update(localized=localized, lang=lang, LANGUAGES=LANGUAGES)
 
+    from survey.web.admin.routes import bp as admin
     from survey.web.auth.routes import bp as auth
     from survey.web.auth.session import init_login
     from survey.web.board.routes import bp as board
@@ -95,7 +96,7 @@ def init_web(app: Flask) -> None:
     from survey.web.respond.routes import bp as respond
     from survey.web.throttle import init_limiter
 
-    for blueprint in (respond, board, downloads, auth):
+    for blueprint in (respond, board, downloads, auth, admin):
         app.register_blueprint(blueprint)
     init_limiter(app, settings_of(app), login=auth, respond=respond)
 

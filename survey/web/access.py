@@ -122,6 +122,10 @@ SIGNED_IN = Rule("any signed-in user", _signed_in)
 OWN_FORBUND = Rule("the förbund's board and administrators; system administrators", _own_forbund)
 COMPARE = Rule("board members and administrators (their own förbund named, others as "
                "they agreed); system administrators", _compare)  # fmt: skip
+SYSTEM_ADMIN = Rule(
+    "system administrators",
+    lambda user, _session: user is not None and user.is_system_admin,
+)
 RESEARCH = Rule("researchers and system administrators (two-factor)", _research)
 BOARD_WORKBOOK = Rule("the named förbund's board and administrators; system administrators",
                       _board_workbook)  # fmt: skip
@@ -156,6 +160,8 @@ RULES: dict[str, Rule] = {
     "research.board_workbook": BOARD_WORKBOOK,
     "research.research_workbook": RESEARCH,
     "research.research_csv": RESEARCH,
+    "admin.audit_log": SYSTEM_ADMIN,
+    "admin.audit_csv": SYSTEM_ADMIN,
 }
 
 

@@ -14,7 +14,8 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import logout_user
 
-from survey.accounts import audit, services
+from survey.accounts import services
+from survey.db import audit
 from survey.errors import (
     AccountLocked,
     AuthenticationFailed,

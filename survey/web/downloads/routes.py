@@ -23,9 +23,10 @@ from flask_babel import gettext as _
 from survey.errors import ExportRefused
 from survey.exports import research
 from survey.exports.board_workbook import write_board_workbook
-from survey.exports.selection import ExportFilter, Selection, select_rounds
+from survey.exports.selection import ExportFilter, Selection, record_export, select_rounds
 from survey.rounds import associations, lifecycle
 from survey.web import db, lang, params, settings
+from survey.web.auth.session import current_principal
 
 bp = Blueprint("research", __name__, url_prefix="/export")
 
@@ -80,6 +81,7 @@ def _send_workbook(write: Callable[[IO[bytes]], object], name: str):
 def research_workbook():
     session = db()
     selection = select_rounds(session, _filter())
+    record_export(session, _actor(), "research.xlsx", selection, comments=_comments())
     return _send_workbook(
         lambda out: research.write_research_workbook(
             session,
@@ -108,6 +110,7 @@ def research_csv():
     selection = select_rounds(session, _filter())
     # Refuse mixed questionnaire versions now, while an error page can still be sent.
     research.research_questionnaire(session, selection)
+    record_export(session, _actor(), "research.csv", selection)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     k = settings().min_group_size  # read now: the stream runs after the view has returned
 
@@ -126,7 +129,13 @@ def research_csv():
     )
 
 
+def _actor() -> str | None:
+    principal = current_principal()
+    return principal.email if principal else None
+
+
 def _board(selection: Selection):
+    record_export(db(), _actor(), "board.xlsx", selection)
     session = db()
     return _send_workbook(
         lambda out: write_board_workbook(

@@ -50,9 +50,19 @@ def events(session: Session, action: str | None = None) -> list[AuditEvent]:
     return list(session.scalars(stmt))
 
 
-def rows(session: Session, since: dt.datetime | None = None) -> Iterator[tuple[str, ...]]:
-    """The log as text rows in COLUMNS order, oldest first, streamed (for a CSV)."""
-    stmt = select(AuditEvent).order_by(AuditEvent.at, AuditEvent.id)
+def rows(
+    session: Session, since: dt.datetime | None = None, *, newest_first: bool = False
+) -> Iterator[tuple[str, ...]]:
+    """The log as text rows in COLUMNS order, oldest first (or newest), streamed."""
+    order = (
+        (AuditEvent.at.desc(), AuditEvent.id.desc())
+        if newest_first
+        else (
+            AuditEvent.at,
+            AuditEvent.id,
+        )
+    )
+    stmt = select(AuditEvent).order_by(*order)
     if since is not None:
         stmt = stmt.where(AuditEvent.at >= since)
     for event in session.scalars(stmt.execution_options(yield_per=500)):
