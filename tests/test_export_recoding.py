@@ -12,6 +12,7 @@ from collections import Counter
 
 import pytest
 from builders import add_response
+from conftest import signed_in
 from exportdata import (
     ITEM_CODES,
     build_small_groups,
@@ -21,6 +22,7 @@ from exportdata import (
     workbook,
 )
 
+from survey.db import models
 from survey.exports import recoding
 from survey.exports.recoding import OTHER, recode_cell
 from survey.exports.research import Anonymiser, research_questionnaire, stream_responses
@@ -178,12 +180,28 @@ def test_comments_follow_the_recoded_rows_and_leave_with_the_left_out(client, db
     assert comments["Bra samarbete med kommunen"][2] == OTHER
 
 
-def test_the_web_never_gives_an_unrecoded_file(client, db):
+def test_the_web_gives_an_unrecoded_file_only_under_an_approved_agreement(app, client, db):
     build_small_groups(db)
-    wb = workbook(client.get("/export/research.xlsx?unrecoded=1&recode=0").data)
+    # A system administrator (the `client` here) asking for it is refused; so is a
+    # researcher without an agreement; any other parameter leaves the file recoded.
+    assert client.get("/export/research.xlsx?unrecoded=1").status_code == 403
+    researcher = signed_in(app, app.test_client(), "researcher", email="r@uni.test")
+    assert researcher.get("/export/research.xlsx?unrecoded=1").status_code == 403
+    wb = workbook(researcher.get("/export/research.xlsx?recode=0&unrecoded=yes").data)
     facts, _changes = metadata(wb)
     assert facts["indirekt identifierande uppgifter"].startswith("omkodad: ")
     assert not any(r[4] == "styrelse" for r in sheet_rows(wb, "Svar")[1:])
+    with app.extensions["survey_sessions"]() as session:
+        session.execute(
+            models.User.__table__.update()
+            .where(models.User.email == "r@uni.test")
+            .values(research_agreement=True)
+        )
+        session.commit()
+    wb = workbook(researcher.get("/export/research.xlsx?unrecoded=1").data)
+    assert any(r[4] == "styrelse" for r in sheet_rows(wb, "Svar")[1:])
+    meta = dict(row[:2] for row in sheet_rows(wb, "Metadata")[1:] if row and row[0])
+    assert not str(meta["indirekt identifierande uppgifter"]).startswith("omkodad: ")
 
 
 def test_an_unrecoded_file_only_from_the_command_line_with_a_warning(runner, db, tmp_path):

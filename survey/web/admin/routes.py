@@ -39,4 +39,6 @@ def audit_csv():
         yield buffer.getvalue()
 
     headers = {"Content-Disposition": 'attachment; filename="samverkansmataren-audit.csv"'}
-    return Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8", headers=headers)
+    return Response(
+        stream_with_context(generate()), mimetype="text/csv; charset=utf-8", headers=headers
+    )

@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import IO
 
-from flask import Blueprint, Response, current_app, request, send_file
+from flask import Blueprint, Response, abort, current_app, request, send_file
 from flask_babel import gettext as _
 
 from survey.errors import ExportRefused
@@ -77,17 +77,32 @@ def _send_workbook(write: Callable[[IO[bytes]], object], name: str):
     return send_file(spool, mimetype=XLSX, as_attachment=True, download_name=name)
 
 
+def _recode() -> bool:
+    """The unrecoded file (`?unrecoded=1`) only for a researcher the system administrator
+    has marked as having an approved agreement; anyone else asking is refused (403)."""
+    if request.args.get("unrecoded") != "1":
+        return True
+    principal = current_principal()
+    if principal is None or not principal.may_read_unrecoded:
+        abort(403)
+    return False
+
+
 @bp.get("/research.xlsx")
 def research_workbook():
     session = db()
+    recode = _recode()
     selection = select_rounds(session, _filter())
-    record_export(session, _actor(), "research.xlsx", selection, comments=_comments())
+    record_export(
+        session, _actor(), "research.xlsx", selection, recoded=recode, comments=_comments()
+    )
     return _send_workbook(
         lambda out: research.write_research_workbook(
             session,
             selection,
             out,
             k=settings().min_group_size,
+            recode=recode,
             include_comments=_comments(),
         ),
         _file_name("forskning", selection, ".xlsx"),
