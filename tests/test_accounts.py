@@ -131,9 +131,9 @@ def test_totp_enrolment_code_log_in_and_a_recovery_code_that_works_once(client, 
         "/account/two-factor", data={"csrf_token": csrf_token(page.text), "code": "000000"}
     )
     assert wrong.status_code == 400 and "Koden är fel" in wrong.text
+    enrolment_code = pyotp.TOTP(secret).now()
     confirmed = client.post(
-        "/account/two-factor",
-        data={"csrf_token": csrf_token(page.text), "code": pyotp.TOTP(secret).now()},
+        "/account/two-factor", data={"csrf_token": csrf_token(page.text), "code": enrolment_code}
     )
     assert confirmed.status_code == 200 and confirmed.headers["Cache-Control"] == "no-store"
     codes = re.findall(r"<li><code>([a-z2-7-]{19})</code></li>", confirmed.text)
@@ -143,7 +143,9 @@ def test_totp_enrolment_code_log_in_and_a_recovery_code_that_works_once(client, 
     # Now the password alone is not enough; the code the enrolment used cannot be replayed.
     assert log_in(client, "styrelse@norrsund.se").headers["Location"] == "/login/code"
     assert logged_in_as(client) is None
-    replayed = log_in(client, "styrelse@norrsund.se", code=pyotp.TOTP(secret).now())
+    # The very code the enrolment used (not `.now()` again: a 30-second step may have
+    # passed under a slow run, which would make it a new code).
+    replayed = log_in(client, "styrelse@norrsund.se", code=enrolment_code)
     assert replayed.status_code == 401
     next_code = pyotp.TOTP(secret).at(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30))
     assert log_in(client, "styrelse@norrsund.se", code=next_code).status_code == 302
@@ -183,9 +185,9 @@ def test_a_system_admin_without_two_factor_can_only_enrol(client, db):
     page = client.get("/account/two-factor")
     assert "Din roll kräver inloggning i två steg" in page.text
     secret = re.search(r'<code id="secret">([A-Z2-7]+)</code>', page.text).group(1)
+    enrolment_code = pyotp.TOTP(secret).now()
     confirmed = client.post(
-        "/account/two-factor",
-        data={"csrf_token": csrf_token(page.text), "code": pyotp.TOTP(secret).now()},
+        "/account/two-factor", data={"csrf_token": csrf_token(page.text), "code": enrolment_code}
     )
     assert confirmed.status_code == 200 and "Dina reservkoder" in confirmed.text
     assert client.get("/").status_code == 200
