@@ -78,10 +78,7 @@ def test_a_double_start_makes_one_draft(app, db):
 def test_double_submits_racing_make_one_response(app, db):
     tokens = invite(db, make_round(db), 8)
     for token in tokens:
-        services.save_background(
-            db, token, {"role": "chef", "agency": "fk"}, complete=True, language="sv", now=NOW,
-            today=TODAY,
-        )  # fmt: skip
+        background(token)(db)
         outcomes = race(app, submit(token), submit(token))
         assert sorted(type(o).__name__ for o in outcomes) == ["InvalidToken", "NoneType"]
     assert count(db, models.Response) == 8
@@ -92,10 +89,7 @@ def test_a_save_racing_a_submit_never_changes_the_submitted_answers(app, db):
     """Attack 7: a page save racing the submit was accepted and altered submitted answers."""
     tokens = invite(db, make_round(db), 8)
     for token in tokens:
-        services.save_background(
-            db, token, {"role": "chef", "agency": "fk"}, complete=True, language="sv", now=NOW,
-            today=TODAY,
-        )  # fmt: skip
+        background(token)(db)
         services.save_page(
             db, token, "STRAT", {"STRAT1": "2"}, None, language="sv", now=NOW, today=TODAY
         )
