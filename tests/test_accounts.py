@@ -18,8 +18,8 @@ from survey.accounts.access import Principal
 from survey.db import audit
 from survey.db.models import Role
 from survey.errors import AccountLocked, SecondFactorFailed
+from survey.web.access import RULES, SYSTEM_ADMIN
 from survey.web.auth import routes as auth_routes
-from survey.web.auth.session import require
 
 WRONG = "wrong password, surely"
 
@@ -344,14 +344,14 @@ def test_enrolling_through_the_services(db):
         services.use_recovery_code(db, principal.user_id, codes[0], later)
 
 
-def test_require_sends_strangers_to_log_in_and_refuses_other_roles(app, db):
-    """The building block of the authorisation rules, on a route made for the test."""
+def test_the_access_table_sends_strangers_to_log_in_and_refuses_other_roles(app, db, monkeypatch):
+    """The authorisation rules (survey/web/access.py), on a route made for the test."""
 
     @app.get("/only-for-admins")
-    @require(lambda principal: principal.is_system_admin)
     def only_for_admins():
         return "admins only"
 
+    monkeypatch.setitem(RULES, "only_for_admins", SYSTEM_ADMIN)
     client = app.test_client()
     stranger = client.get("/only-for-admins")
     assert stranger.status_code == 302

@@ -224,15 +224,6 @@ def round_history(
     return RoundHistory(_choose(rounds, label, within), rounds)
 
 
-def earlier_rounds(session: Session, rnd: models.Round) -> list[models.Round]:
-    """`RoundHistory.earlier` for a caller that holds only the round."""
-    return history_of(session, rnd).earlier
-
-
-def previous_round(session: Session, rnd: models.Round) -> models.Round | None:
-    return history_of(session, rnd).previous
-
-
 def round_by_name(session: Session, association_slug: str, label: str) -> models.Round:
     """The round `label` of the förbund with this short name, or NotFound naming which."""
     return find_round(session, find_association(session, association_slug), label)

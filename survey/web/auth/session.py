@@ -1,5 +1,5 @@
 """Who is logged in: Flask-Login wired to the accounts core, the two-factor gate, and the
-building blocks the authorisation rules use (`current_principal`, `require`).
+building block the access table (survey/web/access.py) uses: `current_principal`.
 
 A session names its user as "id:version". The version is bumped by a password change, so
 every session made before no longer finds its user and is logged out.
@@ -7,12 +7,11 @@ every session made before no longer finds its user and is logged out.
 
 from __future__ import annotations
 
-import functools
 import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, abort, redirect, request, session, url_for
+from flask import Flask, redirect, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user
 
 from survey.accounts import services
@@ -96,27 +95,3 @@ def start_session(principal: Principal) -> None:
     """Log in on a new session."""
     fresh_session()
     login_user(LoginUser(principal))
-
-
-def require(check: Callable[[Principal], bool]) -> Callable[[F], F]:
-    """A view only for logged-in users for whom `check(principal)` holds: anyone not
-    logged in goes to the log-in page, anyone else gets 403."""
-
-    def decorate(view: F) -> F:
-        @functools.wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            principal = current_principal()
-            if principal is None:
-                return login_manager.unauthorized()
-            if not check(principal):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
-
-    return decorate
-
-
-def logged_in(view: F) -> F:
-    """Any logged-in user."""
-    return require(lambda _principal: True)(view)
