@@ -52,17 +52,17 @@ ADOPTED_ROWS = {
 }
 #: Loaded from questionnaires/: `survey init` may add a newer questionnaire, never remove.
 LEGACY_INSTRUMENT_ROWS = {"agency_type": 6, "questionnaire": 1, "dimension": 10, "item": 40}
-#: A test-only revision after the newest (0003): the code has moved on, the database has
-#: not. On SQLite it recreates `response` (batch mode's copy-and-drop, the path that would
-#: cascade-delete every answer if foreign keys were on), elsewhere it adds the column in
-#: place.
+#: A test-only revision after the newest (whatever `migrations.head()` is): the code has
+#: moved on, the database has not. On SQLite it recreates `response` (batch mode's
+#: copy-and-drop, the path that would cascade-delete every answer if foreign keys were on),
+#: elsewhere it adds the column in place.
 PROBE_REVISION = '''"""Test only: a column on response."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "9999"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -368,10 +368,11 @@ def assert_no_order_kept(engine) -> None:
 
 @pytest.fixture
 def newer_code(monkeypatch, tmp_path):
-    """The migrations as they will be once a revision after 0003 is written."""
+    """The migrations as they will be once a revision after today's newest is written."""
     newer = tmp_path / "migrations"
     shutil.copytree(migrations.MIGRATIONS_DIR, newer, ignore=shutil.ignore_patterns("__pycache__"))
-    (newer / "versions" / "0004_probe.py").write_text(PROBE_REVISION, encoding="utf-8")
+    probe = PROBE_REVISION.replace("{head}", migrations.head())
+    (newer / "versions" / "9999_probe.py").write_text(probe, encoding="utf-8")
 
     def move_on():
         monkeypatch.setattr(migrations, "MIGRATIONS_DIR", newer)
@@ -382,8 +383,8 @@ def newer_code(monkeypatch, tmp_path):
 def test_a_database_behind_the_code_is_refused_until_upgraded(
     bare_app, newer_code, database_url, tmp_path
 ):
-    """Real migrations all the way: the database is made by today's revisions (to 0003) and
-    answered; then the code moves on to migrations with a revision 0004 (a test-only copy
+    """Real migrations all the way: the database is made by today's revisions (to the head) and
+    answered; then the code moves on to migrations with a revision 9999 (a test-only copy
     of migrations/ with one more revision, as a release with a schema change brings) and
     the server restarts on it, so the database is behind. Every page answers 503 naming
     `survey db upgrade` instead of failing on the first query; after that command, without
@@ -396,6 +397,7 @@ def test_a_database_behind_the_code_is_refused_until_upgraded(
     answers = count_rows(engine_of(bare_app), ["answer"])
     assert answers["answer"] > 0
 
+    today = migrations.head()
     newer_code()
     restarted = make_app(database_url, tmp_path)
     engine, client = engine_of(restarted), restarted.test_client()
@@ -410,7 +412,7 @@ def test_a_database_behind_the_code_is_refused_until_upgraded(
 
     result = restarted.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "upgraded from revision 0003 to 0004" in result.output
+    assert f"upgraded from revision {today} to 9999" in result.output
     assert client.get(f"/r/{token}").status_code == 200
     assert signed_in(restarted, client).get("/f/norrsund").status_code == 200
     assert count_rows(engine, ["answer"]) == answers

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     String,
+    Text,
     UniqueConstraint,
     false,
 )
@@ -50,6 +51,13 @@ class Association(Base):
     #: Whether users of other förbund see this förbund's name (else it is anonymised in
     #: comparisons); the authorisation rules read it.
     named_to_others: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: The member agencies by name, one per line ("Försäkringskassan", "Norrsunds kommun"…),
+    #: shown to administrators and in the privacy notice; reporting groups come from the
+    #: questionnaire's `agency` question, not from here.
+    members: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: Who answers questions about personal data for this förbund (its data protection
+    #: officer or registrator: a name, an e-mail address); the privacy notice shows it.
+    privacy_contact: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     rounds: Mapped[list[Round]] = relationship(back_populates="association")
 
