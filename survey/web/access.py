@@ -68,6 +68,24 @@ def _own_forbund(user: Principal | None, session: Session) -> bool:
     return _member_of_all(user, session, [str((request.view_args or {}).get("slug", ""))])
 
 
+def _administers(user: Principal | None, session: Session) -> bool:
+    """The admin pages of one förbund (`slug` in the path): its förbund administrators and
+    system administrators; its board members only read its board pages."""
+    if user is None:
+        return False
+    if user.is_system_admin:
+        return True
+    slug = str((request.view_args or {}).get("slug", ""))
+    ids = _ids(session, [slug])
+    return bool(ids) and ids[0] is not None and ids[0] in user.associations(Role.FORBUND_ADMIN)
+
+
+def _any_admin(user: Principal | None, _session: Session) -> bool:
+    return user is not None and (
+        user.is_system_admin or bool(user.associations(Role.FORBUND_ADMIN))
+    )
+
+
 def _compare(user: Principal | None, session: Session) -> bool:
     """Published aggregates of every förbund; one's own by name, others only as named by
     their own choice (the page words the rest as "Förbund A, B…")."""
@@ -126,6 +144,8 @@ SYSTEM_ADMIN = Rule(
     "system administrators",
     lambda user, _session: user is not None and user.is_system_admin,
 )
+FORBUND_ADMIN = Rule("the förbund's administrators; system administrators", _administers)
+ANY_ADMIN = Rule("förbund administrators (their own förbund); system administrators", _any_admin)
 RESEARCH = Rule("researchers and system administrators (two-factor)", _research)
 BOARD_WORKBOOK = Rule("the named förbund's board and administrators; system administrators",
                       _board_workbook)  # fmt: skip
