@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from survey.db import audit, models
 from survey.db.engine import transaction
 from survey.instruments import catalog
-from survey.instruments.loading import load_questionnaire
+from survey.instruments.loading import load_questionnaire, parse_questionnaire_bytes
 from survey.instruments.questionnaire import Questionnaire
 
 
@@ -30,9 +30,23 @@ def load_file(
     session: Session, path: Path, *, actor: str | None = None
 ) -> tuple[models.Questionnaire, bool, Questionnaire]:
     """One file, validated and stored as a new key or version: (row, created, definition)."""
-    definition = load_questionnaire(path)
+    return _store(session, load_questionnaire(path), str(path), actor)
+
+
+def load_bytes(
+    session: Session, data: bytes, filename: str, *, actor: str | None = None
+) -> tuple[models.Questionnaire, bool, Questionnaire]:
+    """An uploaded file's bytes, checked by the same gate as a file (size, nesting, no
+    aliases, every rule) and stored as a new key or version: (row, created, definition).
+    `filename` names the file in every fault; nothing is stored unless all is valid."""
+    return _store(session, parse_questionnaire_bytes(data, filename), filename, actor)
+
+
+def _store(
+    session: Session, definition: Questionnaire, source: str, actor: str | None
+) -> tuple[models.Questionnaire, bool, Questionnaire]:
     with transaction(session):
-        row, created = catalog.save_questionnaire(session, definition, str(path))
+        row, created = catalog.save_questionnaire(session, definition, source)
         if created:
             _record(session, actor, row)
         return row, created, definition
