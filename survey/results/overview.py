@@ -115,7 +115,9 @@ def overview_of(
         stats = scoring.dimension_stats(session, [r.id for r in (rnd, previous) if r], k)
     now = {s.dimension: s for s in stats if s.round_id == rnd.id}
     before = {s.dimension: s for s in stats if previous and s.round_id == previous.id}
-    national = scoring.national_reference(session, rnd.label, rnd.questionnaire.key, k)
+    national = scoring.national_reference(
+        session, rnd.label, rnd.questionnaire.key, k, demo=rnd.association.is_demo
+    )
     rows = [
         _row(
             dim,

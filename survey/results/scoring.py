@@ -412,19 +412,24 @@ class Reference:
 
 
 def national_reference(
-    session: Session, label: str, questionnaire_key: str, k: int
+    session: Session, label: str, questionnaire_key: str, k: int, *, demo: bool
 ) -> dict[str, Reference]:
     """Mean of förbund means per dimension in rounds with this label, each förbund weighted
-    equally; förbund suppressed in a dimension (n < k) do not count."""
+    equally; förbund suppressed in a dimension (n < k) do not count.
+
+    `demo` says whose reference it is: a demo förbund's is made of the demo förbund only,
+    a real förbund's never counts a demo förbund (synthetic answers are not a nation)."""
     k = effective_k(k)
     rounds = (
         select(models.Round.id)
         .join(models.Questionnaire, models.Questionnaire.id == models.Round.questionnaire_id)
+        .join(models.Association, models.Association.id == models.Round.association_id)
         .where(
             models.Round.label == label,
             models.Questionnaire.key == questionnaire_key,
             # Only published rounds: an open one would change the reference at every submit.
             models.Round.state == RoundState.PUBLISHED,
+            models.Association.is_demo.is_(demo),
         )
     )
     scores = respondent_scores().where(models.Response.round_id.in_(rounds)).subquery()
