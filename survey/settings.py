@@ -26,12 +26,20 @@ KEYS = (
     "RATE_LIMIT_LOGIN",
     "RATE_LIMIT_RESPOND",
     "TRUSTED_PROXIES",
+    # The privacy notice and the accessibility statement (see the README).
+    "PRIVACY_OPERATOR",
+    "PRIVACY_CONTACT",
+    "PRIVACY_DRAFT_DAYS",
+    "ACCESSIBILITY_CONTACT",
 )
 #: Per address. Log-in posts: enough for typos, too few for guessing (the lock-out after 5
 #: failures per account does the rest). Respondent pages: generous, since a whole office
 #: behind one address may answer at once and each page is a GET and a POST.
 DEFAULT_RATE_LIMIT_LOGIN = "10/minute"
 DEFAULT_RATE_LIMIT_RESPOND = "120/minute"
+#: Unfinished answers nobody saved for this many days are deleted by `survey purge-drafts`
+#: (run by the operator, e.g. daily from cron); the privacy notice states the figure.
+DEFAULT_PRIVACY_DRAFT_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,15 @@ class Settings:
     #: How many reverse proxies in front of the app set X-Forwarded-* headers (0: none, so
     #: those headers are ignored; a client could otherwise claim any address or HTTPS).
     trusted_proxies: int = 0
+    #: Who runs this installation (on behalf of the förbund, who are the controllers of
+    #: their surveys' personal data) and publishes its accessibility statement.
+    privacy_operator: str = ""
+    #: Where questions about personal data go when a förbund has not given its own contact.
+    privacy_contact: str = ""
+    #: Days an unfinished answer nobody saved is kept; the privacy notice promises it.
+    privacy_draft_days: int = DEFAULT_PRIVACY_DRAFT_DAYS
+    #: Where problems with the site's accessibility are reported (else PRIVACY_CONTACT).
+    accessibility_contact: str = ""
     #: Other upper-case keys (Flask's own, e.g. SESSION_COOKIE_SECURE), passed through.
     flask: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -78,6 +95,12 @@ class Settings:
             rate_limit_login=str(values.get("RATE_LIMIT_LOGIN") or DEFAULT_RATE_LIMIT_LOGIN),
             rate_limit_respond=str(values.get("RATE_LIMIT_RESPOND") or DEFAULT_RATE_LIMIT_RESPOND),
             trusted_proxies=trusted_proxies(values.get("TRUSTED_PROXIES", 0)),
+            privacy_operator=str(values.get("PRIVACY_OPERATOR") or "").strip(),
+            privacy_contact=str(values.get("PRIVACY_CONTACT") or "").strip(),
+            privacy_draft_days=draft_days(values.get("PRIVACY_DRAFT_DAYS")),
+            accessibility_contact=str(
+                values.get("ACCESSIBILITY_CONTACT") or values.get("PRIVACY_CONTACT") or ""
+            ).strip(),
             flask={k: v for k, v in values.items() if k not in KEYS},
         )
 
@@ -139,6 +162,17 @@ def trusted_proxies(value: object) -> int:
     text = str(value).strip() or "0"
     if not text.isascii() or not text.isdigit():
         raise ValueError(f"TRUSTED_PROXIES must be a number of proxies (0, 1, …), not {value!r}")
+    return int(text)
+
+
+def draft_days(value: object) -> int:
+    """A whole number of days from 1 up; anything else is refused at start-up, since the
+    privacy notice would otherwise promise a period nobody chose."""
+    if value is None or str(value).strip() == "":
+        return DEFAULT_PRIVACY_DRAFT_DAYS
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or int(text) < 1:
+        raise ValueError(f"PRIVACY_DRAFT_DAYS must be a number of days (1, 2, …), not {value!r}")
     return int(text)
 
 

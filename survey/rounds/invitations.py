@@ -8,7 +8,7 @@ import re
 import secrets
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from survey.db import models
 from survey.db.models import InvitationKind
@@ -77,12 +77,21 @@ def find_invitation(session: Session, token: str, *, lock: bool = False) -> mode
 
     `lock` takes a row lock (PostgreSQL) so two simultaneous posts with one link, as from a
     double click, are handled one after the other instead of both creating a response.
+    Without it, the round and its förbund come in the same statement: every respondent
+    page names them (the förbund's privacy notice is linked from each). With it they do
+    not, as FOR UPDATE would lock the round's row for everyone answering it.
     """
     if not _plausible(token):
         raise InvalidToken()
     stmt = select(models.Invitation).filter_by(token_hash=hash_token(token))
     if lock:
         stmt = stmt.with_for_update()
+    else:
+        stmt = stmt.options(
+            joinedload(models.Invitation.round, innerjoin=True).joinedload(
+                models.Round.association, innerjoin=True
+            )
+        )
     inv = session.scalar(stmt)
     if inv is None or inv.used:
         raise InvalidToken()

@@ -93,10 +93,11 @@ def init_web(app: Flask) -> None:
     from survey.web.auth.session import init_login
     from survey.web.board.routes import bp as board
     from survey.web.downloads.routes import bp as downloads
+    from survey.web.info.routes import bp as info
     from survey.web.respond.routes import bp as respond
     from survey.web.throttle import init_limiter
 
-    for blueprint in (respond, board, downloads, auth, admin):
+    for blueprint in (respond, board, downloads, auth, admin, info):
         app.register_blueprint(blueprint)
     init_limiter(app, settings_of(app), login=auth, respond=respond)
 
