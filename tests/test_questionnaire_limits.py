@@ -47,7 +47,12 @@ HOSTILE = {
         "nested too deeply",
     ),
     "anchor-only": (ANCHOR_ONLY, "line 2, column 10", "the anchor &v is not allowed"),
-    "oversize": (OVERSIZE, "line", "the file is too large: 256 kB, at most 256 kB"),
+    # the line where the limit is crossed: the long comment after the questionnaire
+    "oversize": (
+        OVERSIZE,
+        f"line {DEFAULT.count(chr(10)) + 1}:",
+        "too large: 257 kB, at most 256 kB",
+    ),
 }
 
 

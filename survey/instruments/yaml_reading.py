@@ -43,7 +43,7 @@ def check_size(data: bytes) -> None:
     raise ReadingError(
         Fault(
             f"line {line}",
-            f"the file is too large: {len(data) // 1024} kB, at most "
+            f"the file is too large: {-(-len(data) // 1024)} kB, at most "
             f"{MAX_FILE_BYTES // 1024} kB (a questionnaire file is usually under 20 kB)",
         )
     )
