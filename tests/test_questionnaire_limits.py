@@ -122,13 +122,12 @@ def test_an_upload_is_checked_by_the_same_gate_and_stores_nothing(db):
     assert (row.version, created) == (2, True)
 
 
-@pytest.mark.parametrize("name", sorted(HOSTILE))
-def test_load_questionnaire_command_refuses_hostile_files(name, runner, db, tmp_path):
-    content, place, words = HOSTILE[name]
-    path = tmp_path / f"{name}.yaml"
-    path.write_text(content, encoding="utf-8")
-    result = runner.invoke(args=["load-questionnaire", str(path)])
-    assert result.exit_code == 1, result.output
-    assert f"Error: {path}: {place}" in result.output and words in result.output
-    assert "Traceback" not in result.output
+def test_load_questionnaire_command_refuses_hostile_files(runner, db, tmp_path):
+    for name, (content, place, words) in HOSTILE.items():
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(content, encoding="utf-8")
+        result = runner.invoke(args=["load-questionnaire", str(path)])
+        assert result.exit_code == 1, result.output
+        assert f"Error: {path}: {place}" in result.output and words in result.output, name
+        assert "Traceback" not in result.output
     assert db.scalar(select(func.count()).select_from(models.Questionnaire)) == 1
