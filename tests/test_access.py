@@ -27,6 +27,7 @@ ROW_LEVEL = {"system admin", "researcher"}
 EXPECTED = {
     "static": ("/static/style.css", EVERYONE),
     "plotly_js": ("/vendor/plotly.min.js", EVERYONE),
+    "healthz": ("/healthz", EVERYONE),
     "board.index": ("/", EVERYONE),
     "auth.login": ("/login", EVERYONE),
     "auth.login_post": ("/login", EVERYONE),
