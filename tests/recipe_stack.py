@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import shutil
 import signal
 import socket
 import ssl
@@ -20,6 +21,8 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
+#: Debian installs it in /usr/sbin, which is not on an ordinary user's PATH.
+NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
 #: Slow shared machines: starting a server is given this long before the test gives up.
 START_SECONDS = 25
 
@@ -82,8 +85,6 @@ class Process:
     name: str
     popen: subprocess.Popen
     log: Path
-    #: nginx stops at once on TERM; gunicorn on INT (TERM would let requests finish).
-    quit: signal.Signals = signal.SIGTERM
 
     def failed(self) -> str | None:
         if self.popen.poll() is None:
@@ -92,17 +93,13 @@ class Process:
 
 
 def stop(processes: list[Process]) -> None:
-    """Each told to stop at once, then KILL to the group of any still running after ten
-    seconds: only processes started here, by their own ids."""
+    """KILL to each one's own process group (a server and its workers; the test is over,
+    nothing is left to finish): only processes started here, by their own ids."""
     for process in processes:
         if process.popen.poll() is None:
-            process.popen.send_signal(process.quit)
-    for process in processes:
-        try:
-            process.popen.wait(timeout=10)
-        except subprocess.TimeoutExpired:
             os.killpg(process.popen.pid, signal.SIGKILL)
-            process.popen.wait(timeout=5)
+    for process in processes:
+        process.popen.wait(timeout=10)
 
 
 def start(name: str, args: list[str], log: Path, **kwargs) -> Process:
@@ -125,14 +122,12 @@ def gunicorn(name: str, port: int, folder: Path, instance: Path) -> Process:
         "GUNICORN_ACCESS_LOG": str(folder / f"{name}-access.log"),
     }
     args = [sys.executable, "-m", "gunicorn", "-c", str(DEPLOY / "gunicorn.conf.py")]
-    server = start(name, args, folder / f"{name}.log", cwd=ROOT, env=env)
-    server.quit = signal.SIGINT
-    return server
+    return start(name, args, folder / f"{name}.log", cwd=ROOT, env=env)
 
 
 def nginx(folder: Path, conf: Path) -> Process:
     error_log = str(folder / "nginx-main-error.log")
-    args = ["nginx", "-p", f"{folder}/", "-e", error_log, "-c", str(conf), "-g", "daemon off;"]
+    args = [str(NGINX), "-p", f"{folder}/", "-e", error_log, "-c", str(conf), "-g", "daemon off;"]
     return start("nginx", args, folder / "nginx.log")
 
 
