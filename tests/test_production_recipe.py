@@ -13,6 +13,7 @@ import datetime as dt
 import gzip
 import os
 import re
+import runpy
 import shutil
 import ssl
 import subprocess
@@ -337,3 +338,40 @@ def test_the_systemd_units_are_valid(tmp_path):
         ["systemd-analyze", "verify", *map(str, units)], capture_output=True, text=True
     )
     assert found.returncode == 0 and found.stderr == "", found.stderr
+
+
+def _gunicorn_settings(tmp_path, monkeypatch, config: str, **env: str) -> dict:
+    """deploy/gunicorn.conf.py as gunicorn reads it, for an instance folder holding `config`."""
+    instance = tmp_path / "instance"
+    instance.mkdir(exist_ok=True)
+    (instance / "config.py").write_text(config, encoding="utf-8")
+    monkeypatch.setenv("SURVEY_INSTANCE_PATH", str(instance))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+
+
+def test_gunicorn_trusts_forwarded_https_only_when_the_app_trusts_a_proxy(tmp_path, monkeypatch):
+    """gunicorn and the app's ProxyFix agree: with TRUSTED_PROXIES = 0 nobody may claim
+    HTTPS through X-Forwarded-Proto; with a proxy, its address (loopback, or as told)."""
+    alone = _gunicorn_settings(tmp_path, monkeypatch, "TRUSTED_PROXIES = 0\n")
+    assert alone["forwarded_allow_ips"] == ""
+    proxied = _gunicorn_settings(tmp_path, monkeypatch, "TRUSTED_PROXIES = 1\n")
+    assert proxied["forwarded_allow_ips"] == "127.0.0.1,::1"
+    elsewhere = _gunicorn_settings(
+        tmp_path, monkeypatch, "TRUSTED_PROXIES = 1\n", FORWARDED_ALLOW_IPS="10.0.0.5"
+    )
+    assert elsewhere["forwarded_allow_ips"] == "10.0.0.5"
+
+
+def test_gunicorn_sizes_itself_from_the_cores_unless_told(tmp_path, monkeypatch):
+    found = _gunicorn_settings(tmp_path, monkeypatch, "")
+    assert found["workers"] == 2 * os.cpu_count() + 1 and found["threads"] == 4
+    assert found["bind"] == ["127.0.0.1:8000"] and found["wsgi_app"] == "survey:create_app()"
+    assert found["max_requests_jitter"] > 0 and found["graceful_timeout"] < found["timeout"]
+    assert found["logger_class"] == "survey.web.logs.MaskedAccessLogger"
+    told = _gunicorn_settings(
+        tmp_path, monkeypatch, "", GUNICORN_WORKERS="3", GUNICORN_BIND="10.0.0.2:8000"
+    )
+    assert told["workers"] == 3 and told["bind"] == ["10.0.0.2:8000"]
+    assert (tmp_path / "instance" / "secret_key").exists()  # made once, in the master
