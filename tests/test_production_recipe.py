@@ -147,6 +147,30 @@ def _set_up(instance: Path, folder: Path) -> tuple[list[str], str]:
     return links, re.search(r"https://[^/\s]+(/set-password/\S+)", added).group(1)
 
 
+def _nginx_files(folder: Path, https: int, http: int, servers: list[int]) -> Path:
+    """The site with the example values replaced (README, step 5), a certificate, and the
+    main file around it; returns the certificate, which the client trusts."""
+    cert, key = self_signed_certificate(folder)
+    upstream = "\n    ".join(f"server 127.0.0.1:{port};" for port in servers)
+    site = render_site(
+        {
+            "    listen [::]:80;\n": "",
+            "    listen [::]:443 ssl http2;\n": "",
+            "listen 80;": f"listen 127.0.0.1:{http};",
+            "listen 443 ssl http2;": f"listen 127.0.0.1:{https} ssl http2;",
+            "samverkan.example.se;": "127.0.0.1;",
+            "/etc/letsencrypt/live/samverkan.example.se/fullchain.pem": str(cert),
+            "/etc/letsencrypt/live/samverkan.example.se/privkey.pem": str(key),
+            "/srv/samverkan/static": str(folder / "static"),
+            "server 127.0.0.1:8000;": upstream,
+            "/var/log/nginx/": f"{folder}/",
+        }
+    )
+    (folder / "site.conf").write_text(site, encoding="utf-8")
+    (folder / "nginx.conf").write_text(nginx_conf(folder, folder / "site.conf"))
+    return cert
+
+
 @pytest.fixture(scope="module")
 def stack(database, tmp_path_factory):
     if reason := _missing():
@@ -155,34 +179,17 @@ def stack(database, tmp_path_factory):
         pytest.skip(reason)
     folder = tmp_path_factory.mktemp("recipe")
     https, http, one, two = free_ports(4)
+    servers = {"one": one, "two": two}
     prefix = f"recipe-{uuid.uuid4().hex}"
     instance = _configure(folder, database, https, prefix)
-    links, password_link = _set_up(instance, folder)
-    cert, key = self_signed_certificate(folder)
-    site = render_site(
-        {
-            "    listen [::]:80;\n": "",
-            "    listen [::]:443 ssl http2;\n": "",
-            "listen 80;": f"listen 127.0.0.1:{http};",
-            "listen 443 ssl http2;": f"listen 127.0.0.1:{https} ssl;",
-            "samverkan.example.se;": "127.0.0.1;",
-            "/etc/letsencrypt/live/samverkan.example.se/fullchain.pem": str(cert),
-            "/etc/letsencrypt/live/samverkan.example.se/privkey.pem": str(key),
-            "/srv/samverkan/static": str(folder / "static"),
-            "server 127.0.0.1:8000;": f"server 127.0.0.1:{one};\n    server 127.0.0.1:{two};",
-            "/var/log/nginx/": f"{folder}/",
-        }
-    )
-    (folder / "site.conf").write_text(site, encoding="utf-8")
-    (folder / "nginx.conf").write_text(nginx_conf(folder, folder / "site.conf"))
+    context = ssl.create_default_context(cafile=str(_nginx_files(folder, https, http, [one, two])))
     processes: list[Process] = []
-    context = ssl.create_default_context(cafile=str(cert))
     try:
-        for name, port in (("one", one), ("two", two)):
-            processes.append(gunicorn(name, port, folder, instance))
+        # The servers boot while the database is set up; they are healthy once it is.
+        processes += [gunicorn(name, port, folder, instance) for name, port in servers.items()]
         processes.append(nginx(folder, folder / "nginx.conf"))
+        links, password_link = _set_up(instance, folder)
         wait_until_healthy(processes, [(one, None), (two, None), (https, context)])
-        servers = {"one": one, "two": two}
         yield Stack(https, http, servers, folder, context, links, password_link, prefix, database)
     finally:
         stop(processes)
