@@ -37,8 +37,10 @@ worker_class = "gthread"
 timeout = _number("GUNICORN_TIMEOUT", 120)
 # On HUP (reload) and on stop, workers finish the requests they hold for this long.
 graceful_timeout = _number("GUNICORN_GRACEFUL_TIMEOUT", 30)
-# nginx keeps connections to the app servers open (its upstream `keepalive`).
-keepalive = 5
+# nginx keeps connections to the app servers open (its upstream `keepalive`) for up to 60 s
+# (`keepalive_timeout` there): gunicorn must keep them longer, or it may close one just as
+# nginx sends a post on it, which nginx does not retry (a 502 for that person).
+keepalive = _number("GUNICORN_KEEPALIVE", 75)
 # Replace a worker after this many requests (± jitter so they do not all restart at
 # once): memory a long-running process gathers is given back.
 max_requests = _number("GUNICORN_MAX_REQUESTS", 2000)
@@ -73,3 +75,7 @@ _settings = Settings.load(os.environ.get("SURVEY_INSTANCE_PATH") or Flask("surve
 forwarded_allow_ips = (
     os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1") if _settings.trusted_proxies else ""
 )
+# Only the header nginx sets (deploy/nginx/samverkan.conf). With gunicorn's defaults a
+# client could add X-Forwarded-Ssl or X-Forwarded-Protocol, which nginx passes on, and
+# gunicorn would refuse the request as saying two things about its scheme.
+secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}

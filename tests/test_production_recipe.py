@@ -319,6 +319,10 @@ def test_healthz_answers_through_the_proxy(stack):
     browser = stack.browser()
     answer = browser.get("/healthz")
     assert answer.status == 200 and answer.body == b'{"database":"ok","schema":"current"}\n'
+    # Scheme headers a client adds itself change nothing: only nginx's own one counts.
+    claims = {"X_Forwarded_Ssl": "off", "X_Forwarded_Protocol": "http"}
+    answer = browser.get("/login", **claims)
+    assert answer.status == 200 and "Strict-Transport-Security" in answer.headers
     browser.close()
 
 
@@ -327,7 +331,7 @@ def test_a_body_over_the_apps_limit_gets_the_apps_page_not_nginxs(stack):
     csrf = csrf_token(browser.get(f"/r/{stack.links[1]}").text)
     big = f"csrf_token={csrf}&comment=".encode() + b"x" * (1536 * 1024)
     answer = browser.post(f"/r/{stack.links[1]}", big)
-    assert answer.status == 413 and "Formuläret var för stort" in answer.text
+    assert answer.status == 413 and "Formuläret var för stort" in answer.text, answer.text[:300]
     browser.close()
 
 
@@ -377,6 +381,9 @@ def test_gunicorn_sizes_itself_from_the_cores_unless_told(tmp_path, monkeypatch)
     assert found["bind"] == ["127.0.0.1:8000"] and found["wsgi_app"] == "survey:create_app()"
     assert found["max_requests_jitter"] > 0 and found["graceful_timeout"] < found["timeout"]
     assert found["logger_class"] == "survey.web.logs.MaskedAccessLogger"
+    # gunicorn keeps nginx's idle connections longer than nginx does: never closed under it.
+    site = (DEPLOY / "nginx" / "samverkan.conf").read_text(encoding="utf-8")
+    assert found["keepalive"] > int(re.search(r"keepalive_timeout (\d+)s;", site).group(1))
     told = _gunicorn_settings(
         tmp_path, monkeypatch, "", GUNICORN_WORKERS="3", GUNICORN_BIND="10.0.0.2:8000"
     )
