@@ -27,6 +27,7 @@ ROW_LEVEL = {"system admin", "researcher"}
 EXPECTED = {
     "static": ("/static/style.css", EVERYONE),
     "plotly_js": ("/vendor/plotly.min.js", EVERYONE),
+    "healthz": ("/healthz", EVERYONE),
     "board.index": ("/", EVERYONE),
     "info.privacy": ("/privacy", EVERYONE),
     "info.privacy_forbund": ("/privacy/norrsund", EVERYONE),

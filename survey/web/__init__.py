@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import plotly
-from flask import Flask, current_app, g, render_template, request, send_file, session
+from flask import Flask, current_app, g, render_template, request, session
 from flask_babel import Babel, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -25,12 +24,13 @@ from survey.errors import (
 )
 from survey.settings import Settings
 from survey.web import params
+from survey.web.assets import init_assets
 from survey.web.board import charts
+from survey.web.health import init_health
 from survey.web.logs import mask_request_logs
 from survey.web.security import init_security
 
 LANGUAGES = ("sv", "en")
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -101,10 +101,8 @@ def init_web(app: Flask) -> None:
         app.register_blueprint(blueprint)
     init_limiter(app, settings_of(app), login=auth, respond=respond)
 
-    @app.get("/vendor/plotly.min.js")
-    def plotly_js():  # served by us: the pages must work with no CDN and no internet
-        return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=86400)
-
+    init_assets(app)
+    init_health(app)
     _refuse_a_database_behind_the_code(app)
     init_login(app)  # after the schema check: the log-in reads the users' table
     from survey.web.access import enforce
@@ -124,8 +122,9 @@ def page(status: int, title: str, message: str):
     return render_template("message.html", title=title, message=message), status
 
 
-#: Served whatever the database: the message page itself needs them.
-SCHEMA_FREE_ENDPOINTS = {"static", "plotly_js"}
+#: Served whatever the database: the message page itself needs them, and the health check
+#: reports the state rather than being refused by it.
+SCHEMA_FREE_ENDPOINTS = {"static", "plotly_js", "healthz"}
 
 
 def _refuse_a_database_behind_the_code(app: Flask) -> None:

@@ -162,6 +162,7 @@ RULES: dict[str, Rule] = {
     "auth.two_factor": SIGNED_IN,
     "auth.two_factor_post": SIGNED_IN,
     "plotly_js": ANYONE,
+    "healthz": ANYONE,  # for the proxy and monitoring: the database's state, nothing else
     "respond.start": ANYONE,
     "respond.save_start": ANYONE,
     "respond.page": ANYONE,
