@@ -8,7 +8,11 @@ what a mean of 1–5 scores means, far above the noise), then rounded half away 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
+
+T = TypeVar("T")
 
 #: Two means closer than this are the same figure (a tie).
 TOLERANCE = 1e-9
@@ -43,3 +47,12 @@ def formatted(value: float, lang: str, places: int = 2, *, sign: bool = False) -
 def same(a: float, b: float) -> bool:
     """Whether two figures are equal for every purpose of the pages (a tie)."""
     return abs(a - b) <= TOLERANCE
+
+
+def extremes(items: Sequence[T], key: Callable[[T], float], *, lowest: bool) -> list[T]:
+    """Every item whose key is the lowest (or highest): ties within the tolerance are all
+    named, in their given order."""
+    if not items:
+        return []
+    best = (min if lowest else max)(key(i) for i in items)
+    return [i for i in items if same(key(i), best)]
