@@ -304,7 +304,9 @@ def change_bars(
         lang,
         barmode="overlay",
         xaxis={
-            "title": {"text": translate(lang, "Change in mean, with %(level)s interval", level="95 %")},
+            "title": {
+                "text": translate(lang, "Change in mean, with %(level)s interval", level="95 %")
+            },
             "zeroline": True,
             "zerolinecolor": "#1b1b1b",
         },
