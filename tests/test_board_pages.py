@@ -5,9 +5,11 @@ over the raw answers in the database) gives."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pandas as pd
 import pytest
+from scipy import stats as scipy_stats
 from board_html import figure_data, rows_by_key, sv, tables
 from conftest import demo_module_app, signed_in
 from sqlalchemy import select, text
@@ -69,6 +71,35 @@ def national(scores: pd.DataFrame, label: str) -> dict[str, float]:
     return shown.groupby("dim")["mean"].mean().to_dict()
 
 
+def signed(value: float) -> str:
+    """A change as the pages print it: a sign and two decimals."""
+    return ("+" if value >= 0.005 else "−" if value <= -0.005 else "") + sv(abs(value))
+
+
+def welch_by_scipy(db, scores, slug: str, dim: str) -> tuple[float, float]:
+    """The 95 % interval of this round's mean minus the last round's, by scipy's t and the
+    finite-population correction with N = the round's personal links (none if shared)."""
+    terms = []
+    for label in (THIS, LAST):
+        x = scores[(scores.slug == slug) & (scores.label == label) & (scores.dim == dim)]["score"]
+        kinds = db.execute(
+            text(
+                "SELECT i.kind, count(*) FROM invitation i JOIN round r ON r.id = i.round_id"
+                " JOIN association a ON a.id = r.association_id"
+                " WHERE a.slug = :slug AND r.label = :label GROUP BY i.kind"
+            ),
+            {"slug": slug, "label": label},
+        ).all()
+        counts = dict(kinds)
+        big_n = counts.get("personal") if not counts.get("shared") else None
+        fpc = (big_n - len(x)) / (big_n - 1) if big_n else 1.0
+        terms.append((x.mean(), fpc * x.var(ddof=1) / len(x), len(x)))
+    (m1, v1, n1), (m2, v2, n2) = terms
+    df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
+    half = scipy_stats.t.ppf(0.975, df) * math.sqrt(v1 + v2)
+    return m1 - m2 - half, m1 - m2 + half
+
+
 def test_dashboard_numbers_match_scoring_and_the_database(client, demo_db):
     scores, _raw = respondent_scores(demo_db)
     page = client.get("/f/demo-norrsund")
@@ -85,7 +116,15 @@ def test_dashboard_numbers_match_scoring_and_the_database(client, demo_db):
         n, mean, change, ref = table[names[code]]
         assert int(n) == row["count"]
         assert mean == sv(row["mean"])
-        assert change.endswith(sv(abs(row["mean"] - before.loc[code, "mean"])))
+        # The change and its Welch interval (with the finite-population correction), as
+        # scipy computes them from the respondents' scores.
+        low, high = welch_by_scipy(demo_db, scores, "demo-norrsund", code)
+        estimate = row["mean"] - before.loc[code, "mean"]
+        assert f"{signed(estimate)} ({signed(low)} till {signed(high)})" in change
+        if low > 0 or high < 0:
+            assert change.startswith("▲" if estimate > 0 else "▼")
+        else:
+            assert change.startswith("ingen säker förändring")
         assert ref.startswith(sv(reference[code]))
         # The chart draws exactly the numbers of the table beside it.
         label = next(t for t in radar_means if t.replace("<br>", " ") == names[code])
@@ -120,8 +159,8 @@ def test_breakdowns_match_scoring_and_show_only_large_enough_groups(client, demo
                 )
         body = tables(page.text)[table_id]
         cells = [cell for row in body[1:] for cell in row[1:-1]]
-        # Every cell is a shown mean or says why there is none.
-        assert all(c[0].isdigit() or c.startswith(("för få svar", "dold", "inga")) for c in cells)
+        # Every cell is a shown mean or a short mark (explained once under the table).
+        assert all(c[0].isdigit() or c.startswith(("–*", "–†", "inga")) for c in cells)
         assert sorted(sv(s.mean) for s in shown) == sorted(
             c.split(" ")[0] for c in cells if c[0].isdigit()
         )
@@ -203,9 +242,12 @@ def test_board_report_says_what_changed_most(client, demo_db):
     assert page.status_code == 200
     rnd_rows = client.get(f"/f/demo-norrsund/data.json?round={THIS}").get_json()["dimensions"]
     biggest = max((r for r in rnd_rows if r["change"] is not None), key=lambda r: abs(r["change"]))
-    verb = "gick upp" if biggest["change"] > 0 else "gick ner"
+    interval = biggest["difference"]
+    # A rise or fall only when its interval excludes 0.
+    low, high = interval["low"], interval["high"]
+    verb = " gick upp" if low > 0 else " gick ner" if high < 0 else ":"
     expected = (
-        f"{biggest['name']} {verb} från {sv(biggest['previous_mean'])} till {sv(biggest['mean'])}"
+        f"{biggest['name']}{verb} från {sv(biggest['previous_mean'])} till {sv(biggest['mean'])}"
     )
     assert expected in page.text
     for chart in ("radar", "trend", "roles", "agencies", "distribution"):
