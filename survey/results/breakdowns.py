@@ -79,7 +79,7 @@ class Breakdown:
         return extremes(with_gap, lambda r: r.gap.difference if r.gap else 0.0, lowest=False)
 
 
-def _gap(columns: list[Column], cells: list[scoring.GroupStat]) -> Gap | None:
+def gap_between(columns: list[Column], cells: list[scoring.GroupStat]) -> Gap | None:
     shown = [(c, col.label) for col, c in zip(columns, cells, strict=True) if c.mean is not None]
     if len(shown) < 2:
         return None
@@ -117,7 +117,7 @@ def _table(
             or scoring.GroupStat(round_of_column[col.key], dim.code, col.key, 0, True)
             for col in columns
         ]
-        gap = _gap(columns, cells) if by != "round" else None
+        gap = gap_between(columns, cells) if by != "round" else None
         rows.append(BreakdownRow(dim.code, dimension_name(dim, lang), cells, gap))
     return Breakdown(by, k, columns, rows)
 
