@@ -9,9 +9,9 @@ import math
 
 import pandas as pd
 import pytest
-from scipy import stats as scipy_stats
 from board_html import figure_data, rows_by_key, sv, tables
 from conftest import demo_module_app, signed_in
+from scipy import stats as scipy_stats
 from sqlalchemy import select, text
 
 from survey.db import models
