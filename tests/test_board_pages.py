@@ -1,21 +1,29 @@
 """The board pages on the demo dataset, through HTTP: the numbers on the page, in the charts
 and in the JSON are those of survey.scoring, and those an independent computation (pandas
-over the raw answers in the database) gives."""
+over the raw answers in the database) gives; every chart in the colour of its meaning."""
 
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import math
+import re
+from io import BytesIO
+from zipfile import ZipFile
 
 import pandas as pd
 import pytest
-from board_html import figure_data, rows_by_key, sv, tables
+from board_html import figure_data, figure_ids, rows_by_key, sv, tables
 from conftest import demo_module_app, signed_in
+from plotly.colors import get_colorscale
 from scipy import stats as scipy_stats
 from sqlalchemy import select, text
 
 from survey.db import models
-from survey.results import scoring
+from survey.results import colours, scoring
+from survey.results.overview import choice_labels, scale_labels
+from survey.rounds import lifecycle
+from survey.web.board import figures
 
 K = 5
 TODAY = dt.date.today()
@@ -268,3 +276,108 @@ def test_english_labels_on_request(client, demo_db):
     )
     assert "Var är vi svagast?" in swedish.text
     assert "riksreferensen" in figure_data(swedish.text, "radar")["layout"]["title"]["text"]
+
+
+# --- one colour per meaning ------------------------------------------------------------------
+# Every figure the app builds, on every demo förbund's pages, draws our förbund, the national
+# reference, each round, each role and member agency, each chosen förbund and each point of
+# the answer scale in the colour survey.results.colours gives that meaning, whichever chart
+# it is in and whichever other groups are shown beside it.
+
+NATIONAL_NAME = "Riksreferens (varje förbund väger lika)"
+#: Every chart builder of survey.web.board.figures, and the figure ids it draws on the pages.
+BUILDERS = {
+    "overview_radar": "radar",
+    "breakdown_radar": "trend roles agencies",
+    "change_chart": "change",
+    "overview_distribution": "distribution",
+    "items_distribution": "items-",
+    "peers_radar": "peers",
+    "picture_heatmap": "heatmap",
+}
+
+
+def test_every_chart_builder_is_walked_below():
+    builders = {
+        name
+        for name, fn in vars(figures).items()
+        if inspect.isfunction(fn)
+        and fn.__module__ == figures.__name__
+        and inspect.signature(fn).return_annotation in ("Chart", "go.Figure")
+    }
+    assert builders == set(BUILDERS)
+
+
+def trace_colours(trace: dict) -> set[str]:
+    """The colours a trace is drawn in (lines, markers, bars)."""
+    found = {trace.get("line", {}).get("color"), trace.get("marker", {}).get("color")}
+    return {c for c in found if c is not None}
+
+
+def meanings(session, rnd: models.Round) -> dict[str, dict[str, str]]:
+    """Per chart kind: trace name → the colour the map gives its meaning."""
+    rounds = [r for r in lifecycle.rounds_of(session, rnd.association) if r.label <= rnd.label]
+    scale = [f"{p} {label}" for p, label in enumerate(scale_labels(rnd, "sv"), 1)]
+    common = {rnd.association.name: colours.OWN, NATIONAL_NAME: colours.NATIONAL}
+    return {
+        "radar": common,
+        "trend": {r.label: colours.round_colour(len(rounds) - 1 - i) for i, r in enumerate(rounds)},
+        "roles": _groups(rnd, "role"),
+        "agencies": _groups(rnd, "agency"),
+        "distribution": dict(zip(scale, colours.SCALE, strict=True)),
+        "items-": dict(zip(scale, colours.SCALE, strict=True)),
+        "change": {"säker förändring": colours.OWN, "ingen säker förändring": colours.OWN},
+    }
+
+
+def _groups(rnd, question):
+    choices = choice_labels(rnd, question, "sv")
+    return {label: colours.group_colour(i) for i, (_code, label) in enumerate(choices)}
+
+
+def test_each_meaning_has_one_colour_in_every_figure(demo_app):
+    """Four förbund's dashboards (different roles shown beside each other), one statement
+    page and one comparison: together every chart builder."""
+    client = signed_in(demo_app, demo_app.test_client())
+    seen: set[str] = set()
+    with demo_app.extensions["survey_sessions"]() as session:
+        rounds = session.scalars(
+            select(models.Round).where(models.Round.label == THIS).order_by(models.Round.id)
+        ).all()
+        urls = [(r, f"/f/{r.association.slug}?round={THIS}") for r in rounds[:4]]
+        urls.append((rounds[0], f"/f/{rounds[0].association.slug}/items?round={THIS}"))
+        for rnd, url in urls:
+            expected = meanings(session, rnd)
+            html = client.get(url).text
+            for div_id in figure_ids(html):
+                kind = "items-" if div_id.startswith("items-") else div_id
+                seen.add(kind)
+                for trace in figure_data(html, div_id)["data"]:
+                    want = expected[kind][trace["name"]]  # a name the map knows
+                    assert trace_colours(trace) == {want}, (url, div_id, trace["name"])
+        # The comparison: our förbund, the reference, then the chosen förbund in order.
+        own, chosen = rounds[0].association, [r.association for r in rounds[1:4]]
+        query = "&".join(f"peer={p.slug}" for p in chosen)
+        html = client.get(f"/compare?round={THIS}&f={own.slug}&{query}").text
+        want = {own.name: colours.OWN, NATIONAL_NAME: colours.NATIONAL}
+        want |= {p.name: colours.group_colour(i) for i, p in enumerate(chosen)}
+        for trace in figure_data(html, "peers")["data"]:
+            assert trace_colours(trace) == {want[trace["name"]]}
+        heat = figure_data(html, "heatmap")["data"][0]  # values, not meanings: Cividis
+        assert [c for _stop, c in heat["colorscale"]] == [
+            c for _stop, c in get_colorscale(colours.HEATMAP)
+        ]
+        seen |= {"peers", "heatmap"}
+    drawn = {k for ids in BUILDERS.values() for k in ids.split()}
+    assert seen == drawn  # every builder's figure was met and checked
+
+
+def test_the_board_workbook_chart_uses_the_same_colours(demo_app):
+    client = signed_in(demo_app, demo_app.test_client())
+    data = client.get(f"/export/demo-norrsund/{THIS}.xlsx").data
+    with ZipFile(BytesIO(data)) as z:
+        chart = next(z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/"))
+    own, national = re.split(r"<(?:\w+:)?ser>", chart)[1:3]
+    assert f'<a:srgbClr val="{colours.excel(colours.OWN)}"' in own
+    assert f'<a:srgbClr val="{colours.excel(colours.NATIONAL)}"' in national
+    assert colours.excel(colours.OWN) not in national
