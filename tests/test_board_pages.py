@@ -79,9 +79,13 @@ def national(scores: pd.DataFrame, label: str) -> dict[str, float]:
     return shown.groupby("dim")["mean"].mean().to_dict()
 
 
-def signed(value: float) -> str:
-    """A change as the pages print it: a sign and two decimals."""
-    return ("+" if value >= 0.005 else "−" if value <= -0.005 else "") + sv(abs(value))
+def signed(value: float, bound: bool = False) -> str:
+    """A change as the pages print it: a sign and two decimals; an interval's end keeps
+    its sign even where it rounds to 0."""
+    edge = 0 if bound else 0.005
+    return ("+" if value >= max(edge, 1e-15) else "−" if value <= -max(edge, 1e-15) else "") + sv(
+        abs(value)
+    )
 
 
 def welch_by_scipy(db, scores, slug: str, dim: str) -> tuple[float, float]:
@@ -128,7 +132,7 @@ def test_dashboard_numbers_match_scoring_and_the_database(client, demo_db):
         # scipy computes them from the respondents' scores.
         low, high = welch_by_scipy(demo_db, scores, "demo-norrsund", code)
         estimate = row["mean"] - before.loc[code, "mean"]
-        assert f"{signed(estimate)} ({signed(low)} till {signed(high)})" in change
+        assert f"{signed(estimate)} ({signed(low, True)} till {signed(high, True)})" in change
         if low > 0 or high < 0:
             assert change.startswith("▲" if estimate > 0 else "▼")
         else:

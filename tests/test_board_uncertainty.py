@@ -18,7 +18,8 @@ from scipy import stats as scipy_stats
 
 from survey.results import breakdowns, scoring
 from survey.results.rounding import extremes, formatted, rounded, same
-from survey.results.uncertainty import Sample, t_quantile, welch
+from survey.results.uncertainty import Difference, Sample, t_quantile, welch
+from survey.web.board import charts
 
 # --- the interval, by hand -------------------------------------------------------------------
 
@@ -75,6 +76,13 @@ def test_rounding_is_half_away_from_zero_and_ignores_float_noise():
     assert formatted(-0.001, "sv", sign=True) == "0,00"  # no "−0,00"
     assert rounded(2.675) == 2.68  # f"{2.675:.2f}" would say 2.67
     assert same(1.9999999999999998, 2.0) and not same(1.99, 2.0)
+
+
+def test_an_interval_end_that_rounds_to_zero_keeps_its_side():
+    # A clear rise whose interval starts just above 0 must not read as if it touched 0.
+    assert charts.interval_text(Difference(0.35, 0.003, 0.7), "sv") == "+0,35 (+0,00 till +0,70)"
+    assert charts.interval_text(Difference(-0.35, -0.7, -0.002), "en") == "−0.35 (−0.70 to −0.00)"
+    assert charts.interval_text(Difference(0.0, -0.2, 0.2), "sv") == "0,00 (−0,20 till +0,20)"
 
 
 def test_every_tied_group_is_named():
@@ -200,7 +208,7 @@ def test_largest_difference_names_every_tied_role_with_its_interval(app, client,
         key=lambda c: c.high - c.low,
     )
     assert ci.low > 0
-    assert gap.startswith(f"▲ +2,00 ({sv_signed(widest.low)} till {sv_signed(widest.high)})")
+    assert gap.startswith(f"+2,00 ({sv_signed(widest.low)} till {sv_signed(widest.high)})")
     assert gap.endswith(
         "Handläggare / medarbetare i insats, Chef i första linjen – Styrelseledamot"
     )
