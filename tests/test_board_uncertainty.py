@@ -14,6 +14,7 @@ import pytest
 from board_html import figure_data, rows_by_key, tables
 from builders import add_response, all_items, close_and_publish, invite, make_round
 from conftest import signed_in
+from exportdata import sheet_rows, workbook
 from scipy import stats as scipy_stats
 
 from survey.results import breakdowns, scoring
@@ -96,8 +97,9 @@ def test_every_tied_group_is_named():
     )
     assert gap.highs == ("B",) and gap.lows == ("A", "C")
     assert gap.low == "A, C" and gap.difference == pytest.approx(1.0)
-    assert extremes([("x", 2.0), ("y", 1.9999999999999998), ("z", 1.5)], lambda r: r[1],
-                    lowest=False) == [("x", 2.0), ("y", 1.9999999999999998)]
+    assert extremes(
+        [("x", 2.0), ("y", 1.9999999999999998), ("z", 1.5)], lambda r: r[1], lowest=False
+    ) == [("x", 2.0), ("y", 1.9999999999999998)]
 
 
 # --- through the pages ------------------------------------------------------------------------
@@ -143,8 +145,10 @@ def by_hand(now, before, invited_now, invited_before):
     """The change and its interval as this test computes it: Welch with the correction."""
     va = (invited_now - len(now)) / (invited_now - 1) * statistics.variance(now) / len(now)
     vb = (
-        (invited_before - len(before)) / (invited_before - 1)
-        * statistics.variance(before) / len(before)
+        (invited_before - len(before))
+        / (invited_before - 1)
+        * statistics.variance(before)
+        / len(before)
     )
     df = (va + vb) ** 2 / (va**2 / (len(now) - 1) + vb**2 / (len(before) - 1))
     half = scipy_stats.t.ppf(0.975, df) * math.sqrt(va + vb)
@@ -180,6 +184,11 @@ def test_the_dashboard_calls_a_change_a_change_only_when_its_interval_excludes_z
     # The previous round's STRAT mean is exactly 2.625: shown as 2,63.
     trend = rows_by_key(tables(html)["trend-table"])
     assert trend["Strategi och långsiktighet"][0] == "2,63 (n = 8)"
+    # …and so does the board's workbook: the same rounding, in the cell itself.
+    book = workbook(board.get("/export/norrsund/2026.xlsx").data)
+    sheet = sheet_rows(book, "Norrsund samordningsförbund")
+    strat = next(r for r in sheet if r[0] == "Strategi och långsiktighet")
+    assert strat[1:3] == (2.63, 8)
     # The change chart: the estimate with its interval as error bars.
     change = figure_data(html, "change")
     clear, unclear = change["data"]
@@ -203,8 +212,12 @@ def test_largest_difference_names_every_tied_role_with_its_interval(app, client,
     result = scipy_stats.ttest_ind(highs, STRAT_2026["styrelse"], equal_var=False)
     ci = result.confidence_interval(0.95)
     widest = max(
-        (scipy_stats.ttest_ind(STRAT_2026[r], STRAT_2026["styrelse"], equal_var=False)
-         .confidence_interval(0.95) for r in ("handlaggare", "chef")),
+        (
+            scipy_stats.ttest_ind(
+                STRAT_2026[r], STRAT_2026["styrelse"], equal_var=False
+            ).confidence_interval(0.95)
+            for r in ("handlaggare", "chef")
+        ),
         key=lambda c: c.high - c.low,
     )
     assert ci.low > 0
@@ -213,8 +226,10 @@ def test_largest_difference_names_every_tied_role_with_its_interval(app, client,
         "Handläggare / medarbetare i insats, Chef i första linjen – Styrelseledamot"
     )
     summary = " ".join(html.split())
-    assert "skiljer sig synen mest för Strategi och långsiktighet: Handläggare / medarbetare" \
+    assert (
+        "skiljer sig synen mest för Strategi och långsiktighet: Handläggare / medarbetare"
         " i insats, Chef i första linjen 4,00 mot Styrelseledamot 2,00" in summary
+    )
     assert html.count("Största skillnad: den högsta minus den lägsta visade gruppen") == 2
 
 

@@ -82,9 +82,7 @@ class RoundOverview:
 
     def largest_change(self, direction: int) -> list[DimensionRow]:
         """The clear change(s) of this direction furthest from 0, every tied one."""
-        return extremes(
-            self.clear_changes(direction), lambda r: abs(r.change or 0.0), lowest=False
-        )
+        return extremes(self.clear_changes(direction), lambda r: abs(r.change or 0.0), lowest=False)
 
 
 def submitted_count(session: Session, round_id: int) -> int:

@@ -292,9 +292,7 @@ def change_bars(
                     "color": colours.NATIONAL,
                     "thickness": 1.5,
                 },
-                customdata=[
-                    None if d is None else [interval_text(d, lang)] for d in picked
-                ],
+                customdata=[None if d is None else [interval_text(d, lang)] for d in picked],
                 hovertemplate="%{y}: %{customdata[0]}<extra></extra>",
             )
         )
@@ -318,7 +316,7 @@ def change_bars(
 
 
 def interval_text(d: Difference, lang: str) -> str:
-    """"+0,05 (−0,20 till +0,30)": the change and its 95 % interval."""
+    """ "+0,05 (−0,20 till +0,30)": the change and its 95 % interval."""
     return translate(
         lang,
         "%(change)s (%(low)s to %(high)s)",
