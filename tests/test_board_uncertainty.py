@@ -20,6 +20,7 @@ from scipy import stats as scipy_stats
 from survey.results import breakdowns, scoring
 from survey.results.rounding import extremes, formatted, rounded, same
 from survey.results.uncertainty import Difference, Sample, t_quantile, welch
+from survey.rounds import invitations
 from survey.web.board import charts
 
 # --- the interval, by hand -------------------------------------------------------------------
@@ -276,3 +277,26 @@ def test_an_association_with_two_answers_gets_sentences_not_empty_charts(app, cl
         assert sentence in html, sentence
     items = board.get("/f/liten/items?dimension=STRAT").text
     assert "För få svar för att visa påståendena i Strategi och långsiktighet" in items
+
+
+def test_the_number_invited_is_known_from_personal_links_only(db):
+    """N for the correction: a round's personal links; unknown once it has a shared link
+    (anyone with it could answer), and unknown for a role (nobody counts who was invited
+    in which role)."""
+    personal = make_round(db, slug="norrsund", label="2026")
+    invite(db, personal, 12)
+    shared = make_round(db, slug="sydkust", label="2026")
+    invite(db, shared, 12)
+    invitations.create_shared_link(db, shared)
+    db.commit()
+    for rnd in (personal, shared):
+        for _ in range(5):
+            add_response(db, rnd, all_items(db, rnd, lambda item: 3))
+        close_and_publish(db, rnd)
+    stats = scoring.dimension_stats(db, [personal.id, shared.id], 5)
+    assert {s.population for s in stats if s.round_id == personal.id} == {12}
+    assert {s.population for s in stats if s.round_id == shared.id} == {None}
+    by_role = scoring.dimension_stats(db, [personal.id], 5, by="role")
+    assert {s.population for s in by_role} == {None}
+    items = scoring.item_stats(db, [personal.id, shared.id], 5)
+    assert {(s.round_id, s.population) for s in items} == {(personal.id, 12), (shared.id, None)}
