@@ -13,6 +13,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import RadarChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.chart.marker import Marker
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.drawing.line import LineProperties
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.orm import Session
@@ -21,7 +24,8 @@ from survey.db import models
 from survey.exports.selection import Selection
 from survey.exports.worksheets import bold_row, header_sheet, print_landscape, safe
 from survey.i18n import translate, translate_in_context
-from survey.results import overview
+from survey.results import colours, overview
+from survey.results.rounding import rounded
 from survey.rounds import lifecycle
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
@@ -211,6 +215,15 @@ def _radar_chart(ws: WriteOnlyWorksheet, title: str, data_header: int, rows: int
     categories = Reference(ws, min_col=1, min_row=first, max_row=last)
     for series in chart.series:  # dimension names are text: a string reference, not numbers
         series.cat = AxDataSource(strRef=StrRef(f=str(categories)))
+    # The colours of the pages' charts (survey.results.colours): our förbund, the reference.
+    for series, colour, symbol in zip(
+        chart.series, (colours.OWN, colours.NATIONAL), ("circle", "diamond"), strict=True
+    ):
+        series.graphicalProperties.line.solidFill = colours.excel(colour)
+        series.marker = Marker(symbol=symbol, size=7)
+        series.marker.graphicalProperties = GraphicalProperties(
+            solidFill=colours.excel(colour), ln=LineProperties(solidFill=colours.excel(colour))
+        )
     national = chart.series[1].graphicalProperties.line
     national.dashStyle, national.width = "dash", 19050
     chart.y_axis.scaling.min = 1
@@ -225,11 +238,13 @@ def _radar_chart(ws: WriteOnlyWorksheet, title: str, data_header: int, rows: int
 
 
 def _figures(ws: WriteOnlyWorksheet, values: Sequence[object]) -> list[object]:
-    """Means shown with two decimals, as on the pages; the cell keeps the full value."""
+    """Means with two decimals rounded exactly as the pages round them (half away from
+    zero, survey.results.rounding): the cell holds the figure the pages show, so no
+    spreadsheet's own rounding of binary noise can make it differ."""
     cells = []
     for value in safe(ws, values):
         if isinstance(value, float):
-            cell = WriteOnlyCell(ws, value=value)
+            cell = WriteOnlyCell(ws, value=rounded(value))
             cell.number_format = "0.00"
             value = cell
         cells.append(value)

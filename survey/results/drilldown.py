@@ -13,6 +13,7 @@ from survey.errors import NotFound
 from survey.instruments.catalog import definition_of
 from survey.results import scoring
 from survey.results.overview import DimensionRow, overview_of
+from survey.results.uncertainty import Difference, welch
 from survey.rounds.lifecycle import RoundHistory
 
 
@@ -23,10 +24,21 @@ class ItemRow:
     reverse: bool
     stat: scoring.ItemStat  # suppressed: no figures
     change: float | None  # None unless this and the previous round are both shown
+    difference: Difference | None = None  # the change with its 95 % interval
 
     @property
     def shares(self) -> tuple[float, ...] | None:
+        """Shares of 1–5 after reverse coding (higher is more mature)."""
         return scoring.shares(self.stat.distribution)
+
+    @property
+    def given_shares(self) -> tuple[float, ...] | None:
+        """Shares of 1–5 as the respondents answered: a reverse statement's recoded 5 was
+        answered 1, so its counts are read backwards. These match the agreement labels."""
+        found = self.shares
+        if found is None or not self.reverse:
+            return found
+        return tuple(reversed(found))
 
 
 @dataclass(frozen=True)
@@ -61,11 +73,13 @@ def item_drilldown(
         for item in dim.items:
             stat = now.get(item.code) or scoring.ItemStat(rnd.id, item.code, 0, True)
             prev = before.get(item.code)
-            change = None
+            change = difference = None
             if stat.mean is not None and prev is not None and prev.mean is not None:
                 change = stat.mean - prev.mean
+                if stat.sample and prev.sample:
+                    difference = welch(stat.sample, prev.sample)
             text = item.text_en if lang == "en" else item.text_sv
-            items.append(ItemRow(item.code, text, item.reverse, stat, change))
+            items.append(ItemRow(item.code, text, item.reverse, stat, change, difference))
         result.append(DimensionItems(overview[dim.code], descriptions.get(dim.code, ""), items))
     return result
 

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from survey.db import models
 from survey.instruments.catalog import definition_of
 from survey.results import scoring
+from survey.results.rounding import extremes
+from survey.results.uncertainty import Difference, welch
 from survey.rounds.lifecycle import RoundHistory, history_of
 
 
@@ -35,6 +37,8 @@ class DimensionRow:
     previous_mean: float | None = None
     #: this round's mean minus the previous round's; None unless both are shown
     change: float | None = None
+    #: the change with its 95 % interval (Welch); None unless both rounds are shown
+    difference: Difference | None = None
 
     @property
     def shares(self) -> tuple[float, ...] | None:
@@ -55,17 +59,30 @@ class RoundOverview:
         return [r for r in self.rows if not r.suppressed]
 
     @property
-    def weakest(self) -> DimensionRow | None:
-        return min(self.shown, key=lambda r: r.mean or 0.0, default=None)
+    def weakest(self) -> list[DimensionRow]:
+        """The dimensions with the lowest mean: all of them when tied."""
+        return extremes(self.shown, lambda r: r.mean or 0.0, lowest=True)
 
     @property
-    def strongest(self) -> DimensionRow | None:
-        return max(self.shown, key=lambda r: r.mean or 0.0, default=None)
+    def strongest(self) -> list[DimensionRow]:
+        return extremes(self.shown, lambda r: r.mean or 0.0, lowest=False)
+
+    @property
+    def comparable(self) -> list[DimensionRow]:
+        """The dimensions shown in this round and the previous one."""
+        return [r for r in self.rows if r.difference is not None]
+
+    def clear_changes(self, direction: int) -> list[DimensionRow]:
+        """Dimensions that clearly rose (+1) or fell (−1): the interval excludes 0."""
+        return [r for r in self.comparable if r.difference and r.difference.direction == direction]
 
     def biggest_changes(self, count: int = 3) -> list[DimensionRow]:
-        """The dimensions that moved most since the previous round, largest first."""
-        moved = [r for r in self.rows if r.change is not None]
-        return sorted(moved, key=lambda r: abs(r.change or 0.0), reverse=True)[:count]
+        """The comparable dimensions that moved most, clear or not, largest first."""
+        return sorted(self.comparable, key=lambda r: abs(r.change or 0.0), reverse=True)[:count]
+
+    def largest_change(self, direction: int) -> list[DimensionRow]:
+        """The clear change(s) of this direction furthest from 0, every tied one."""
+        return extremes(self.clear_changes(direction), lambda r: abs(r.change or 0.0), lowest=False)
 
 
 def submitted_count(session: Session, round_id: int) -> int:
@@ -146,6 +163,8 @@ def _row(
     prev: scoring.GroupStat | None,
 ) -> DimensionRow:
     prev_mean = prev.mean if prev else None
+    now_sample, prev_sample = s.sample, prev.sample if prev else None
+    difference = welch(now_sample, prev_sample) if now_sample and prev_sample else None
     return DimensionRow(
         code=dim.code,
         name=dimension_name(dim, lang),
@@ -162,4 +181,5 @@ def _row(
         answers=s.answers,
         previous_mean=prev_mean,
         change=None if s.mean is None or prev_mean is None else s.mean - prev_mean,
+        difference=difference,
     )

@@ -19,7 +19,8 @@ from sqlalchemy import Float, Select, and_, case, cast, func, null, or_, select
 from sqlalchemy.orm import Session
 
 from survey.db import models
-from survey.db.models import RoundState
+from survey.db.models import InvitationKind, RoundState
+from survey.results.uncertainty import Sample
 from survey.settings import MIN_GROUP_SIZE_FLOOR
 
 BREAKDOWNS = ("role", "agency")
@@ -109,10 +110,40 @@ class GroupStat:
     distribution: tuple[int, ...] | None = None
     dont_know_share: float | None = None
     answers: int | None = None
+    variance: float | None = None  # sample variance of the scores (for intervals)
+    #: the number invited (personal links of a round without a shared link), for the
+    #: finite-population correction; None for a role or agency, whose number is unknown
+    population: int | None = None
 
     @property
     def shares(self) -> tuple[float, ...] | None:
         return shares(self.distribution)
+
+    @property
+    def sample(self) -> Sample | None:
+        """What an interval needs; None for a suppressed group (nothing about it is used)."""
+        return _sample(self.suppressed, self.n, self.mean, self.variance, self.population)
+
+
+def _sample(
+    suppressed: bool, n: int, mean: float | None, variance: float | None, population: int | None
+) -> Sample | None:
+    if suppressed or mean is None or variance is None or n < 2:
+        return None
+    return Sample(n, mean, variance, population)
+
+
+def invited(round_id: Any) -> Any:
+    """The number invited to a round when it is known: its personal links, NULL when the
+    round also has a shared link (anyone could answer). A correlated scalar subquery, so
+    the GROUP BY statements that compute the groups bring it along, no statement more."""
+    personal = func.count().filter(models.Invitation.kind == InvitationKind.PERSONAL)
+    shared = func.count().filter(models.Invitation.kind == InvitationKind.SHARED)
+    return (
+        select(case((shared == 0, func.nullif(personal, 0)), else_=null()))
+        .where(models.Invitation.round_id == round_id)
+        .scalar_subquery()
+    )
 
 
 def group_statistics_query(round_ids: Iterable[int], by: str | None = None) -> Select:
@@ -160,6 +191,7 @@ def group_statistics_query(round_ids: Iterable[int], by: str | None = None) -> S
             *[func.sum(ranked.c[f"p{p}"]).label(f"p{p}") for p in SCALE_POINTS],
             func.sum(n).over(partition_by=whole).label("total_n"),
             func.sum(func.count()).over(partition_by=whole).label("total_respondents"),
+            invited(ranked.c.round_id).label("invited"),
         )
         .group_by(*rkeys)
         .order_by(*whole)
@@ -214,6 +246,7 @@ def _group_stat(row: Any, by: str | None, k: int, hidden: bool) -> GroupStat:
         return GroupStat(row.round_id, row.dimension, group, row.n, True)
     distribution = tuple(int(getattr(row, f"p{p}")) for p in SCALE_POINTS)
     answers = int(row.answers)
+    variance = _sample_variance(row.n, float(row.mean), float(row.mean_sq))
     return GroupStat(
         row.round_id,
         row.dimension,
@@ -221,18 +254,20 @@ def _group_stat(row: Any, by: str | None, k: int, hidden: bool) -> GroupStat:
         row.n,
         False,
         mean=float(row.mean),
-        sd=_sample_sd(row.n, float(row.mean), float(row.mean_sq)),
+        sd=None if variance is None else math.sqrt(variance),
         median=float(row.median),
         distribution=distribution,
         dont_know_share=(answers - sum(distribution)) / answers,
         answers=answers,
+        variance=variance,
+        population=None if by or row.invited is None else int(row.invited),
     )
 
 
-def _sample_sd(n: int, mean: float, mean_sq: float) -> float | None:
+def _sample_variance(n: int, mean: float, mean_sq: float) -> float | None:
     if n < 2:
         return None
-    return math.sqrt(max(mean_sq - mean * mean, 0.0) * n / (n - 1))
+    return max(mean_sq - mean * mean, 0.0) * n / (n - 1)
 
 
 @dataclass(frozen=True)
@@ -248,6 +283,12 @@ class ItemStat:
     distribution: tuple[int, ...] | None = None
     dont_know_share: float | None = None
     answers: int | None = None
+    variance: float | None = None
+    population: int | None = None  # the number invited, as for `GroupStat`
+
+    @property
+    def sample(self) -> Sample | None:
+        return _sample(self.suppressed, self.n, self.mean, self.variance, self.population)
 
 
 def item_stats(session: Session, round_ids: Iterable[int], k: int) -> list[ItemStat]:
@@ -265,6 +306,7 @@ def item_stats(session: Session, round_ids: Iterable[int], k: int) -> list[ItemS
             func.avg(cast(value, Float)).label("rated_mean"),
             func.sum(cast(value * value, Float)).label("rated_sum_sq"),
             *[func.sum(case((value == p, 1), else_=0)).label(f"p{p}") for p in SCALE_POINTS],
+            invited(models.Response.round_id).label("invited"),
         )
         .join(models.Answer, models.Answer.response_id == models.Response.id)
         .join(models.Item, models.Item.id == models.Answer.item_id)
@@ -280,7 +322,7 @@ def item_stats(session: Session, round_ids: Iterable[int], k: int) -> list[ItemS
             result.append(ItemStat(row.round_id, row.item, row.rated, True))
             continue
         mean = float(row.rated_mean)
-        variance = (float(row.rated_sum_sq) - row.rated * mean * mean) / (row.rated - 1)
+        variance = max((float(row.rated_sum_sq) - row.rated * mean * mean) / (row.rated - 1), 0.0)
         result.append(
             ItemStat(
                 row.round_id,
@@ -288,10 +330,12 @@ def item_stats(session: Session, round_ids: Iterable[int], k: int) -> list[ItemS
                 row.rated,
                 False,
                 mean=mean,
-                sd=math.sqrt(max(variance, 0.0)),
+                sd=math.sqrt(variance),
                 distribution=tuple(int(getattr(row, f"p{p}")) for p in SCALE_POINTS),
                 dont_know_share=(row.answers - row.rated) / row.answers,
                 answers=row.answers,
+                variance=variance,
+                population=None if row.invited is None else int(row.invited),
             )
         )
     return result

@@ -86,6 +86,7 @@ def init_web(app: Flask) -> None:
         default_translation_directories=str(Path(__file__).parent.parent / "translations"),
     )
     app.jinja_env.filters["decimal"] = lambda value: charts.decimal(value, lang())
+    app.jinja_env.filters["interval"] = lambda value: charts.interval_text(value, lang())
     app.jinja_env.globals.update(localized=localized, lang=lang, LANGUAGES=LANGUAGES)
 
     from survey.web.admin.routes import bp as admin

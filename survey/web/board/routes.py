@@ -79,6 +79,7 @@ def _round_page(slug: str, template: str):
     charts_html = {
         "radar": figures.overview_radar(page.overview, language),
         "trend": figures.breakdown_radar(page.trend, name, label, language),
+        "change": figures.change_chart(page.overview, language),
         "roles": figures.breakdown_radar(page.by_role, name, label, language),
         "agencies": figures.breakdown_radar(page.by_agency, name, label, language),
         "distribution": figures.overview_distribution(page.overview, page.scale, language),
