@@ -14,7 +14,10 @@ from survey.rounds import services as rounds
 
 
 def default_questionnaire(session) -> models.Questionnaire:
-    return session.scalar(select(models.Questionnaire).filter_by(key="integrerad-samverkan"))
+    """Version 1 of the default instrument (version 2 is loaded beside it)."""
+    return session.scalar(
+        select(models.Questionnaire).filter_by(key="integrerad-samverkan", version=1)
+    )
 
 
 def make_round(session, slug="norrsund", label="2026", state="open", **dates) -> models.Round:

@@ -81,14 +81,6 @@ def dimension_name(dim: models.Dimension, lang: str) -> str:
     return dim.name_en if lang == "en" else dim.name_sv
 
 
-def choice_labels(rnd: models.Round, question: str, lang: str) -> list[tuple[str, str]]:
-    """(code, label) of a background question's choices, in the questionnaire's order."""
-    found = definition_of(rnd.questionnaire).background_question(question)
-    if found is None:
-        return []
-    return [(c.code, c.label.get(lang) or c.label["sv"]) for c in found.choices]
-
-
 def scale_labels(rnd: models.Round, lang: str) -> list[str]:
     """The labels of the points 1–5, as the respondents saw them."""
     scale = definition_of(rnd.questionnaire).scale
