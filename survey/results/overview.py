@@ -5,7 +5,7 @@ the same suppression."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from survey.db import models
 from survey.instruments.catalog import definition_of
+from survey.instruments.questionnaire import Level
 from survey.results import scoring
 from survey.rounds.lifecycle import RoundHistory, history_of
 
@@ -35,6 +36,9 @@ class DimensionRow:
     previous_mean: float | None = None
     #: this round's mean minus the previous round's; None unless both are shown
     change: float | None = None
+    #: The described level nearest to the mean (see Dimension.level_for) and its text.
+    level: int | None = None
+    level_text: str | None = None
 
     @property
     def shares(self) -> tuple[float, ...] | None:
@@ -108,6 +112,7 @@ def overview_of(
     now = {s.dimension: s for s in stats if s.round_id == rnd.id}
     before = {s.dimension: s for s in stats if previous and s.round_id == previous.id}
     national = scoring.national_reference(session, rnd.label, rnd.questionnaire.key, k)
+    described = definition_of(rnd.questionnaire)
     rows = [
         _row(
             dim,
@@ -115,6 +120,7 @@ def overview_of(
             now.get(dim.code) or scoring.GroupStat(rnd.id, dim.code, None, 0, True),
             national.get(dim.code),
             before.get(dim.code),
+            described.dimension(dim.code).level_for,
         )
         for dim in rnd.questionnaire.dimensions
     ]
@@ -134,8 +140,10 @@ def _row(
     s: scoring.GroupStat,
     ref: scoring.Reference | None,
     prev: scoring.GroupStat | None,
+    level_for: Callable[[float | None], Level | None],
 ) -> DimensionRow:
     prev_mean = prev.mean if prev else None
+    level = level_for(s.mean)
     return DimensionRow(
         code=dim.code,
         name=dimension_name(dim, lang),
@@ -152,4 +160,6 @@ def _row(
         answers=s.answers,
         previous_mean=prev_mean,
         change=None if s.mean is None or prev_mean is None else s.mean - prev_mean,
+        level=level.point if level else None,
+        level_text=(level.text.get(lang) or level.text["sv"]) if level else None,
     )
