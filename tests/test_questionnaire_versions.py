@@ -8,6 +8,7 @@ import pytest
 from board_html import tables
 from builders import add_response, all_items, close_and_publish, make_round
 from conftest import QUESTIONNAIRES
+from exportdata import sheet_rows, workbook
 
 from survey.instruments.loading import load_questionnaire, parse_questionnaire_text
 from survey.instruments.questionnaire import QuestionnaireError
@@ -133,3 +134,15 @@ def test_a_v1_and_a_v2_round_side_by_side(admin_client, db):
     earlier = admin_client.get("/f/norrsund/items?round=2025&dimension=STRAT")
     assert "Instämmer helt" in earlier.text and "STRAT4" in earlier.text
     assert "Stämmer helt" not in earlier.text
+
+    # The researcher's recoded file merges what is too rare alone into its report group,
+    # not into "ovrig", and its codebook says what the group holds.
+    wb = workbook(admin_client.get("/export/research.xlsx?round=2026").data)
+    assert (
+        sorted(row[4] for row in sheet_rows(wb, "Svar")[1:])
+        == ["handlaggare"] * 6 + ["styrning"] * 5
+    )
+    role = next(row for row in sheet_rows(wb, "Kodbok") if row[1] == "roll")
+    assert "styrning = Styrning och ledning (styrelse + beredningsgrupp + forbundskansli)" in (
+        " ".join(str(cell) for cell in role)
+    )

@@ -98,6 +98,17 @@ ROUND_COLUMNS = (
 )
 
 
+def report_groups(session: Session) -> Callable[[int], recoding.Merges]:
+    """The questionnaire's merges of roles and of agencies, by questionnaire id: recoding
+    moves a rare choice into its report group before it gives up the value."""
+
+    def of(questionnaire_id: int) -> recoding.Merges:
+        q = definition_of(session.get_one(models.Questionnaire, questionnaire_id))
+        return q.group_of("role"), q.group_of("agency")
+
+    return of
+
+
 def research_questionnaire(session: Session, selection: Selection) -> models.Questionnaire:
     """The questionnaire version whose texts label the wide sheet (the newest selected).
 
@@ -330,7 +341,7 @@ def write_research_workbook(
     """
     q_row = research_questionnaire(session, selection)
     q = definition_of(q_row)
-    plan = recoding.plan(session, selection, k, recode)
+    plan = recoding.plan(session, selection, k, recode, report_groups(session))
     anonymiser = Anonymiser()
     item_codes = [item.code for item in q.items()]
     wb = Workbook(write_only=True)
@@ -466,7 +477,7 @@ def research_csv(
     if separator not in SEPARATORS.values():
         raise ExportRefused("The CSV separator must be ',' or ';'.")
     q = definition_of(research_questionnaire(session, selection))
-    plan = recoding.plan(session, selection, k, recode)
+    plan = recoding.plan(session, selection, k, recode, report_groups(session))
     return _csv_chunks(session, selection, q, plan, separator, progress)
 
 
