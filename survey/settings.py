@@ -26,12 +26,18 @@ KEYS = (
     "RATE_LIMIT_LOGIN",
     "RATE_LIMIT_RESPOND",
     "TRUSTED_PROXIES",
+    "CHROMIUM_PATH",
+    "RATE_LIMIT_PDF",
 )
 #: Per address. Log-in posts: enough for typos, too few for guessing (the lock-out after 5
 #: failures per account does the rest). Respondent pages: generous, since a whole office
 #: behind one address may answer at once and each page is a GET and a POST.
 DEFAULT_RATE_LIMIT_LOGIN = "10/minute"
 DEFAULT_RATE_LIMIT_RESPOND = "120/minute"
+#: Each PDF of the board report starts a headless Chromium for a few seconds.
+DEFAULT_RATE_LIMIT_PDF = "6/minute"
+#: Debian's Chromium; where it is absent the board report offers the browser's print.
+DEFAULT_CHROMIUM_PATH = "/usr/bin/chromium"
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,9 @@ class Settings:
     #: How many reverse proxies in front of the app set X-Forwarded-* headers (0: none, so
     #: those headers are ignored; a client could otherwise claim any address or HTTPS).
     trusted_proxies: int = 0
+    #: The Chromium that prints the board report as PDF (through Playwright).
+    chromium_path: str = DEFAULT_CHROMIUM_PATH
+    rate_limit_pdf: str = DEFAULT_RATE_LIMIT_PDF
     #: Other upper-case keys (Flask's own, e.g. SESSION_COOKIE_SECURE), passed through.
     flask: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -78,6 +87,8 @@ class Settings:
             rate_limit_login=str(values.get("RATE_LIMIT_LOGIN") or DEFAULT_RATE_LIMIT_LOGIN),
             rate_limit_respond=str(values.get("RATE_LIMIT_RESPOND") or DEFAULT_RATE_LIMIT_RESPOND),
             trusted_proxies=trusted_proxies(values.get("TRUSTED_PROXIES", 0)),
+            chromium_path=str(values.get("CHROMIUM_PATH") or DEFAULT_CHROMIUM_PATH),
+            rate_limit_pdf=str(values.get("RATE_LIMIT_PDF") or DEFAULT_RATE_LIMIT_PDF),
             flask={k: v for k, v in values.items() if k not in KEYS},
         )
 
