@@ -71,7 +71,7 @@ def test_demo_builds_a_labelled_synthetic_dataset(runner, db):
         .scalars()
         .all()
     )
-    assert len(per_round) == 27 and all(20 <= n <= 60 for n in per_round)
+    assert len(per_round) == 27 and all(35 <= n <= 70 for n in per_round)
     # Running it again replaces the demo rather than doubling it.
     assert runner.invoke(args=["demo"]).exit_code == 0
     assert count(db, models.Round) == 27
