@@ -54,6 +54,16 @@ class RoundSetupError(SurveyError):
     """A förbund or round that cannot be created or moved to another state as asked."""
 
 
+class PdfUnavailable(SurveyError):
+    """The board report cannot be printed to PDF now: `reason` "busy" (another PDF is
+    being printed) or "failed" (Chromium did not finish); the page offers the browser's
+    print instead."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(f"the PDF could not be made ({reason})")
+
+
 class ExportRefused(SurveyError):
     """An export that cannot be made as asked (a bad filter, or questionnaire versions
     whose statements differ in one wide sheet); the message says what to change.

@@ -31,6 +31,8 @@ KEYS = (
     "PRIVACY_CONTACT",
     "PRIVACY_DRAFT_DAYS",
     "ACCESSIBILITY_CONTACT",
+    "CHROMIUM_PATH",
+    "RATE_LIMIT_PDF",
 )
 #: Per address. Log-in posts: enough for typos, too few for guessing (the lock-out after 5
 #: failures per account does the rest). Respondent pages: generous, since a whole office
@@ -40,6 +42,10 @@ DEFAULT_RATE_LIMIT_RESPOND = "120/minute"
 #: Unfinished answers nobody saved for this many days are deleted by `survey purge-drafts`
 #: (run by the operator, e.g. daily from cron); the privacy notice states the figure.
 DEFAULT_PRIVACY_DRAFT_DAYS = 90
+#: Each PDF of the board report starts a headless Chromium for a few seconds.
+DEFAULT_RATE_LIMIT_PDF = "6/minute"
+#: Debian's Chromium; where it is absent the board report offers the browser's print.
+DEFAULT_CHROMIUM_PATH = "/usr/bin/chromium"
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,9 @@ class Settings:
     privacy_draft_days: int = DEFAULT_PRIVACY_DRAFT_DAYS
     #: Where problems with the site's accessibility are reported (else PRIVACY_CONTACT).
     accessibility_contact: str = ""
+    #: The Chromium that prints the board report as PDF (through Playwright).
+    chromium_path: str = DEFAULT_CHROMIUM_PATH
+    rate_limit_pdf: str = DEFAULT_RATE_LIMIT_PDF
     #: Other upper-case keys (Flask's own, e.g. SESSION_COOKIE_SECURE), passed through.
     flask: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -101,6 +110,8 @@ class Settings:
             accessibility_contact=str(
                 values.get("ACCESSIBILITY_CONTACT") or values.get("PRIVACY_CONTACT") or ""
             ).strip(),
+            chromium_path=str(values.get("CHROMIUM_PATH") or DEFAULT_CHROMIUM_PATH),
+            rate_limit_pdf=str(values.get("RATE_LIMIT_PDF") or DEFAULT_RATE_LIMIT_PDF),
             flask={k: v for k, v in values.items() if k not in KEYS},
         )
 

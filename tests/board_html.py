@@ -56,8 +56,11 @@ def tables(html: str) -> dict[str, list[list[str]]]:
 
 
 def rows_by_key(table: list[list[str]]) -> dict[str, list[str]]:
-    """Body rows keyed by their first cell."""
-    return {row[0]: row[1:] for row in table[1:]}
+    """Body rows keyed by their first cell, less the level description a dimension's name
+    may carry ("… Närmast nivå 3: …")."""
+    return {
+        re.split(r" (?:Närmast nivå|Closest to level) ", row[0])[0]: row[1:] for row in table[1:]
+    }
 
 
 def sv(value: float) -> str:

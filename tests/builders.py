@@ -13,11 +13,16 @@ from survey.rounds import invitations, lifecycle
 from survey.rounds import services as rounds
 
 
-def default_questionnaire(session) -> models.Questionnaire:
-    return session.scalar(select(models.Questionnaire).filter_by(key="integrerad-samverkan"))
+def default_questionnaire(session, version=1) -> models.Questionnaire:
+    """A version of the default instrument (1 unless told; both are loaded)."""
+    return session.scalar(
+        select(models.Questionnaire).filter_by(key="integrerad-samverkan", version=version)
+    )
 
 
-def make_round(session, slug="norrsund", label="2026", state="open", **dates) -> models.Round:
+def make_round(
+    session, slug="norrsund", label="2026", state="open", version=1, **dates
+) -> models.Round:
     assoc = session.scalar(select(models.Association).filter_by(slug=slug))
     if assoc is None:
         assoc = models.Association(slug=slug, name=f"{slug.title()} samordningsförbund")
@@ -26,7 +31,7 @@ def make_round(session, slug="norrsund", label="2026", state="open", **dates) ->
     dates.setdefault("opens_on", today - dt.timedelta(days=7))
     dates.setdefault("closes_on", today + dt.timedelta(days=30))
     rnd = lifecycle.create_round(
-        session, assoc, default_questionnaire(session), label, state=state, **dates
+        session, assoc, default_questionnaire(session, version), label, state=state, **dates
     )
     session.commit()
     return rnd

@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 import pytest
-from builders import default_questionnaire
 from flask import Flask
 from sqlalchemy import MetaData, create_engine, select, text
 from sqlalchemy.engine import make_url
@@ -129,7 +128,8 @@ def demo_module_app(database: str, tmp: Path, postgres_url: str | None) -> Flask
     create_schema(engine)
     with app.extensions["survey_sessions"]() as session:
         load_directory(session, QUESTIONNAIRES)
-        demo.build_demo(session, default_questionnaire(session), dt.date.today())
+        first, newest = demo.demo_questionnaires(session)
+        demo.build_demo(session, first, dt.date.today(), later=newest)
         session.commit()
     return app
 

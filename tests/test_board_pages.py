@@ -20,8 +20,9 @@ from scipy import stats as scipy_stats
 from sqlalchemy import select, text
 
 from survey.db import models
+from survey.instruments.catalog import definition_of
 from survey.results import colours, scoring
-from survey.results.overview import choice_labels, scale_labels
+from survey.results.overview import scale_labels
 from survey.rounds import lifecycle
 from survey.web.board import figures
 
@@ -55,7 +56,7 @@ def respondent_scores(db) -> pd.DataFrame:
     raw = pd.read_sql(
         text(
             "SELECT r.id AS response, a2.slug, ro.label, r.role, r.agency, d.code AS dim,"
-            " i.code AS item, i.reverse, a.value"
+            " i.code AS item, i.reverse, a.value, i.questionnaire_id AS qid"
             " FROM response r JOIN answer a ON a.response_id = r.id"
             " JOIN item i ON i.id = a.item_id JOIN dimension d ON d.id = i.dimension_id"
             " JOIN round ro ON ro.id = r.round_id JOIN association a2 ON a2.id = ro.association_id"
@@ -66,7 +67,12 @@ def respondent_scores(db) -> pd.DataFrame:
     raw["x"] = raw["value"].where(~raw["reverse"].astype(bool), 6 - raw["value"])
     per = raw.groupby(["response", "slug", "label", "role", "agency", "dim"], dropna=False)
     scores = per["x"].agg(score="mean", rated="count").reset_index()
-    return scores[2 * scores["rated"] >= 4], raw
+    # Statements per dimension in each version (version 2 has five in some); every
+    # statement of the demo is answered by someone, so the answers name them all.
+    asked = raw.groupby(["qid", "dim"])["item"].nunique().rename("items").reset_index()
+    per_version = raw[["response", "qid"]].drop_duplicates().merge(asked, on="qid")
+    scores = scores.merge(per_version.drop(columns="qid"), on=["response", "dim"])
+    return scores[2 * scores["rated"] >= scores["items"]], raw
 
 
 def group_means(scores: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -154,11 +160,14 @@ def test_breakdowns_match_scoring_and_show_only_large_enough_groups(client, demo
         .join(models.Association)
         .where(models.Association.slug == "demo-norrsund", models.Round.label == THIS)
     )
+    asked = definition_of(rnd.questionnaire)
     for by, table_id in (("role", "roles-table"), ("agency", "agencies-table")):
-        stats = scoring.dimension_stats(demo_db, [rnd.id], K, by=by)
-        oracle = group_means(
-            scores[(scores.slug == "demo-norrsund") & (scores.label == THIS)], [by, "dim"]
-        ).set_index([by, "dim"])
+        # The report groups of the questionnaire, applied by hand to the raw choices.
+        merged = asked.group_of(by)
+        stats = scoring.dimension_stats(demo_db, [rnd.id], K, by=by, groups=merged)
+        mine = scores[(scores.slug == "demo-norrsund") & (scores.label == THIS)].copy()
+        mine[by] = mine[by].replace(merged)
+        oracle = group_means(mine, [by, "dim"]).set_index([by, "dim"])
         shown = [s for s in stats if not s.suppressed]
         assert shown, "the demo should show some groups"
         for s in stats:
@@ -335,7 +344,7 @@ def meanings(session, rnd: models.Round) -> dict[str, dict[str, str]]:
 
 
 def _groups(rnd, question):
-    choices = choice_labels(rnd, question, "sv")
+    choices = definition_of(rnd.questionnaire).reporting_labels(question, "sv")
     return {label: colours.group_colour(i) for i, (_code, label) in enumerate(choices)}
 
 

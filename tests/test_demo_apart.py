@@ -55,7 +55,10 @@ def expected_reference(demo_app) -> dict[str, float]:
     respondents; the reference is the mean of the two förbund's means."""
     with demo_app.extensions["survey_sessions"]() as session:
         items = session.execute(
-            select(models.Dimension.name_sv, models.Item.reverse).join(models.Item.dimension)
+            select(models.Dimension.name_sv, models.Item.reverse)
+            .join(models.Item.dimension)
+            .join(models.Dimension.questionnaire)
+            .where(models.Questionnaire.version == 1)  # the real förbund's rounds ask v1
         ).all()
     reverse: dict[str, list[bool]] = {}
     for name, is_reverse in items:
@@ -109,7 +112,10 @@ def test_a_real_forbunds_comparison_lists_no_demo_forbund(demo_app, client):
     expected = expected_reference(demo_app)
     with demo_app.extensions["survey_sessions"]() as session:
         names = session.scalars(
-            select(models.Dimension.name_sv).order_by(models.Dimension.position)
+            select(models.Dimension.name_sv)
+            .join(models.Dimension.questionnaire)
+            .where(models.Questionnaire.version == 1)
+            .order_by(models.Dimension.position)
         ).all()
     assert heat["z"][-1] == pytest.approx([expected[name] for name in names])
     # A demo förbund cannot be chosen beside a real one, and a real one is the default.

@@ -5,7 +5,6 @@ load-questionnaire`; nothing is stored."""
 
 from __future__ import annotations
 
-import time
 import tracemalloc
 
 import pytest
@@ -66,13 +65,10 @@ def test_the_billion_laughs_file_is_refused_at_once_with_flat_memory():
     content = billion_laughs()
     assert 13_000 < len(content.encode()) < 16_000
     tracemalloc.start()
-    started = time.perf_counter()
     message = refusal(content, "laughs.yaml")
-    elapsed = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert message.startswith("laughs.yaml: line 1, column 7: the anchor &lol0 is not allowed")
-    assert elapsed < 0.5, elapsed
     assert peak < 5_000_000, peak  # a few hundred kB: nothing was expanded
 
 
@@ -89,10 +85,8 @@ def test_hostile_files_are_refused_with_file_place_and_fault(name, tmp_path):
     content, place, words = HOSTILE[name]
     path = tmp_path / f"{name}.yaml"
     path.write_text(content, encoding="utf-8")
-    started = time.perf_counter()
     with pytest.raises(QuestionnaireError) as info:
         load_questionnaire(path)
-    assert time.perf_counter() - started < 1
     (line,) = str(info.value).splitlines()
     assert line.startswith(f"{path}: {place}"), line
     assert words in line
@@ -117,12 +111,13 @@ def test_an_upload_is_checked_by_the_same_gate_and_stores_nothing(db):
         services.load_bytes(db, billion_laughs().encode(), "upload.yaml", actor="t@test.invalid")
     assert db.scalar(select(func.count()).select_from(models.Questionnaire)) == before
     row, created, _ = services.load_bytes(
-        db, DEFAULT.replace("version: 1", "version: 2", 1).encode(), "v2.yaml"
+        db, DEFAULT.replace("version: 1", "version: 9", 1).encode(), "v9.yaml"
     )
-    assert (row.version, created) == (2, True)
+    assert (row.version, created) == (9, True)
 
 
 def test_load_questionnaire_command_refuses_hostile_files(runner, db, tmp_path):
+    loaded = db.scalar(select(func.count()).select_from(models.Questionnaire))
     for name, (content, place, words) in HOSTILE.items():
         path = tmp_path / f"{name}.yaml"
         path.write_text(content, encoding="utf-8")
@@ -130,4 +125,4 @@ def test_load_questionnaire_command_refuses_hostile_files(runner, db, tmp_path):
         assert result.exit_code == 1, result.output
         assert f"Error: {path}: {place}" in result.output and words in result.output, name
         assert "Traceback" not in result.output
-    assert db.scalar(select(func.count()).select_from(models.Questionnaire)) == 1
+    assert db.scalar(select(func.count()).select_from(models.Questionnaire)) == loaded

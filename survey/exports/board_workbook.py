@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from survey.db import models
 from survey.exports.selection import Selection
-from survey.exports.worksheets import bold_row, header_sheet, print_landscape, safe
+from survey.exports.worksheets import bold_row, header_sheet, print_setup, safe, wrapped
 from survey.i18n import translate, translate_in_context
 from survey.results import colours, overview
 from survey.results.rounding import rounded
@@ -45,9 +45,11 @@ def write_board_workbook(
     and `Om exporten`."""
     wb = Workbook(write_only=True)
     sheet_names = translate(lang, "Overview"), translate(lang, "About")
-    summary_ws = header_sheet(
-        wb, sheet_names[0], _header(lang), [34, 10, 32, 8, 14, 12, 18, 18, 20], True
-    )
+    # Wide enough for the longest förbund name (up to a point, then it wraps) and for
+    # "för få svar (n < 5)" in the mean's column: a printed cell is cut at its column.
+    names = max((len(r.association_name) for r in selection.rounds), default=0)
+    widths = [min(max(34, names + 2), 60), 10, 32, 8, 14, _TEXT_WIDTH, 18, 18, 20]
+    summary_ws = header_sheet(wb, sheet_names[0], _header(lang), widths, True)
     taken = {name.lower() for name in sheet_names}
     cache: dict[int, overview.RoundOverview] = {}
 
@@ -66,7 +68,7 @@ def write_board_workbook(
                 _figures(
                     summary_ws,
                     [
-                        selected.association_name,
+                        wrapped(summary_ws, selected.association_name),
                         rnd.label,
                         row.name,
                         row.code,
@@ -82,7 +84,7 @@ def write_board_workbook(
         association = rnd.association
         trend = [r for r in lifecycle.rounds_of(session, association) if r.label <= rnd.label]
         ws = wb.create_sheet(_sheet_name(association.name, taken))
-        print_landscape(ws)
+        print_setup(ws, title_rows=_TREND_HEADER)
         _association_sheet(ws, association.name, [overview_of(r) for r in trend], lang, k)
     about = header_sheet(
         wb, sheet_names[1], (translate(lang, "Item"), translate(lang, "Value")), [28, 120], True
@@ -154,8 +156,9 @@ def _association_sheet(
 ) -> None:
     """The trend table (means and n per round), then the chart's data and the radar chart."""
     ws.column_dimensions["A"].width = 34
-    for column in range(2, 4 + 2 * len(trend)):
-        ws.column_dimensions[get_column_letter(column)].width = 12
+    for index in range(len(trend) + 1):  # each round's mean and n, then the reference
+        ws.column_dimensions[get_column_letter(2 + 2 * index)].width = _TEXT_WIDTH
+        ws.column_dimensions[get_column_letter(3 + 2 * index)].width = 8
     current = trend[-1]
     suppressed = _too_few(lang, k)
     dimension = translate(lang, "Dimension")
@@ -172,7 +175,7 @@ def _association_sheet(
     for ov in trend:
         header += [ov.round_label, "n"]
     header.append(national)
-    ws.append(bold_row(ws, header))
+    ws.append(bold_row(ws, header, wrap=True))
     by_round = [{row.code: row for row in ov.rows} for ov in trend]
     for row in current.rows:
         cells: list[object] = [row.name]
@@ -235,6 +238,12 @@ def _radar_chart(ws: WriteOnlyWorksheet, title: str, data_header: int, rows: int
     chart.width, chart.height = 20, 14  # cm
     chart.legend.position = "b"
     return chart
+
+
+#: Columns that may say "för få svar (n < 5)" / "too few answers (n < 5)", in full.
+_TEXT_WIDTH = 22
+#: The trend table's heading row on a förbund's sheet (title, note, blank line, heading).
+_TREND_HEADER = "4:4"
 
 
 def _figures(ws: WriteOnlyWorksheet, values: Sequence[object]) -> list[object]:

@@ -44,6 +44,18 @@ from survey.instruments.questionnaire import Questionnaire
 from survey.results import scoring
 
 Progress = Callable[[int], None]
+#: How each sheet prints: landscape or portrait. Every sheet prints on A4, one page wide and
+#: as many down as needed, its header row wrapped and repeated on every page
+#: (worksheets.header_sheet → worksheets.print_setup): the research workbook's print
+#: settings, all in these two places.
+LANDSCAPE = {
+    "Svar": True,
+    "Svar_lång": False,
+    "Kommentarer": False,
+    "Kodbok": True,
+    "Metadata": False,
+    "Reliabilitet": False,
+}
 PROGRESS_STEP = 500  # responses between progress callbacks
 SEPARATORS = {"comma": ",", "semicolon": ";"}
 #: The workbook's prose (Metadata, SCORING_RULES) is Swedish, like its sheet and variable
@@ -96,6 +108,17 @@ ROUND_COLUMNS = (
     N_("status"),
     N_("responses"),
 )
+
+
+def report_groups(session: Session) -> Callable[[int], recoding.Merges]:
+    """The questionnaire's merges of roles and of agencies, by questionnaire id: recoding
+    moves a rare choice into its report group before it gives up the value."""
+
+    def of(questionnaire_id: int) -> recoding.Merges:
+        q = definition_of(session.get_one(models.Questionnaire, questionnaire_id))
+        return q.group_of("role"), q.group_of("agency")
+
+    return of
 
 
 def research_questionnaire(session: Session, selection: Selection) -> models.Questionnaire:
@@ -330,21 +353,26 @@ def write_research_workbook(
     """
     q_row = research_questionnaire(session, selection)
     q = definition_of(q_row)
-    plan = recoding.plan(session, selection, k, recode)
+    plan = recoding.plan(session, selection, k, recode, report_groups(session))
     anonymiser = Anonymiser()
     item_codes = [item.code for item in q.items()]
     wb = Workbook(write_only=True)
     widths = [13, 10, 18, 30, 16, 10, *(8 for _ in item_codes), *(13 for _ in q.dimensions)]
-    wide = header_sheet(wb, "Svar", codebook.wide_columns(q), widths)
-    long = header_sheet(wb, "Svar_lång", codebook.LONG_HEAD, [12, 12, 8])
+    wide = header_sheet(wb, "Svar", codebook.wide_columns(q), widths, LANDSCAPE["Svar"])
+    long = header_sheet(wb, "Svar_lång", codebook.LONG_HEAD, [12, 12, 8], LANDSCAPE["Svar_lång"])
     comments = (
-        header_sheet(wb, "Kommentarer", codebook.COMMENT_HEAD, [12, 12, 80])
+        header_sheet(
+            wb, "Kommentarer", codebook.COMMENT_HEAD, [12, 12, 80], LANDSCAPE["Kommentarer"]
+        )
         if include_comments
         else None
     )
-    book = header_sheet(wb, "Kodbok", codebook.HEADER, [10, 16, 50, 50, 10, 10, 8, 50, 50, 40, 40])
-    meta = header_sheet(wb, "Metadata", ("uppgift", "varde"), [28, 90])
-    reliability = header_sheet(wb, "Reliabilitet", RELIABILITY_HEAD, [10, 16, 12, 14, 16, 16])
+    book_widths = [10, 16, 50, 50, 10, 10, 8, 50, 50, 40, 40]
+    book = header_sheet(wb, "Kodbok", codebook.HEADER, book_widths, LANDSCAPE["Kodbok"])
+    meta = header_sheet(wb, "Metadata", ("uppgift", "varde"), [28, 90], LANDSCAPE["Metadata"])
+    reliability = header_sheet(
+        wb, "Reliabilitet", RELIABILITY_HEAD, [10, 16, 12, 14, 16, 16], LANDSCAPE["Reliabilitet"]
+    )
 
     written = 0
     for record in stream_responses(session, selection, q, anonymiser, plan, progress):
@@ -466,7 +494,7 @@ def research_csv(
     if separator not in SEPARATORS.values():
         raise ExportRefused("The CSV separator must be ',' or ';'.")
     q = definition_of(research_questionnaire(session, selection))
-    plan = recoding.plan(session, selection, k, recode)
+    plan = recoding.plan(session, selection, k, recode, report_groups(session))
     return _csv_chunks(session, selection, q, plan, separator, progress)
 
 

@@ -28,6 +28,8 @@ from survey.instruments.questionnaire import (
     Scale,
     Text,
 )
+from survey.instruments.reporting_rules import ReportingRules
+from survey.instruments.reporting_rules import kind as _kind
 from survey.instruments.yaml_reading import MAX_FILE_BYTES, ReadingError, check_size, read_yaml
 
 _KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -89,7 +91,7 @@ def parse_questionnaire(data: Any, source: str) -> Questionnaire:
     return q
 
 
-class _Validator:
+class _Validator(ReportingRules):
     """Walks the data once, recording problems with their paths instead of stopping."""
 
     def __init__(self) -> None:
@@ -165,7 +167,7 @@ class _Validator:
             data,
             "",
             ("key", "version", "languages", "title", "scale", "background", "dimensions"),
-            ("intro",),
+            ("intro", "question", "report_groups"),
         )
         if top is None:
             return None
@@ -181,6 +183,8 @@ class _Validator:
         scale = self.scale(top.get("scale"))
         background = self.background(top.get("background"))
         dimensions = self.dimensions(top.get("dimensions"))
+        question = self.text(top["question"], "question") if top.get("question") is not None else {}
+        groups = self.report_groups(top.get("report_groups"), background)
         if self.problems:
             return None
         return Questionnaire(
@@ -192,6 +196,8 @@ class _Validator:
             scale=scale,
             background=background,
             dimensions=dimensions,
+            question=question,
+            report_groups=groups,
             raw=data,
         )
 
@@ -266,7 +272,9 @@ class _Validator:
         item_codes: set[str] = set()
         for i, raw in enumerate(self.list_of(value, "dimensions")):
             path = f"dimensions[{i}]"
-            m = self.mapping(raw, path, ("code", "group", "name", "items"), ("description",))
+            m = self.mapping(
+                raw, path, ("code", "group", "name", "items"), ("description", "levels")
+            )
             if m is None:
                 continue
             code = self.unique_code(m, path, dim_codes, "dimension")
@@ -284,32 +292,20 @@ class _Validator:
             items: list[Item] = []
             for j, raw_item in enumerate(self.list_of(m.get("items"), f"{path}.items")):
                 ipath = f"{path}.items[{j}]"
-                it = self.mapping(raw_item, ipath, ("code", "text"), ("reverse",))
+                it = self.mapping(raw_item, ipath, ("code", "text"), ("reverse", "replaces"))
                 if it is None:
                     continue
                 icode = self.unique_code(it, ipath, item_codes, "item")
                 reverse = it.get("reverse", False)
                 if not isinstance(reverse, bool):
                     self.fail(f"{ipath}.reverse", f"must be true or false, found {reverse!r}")
-                items.append(
-                    Item(icode, self.text(it.get("text"), f"{ipath}.text"), reverse is True)
-                )
-            dims.append(Dimension(code, str(group), name, description, tuple(items)))
+                text = self.text(it.get("text"), f"{ipath}.text")
+                replaces = self.replaces(it.get("replaces"), f"{ipath}.replaces", icode)
+                items.append(Item(icode, text, reverse is True, replaces))
+            levels = self.levels(m.get("levels"), f"{path}.levels")
+            dims.append(Dimension(code, str(group), name, description, tuple(items), levels))
         return tuple(dims)
 
 
 def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    return {
-        dict: "a mapping",
-        list: "a list",
-        str: f"the text {value!r}",
-        bool: f"{value!r}",
-        int: f"the number {value}",
-        float: f"the number {value}",
-    }.get(type(value), type(value).__name__)

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from survey.db import models
+from survey.instruments.catalog import definition_of
 from survey.results import scoring
-from survey.results.overview import choice_labels, dimension_name
+from survey.results.overview import dimension_name
 from survey.results.rounding import extremes, same
 from survey.results.uncertainty import Difference, welch
 from survey.rounds.lifecycle import RoundHistory, history_of
@@ -123,14 +124,17 @@ def _table(
 
 
 def breakdown(session: Session, rnd: models.Round, k: int, lang: str, by: str) -> Breakdown:
-    """Dimension scores per role or member agency in one round. Groups nobody answered
-    from are left out; groups too small to show stay, marked as such."""
+    """Dimension scores per role or member agency in one round, with the choices the
+    questionnaire merges for reporting shown as one group. Groups nobody answered from are
+    left out; groups too small to show stay, marked as such."""
     if by not in scoring.BREAKDOWNS:
         raise ValueError(f"unknown breakdown {by!r}")
     k = scoring.effective_k(k)
-    stats = {(s.group, s.dimension): s for s in scoring.dimension_stats(session, [rnd.id], k, by)}
+    q = definition_of(rnd.questionnaire)
+    found = scoring.dimension_stats(session, [rnd.id], k, by, q.group_of(by))
+    stats = {(s.group, s.dimension): s for s in found}
     present = {group for group, _dim in stats}
-    choices = choice_labels(rnd, by, lang)
+    choices = q.reporting_labels(by, lang)
     columns = [
         Column(code, label, position)
         for position, (code, label) in enumerate(choices)

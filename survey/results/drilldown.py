@@ -25,6 +25,9 @@ class ItemRow:
     stat: scoring.ItemStat  # suppressed: no figures
     change: float | None  # None unless this and the previous round are both shown
     difference: Difference | None = None  # the change with its 95 % interval
+    #: The previous round's statement this one replaced with a changed meaning (a new
+    #: code, so never compared with it); None when the previous round asked this one.
+    replaces: str | None = None
 
     @property
     def shares(self) -> tuple[float, ...] | None:
@@ -67,6 +70,7 @@ def item_drilldown(
     now = {s.item: s for s in stats if s.round_id == rnd.id}
     before = {s.item: s for s in stats if previous and s.round_id == previous.id}
     descriptions = _descriptions(rnd, lang)
+    replaced = _replaced(rnd, previous)
     result = []
     for dim in dims:
         items = []
@@ -79,9 +83,24 @@ def item_drilldown(
                 if stat.sample and prev.sample:
                     difference = welch(stat.sample, prev.sample)
             text = item.text_en if lang == "en" else item.text_sv
-            items.append(ItemRow(item.code, text, item.reverse, stat, change, difference))
+            row = ItemRow(
+                item.code, text, item.reverse, stat, change, difference, replaced.get(item.code)
+            )
+            items.append(row)
         result.append(DimensionItems(overview[dim.code], descriptions.get(dim.code, ""), items))
     return result
+
+
+def _replaced(rnd: models.Round, previous: models.Round | None) -> dict[str, str]:
+    """Statement code -> the code it replaced, where the previous round asked another
+    version and the questionnaire says the meaning changed (`replaces:`)."""
+    if previous is None or previous.questionnaire_id == rnd.questionnaire_id:
+        return {}
+    return {
+        item.code: item.replaces.item
+        for item in definition_of(rnd.questionnaire).items()
+        if item.replaces and not item.replaces.comparable
+    }
 
 
 def _descriptions(rnd: models.Round, lang: str) -> dict[str, str]:

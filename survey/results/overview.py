@@ -5,7 +5,7 @@ the same suppression."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from survey.db import models
 from survey.instruments.catalog import definition_of
+from survey.instruments.questionnaire import Level
 from survey.results import scoring
 from survey.results.rounding import extremes
 from survey.results.uncertainty import Difference, welch
@@ -39,6 +40,9 @@ class DimensionRow:
     change: float | None = None
     #: the change with its 95 % interval (Welch); None unless both rounds are shown
     difference: Difference | None = None
+    #: The described level nearest to the mean (see Dimension.level_for) and its text.
+    level: int | None = None
+    level_text: str | None = None
 
     @property
     def shares(self) -> tuple[float, ...] | None:
@@ -98,14 +102,6 @@ def dimension_name(dim: models.Dimension, lang: str) -> str:
     return dim.name_en if lang == "en" else dim.name_sv
 
 
-def choice_labels(rnd: models.Round, question: str, lang: str) -> list[tuple[str, str]]:
-    """(code, label) of a background question's choices, in the questionnaire's order."""
-    found = definition_of(rnd.questionnaire).background_question(question)
-    if found is None:
-        return []
-    return [(c.code, c.label.get(lang) or c.label["sv"]) for c in found.choices]
-
-
 def scale_labels(rnd: models.Round, lang: str) -> list[str]:
     """The labels of the points 1–5, as the respondents saw them."""
     scale = definition_of(rnd.questionnaire).scale
@@ -135,6 +131,7 @@ def overview_of(
     national = scoring.national_reference(
         session, rnd.label, rnd.questionnaire.key, k, demo=rnd.association.is_demo
     )
+    described = definition_of(rnd.questionnaire)
     rows = [
         _row(
             dim,
@@ -142,6 +139,7 @@ def overview_of(
             now.get(dim.code) or scoring.GroupStat(rnd.id, dim.code, None, 0, True),
             national.get(dim.code),
             before.get(dim.code),
+            described.dimension(dim.code).level_for,
         )
         for dim in rnd.questionnaire.dimensions
     ]
@@ -161,10 +159,12 @@ def _row(
     s: scoring.GroupStat,
     ref: scoring.Reference | None,
     prev: scoring.GroupStat | None,
+    level_for: Callable[[float | None], Level | None],
 ) -> DimensionRow:
     prev_mean = prev.mean if prev else None
     now_sample, prev_sample = s.sample, prev.sample if prev else None
     difference = welch(now_sample, prev_sample) if now_sample and prev_sample else None
+    level = level_for(s.mean)
     return DimensionRow(
         code=dim.code,
         name=dimension_name(dim, lang),
@@ -182,4 +182,6 @@ def _row(
         previous_mean=prev_mean,
         change=None if s.mean is None or prev_mean is None else s.mean - prev_mean,
         difference=difference,
+        level=level.point if level else None,
+        level_text=(level.text.get(lang) or level.text["sv"]) if level else None,
     )

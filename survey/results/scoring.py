@@ -10,7 +10,7 @@ else, so no page, chart, JSON or export built on these functions can show its fi
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
@@ -146,10 +146,15 @@ def invited(round_id: Any) -> Any:
     )
 
 
-def group_statistics_query(round_ids: Iterable[int], by: str | None = None) -> Select:
+def group_statistics_query(
+    round_ids: Iterable[int], by: str | None = None, groups: Mapping[str, str] | None = None
+) -> Select:
     """The one statement behind `dimension_stats`: per group, n, mean, sum of squared
     deviations and median of the kept scores, with the answer counts of all its
     respondents, and the whole förbund's totals per round × dimension alongside.
+
+    `groups` maps background choices to the report group they are shown in (a CASE in
+    the statement), so merged choices are one group for n, figures and suppression.
 
     One pass over the answers. SQLite has no MEDIAN or STDDEV: window functions
     (ROW_NUMBER, COUNT OVER PARTITION) find the middle rows for the median on both
@@ -159,7 +164,10 @@ def group_statistics_query(round_ids: Iterable[int], by: str | None = None) -> S
         raise ValueError(f"unknown breakdown {by!r}")
     per = _per_respondent(kept_only=False)
     per = per.where(models.Response.round_id.in_(list(round_ids))).subquery()
-    keys = [per.c.round_id, per.c.dimension] + ([per.c[by].label("grp")] if by else [])
+    column = per.c[by] if by else None
+    if column is not None and groups:
+        column = case(dict(groups), value=column, else_=column)
+    keys = [per.c.round_id, per.c.dimension] + ([column.label("grp")] if by else [])
     # One window (same partition and order) for both, so the rows are sorted once.
     window = {"partition_by": [*keys, per.c.kept], "order_by": per.c.score}
     ranked = select(
@@ -199,12 +207,17 @@ def group_statistics_query(round_ids: Iterable[int], by: str | None = None) -> S
 
 
 def dimension_stats(
-    session: Session, round_ids: Iterable[int], k: int, by: str | None = None
+    session: Session,
+    round_ids: Iterable[int],
+    k: int,
+    by: str | None = None,
+    groups: Mapping[str, str] | None = None,
 ) -> list[GroupStat]:
     """n, mean, SD, median, distribution and "vet ej" share per round × dimension (× role
-    or agency), suppressed below k; breakdowns also hide what a total would give away."""
+    or agency, with merged choices as one group), suppressed below k; breakdowns also hide
+    what a total would give away."""
     k = effective_k(k)
-    rows = session.execute(group_statistics_query(round_ids, by)).all()
+    rows = session.execute(group_statistics_query(round_ids, by, groups)).all()
     result: list[GroupStat] = []
     for _key, part in groupby(rows, key=lambda r: (r.round_id, r.dimension)):
         part = list(part)

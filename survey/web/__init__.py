@@ -20,6 +20,7 @@ from survey.errors import (
     InvalidPasswordLink,
     InvalidToken,
     NotFound,
+    PdfUnavailable,
     RoundNotOpen,
 )
 from survey.settings import Settings
@@ -221,6 +222,19 @@ def _register_error_pages(app: Flask) -> None:
                 "page was saved, but your earlier pages are. Open your link again to "
                 "continue."
             ),
+        )
+
+    @app.errorhandler(PdfUnavailable)
+    def pdf_unavailable(e: PdfUnavailable):
+        why = (
+            _("Another PDF is being made right now.")
+            if e.reason == "busy"
+            else _("The server could not print the report.")
+        )
+        return page(
+            503,
+            _("The PDF could not be made"),
+            why + " " + _("Open the board report and use your browser's print instead (Ctrl+P)."),
         )
 
     @app.errorhandler(ExportRefused)
