@@ -26,7 +26,15 @@ KEYS = (
     "RATE_LIMIT_LOGIN",
     "RATE_LIMIT_RESPOND",
     "TRUSTED_PROXIES",
+    "MAIL_HOST",
+    "MAIL_PORT",
+    "MAIL_SECURITY",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_SENDER",
 )
+#: How the connection to the SMTP server is protected, and the port each uses by default.
+MAIL_SECURITY = {"none": 25, "starttls": 587, "ssl": 465}
 #: Per address. Log-in posts: enough for typos, too few for guessing (the lock-out after 5
 #: failures per account does the rest). Respondent pages: generous, since a whole office
 #: behind one address may answer at once and each page is a GET and a POST.
@@ -54,6 +62,15 @@ class Settings:
     #: How many reverse proxies in front of the app set X-Forwarded-* headers (0: none, so
     #: those headers are ignored; a client could otherwise claim any address or HTTPS).
     trusted_proxies: int = 0
+    #: The SMTP server invitations and reminders go through (README, "E-mail invitations
+    #: and reminders"); no host: nothing is sent, messages wait in the queue.
+    mail_host: str = ""
+    mail_port: int = 587
+    mail_security: str = "starttls"
+    mail_username: str = ""
+    mail_password: str = field(default="", repr=False)
+    #: The From address, e.g. "Norrsunds samordningsförbund <enkat@norrsund.se>".
+    mail_sender: str = ""
     #: Other upper-case keys (Flask's own, e.g. SESSION_COOKIE_SECURE), passed through.
     flask: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -78,6 +95,7 @@ class Settings:
             rate_limit_login=str(values.get("RATE_LIMIT_LOGIN") or DEFAULT_RATE_LIMIT_LOGIN),
             rate_limit_respond=str(values.get("RATE_LIMIT_RESPOND") or DEFAULT_RATE_LIMIT_RESPOND),
             trusted_proxies=trusted_proxies(values.get("TRUSTED_PROXIES", 0)),
+            **mail_settings(values),
             flask={k: v for k, v in values.items() if k not in KEYS},
         )
 
@@ -140,6 +158,27 @@ def trusted_proxies(value: object) -> int:
     if not text.isascii() or not text.isdigit():
         raise ValueError(f"TRUSTED_PROXIES must be a number of proxies (0, 1, …), not {value!r}")
     return int(text)
+
+
+def mail_settings(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The SMTP settings; a security mode or port that is not one is refused at start-up
+    rather than sending in clear text (or not at all) by surprise."""
+    security = str(values.get("MAIL_SECURITY") or "starttls").strip().lower()
+    if security not in MAIL_SECURITY:
+        raise ValueError(
+            f"MAIL_SECURITY must be one of {', '.join(MAIL_SECURITY)}, not {security!r}"
+        )
+    port = str(values.get("MAIL_PORT") or MAIL_SECURITY[security]).strip()
+    if not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"MAIL_PORT must be a port number, not {port!r}")
+    return {
+        "mail_host": str(values.get("MAIL_HOST") or "").strip(),
+        "mail_port": int(port),
+        "mail_security": security,
+        "mail_username": str(values.get("MAIL_USERNAME") or ""),
+        "mail_password": str(values.get("MAIL_PASSWORD") or ""),
+        "mail_sender": str(values.get("MAIL_SENDER") or "").strip(),
+    }
 
 
 def questionnaire_dir() -> Path:

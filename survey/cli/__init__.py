@@ -50,7 +50,7 @@ def FORBUND_OPTION(**kwargs: Any) -> Callable[[F], F]:  # noqa: N802 - reads as 
 
 
 def register_commands(app: Flask) -> None:
-    from survey.cli import accounts, database, export, instance, rounds
+    from survey.cli import accounts, database, export, instance, mail, rounds
 
     for command in (
         instance.init_command,
@@ -64,6 +64,7 @@ def register_commands(app: Flask) -> None:
         export.export_command,
         database.db_group,
         accounts.user_group,
+        mail.mail_group,
     ):
         app.cli.add_command(command)
     # The group's older name, kept so scripts written for it go on working.
