@@ -28,6 +28,6 @@ def message(outgoing: Outgoing, text: texts.Text, settings: Settings) -> EmailMe
     domain = parseaddr(settings.mail_sender)[1].rpartition("@")[2] or "localhost"
     # The same id on every attempt, so a mail system that got it twice can tell.
     mail["Message-ID"] = f"<{outgoing.kind}.{outgoing.message_id}@{domain}>"
-    mail["Content-Language"] = outgoing.language
     mail.set_content(filled.body, cte="quoted-printable")
+    mail["Content-Language"] = outgoing.language  # after: set_content clears Content-*
     return mail
