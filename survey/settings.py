@@ -171,6 +171,10 @@ def mail_settings(values: Mapping[str, Any]) -> dict[str, Any]:
     port = str(values.get("MAIL_PORT") or MAIL_SECURITY[security]).strip()
     if not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
         raise ValueError(f"MAIL_PORT must be a port number, not {port!r}")
+    for key in ("MAIL_USERNAME", "MAIL_PASSWORD"):
+        if not str(values.get(key) or "").isascii():
+            # smtplib sends the log-in as ASCII: better refused now than by every send.
+            raise ValueError(f"{key} must be ASCII: smtplib cannot send other characters")
     return {
         "mail_host": str(values.get("MAIL_HOST") or "").strip(),
         "mail_port": int(port),

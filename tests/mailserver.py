@@ -48,9 +48,12 @@ class _Controller(Controller):
 
 
 class SmtpServer:
-    def __init__(self) -> None:
+    """`options` go to aiosmtpd's Controller (TLS, authentication)."""
+
+    def __init__(self, **options) -> None:
         self.inbox = Inbox()
         self.port = 0
+        self.options = options
         self._controller: Controller | None = None
 
     @property
@@ -58,7 +61,9 @@ class SmtpServer:
         return self.inbox.messages
 
     def start(self) -> None:
-        self._controller = _Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self._controller = _Controller(
+            self.inbox, hostname="127.0.0.1", port=self.port, **self.options
+        )
         self._controller.start()
         self.port = self._controller.port
 

@@ -193,5 +193,7 @@ def test_mail_settings_are_checked_at_start_up(tmp_path):
     assert "mail_password" not in repr(Settings.load(tmp_path, {"MAIL_PASSWORD": "hemligt"}))
     with pytest.raises(ValueError, match="MAIL_SECURITY must be one of none, starttls, ssl"):
         Settings.load(tmp_path, {"SECRET_KEY": "k", "MAIL_SECURITY": "tls"})
+    with pytest.raises(ValueError, match="MAIL_PASSWORD must be ASCII"):
+        Settings.load(tmp_path, {"SECRET_KEY": "k", "MAIL_PASSWORD": "lösen"})
     with pytest.raises(ValueError, match="MAIL_PORT must be a port number"):
         Settings.load(tmp_path, {"SECRET_KEY": "k", "MAIL_PORT": "smtp"})

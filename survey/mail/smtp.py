@@ -106,7 +106,10 @@ class Connection:
         try:
             code, reply = smtp.mail(sender)
             if code != 250:
-                raise _refused(code, reply, "sender refused")
+                # About the server's settings (a sender it will not take, a log-in it
+                # wants), not this message: the whole queue waits and tries again.
+                reason = f"sender refused: {_reply(code, reply)}"
+                raise SendFailed(reason, temporary=True, connection=True)
             code, reply = smtp.rcpt(recipient)
             if code not in (250, 251):
                 raise _refused(code, reply, "recipient refused")
