@@ -310,3 +310,13 @@ def mail_settings(smtp) -> dict[str, object]:
         "MAIL_SECURITY": "none",
         "MAIL_SENDER": MAIL_SENDER,
     }
+
+
+@pytest.fixture
+def mail_app(database_url, tmp_path, smtp):
+    """The app on a fresh database, sending through the test SMTP server. A module that
+    uses it names it `app` (`def app(mail_app): return mail_app`), so `client`, `db` and
+    `runner` are of it."""
+    app = fresh_app(database_url, tmp_path, **mail_settings(smtp))
+    yield app
+    app.extensions["survey_engine"].dispose()

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from builders import answer_all, begin, csrf_token, make_round
-from conftest import PUBLIC_URL, fresh_app, mail_settings, signed_in
+from conftest import PUBLIC_URL, signed_in
 from sqlalchemy import func, select
 
 from survey.db import audit, models
@@ -19,10 +19,8 @@ LINK = re.compile(re.escape(PUBLIC_URL) + r"/r/[A-Za-z0-9_-]+")
 
 
 @pytest.fixture
-def app(database_url, tmp_path, smtp):
-    app = fresh_app(database_url, tmp_path, **mail_settings(smtp))
-    yield app
-    app.extensions["survey_engine"].dispose()
+def app(mail_app):
+    return mail_app
 
 
 @pytest.fixture

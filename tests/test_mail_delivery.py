@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from builders import make_round
-from conftest import PUBLIC_URL, fresh_app, mail_settings, signed_in
+from conftest import PUBLIC_URL, mail_settings, signed_in
 from sqlalchemy import select
 
 from survey.db import models
@@ -26,10 +26,8 @@ SURVEY = Path(sys.executable).with_name("survey")
 
 
 @pytest.fixture
-def app(database_url, tmp_path, smtp):
-    app = fresh_app(database_url, tmp_path, **mail_settings(smtp))
-    yield app
-    app.extensions["survey_engine"].dispose()
+def app(mail_app):
+    return mail_app
 
 
 def queue(db, *people: str) -> None:
@@ -37,7 +35,7 @@ def queue(db, *people: str) -> None:
     make_round(db)
     listed = addresses.parse("\n".join(people), "sv")
     services.add_addresses(db, "norrsund", "2026", listed, "test-secret", dt.date.today())
-    services.queue_invitations(db, "norrsund", "2026", utcnow())
+    services.queue_messages(db, "norrsund", "2026", "invitation", "test-secret", utcnow())
 
 
 def statuses(db) -> dict[str, tuple[str, int, str | None]]:
@@ -175,7 +173,7 @@ def test_a_worker_killed_mid_send_is_restarted_and_sends_nothing_twice(app, db, 
 
     # Reminders reach all three (nobody answered), and a worker told to stop by systemd
     # (SIGTERM) finishes the message in hand and leaves cleanly.
-    services.queue_reminders(db, "norrsund", "2026", "test-secret", utcnow())
+    services.queue_messages(db, "norrsund", "2026", "reminder", "test-secret", utcnow())
     smtp.wait_for(5)
     again.send_signal(signal.SIGTERM)
     out, err = again.communicate(timeout=15)

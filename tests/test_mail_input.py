@@ -10,7 +10,7 @@ import re
 
 import pytest
 from builders import csrf_token, make_round
-from conftest import fresh_app, mail_settings, signed_in
+from conftest import signed_in
 from sqlalchemy import MetaData, func, select
 
 from survey.db import models
@@ -22,10 +22,8 @@ ROUND = "/admin/f/norrsund/rounds/2026/mail"
 
 
 @pytest.fixture
-def app(database_url, tmp_path, smtp):
-    app = fresh_app(database_url, tmp_path, **mail_settings(smtp))
-    yield app
-    app.extensions["survey_engine"].dispose()
+def app(mail_app):
+    return mail_app
 
 
 @pytest.fixture

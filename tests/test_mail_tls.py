@@ -60,14 +60,20 @@ def server(certificate):
     server.stop()
 
 
-@pytest.fixture
-def app(tmp_path, server):
-    app = fresh_app(f"sqlite:///{tmp_path / 'tls.db'}", tmp_path, **mail_settings(server))
+def queued(tmp_path, server, address: str, language: str):
+    """An app sending through `server`, an open round, one address, its invitation queued."""
+    app = fresh_app(f"sqlite:///{tmp_path / 'mail.db'}", tmp_path, **mail_settings(server))
     with app.extensions["survey_sessions"]() as db:
         make_round(db)
-        listed = addresses.parse("anna@norrsund.test", "sv")
+        listed = addresses.parse(address, language)
         services.add_addresses(db, "norrsund", "2026", listed, "test-secret", dt.date.today())
-        services.queue_invitations(db, "norrsund", "2026", utcnow())
+        services.queue_messages(db, "norrsund", "2026", "invitation", "test-secret", utcnow())
+    return app
+
+
+@pytest.fixture
+def app(tmp_path, server):
+    app = queued(tmp_path, server, "anna@norrsund.test", "sv")
     yield app
     app.extensions["survey_engine"].dispose()
 
@@ -98,7 +104,7 @@ def test_starttls_with_a_verified_certificate_and_a_log_in(app, server, certific
     # Without that trust the certificate is refused (last: aiosmtpd stalls after it).
     monkeypatch.delenv("SSL_CERT_FILE")
     with app.extensions["survey_sessions"]() as db:
-        services.queue_reminders(db, "norrsund", "2026", "test-secret", utcnow())
+        services.queue_messages(db, "norrsund", "2026", "reminder", "test-secret", utcnow())
     untrusted = send(app, mail_security="starttls", mail_username=USER, mail_password=PASSWORD)
     assert "CERTIFICATE_VERIFY_FAILED" in untrusted.stopped and len(server.messages) == 1
 
@@ -108,12 +114,7 @@ def test_implicit_tls(tmp_path, certificate, monkeypatch):
     server = SmtpServer(ssl_context=context)
     server.start()
     try:
-        app = fresh_app(f"sqlite:///{tmp_path / 'ssl.db'}", tmp_path, **mail_settings(server))
-        with app.extensions["survey_sessions"]() as db:
-            make_round(db)
-            listed = addresses.parse("bo@kommun.test", "en")
-            services.add_addresses(db, "norrsund", "2026", listed, "test-secret", dt.date.today())
-            services.queue_invitations(db, "norrsund", "2026", utcnow())
+        app = queued(tmp_path, server, "bo@kommun.test", "en")
         monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
         assert send(app, mail_security="ssl").counts == {"sent": 1}
         assert [m["To"] for m in server.messages] == ["bo@kommun.test"]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from survey.db import audit, models
 from survey.db.engine import forget_deleted, transaction
-from survey.db.models import RoundState
+from survey.db.models import MessageKind, RoundState
 from survey.errors import AddressesRejected, MailRefused
 from survey.mail import addresses, outbox, recipients, texts
 from survey.rounds import associations, lifecycle
@@ -59,35 +59,28 @@ def add_addresses(
     return added, known
 
 
-def queue_invitations(
-    session: Session, slug: str, label: str, now: dt.datetime, *, actor: str | None = None
-) -> int:
-    with transaction(session):
-        rnd = lifecycle.round_by_name(session, slug, label)
-        _sending(rnd, now.date())
-        count = outbox.queue_invitations(session, rnd, now)
-        if not count:
-            raise MailRefused("nobody", kind="invitation")
-        audit.record(session, actor, "mail_invitations_queued", _name(rnd), count=count)
-        return count
-
-
-def queue_reminders(
+def queue_messages(
     session: Session,
     slug: str,
     label: str,
+    kind: str,
     secret_key: str,
     now: dt.datetime,
     *,
     actor: str | None = None,
 ) -> int:
+    """Queue invitations (to everyone without one that went) or reminders (to everyone
+    whose invitation went and who has not submitted); refused when nobody is left."""
     with transaction(session):
         rnd = lifecycle.round_by_name(session, slug, label)
         _sending(rnd, now.date())
-        count = outbox.queue_reminders(session, rnd, secret_key, now)
+        if kind == MessageKind.INVITATION:
+            count = outbox.queue_invitations(session, rnd, now)
+        else:
+            count = outbox.queue_reminders(session, rnd, secret_key, now)
         if not count:
-            raise MailRefused("nobody", kind="reminder")
-        audit.record(session, actor, "mail_reminders_queued", _name(rnd), count=count)
+            raise MailRefused("nobody", kind=kind)
+        audit.record(session, actor, f"mail_{kind}s_queued", _name(rnd), count=count)
         return count
 
 

@@ -145,23 +145,25 @@ def _added(count: int, known: list[addresses.Entry], listed: addresses.AddressLi
 
 @bp.post(ROUND + "/invitations")
 def mail_invitations(slug: str, label: str):
-    try:
-        count = services.queue_invitations(db(), slug, label, utcnow(), actor=_actor())
-    except MailRefused as exc:
-        return _page(slug, label, _status(exc), [_refusal(exc)])
-    flash(_("%(n)s invitation(s) queued; they go out within minutes.", n=count), "info")
-    return redirect(url_for("admin.mail", slug=slug, label=label))
+    return _queue(slug, label, MessageKind.INVITATION)
 
 
 @bp.post(ROUND + "/reminders")
 def mail_reminders(slug: str, label: str):
+    return _queue(slug, label, MessageKind.REMINDER)
+
+
+def _queue(slug: str, label: str, kind: str):
     try:
-        count = services.queue_reminders(
-            db(), slug, label, settings().secret_key, utcnow(), actor=_actor()
+        count = services.queue_messages(
+            db(), slug, label, kind, settings().secret_key, utcnow(), actor=_actor()
         )
     except MailRefused as exc:
         return _page(slug, label, _status(exc), [_refusal(exc)])
-    flash(_("%(n)s reminder(s) queued, to those who have not submitted.", n=count), "info")
+    if kind == MessageKind.INVITATION:
+        flash(_("%(n)s invitation(s) queued; they go out within minutes.", n=count), "info")
+    else:
+        flash(_("%(n)s reminder(s) queued, to those who have not submitted.", n=count), "info")
     return redirect(url_for("admin.mail", slug=slug, label=label))
 
 
