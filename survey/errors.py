@@ -115,12 +115,13 @@ class AccountSetupError(SurveyError):
 class MailRefused(SurveyError):
     """An e-mail step that cannot be taken now; `reason` lets the web word it:
     "round_state" (the round does not take addresses or messages in its state; `state`),
+    "not_configured" (the worker lacks a setting: `missing`),
     "no_addresses" (an empty list), "too_many" (`count`, `limit`), "file_too_large"
     (`size`, `limit` in kB), "nobody" (no one to send to)."""
 
-    def __init__(self, reason: str, **details: object):
+    def __init__(self, reason: str, message: str | None = None, **details: object):
         self.reason, self.details = reason, details
-        super().__init__(f"e-mail refused: {reason} {details}".strip())
+        super().__init__(message or f"e-mail refused: {reason} {details}")
 
 
 class AddressesRejected(SurveyError):

@@ -92,6 +92,8 @@ def test_invitations_reach_each_person_in_their_language_with_a_link_that_works(
     again = post(admin, ROUND + "/invitations")
     assert again.status_code == 400 and "redan en inbjudan" in again.text
     assert send(runner).strip() == "nothing to send" and len(smtp.messages) == 2
+    listed = runner.invoke(args=["mail", "status", "--round", "norrsund/2026"]).output
+    assert "norrsund/2026: 2 address(es)" in listed and "invitation\tsent\t2" in listed
     # The audit log says what was done, never to whom.
     logged = [(e.action, e.details) for e in audit.events(db) if e.action.startswith("mail_")]
     assert logged == [

@@ -181,3 +181,14 @@ def test_a_worker_killed_mid_send_is_restarted_and_sends_nothing_twice(app, db, 
     assert "2 sent" in out and "3 sent" in out
     reminded = sorted(m["To"] for m in smtp.messages[2:])
     assert reminded == ["a@norrsund.test", "b@norrsund.test", "c@norrsund.test"]
+
+
+def test_a_message_that_cannot_be_made_fails_alone(app, db, smtp):
+    queue(db, "a@norrsund.test")
+    association = db.scalar(select(models.Association))
+    association.name = "Norrsund\nBcc: alla@example.test"  # a header cannot hold a line break
+    db.commit()
+    assert run(db, app).counts == {"failed": 1}
+    status, _attempts, error = statuses(db)["a@norrsund.test"]
+    assert status == "failed" and error.startswith("the message could not be made")
+    assert smtp.messages == []

@@ -14,7 +14,8 @@ from conftest import signed_in
 from sqlalchemy import MetaData, func, select
 
 from survey.db import models
-from survey.mail import addresses, links, texts
+from survey.errors import MailRefused
+from survey.mail import addresses, links, texts, worker
 from survey.rounds.invitations import hash_token
 from survey.settings import Settings
 
@@ -45,25 +46,30 @@ def add(client, path=ROUND, **form):
 def stored(db) -> tuple[int, int]:
     db.expire_all()
     count = select(func.count())
-    return (db.scalar(count.select_from(models.MailRecipient)),
-            db.scalar(count.select_from(models.Invitation)))  # fmt: skip
+    return (
+        db.scalar(count.select_from(models.MailRecipient)),
+        db.scalar(count.select_from(models.Invitation)),
+    )
 
 
 @pytest.mark.parametrize(
     ("form", "status", "says"),
     [
-        ({"addresses": "anna@norrsund.test\nbo(at)kommun.test\nåsa@kommun.test"}, 400,
-         ["Rad 2: ”bo(at)kommun.test” är inte en e-postadress.",
-          "Rad 3: ”åsa@kommun.test” innehåller å, ä, ö"]),
+        (
+            {"addresses": "anna@norrsund.test\nbo(at)kommun.test\nåsa@kommun.test"},
+            400,
+            [
+                "Rad 2: ”bo(at)kommun.test” är inte en e-postadress.",
+                "Rad 3: ”åsa@kommun.test” innehåller å, ä, ö",
+            ],
+        ),
         ({"addresses": " \n ,; \n"}, 400, ["Listan har ingen e-postadress"]),
         ({"addresses": "anna@norrsund.test", "language": "fi"}, 400, ["Välj språk"]),
-        ({"file": (b"a@b.se\n" * 40000, "lista.csv")}, 400,
-         ["Filen är större än 256 kB"]),
-        ({"file": (b"a@b.se", "lista.txt"), "addresses": "c@d.se"}, 400,
-         ["inte båda"]),
+        ({"file": (b"a@b.se\n" * 40000, "lista.csv")}, 400, ["Filen är större än 256 kB"]),
+        ({"file": (b"a@b.se", "lista.txt"), "addresses": "c@d.se"}, 400, ["inte båda"]),
     ],
     ids=["invalid", "empty", "language", "oversized-file", "both"],
-)  # fmt: skip
+)
 def test_a_bad_list_is_refused_with_a_clear_message_and_nothing_stored(
     admin, db, form, status, says
 ):
@@ -173,15 +179,30 @@ def test_address_lists_are_read_line_by_line():
 def test_texts_are_checked_and_filled_in():
     assert texts.problems("Hej {forbund}", "Svara via {link} senast {closes}, {round}") == []
     assert texts.problems("", "{link} {x.y} {link!r}") == [
-        ("subject", "empty", ""), ("body", "braces", "")
-    ]  # fmt: skip
+        ("subject", "empty", ""),
+        ("body", "braces", ""),
+    ]
     for kind in ("invitation", "reminder"):
         for language in ("sv", "en"):
             default = texts.default(kind, language)
             assert texts.problems(default.subject, default.body) == []
-    filled = texts.fill(texts.default("invitation", "en"), link="L", forbund="F",
-                        closes_on=None, label="2026")  # fmt: skip
+    filled = texts.fill(
+        texts.default("invitation", "en"), link="L", forbund="F", closes_on=None, label="2026"
+    )
     assert "\nL\n" in filled.body and "a date still to be announced" in filled.body
+
+
+def test_the_worker_refuses_to_send_without_its_settings(tmp_path):
+    configured = {
+        "SECRET_KEY": "k",
+        "MAIL_HOST": "127.0.0.1",
+        "MAIL_SENDER": "a@b.se",
+        "PUBLIC_URL": "https://samverkan.test",
+    }
+    worker.ready(Settings.load(tmp_path, configured))
+    for key in ("MAIL_HOST", "MAIL_SENDER", "PUBLIC_URL"):
+        with pytest.raises(MailRefused, match=f"^{key} is not set, so nothing can be sent"):
+            worker.ready(Settings.load(tmp_path, {**configured, key: ""}))
 
 
 def test_mail_settings_are_checked_at_start_up(tmp_path):

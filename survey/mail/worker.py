@@ -8,6 +8,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 
 from sqlalchemy.orm import Session
 
@@ -35,12 +36,19 @@ class Pass:
 def ready(settings: Settings) -> None:
     """Refuse to send where a message could not be right: no server, no sender, or links
     that would point at this computer."""
-    if not settings.mail_host:
-        raise MailRefused("not_configured", missing="MAIL_HOST")
-    if not settings.mail_sender:
-        raise MailRefused("not_configured", missing="MAIL_SENDER")
-    if not settings.public_url_set:
-        raise MailRefused("not_configured", missing="PUBLIC_URL")
+    needed = {
+        "MAIL_HOST": settings.mail_host,
+        "MAIL_SENDER": settings.mail_sender,
+        "PUBLIC_URL": settings.public_url_set,  # else the links would point at this computer
+    }
+    for key, value in needed.items():
+        if not value:
+            raise MailRefused(
+                "not_configured",
+                f"{key} is not set, so nothing can be sent; the messages wait in the queue "
+                "(README, E-mail invitations and reminders)",
+                missing=key,
+            )
 
 
 def send_due(
@@ -65,7 +73,7 @@ def send_due(
             ]
             session.rollback()  # end the read: nothing is held while the server is slow
             try:
-                smtp.send(compose.message(outgoing, text, settings))
+                smtp.send(_compose(outgoing, text, settings))
             except Uncertain as exc:
                 outbox.interrupted(session, outgoing.message_id, str(exc))
                 done.counts[MessageStatus.INTERRUPTED] += 1
@@ -81,3 +89,12 @@ def send_due(
                 outbox.sent(session, outgoing.message_id, clock())
                 done.counts[MessageStatus.SENT] += 1
     return done
+
+
+def _compose(outgoing: outbox.Outgoing, text: texts.Text, settings: Settings) -> EmailMessage:
+    """The message, or a failure to record: a header the e-mail library refuses (a line
+    break in a förbund's name, say) must fail that message, not stop the worker."""
+    try:
+        return compose.message(outgoing, text, settings)
+    except ValueError as exc:
+        raise SendFailed(f"the message could not be made: {exc}", temporary=False) from None
