@@ -20,6 +20,7 @@ def test_the_mail_pages_in_a_browser(live_server, page):
     signed_in_browser(page, live_server, "forbund_admin", "norrsund")
     page.goto(live_server.url + "/admin/f/norrsund/rounds/2026/mail")
     assert_accessible(axe, page)
+    assert "”Namn <adress>” går också" in page.locator("#hint-addresses").inner_text()
 
     page.get_by_label("E-postadresser").fill("anna@norrsund.test\nbo(at)kommun.test")
     page.get_by_role("button", name="Lägg till adresser").click()
