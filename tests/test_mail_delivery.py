@@ -192,3 +192,13 @@ def test_a_message_that_cannot_be_made_fails_alone(app, db, smtp):
     status, _attempts, error = statuses(db)["a@norrsund.test"]
     assert status == "failed" and error.startswith("the message could not be made")
     assert smtp.messages == []
+
+
+def test_a_round_closed_while_a_message_is_being_sent(app, db, smtp):
+    queue(db, "a@norrsund.test")
+    config = app.extensions["survey"]
+    claimed = outbox.claim_next(db, config.secret_key, utcnow())
+    with app.extensions["survey_sessions"]() as page:  # an administrator closes it
+        services.close_round(page, "norrsund", "2026", dt.date.today())  # addresses go
+    outbox.sent(db, claimed.message_id, utcnow())  # the worker comes back: nothing to mark
+    assert statuses(db) == {}

@@ -204,7 +204,7 @@ def _settle(message: models.MailMessage, status: str, reason: str | None) -> Non
 
 def sent(session: Session, message_id: int, now: dt.datetime) -> None:
     with transaction(session):
-        message = session.get(models.MailMessage, message_id)
+        message = _fresh(session, message_id)
         if message is not None:  # the round may have closed meanwhile
             message.status, message.sent_at, message.last_error = MessageStatus.SENT, now, None
 
@@ -215,7 +215,7 @@ def failed(
     """Record a failed attempt: a temporary one is tried again after a back-off, until
     MAX_ATTEMPTS; returns the status it is left in."""
     with transaction(session):
-        message = session.get(models.MailMessage, message_id)
+        message = _fresh(session, message_id)
         if message is None:
             return MessageStatus.CANCELLED
         message.last_error = reason[:1000]
@@ -231,9 +231,15 @@ def failed(
 
 def interrupted(session: Session, message_id: int, reason: str) -> None:
     with transaction(session):
-        message = session.get(models.MailMessage, message_id)
+        message = _fresh(session, message_id)
         if message is not None:
             _settle(message, MessageStatus.INTERRUPTED, reason[:1000])
+
+
+def _fresh(session: Session, message_id: int) -> models.MailMessage | None:
+    """The message as stored now (None once its round closed and took it along), not the
+    copy the session kept from the claim."""
+    return session.get(models.MailMessage, message_id, populate_existing=True)
 
 
 def backoff(attempts: int) -> dt.timedelta:
