@@ -64,11 +64,12 @@ def stored(db) -> tuple[int, int]:
             ],
         ),
         ({"addresses": " \n ,; \n"}, 400, ["Listan har ingen e-postadress"]),
+        ({"addresses": "fel\n" * 25}, 400, ["Rad 20: ”fel”", "…och 5 rader till som inte är"]),
         ({"addresses": "anna@norrsund.test", "language": "fi"}, 400, ["Välj språk"]),
         ({"file": (b"a@b.se\n" * 40000, "lista.csv")}, 400, ["Filen är större än 256 kB"]),
         ({"file": (b"a@b.se", "lista.txt"), "addresses": "c@d.se"}, 400, ["inte båda"]),
     ],
-    ids=["invalid", "empty", "language", "oversized-file", "both"],
+    ids=["invalid", "empty", "many-invalid", "language", "oversized-file", "both"],
 )
 def test_a_bad_list_is_refused_with_a_clear_message_and_nothing_stored(
     admin, db, form, status, says

@@ -114,7 +114,7 @@ def mail_addresses(slug: str, label: str):
             db(), slug, label, listed, settings().secret_key, dt.date.today(), actor=_actor()
         )
     except AddressesRejected as exc:
-        return _page(slug, label, 400, [_problem(p) for p in exc.problems], **shown)
+        return _page(slug, label, 400, _problems(exc.problems), **shown)
     except MailRefused as exc:
         return _page(slug, label, _status(exc), [_refusal(exc)], **shown)
     flash(_added(len(added), known, listed), "info")
@@ -208,6 +208,20 @@ def mail_texts(slug: str):
 
 def _field(name: str, text: str) -> ErrorMessage:
     return ErrorMessage(name, name, text)
+
+
+#: Faulty lines named on the page; the rest are counted.
+SHOWN_PROBLEMS = 20
+
+
+def _problems(problems: list[addresses.Problem]) -> list[ErrorMessage]:
+    shown = [_problem(p) for p in problems[:SHOWN_PROBLEMS]]
+    if len(problems) > SHOWN_PROBLEMS:
+        rest = len(problems) - SHOWN_PROBLEMS
+        shown.append(
+            _field("addresses", _("…and %(n)s more lines that are not addresses.", n=rest))
+        )
+    return shown
 
 
 def _problem(problem: addresses.Problem) -> ErrorMessage:
