@@ -120,3 +120,33 @@ class InvalidPasswordLink(SurveyError):
 
 class AccountSetupError(SurveyError):
     """A user or role that cannot be added or changed as asked (the message says why)."""
+
+
+class MailRefused(SurveyError):
+    """An e-mail step that cannot be taken now; `reason` lets the web word it:
+    "round_state" (the round does not take addresses or messages in its state; `state`),
+    "not_configured" (the worker lacks a setting: `missing`),
+    "no_addresses" (an empty list), "too_many" (`count`, `limit`), "file_too_large"
+    (`size`, `limit` in kB), "nobody" (no one to send to)."""
+
+    def __init__(self, reason: str, message: str | None = None, **details: object):
+        self.reason, self.details = reason, details
+        super().__init__(message or f"e-mail refused: {reason} {details}")
+
+
+class AddressesRejected(SurveyError):
+    """A list of addresses with faulty lines: nothing of it was stored. `problems` are
+    survey.mail.addresses.Problem (line, text, reason)."""
+
+    def __init__(self, problems: list):
+        self.problems = problems
+        super().__init__("; ".join(f"line {p.line}: {p.text!r} ({p.reason})" for p in problems[:5]))
+
+
+class MailTextRejected(SurveyError):
+    """An invitation or reminder text that cannot be used: `problems` are (field, reason,
+    detail) from survey.mail.texts.problems; nothing was saved."""
+
+    def __init__(self, problems: list[tuple[str, str, str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"{f}: {r} {d}".strip() for f, r, d in problems))

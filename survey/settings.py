@@ -33,7 +33,15 @@ KEYS = (
     "ACCESSIBILITY_CONTACT",
     "CHROMIUM_PATH",
     "RATE_LIMIT_PDF",
+    "MAIL_HOST",
+    "MAIL_PORT",
+    "MAIL_SECURITY",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_SENDER",
 )
+#: How the connection to the SMTP server is protected, and the port each uses by default.
+MAIL_SECURITY = {"none": 25, "starttls": 587, "ssl": 465}
 #: Per address. Log-in posts: enough for typos, too few for guessing (the lock-out after 5
 #: failures per account does the rest). Respondent pages: generous, since a whole office
 #: behind one address may answer at once and each page is a GET and a POST.
@@ -80,6 +88,15 @@ class Settings:
     #: The Chromium that prints the board report as PDF (through Playwright).
     chromium_path: str = DEFAULT_CHROMIUM_PATH
     rate_limit_pdf: str = DEFAULT_RATE_LIMIT_PDF
+    #: The SMTP server invitations and reminders go through (README, "E-mail invitations
+    #: and reminders"); no host: nothing is sent, messages wait in the queue.
+    mail_host: str = ""
+    mail_port: int = 587
+    mail_security: str = "starttls"
+    mail_username: str = ""
+    mail_password: str = field(default="", repr=False)
+    #: The From address, e.g. "Norrsunds samordningsförbund <enkat@norrsund.se>".
+    mail_sender: str = ""
     #: Other upper-case keys (Flask's own, e.g. SESSION_COOKIE_SECURE), passed through.
     flask: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -112,6 +129,7 @@ class Settings:
             ).strip(),
             chromium_path=str(values.get("CHROMIUM_PATH") or DEFAULT_CHROMIUM_PATH),
             rate_limit_pdf=str(values.get("RATE_LIMIT_PDF") or DEFAULT_RATE_LIMIT_PDF),
+            **mail_settings(values),
             flask={k: v for k, v in values.items() if k not in KEYS},
         )
 
@@ -185,6 +203,29 @@ def draft_days(value: object) -> int:
     if not text.isascii() or not text.isdigit() or int(text) < 1:
         raise ValueError(f"PRIVACY_DRAFT_DAYS must be a number of days (1, 2, …), not {value!r}")
     return int(text)
+def mail_settings(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The SMTP settings; a security mode or port that is not one is refused at start-up
+    rather than sending in clear text (or not at all) by surprise."""
+    security = str(values.get("MAIL_SECURITY") or "starttls").strip().lower()
+    if security not in MAIL_SECURITY:
+        raise ValueError(
+            f"MAIL_SECURITY must be one of {', '.join(MAIL_SECURITY)}, not {security!r}"
+        )
+    port = str(values.get("MAIL_PORT") or MAIL_SECURITY[security]).strip()
+    if not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"MAIL_PORT must be a port number, not {port!r}")
+    for key in ("MAIL_USERNAME", "MAIL_PASSWORD"):
+        if not str(values.get(key) or "").isascii():
+            # smtplib sends the log-in as ASCII: better refused now than by every send.
+            raise ValueError(f"{key} must be ASCII: smtplib cannot send other characters")
+    return {
+        "mail_host": str(values.get("MAIL_HOST") or "").strip(),
+        "mail_port": int(port),
+        "mail_security": security,
+        "mail_username": str(values.get("MAIL_USERNAME") or ""),
+        "mail_password": str(values.get("MAIL_PASSWORD") or ""),
+        "mail_sender": str(values.get("MAIL_SENDER") or "").strip(),
+    }
 
 
 def questionnaire_dir() -> Path:

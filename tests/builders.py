@@ -8,9 +8,9 @@ import re
 from sqlalchemy import select
 
 from survey.db import models
+from survey.mail import services as mail
 from survey.results import publication
 from survey.rounds import invitations, lifecycle
-from survey.rounds import services as rounds
 
 
 def default_questionnaire(session, version=1) -> models.Questionnaire:
@@ -39,7 +39,7 @@ def make_round(
 
 def close_and_publish(session, rnd) -> None:
     """The administrator's last two steps, through the same services as the command line."""
-    rounds.close_round(session, rnd.association.slug, rnd.label, dt.date.today())
+    mail.close_round(session, rnd.association.slug, rnd.label, dt.date.today())
     publication.publish_round(session, rnd.association.slug, rnd.label, dt.date.today())
 
 

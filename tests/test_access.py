@@ -22,6 +22,7 @@ EVERYONE = set(PEOPLE)
 SIGNED_IN = EVERYONE - {"anonymous"}
 NORRSUND = {"system admin", "norrsund admin", "norrsund board"}
 ROW_LEVEL = {"system admin", "researcher"}
+ADMINS = {"system admin", "norrsund admin"}
 
 #: endpoint -> (path and query to send, who may use it)
 EXPECTED = {
@@ -62,6 +63,11 @@ EXPECTED = {
     "research.research_csv": ("/export/research.csv", ROW_LEVEL),
     "admin.audit_log": ("/admin/audit", {"system admin"}),
     "admin.audit_csv": ("/admin/audit.csv", {"system admin"}),
+    "admin.mail": ("/admin/f/norrsund/rounds/2027/mail", ADMINS),
+    "admin.mail_addresses": ("/admin/f/norrsund/rounds/2027/mail/addresses", ADMINS),
+    "admin.mail_invitations": ("/admin/f/norrsund/rounds/2027/mail/invitations", ADMINS),
+    "admin.mail_reminders": ("/admin/f/norrsund/rounds/2027/mail/reminders", ADMINS),
+    "admin.mail_texts": ("/admin/f/norrsund/mail-texts", ADMINS),
 }
 
 

@@ -225,7 +225,7 @@ def test_a_respondent_answers_everything_with_each_step_on_the_other_server(stac
     background = {"csrf_token": csrf, "role": "handlaggare", "agency": "kommun"}
     saved = browser.post(f"/r/{token}", background)
     assert saved.status == 302, saved.text
-    pages = 0
+    pages, asked = 0, 0
     location = saved.headers["Location"]
     while not location.endswith("/summary"):
         page = browser.get(location)
@@ -234,7 +234,7 @@ def test_a_respondent_answers_everything_with_each_step_on_the_other_server(stac
         form = {"csrf_token": csrf, "nav": "next", **{f"item-{c}": "4" for c in codes}}
         posted = browser.post(location, form)
         assert posted.status == 302, posted.text
-        location, pages = posted.headers["Location"], pages + 1
+        location, pages, asked = posted.headers["Location"], pages + 1, asked + len(codes)
     assert pages == 10
     summary = browser.get(location)
     receipt = hidden_field(summary.text, "receipt")
@@ -249,7 +249,7 @@ def test_a_respondent_answers_everything_with_each_step_on_the_other_server(stac
     engine = create_engine(stack.database_url)
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(models.Response)) == 1
-        assert conn.scalar(select(func.count()).select_from(models.Answer)) == 40
+        assert conn.scalar(select(func.count()).select_from(models.Answer)) == asked
         assert conn.scalar(select(func.count()).select_from(models.Draft)) == 0
     engine.dispose()
     logs = stack.logs()

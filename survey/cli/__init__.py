@@ -84,7 +84,7 @@ def FORBUND_OPTION(**kwargs: Any) -> Callable[[F], F]:  # noqa: N802 - reads as 
 
 
 def register_commands(app: Flask) -> None:
-    from survey.cli import accounts, assets, database, export, instance, rounds
+    from survey.cli import accounts, assets, database, export, instance, mail, rounds
 
     for command in (
         instance.init_command,
@@ -99,6 +99,7 @@ def register_commands(app: Flask) -> None:
         database.db_group,
         accounts.user_group,
         assets.collect_static_command,
+        mail.mail_group,
     ):
         app.cli.add_command(command)
     # The group's older name, kept so scripts written for it go on working.

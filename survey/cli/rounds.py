@@ -17,6 +17,7 @@ from survey.cli import FORBUND_OPTION, domain_errors, open_session, settings
 from survey.db import audit, models
 from survey.db.models import RoundState
 from survey.exports.worksheets import csv_row
+from survey.mail import services as mail
 from survey.results import publication
 from survey.rounds import associations, lifecycle, status
 from survey.rounds import services as rounds
@@ -224,9 +225,11 @@ def round_open_command(round_spec: str, closes: dt.datetime | None) -> None:
 @with_appcontext
 @domain_errors
 def round_close_command(round_spec: str) -> None:
-    """Close an open round now: no more answers; unfinished ones are kept, not counted."""
+    """Close an open round now: no more answers; unfinished ones are kept, not counted;
+    its e-mail addresses are deleted."""
     with open_session() as session:
-        rnd = rounds.close_round(
+        # Through the e-mail service: closing deletes the round's e-mail addresses too.
+        rnd = mail.close_round(
             session, *_round_name(round_spec), dt.date.today(), actor=audit.COMMAND_LINE
         )
         counts = status.round_status(session, rnd.id)

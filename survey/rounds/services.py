@@ -77,6 +77,9 @@ def open_round(
 def close_round(
     session: Session, association_slug: str, label: str, today: dt.date, *, actor: str | None = None
 ) -> models.Round:
+    """Close without touching e-mail addresses. The page and the command close through
+    `survey.mail.services.close_round`, which also deletes the round's addresses (the
+    e-mail package sits above this one); the mail worker deletes any left behind."""
     with transaction(session):
         rnd = lifecycle.round_by_name(session, association_slug, label)
         lifecycle.close_round(rnd, today)

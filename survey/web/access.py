@@ -187,6 +187,11 @@ RULES: dict[str, Rule] = {
     "research.research_csv": RESEARCH,
     "admin.audit_log": SYSTEM_ADMIN,
     "admin.audit_csv": SYSTEM_ADMIN,
+    "admin.mail": FORBUND_ADMIN,
+    "admin.mail_addresses": FORBUND_ADMIN,
+    "admin.mail_invitations": FORBUND_ADMIN,
+    "admin.mail_reminders": FORBUND_ADMIN,
+    "admin.mail_texts": FORBUND_ADMIN,
 }
 
 

@@ -26,6 +26,14 @@ from survey.db.models.answers import (
 )
 from survey.db.models.base import Base
 from survey.db.models.instruments import AgencyType, Dimension, Item, Questionnaire
+from survey.db.models.mail import (
+    MailLanguage,
+    MailMessage,
+    MailRecipient,
+    MailText,
+    MessageKind,
+    MessageStatus,
+)
 from survey.db.models.rounds import Association, Invitation, InvitationKind, Round, RoundState
 
 __all__ = [
@@ -42,6 +50,12 @@ __all__ = [
     "Invitation",
     "InvitationKind",
     "Item",
+    "MailLanguage",
+    "MailMessage",
+    "MailRecipient",
+    "MailText",
+    "MessageKind",
+    "MessageStatus",
     "Membership",
     "Questionnaire",
     "RecoveryCode",

@@ -42,3 +42,7 @@ def audit_csv():
     return Response(
         stream_with_context(generate()), mimetype="text/csv; charset=utf-8", headers=headers
     )
+
+
+# The e-mail pages join this blueprint (their module imports `bp` from here).
+from survey.web.admin import mail as _mail  # noqa: E402, F401
