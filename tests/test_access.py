@@ -22,6 +22,7 @@ EVERYONE = set(PEOPLE)
 SIGNED_IN = EVERYONE - {"anonymous"}
 NORRSUND = {"system admin", "norrsund admin", "norrsund board"}
 ROW_LEVEL = {"system admin", "researcher"}
+NORRSUND_ADMINS = {"system admin", "norrsund admin"}
 
 #: endpoint -> (path and query to send, who may use it)
 EXPECTED = {
@@ -56,6 +57,25 @@ EXPECTED = {
     "research.research_csv": ("/export/research.csv", ROW_LEVEL),
     "admin.audit_log": ("/admin/audit", {"system admin"}),
     "admin.audit_csv": ("/admin/audit.csv", {"system admin"}),
+    "admin.index": ("/admin/", {"system admin", "norrsund admin"}),
+    "admin.forbund_add": ("/admin/forbund", {"system admin"}),
+    "admin.forbund": ("/admin/f/norrsund", NORRSUND_ADMINS),
+    "admin.round_new": ("/admin/f/norrsund/rounds/new", NORRSUND_ADMINS),
+    "admin.round": ("/admin/f/norrsund/rounds/2027", NORRSUND_ADMINS),
+    "admin.round_action": ("/admin/f/norrsund/rounds/2027/open", NORRSUND_ADMINS),
+    "admin.links_personal": ("/admin/f/norrsund/rounds/2027/links.csv", NORRSUND_ADMINS),
+    "admin.links_shared": ("/admin/f/norrsund/rounds/2026/links/shared", NORRSUND_ADMINS),
+    "admin.links_revoke": ("/admin/f/norrsund/rounds/2027/links/revoke", NORRSUND_ADMINS),
+    "admin.questionnaires": ("/admin/questionnaires", {"system admin"}),
+    "admin.questionnaire_upload": ("/admin/questionnaires/upload", {"system admin"}),
+    "admin.questionnaire_preview": (
+        "/admin/questionnaires/integrerad-samverkan/1/preview",
+        {"system admin"},
+    ),
+    "admin.users": ("/admin/users", {"system admin"}),
+    "admin.user_add": ("/admin/users", {"system admin"}),
+    "admin.user_role": ("/admin/users/role", {"system admin"}),
+    "admin.user_remove": ("/admin/users/remove", {"system admin"}),
 }
 
 

@@ -3,15 +3,18 @@ database, each all or nothing."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePath
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.db import audit, models
 from survey.db.engine import transaction
 from survey.instruments import catalog
 from survey.instruments.loading import load_questionnaire
-from survey.instruments.questionnaire import Questionnaire
+from survey.instruments.questionnaire import Questionnaire, QuestionnaireError
 
 
 def load_folder(
@@ -40,3 +43,50 @@ def load_file(
 
 def _record(session: Session, actor: str | None, row: models.Questionnaire) -> None:
     audit.record(session, actor, "questionnaire_loaded", f"{row.key}:{row.version}")
+
+
+@dataclass(frozen=True)
+class Version:
+    """A stored questionnaire version and the rounds that use it ("förbund/label")."""
+
+    key: str
+    version: int
+    title: dict[str, str]
+    used_by: list[str]
+
+
+def versions(session: Session) -> list[Version]:
+    """Every stored version with where it is used, in two statements."""
+    rows = session.scalars(
+        select(models.Questionnaire).order_by(
+            models.Questionnaire.key, models.Questionnaire.version
+        )
+    ).all()
+    used: dict[int, list[str]] = {}
+    uses = session.execute(
+        select(models.Round.questionnaire_id, models.Association.slug, models.Round.label)
+        .join(models.Round.association)
+        .order_by(models.Association.slug, models.Round.label)
+    )
+    for questionnaire_id, slug, label in uses:
+        used.setdefault(questionnaire_id, []).append(f"{slug}/{label}")
+    return [
+        Version(q.key, q.version, {"sv": q.title_sv, "en": q.title_en}, used.get(q.id, []))
+        for q in rows
+    ]
+
+
+def upload(
+    session: Session, data: bytes, filename: str, *, actor: str | None = None
+) -> tuple[models.Questionnaire, bool, Questionnaire]:
+    """An uploaded file, read by the same loader as a file on disk (its limits included),
+    stored only if all of it is valid; a version already stored is never changed.
+    QuestionnaireError names every fault, under the uploaded file's name."""
+    name = PurePath(filename.replace("\\", "/")).name or "questionnaire.yaml"
+    with tempfile.TemporaryDirectory(prefix="survey-upload-") as folder:
+        path = Path(folder) / "upload.yaml"
+        path.write_bytes(data)
+        try:
+            return load_file(session, path, actor=actor)
+        except QuestionnaireError as exc:
+            raise QuestionnaireError(name, exc.problems) from None

@@ -88,7 +88,7 @@ def init_web(app: Flask) -> None:
     app.jinja_env.filters["decimal"] = lambda value: charts.decimal(value, lang())
     app.jinja_env.globals.update(localized=localized, lang=lang, LANGUAGES=LANGUAGES)
 
-    from survey.web.admin.routes import bp as admin
+    from survey.web.admin import bp as admin
     from survey.web.auth.routes import bp as auth
     from survey.web.auth.session import init_login
     from survey.web.board.routes import bp as board

@@ -182,6 +182,22 @@ RULES: dict[str, Rule] = {
     "research.research_csv": RESEARCH,
     "admin.audit_log": SYSTEM_ADMIN,
     "admin.audit_csv": SYSTEM_ADMIN,
+    "admin.index": ANY_ADMIN,
+    "admin.forbund_add": SYSTEM_ADMIN,
+    "admin.forbund": FORBUND_ADMIN,
+    "admin.round_new": FORBUND_ADMIN,
+    "admin.round": FORBUND_ADMIN,
+    "admin.round_action": FORBUND_ADMIN,
+    "admin.links_personal": FORBUND_ADMIN,
+    "admin.links_shared": FORBUND_ADMIN,
+    "admin.links_revoke": FORBUND_ADMIN,
+    "admin.questionnaires": SYSTEM_ADMIN,
+    "admin.questionnaire_upload": SYSTEM_ADMIN,
+    "admin.questionnaire_preview": SYSTEM_ADMIN,
+    "admin.users": SYSTEM_ADMIN,
+    "admin.user_add": SYSTEM_ADMIN,
+    "admin.user_role": SYSTEM_ADMIN,
+    "admin.user_remove": SYSTEM_ADMIN,
 }
 
 
