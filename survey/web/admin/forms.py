@@ -33,7 +33,9 @@ def error(name: str, text: str) -> list[ErrorMessage]:
 
 def worded(exc: WordedError, name: str = "") -> list[ErrorMessage]:
     """A core refusal in the page's language, pointing at the field it is about."""
-    return [ErrorMessage(name, name or None, translate(lang(), exc.template, **exc.values))]
+    # A round's state is a word of the catalogue too ("draft" → "utkast").
+    values = {k: translate(lang(), v) if k == "state" else v for k, v in exc.values.items()}
+    return [ErrorMessage(name, name or None, translate(lang(), exc.template, **values))]
 
 
 def actor() -> str | None:
