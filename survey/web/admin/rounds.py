@@ -92,13 +92,14 @@ def _field_of(exc: RoundSetupError) -> str:
 
 
 def _render_round(slug: str, label: str, status_code: int = 200, errors=(), **extra):
-    rnd = lifecycle.round_by_name(db(), slug, label)
+    assoc = associations.find_association(db(), slug)  # held: the page shows it
+    rnd = lifecycle.find_round(db(), assoc, label)
     rates = rate.response_rate(db(), rnd.id, settings().min_group_size)
     chart = figures.per_day(rates, lang()) if rates.per_day else None
     q = definition_of(rnd.questionnaire)
     page = render_template(
         "admin/round.html",
-        association=rnd.association,
+        association=assoc,
         round=rnd,
         labels={code: _choice_labels(q, code) for code in ("role", "agency")},
         effective=lifecycle.effective_state(rnd, _today()),
