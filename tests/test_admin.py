@@ -284,7 +284,7 @@ def test_bad_round_and_forbund_input_is_refused_and_changes_nothing(admin, db):
         response
     )
     response = post(admin, "/admin/f/norrsund/rounds/2020/close", page=ROUND)
-    assert "är inte öppen (den är stängd)" in text(response)
+    assert "mätomgång 2020 är stängd, inte öppen" in text(response)
     assert closed.state == "closed"
 
 

@@ -99,7 +99,7 @@ def close_round(rnd: models.Round, today: dt.date) -> None:
     late respondent sees tells the truth."""
     if rnd.state != RoundState.OPEN:
         raise RoundSetupError(
-            N_("round %(label)s is not open (it is %(state)s), so it cannot be closed"),
+            N_("round %(label)s is %(state)s, not open"),
             label=rnd.label,
             state=rnd.state,
         )
