@@ -82,6 +82,15 @@ def forbund(slug: str):
     try:
         rounds.update_association(db(), slug, **form, actor=forms.actor())
     except RoundSetupError as exc:
-        return _render_forbund(slug, 400, forms.worded(exc, "name"), form)
+        return _render_forbund(slug, 400, forms.worded(exc, _field_of(exc)), form)
     flash(_("Saved."), "info")
     return redirect(url_for("admin.forbund", slug=slug), 303)
+
+
+def _field_of(exc: RoundSetupError) -> str:
+    """Which field of the förbund's form a refusal is about, for the summary's link."""
+    if "member agencies" in exc.template:
+        return "members"
+    if "privacy contact" in exc.template:
+        return "privacy_contact"
+    return "name"

@@ -5,8 +5,9 @@ removing a role, removing a user. Every change goes through `accounts.services`.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -47,6 +48,9 @@ def _refused(exc: Exception, form: dict[str, str]):
         )
     else:
         problems = forms.worded(exc, "email")  # type: ignore[arg-type]
+    # The page has two e-mail fields: the summary links to the form that was sent.
+    prefix = "new-" if request.endpoint == "admin.user_add" else "more-"
+    problems = [replace(p, anchor=prefix + p.field) for p in problems]
     return _render(400, problems, form)
 
 
