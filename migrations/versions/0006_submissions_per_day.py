@@ -1,7 +1,8 @@
 """How many responses a round received per day, for the response rate's chart
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0004 (0005, the e-mail tables, is made on another branch at the same time: when
+both are merged, this revision follows it and down_revision becomes "0005")
 Create Date: 2026-11-25 19:00:00
 
 A count per round and day, joined to nothing: responses keep no date. Rounds answered
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
+revision: str = "0006"
 down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
