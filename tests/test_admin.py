@@ -130,6 +130,8 @@ def test_a_forbund_administrator_runs_a_whole_round(admin, norrsund, db):
     page = text(admin.get(ROUND))
     assert "Svarar just nu (inte inskickat) 1" in page and "Svarsfrekvens 75 %" in page
     assert f"{TODAY} 3" in page  # submitted per day, beside the chart
+    live = admin.get(f"{ROUND}/rate.json").json  # what static/admin.js keeps the table at
+    assert live == {"invited": 4, "started": 1, "submitted": 3, "rate": 75, "state": "open"}
     assert 'id="rate-chart"' in admin.get(ROUND).text
     # Three alike are fewer than k = 5: no counts by role or agency.
     assert "Inskickade per roll Visas inte" in page

@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 from builders import PASSWORD, make_user
 from conftest import csp_violations, signed_in_browser
+from playwright.sync_api import expect
 from test_browser_respond import assert_accessible, choose_everywhere, next_page
 
 from survey.rounds import services as rounds
@@ -93,7 +94,11 @@ def test_a_forbund_administrator_runs_a_round_in_the_browser(browser, live_serve
     assert page.locator("#rate-submitted").inner_text() == "0"
 
     blocked = answer_through(browser, links[0])
-    click(page, "link", "Uppdatera")
+    # Live: coming back to the window, the table reads the new counts (static/admin.js).
+    page.evaluate("window.dispatchEvent(new Event('focus'))")
+    expect(page.locator("#rate-submitted")).to_have_text("1")
+    assert page.locator("#rate-rate").inner_text() == "33 %"
+    click(page, "link", "Uppdatera")  # the chart comes with the page
     assert page.locator("#rate-submitted").inner_text() == "1"
     assert page.locator("#rate-rate").inner_text() == "33 %"
     page.wait_for_selector("#rate-chart .main-svg")  # the per-day chart, drawn by plotly.js

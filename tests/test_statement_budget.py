@@ -49,12 +49,14 @@ BOARD_BUDGET = {
 #: The admin's round page and its response rate (open this year's round, with answers and
 #: drafts): 1 the förbund, 2 its rounds with questionnaire, 3 the round's counts (links,
 #: submitted, drafts), 4 submitted per day, 5 submitted by role × agency; plus the user.
-#: The förbund's page: the förbund, its rounds with counts. A förbund administrator's
+#: The förbund's page: the förbund, its rounds with counts. The live counts (rate.json):
+#: the förbund, its rounds, the counts. A förbund administrator's
 #: access check reads the förbund: 1 more.
 THIS_YEAR = str(dt.date.today().year)
 ADMIN_BUDGET = {
     f"/admin/f/{SLUG}/rounds/{THIS_YEAR}": 5 + SIGNED_IN + 1,
     f"/admin/f/{SLUG}": 2 + SIGNED_IN + 1,
+    f"/admin/f/{SLUG}/rounds/{THIS_YEAR}/rate.json": 3 + SIGNED_IN + 1,
 }
 #: On SQLite a unit of work sends its BEGIN IMMEDIATE, counted here. A submit also copies
 #: the draft into a response and deletes the draft (anonymity by design).

@@ -4,11 +4,12 @@ unused links; and the response rate, live (counts only, never who answered what)
 
 from __future__ import annotations
 
+import builtins  # `round` here is the round page's view
 import csv
 import datetime as dt
 import io
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from survey.db.models import InvitationKind, RoundState
@@ -121,6 +122,24 @@ def _choice_labels(q: Questionnaire, code: str) -> dict[str, str]:
 @draws_charts
 def round(slug: str, label: str):  # noqa: A001 - the endpoint's name in the URL scheme
     return _render_round(slug, label)
+
+
+@bp.get("/f/<slug>/rounds/<label>/rate.json")
+def rate_json(slug: str, label: str):
+    """The counts of the page's table, for static/admin.js to keep them live (counts only,
+    as on the page; never by role or agency here)."""
+    assoc = associations.find_association(db(), slug)
+    counts = status.round_status(db(), lifecycle.find_round(db(), assoc, label).id)
+    rate_ = counts.response_rate
+    response = jsonify(
+        invited=counts.personal_links,
+        started=counts.in_progress,
+        submitted=counts.submitted,
+        rate=None if rate_ is None else builtins.round(rate_ * 100),  # as the page's
+        state=counts.state,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/f/<slug>/rounds/<label>/<action>")
