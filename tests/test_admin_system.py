@@ -14,6 +14,7 @@ from sqlalchemy import select
 from test_admin import stored, text
 
 from survey.db import audit, models
+from survey.rounds import services as rounds
 
 DEFAULT = (QUESTIONNAIRES / "integrerad-samverkan-v1.yaml").read_text(encoding="utf-8")
 
@@ -63,6 +64,14 @@ def test_a_new_version_is_uploaded_listed_and_previewed(system, db):
     assert "Part 1 of 10" in text(part) and 'name="item-STRAT1"' in part.text
     assert "Don&#39;t know" in part.text or "Don't know" in part.text
     assert system.get("/admin/questionnaires/integrerad-samverkan/2/preview/11").status_code == 404
+    # A fault seen in the preview of a version no round uses is fixed under the same number…
+    fixed = DEFAULT.replace("version: 1", "version: 2", 1).replace('sv: "Resultat"', 'sv: "Effekter"')
+    assert upload(system, fixed).status_code == 303
+    assert "Effekter" in system.get("/admin/questionnaires/integrerad-samverkan/2/preview/10?lang=sv").text
+    # …until a round uses it.
+    rounds.create_round(db, "norrsund", "2027", "integrerad-samverkan:2", actor="test")
+    refused = upload(system, fixed.replace("Effekter", "Utfall"))
+    assert refused.status_code == 400 and "already loaded with other content" in text(refused)
     assert system.get("/admin/questionnaires/nope/1/preview").status_code == 404
     assert [e.target for e in audit.events(db, "questionnaire_loaded")][-1] == (
         "integrerad-samverkan:2"
@@ -83,6 +92,7 @@ BROKEN = [
 
 
 def test_a_broken_file_is_refused_with_every_fault_and_nothing_stored(system, db):
+    make_round(db, "norrsund", "2026")  # version 1 is in use: it never changes
     for content, fault in BROKEN:
         before = stored(db)
         response = upload(system, content)

@@ -30,12 +30,14 @@ def load_folder(
 
 
 def load_file(
-    session: Session, path: Path, *, actor: str | None = None
+    session: Session, path: Path, *, actor: str | None = None, replace_unused: bool = False
 ) -> tuple[models.Questionnaire, bool, Questionnaire]:
     """One file, validated and stored as a new key or version: (row, created, definition)."""
     definition = load_questionnaire(path)
     with transaction(session):
-        row, created = catalog.save_questionnaire(session, definition, str(path))
+        row, created = catalog.save_questionnaire(
+            session, definition, str(path), replace_unused=replace_unused
+        )
         if created:
             _record(session, actor, row)
         return row, created, definition
@@ -80,13 +82,14 @@ def upload(
     session: Session, data: bytes, filename: str, *, actor: str | None = None
 ) -> tuple[models.Questionnaire, bool, Questionnaire]:
     """An uploaded file, read by the same loader as a file on disk (its limits included),
-    stored only if all of it is valid; a version already stored is never changed.
+    stored only if all of it is valid; a version a round uses is never changed (one no
+    round uses yet is replaced).
     QuestionnaireError names every fault, under the uploaded file's name."""
     name = PurePath(filename.replace("\\", "/")).name or "questionnaire.yaml"
     with tempfile.TemporaryDirectory(prefix="survey-upload-") as folder:
         path = Path(folder) / "upload.yaml"
         path.write_bytes(data)
         try:
-            return load_file(session, path, actor=actor)
+            return load_file(session, path, actor=actor, replace_unused=True)
         except QuestionnaireError as exc:
             raise QuestionnaireError(name, exc.problems) from None
