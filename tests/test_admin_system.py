@@ -65,9 +65,14 @@ def test_a_new_version_is_uploaded_listed_and_previewed(system, db):
     assert "Don&#39;t know" in part.text or "Don't know" in part.text
     assert system.get("/admin/questionnaires/integrerad-samverkan/2/preview/11").status_code == 404
     # A fault seen in the preview of a version no round uses is fixed under the same number…
-    fixed = DEFAULT.replace("version: 1", "version: 2", 1).replace('sv: "Resultat"', 'sv: "Effekter"')
+    fixed = DEFAULT.replace("version: 1", "version: 2", 1).replace(
+        'sv: "Resultat"', 'sv: "Effekter"'
+    )
     assert upload(system, fixed).status_code == 303
-    assert "Effekter" in system.get("/admin/questionnaires/integrerad-samverkan/2/preview/10?lang=sv").text
+    assert (
+        "Effekter"
+        in system.get("/admin/questionnaires/integrerad-samverkan/2/preview/10?lang=sv").text
+    )
     # …until a round uses it.
     rounds.create_round(db, "norrsund", "2027", "integrerad-samverkan:2", actor="test")
     refused = upload(system, fixed.replace("Effekter", "Utfall"))
