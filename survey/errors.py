@@ -9,6 +9,16 @@ class SurveyError(Exception):
     """Base of the errors a user can cause; the message is safe to show."""
 
 
+class WordedError(SurveyError):
+    """An error whose message is an English msgid with %(name)s placeholders, marked with
+    `survey.i18n.N_` where it is raised: `str()` is the English text (the command line),
+    and the web words `template` with `values` in the page's language."""
+
+    def __init__(self, template: str, /, **values: object):
+        self.template, self.values = template, values
+        super().__init__(template % values if values else template)
+
+
 class InvalidToken(SurveyError):
     """A link that is wrong, or already used: deliberately indistinguishable."""
 
@@ -50,7 +60,7 @@ class NotFound(SurveyError):
         return f"No survey round '{self.name}'" + (f" for {self.within}" if self.within else "")
 
 
-class RoundSetupError(SurveyError):
+class RoundSetupError(WordedError):
     """A förbund or round that cannot be created or moved to another state as asked."""
 
 
@@ -118,7 +128,7 @@ class InvalidPasswordLink(SurveyError):
     """A set-password link that is wrong, used or expired: deliberately indistinguishable."""
 
 
-class AccountSetupError(SurveyError):
+class AccountSetupError(WordedError):
     """A user or role that cannot be added or changed as asked (the message says why)."""
 
 

@@ -23,6 +23,7 @@ SIGNED_IN = EVERYONE - {"anonymous"}
 NORRSUND = {"system admin", "norrsund admin", "norrsund board"}
 ROW_LEVEL = {"system admin", "researcher"}
 ADMINS = {"system admin", "norrsund admin"}
+NORRSUND_ADMINS = {"system admin", "norrsund admin"}
 
 #: endpoint -> (path and query to send, who may use it)
 EXPECTED = {
@@ -68,6 +69,26 @@ EXPECTED = {
     "admin.mail_invitations": ("/admin/f/norrsund/rounds/2027/mail/invitations", ADMINS),
     "admin.mail_reminders": ("/admin/f/norrsund/rounds/2027/mail/reminders", ADMINS),
     "admin.mail_texts": ("/admin/f/norrsund/mail-texts", ADMINS),
+    "admin.index": ("/admin/", {"system admin", "norrsund admin"}),
+    "admin.forbund_add": ("/admin/forbund", {"system admin"}),
+    "admin.forbund": ("/admin/f/norrsund", NORRSUND_ADMINS),
+    "admin.round_new": ("/admin/f/norrsund/rounds/new", NORRSUND_ADMINS),
+    "admin.round": ("/admin/f/norrsund/rounds/2027", NORRSUND_ADMINS),
+    "admin.round_action": ("/admin/f/norrsund/rounds/2027/open", NORRSUND_ADMINS),
+    "admin.rate_json": ("/admin/f/norrsund/rounds/2027/rate.json", NORRSUND_ADMINS),
+    "admin.links_personal": ("/admin/f/norrsund/rounds/2027/links.csv", NORRSUND_ADMINS),
+    "admin.links_shared": ("/admin/f/norrsund/rounds/2026/links/shared", NORRSUND_ADMINS),
+    "admin.links_revoke": ("/admin/f/norrsund/rounds/2027/links/revoke", NORRSUND_ADMINS),
+    "admin.questionnaires": ("/admin/questionnaires", {"system admin"}),
+    "admin.questionnaire_upload": ("/admin/questionnaires/upload", {"system admin"}),
+    "admin.questionnaire_preview": (
+        "/admin/questionnaires/integrerad-samverkan/1/preview",
+        {"system admin"},
+    ),
+    "admin.users": ("/admin/users", {"system admin"}),
+    "admin.user_add": ("/admin/users", {"system admin"}),
+    "admin.user_role": ("/admin/users/role", {"system admin"}),
+    "admin.user_remove": ("/admin/users/remove", {"system admin"}),
 }
 
 

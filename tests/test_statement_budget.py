@@ -10,6 +10,8 @@ query the page really needs anew.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from board_html import figure_data
 from builders import add_response, all_items, begin, csrf_token, hidden_field, make_round
@@ -44,9 +46,23 @@ BOARD_BUDGET = {
     "/compare": 6 + SIGNED_IN,
     f"/compare?f={SLUG}&peer=demo-alvdalen&peer=demo-bergslagen": 6 + SIGNED_IN,
 }
+#: The admin's round page and its response rate (open this year's round, with answers and
+#: drafts): 1 the förbund, 2 its rounds with questionnaire, 3 the round's counts (links,
+#: submitted, drafts), 4 submitted per day, 5 submitted by role × agency; plus the user.
+#: The förbund's page: the förbund, its rounds with counts. The live counts (rate.json):
+#: the förbund, its rounds, the counts. A förbund administrator's
+#: access check reads the förbund: 1 more.
+THIS_YEAR = str(dt.date.today().year)
+ADMIN_BUDGET = {
+    f"/admin/f/{SLUG}/rounds/{THIS_YEAR}": 5 + SIGNED_IN + 1,
+    f"/admin/f/{SLUG}": 2 + SIGNED_IN + 1,
+    f"/admin/f/{SLUG}/rounds/{THIS_YEAR}/rate.json": 3 + SIGNED_IN + 1,
+}
 #: On SQLite a unit of work sends its BEGIN IMMEDIATE, counted here. A submit also copies
 #: the draft into a response and deletes the draft (anonymity by design).
-RESPONDENT_BUDGET = {"GET page": 6, "POST page": 13, "GET summary": 5, "POST submit": 16}
+#: A submit also counts one more response for the day (one upsert, for the response rate's
+#: chart; joined to nothing).
+RESPONDENT_BUDGET = {"GET page": 6, "POST page": 13, "GET summary": 5, "POST submit": 17}
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -100,6 +116,15 @@ def test_comparing_with_five_peers_costs_what_none_do(demo_app, client):
     """Every förbund of the picture is named: loaded one by one that grows with them."""
     url = f"/compare?f={SLUG}&" + "&".join(f"peer={p}" for p in PEERS)
     assert _get(demo_app, client, url).count == _get(demo_app, client, "/compare").count
+
+
+@pytest.mark.parametrize("url", list(ADMIN_BUDGET))
+def test_admin_page_within_budget(demo_app, url):
+    """As the förbund's administrator; the counts are aggregated in SQL, so the budget does
+    not grow with the responses, links or days."""
+    admin = signed_in(demo_app, demo_app.test_client(), "forbund_admin", SLUG, "budget@a.se")
+    sent = _get(demo_app, admin, url)
+    assert sent.count <= ADMIN_BUDGET[url], f"{url}: {sent}"
 
 
 # --- respondent -------------------------------------------------------------------------

@@ -136,6 +136,20 @@ def close_round(
     return rnd
 
 
+def delete_round(
+    session: Session, slug: str, label: str, *, actor: str | None = None
+) -> None:
+    """Delete a draft round with its links and any addresses already added to it (SQLite
+    does not enforce the tables' ON DELETE CASCADE, so they go explicitly)."""
+    with transaction(session):
+        rnd = lifecycle.round_by_name(session, slug, label)
+        name = _name(rnd)
+        recipients.delete_for_rounds(session, [rnd.id])
+        lifecycle.delete_round(session, rnd)
+        audit.record(session, actor, "round_deleted", name)
+    forget_deleted(session)
+
+
 def delete_addresses(session: Session, rnd: models.Round, *, actor: str | None = None) -> int:
     """Inside the caller's unit of work (closing, publishing): the round's addresses go."""
     count = recipients.delete_for_rounds(session, [rnd.id])

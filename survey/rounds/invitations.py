@@ -7,7 +7,7 @@ import hmac
 import re
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, joinedload
 
 from survey.db import models
@@ -66,6 +66,23 @@ def create_shared_link(session: Session, rnd: models.Round) -> str:
     )
     session.flush()
     return token
+
+
+def revoke_unused(session: Session, rnd: models.Round, kind: str) -> int:
+    """Delete the round's links of `kind` that nobody has used: a deleted link answers like
+    a mistyped one. Personal links with answers in progress or submitted are kept; the
+    personal links a shared link handed out live on without it."""
+    if kind not in set(InvitationKind):
+        raise ValueError(f"unknown kind of link {kind!r}")
+    result = session.execute(
+        delete(models.Invitation).where(
+            models.Invitation.round_id == rnd.id,
+            models.Invitation.kind == kind,
+            models.Invitation.used.is_(False),
+            models.Invitation.draft_id.is_(None),
+        )
+    )
+    return int(result.rowcount or 0)
 
 
 def _plausible(token: str) -> bool:

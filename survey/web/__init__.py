@@ -90,7 +90,7 @@ def init_web(app: Flask) -> None:
     app.jinja_env.filters["interval"] = lambda value: charts.interval_text(value, lang())
     app.jinja_env.globals.update(localized=localized, lang=lang, LANGUAGES=LANGUAGES)
 
-    from survey.web.admin.routes import bp as admin
+    from survey.web.admin import bp as admin
     from survey.web.auth.routes import bp as auth
     from survey.web.auth.session import init_login
     from survey.web.board.routes import bp as board

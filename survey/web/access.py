@@ -192,6 +192,23 @@ RULES: dict[str, Rule] = {
     "admin.mail_invitations": FORBUND_ADMIN,
     "admin.mail_reminders": FORBUND_ADMIN,
     "admin.mail_texts": FORBUND_ADMIN,
+    "admin.index": ANY_ADMIN,
+    "admin.forbund_add": SYSTEM_ADMIN,
+    "admin.forbund": FORBUND_ADMIN,
+    "admin.round_new": FORBUND_ADMIN,
+    "admin.round": FORBUND_ADMIN,
+    "admin.round_action": FORBUND_ADMIN,
+    "admin.rate_json": FORBUND_ADMIN,
+    "admin.links_personal": FORBUND_ADMIN,
+    "admin.links_shared": FORBUND_ADMIN,
+    "admin.links_revoke": FORBUND_ADMIN,
+    "admin.questionnaires": SYSTEM_ADMIN,
+    "admin.questionnaire_upload": SYSTEM_ADMIN,
+    "admin.questionnaire_preview": SYSTEM_ADMIN,
+    "admin.users": SYSTEM_ADMIN,
+    "admin.user_add": SYSTEM_ADMIN,
+    "admin.user_role": SYSTEM_ADMIN,
+    "admin.user_remove": SYSTEM_ADMIN,
 }
 
 

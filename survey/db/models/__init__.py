@@ -22,6 +22,7 @@ from survey.db.models.answers import (
     DraftAnswer,
     DraftComment,
     Response,
+    SubmissionDay,
     random_key,
 )
 from survey.db.models.base import Base
@@ -64,6 +65,7 @@ __all__ = [
     "Round",
     "RoundState",
     "SYSTEM_ROLES",
+    "SubmissionDay",
     "User",
     "random_key",
 ]

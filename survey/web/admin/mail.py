@@ -17,7 +17,7 @@ from survey.errors import AddressesRejected, MailRefused, MailTextRejected
 from survey.mail import addresses, services, status, texts
 from survey.rounds import associations, lifecycle
 from survey.web import db, settings
-from survey.web.admin.routes import bp
+from survey.web.admin import bp
 from survey.web.auth.session import current_principal
 from survey.web.respond.messages import ErrorMessage
 

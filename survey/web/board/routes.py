@@ -57,7 +57,7 @@ def index():
     see = access.Sight(current_principal(), db())
     everyone = db().scalars(select(models.Association).order_by(models.Association.name))
     mine = [a for a in everyone if see.may_open(a.slug)]
-    return render_template("board/index.html", associations=mine, signed_in=see.user is not None)
+    return render_template("board/index.html", associations=mine, user=see.user)
 
 
 @bp.get("/f/<slug>")

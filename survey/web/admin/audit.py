@@ -7,13 +7,12 @@ import csv
 import io
 from itertools import islice
 
-from flask import Blueprint, Response, render_template, stream_with_context
+from flask import Response, render_template, stream_with_context
 
 from survey.db import audit
 from survey.exports.worksheets import csv_row
 from survey.web import db
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+from survey.web.admin import bp
 
 #: The page shows the newest events; the CSV has them all.
 SHOWN = 500
@@ -42,7 +41,3 @@ def audit_csv():
     return Response(
         stream_with_context(generate()), mimetype="text/csv; charset=utf-8", headers=headers
     )
-
-
-# The e-mail pages join this blueprint (their module imports `bp` from here).
-from survey.web.admin import mail as _mail  # noqa: E402, F401
