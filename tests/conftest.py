@@ -231,9 +231,9 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def live_server(tmp_path):
-    """The app on SQLite, served by werkzeug in a thread on a free loopback port."""
+def serve(tmp_path: Path, **overrides):
+    """The app on SQLite, served by werkzeug in a thread on a free loopback port (a
+    generator: the server, then its shutdown)."""
     import threading
 
     from werkzeug.serving import make_server
@@ -243,6 +243,7 @@ def live_server(tmp_path):
             "SECRET_KEY": "browser-test-secret",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'browser.db'}",
             "INSTANCE_PATH": tmp_path / "instance",
+            **overrides,
         }
     )
     create_schema(app.extensions["survey_engine"])
@@ -254,10 +255,17 @@ def live_server(tmp_path):
     thread.start()
     server.app = app
     server.url = f"http://127.0.0.1:{server.server_port}"
-    app.extensions["survey"] = dataclasses.replace(app.extensions["survey"], public_url=server.url)
+    app.extensions["survey"] = dataclasses.replace(
+        app.extensions["survey"], public_url=server.url, public_url_set=True
+    )
     yield server
     server.shutdown()
     app.extensions["survey_engine"].dispose()
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    yield from serve(tmp_path)
 
 
 def csp_violations(context) -> list[str]:
