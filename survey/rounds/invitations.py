@@ -8,7 +8,7 @@ import re
 import secrets
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from survey.db import models
 from survey.db.models import InvitationKind
@@ -75,14 +75,23 @@ def _plausible(token: str) -> bool:
 def find_invitation(session: Session, token: str, *, lock: bool = False) -> models.Invitation:
     """The invitation behind a token, or InvalidToken for a wrong or used one alike.
 
-    `lock` takes a row lock (PostgreSQL) so two simultaneous posts with one link, as from a
-    double click, are handled one after the other instead of both creating a response.
+    `lock` takes a row lock (PostgreSQL; on SQLite the unit of work already holds the
+    write lock) so two simultaneous posts with one link, as from a double click, are
+    handled one after the other instead of both creating a response. The locked row and
+    its draft are read afresh, overwriting what the session read before the lock: a
+    request that looked at the link before another one submitted it must see it used
+    now, not its earlier copy (which let a second submit or a late save start a draft
+    nobody could reach).
     """
     if not _plausible(token):
         raise InvalidToken()
     stmt = select(models.Invitation).filter_by(token_hash=hash_token(token))
     if lock:
-        stmt = stmt.with_for_update()
+        stmt = (
+            stmt.options(joinedload(models.Invitation.draft))
+            .with_for_update(of=models.Invitation)
+            .execution_options(populate_existing=True)
+        )
     inv = session.scalar(stmt)
     if inv is None or inv.used:
         raise InvalidToken()
