@@ -37,7 +37,8 @@ from survey.instruments.loading import load_questionnaire
 from survey.rounds import invitations, lifecycle
 
 QUESTIONNAIRE = Path(__file__).resolve().parent / "data" / "load-questionnaire.yaml"
-PAGES = {1: ("LA1", "LA2", "LA3"), 2: ("LB1", "LB2", "LB3")}
+PAGES = {1: ("LA1", "LA2", "LA3")}
+LAST = len(PAGES)
 VALUES = ("1", "2", "3", "4", "5", "dk")
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _RECEIPT = re.compile(r'name="receipt" value="([^"]+)"')
@@ -48,17 +49,25 @@ _RECEIPT = re.compile(r'name="receipt" value="([^"]+)"')
 
 @contextmanager
 def gunicorn(
-    env: dict[str, str], *, workers: int = 4, threads: int = 4, app: str = "survey:create_app()"
+    env: dict[str, str],
+    *,
+    workers: int = 4,
+    threads: int = 4,
+    app: str = "survey:create_app()",
+    log_dir: Path | None = None,
+    prefix: tuple[str, ...] = (),
 ) -> Iterator[str]:
     """The app under gunicorn on a free loopback port (gunicorn binds port 0 and logs the
     one it got); yields its base URL and stops it (gracefully) afterwards."""
     command = [
+        *prefix,
         sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
         "--bind", "127.0.0.1:0", "--graceful-timeout", "5", "--log-level", "info", app,
     ]  # fmt: skip
     if "control_socket_disable" in gunicorn_settings():
         command.insert(-1, "--no-control-socket")  # else one shared ~/.gunicorn socket
-    log = open(Path(env["SURVEY_INSTANCE_PATH"]) / "gunicorn.log", "w+b")  # noqa: SIM115
+    log_path = Path(log_dir or env["SURVEY_INSTANCE_PATH"]) / "gunicorn.log"
+    log = open(log_path, "w+b")  # noqa: SIM115
     process = subprocess.Popen(
         command, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
     )
@@ -93,14 +102,15 @@ def _wait_until_serving(process: subprocess.Popen, log, workers: int, limit: flo
             try:
                 if requests.get(url + "/", timeout=5).status_code < 500:
                     return url
-            except requests.ConnectionError:
-                pass
+            except requests.RequestException:
+                pass  # not listening yet, or a cold worker slower than the timeout
         time.sleep(0.1)
     raise RuntimeError("gunicorn did not start in time:\n" + Path(log.name).read_text())
 
 
-def server_log(env: dict[str, str]) -> str:
-    return (Path(env["SURVEY_INSTANCE_PATH"]) / "gunicorn.log").read_text(errors="replace")
+def server_log(env: dict[str, str], log_dir: Path | None = None) -> str:
+    path = Path(log_dir or env["SURVEY_INSTANCE_PATH"]) / "gunicorn.log"
+    return path.read_text(errors="replace")
 
 
 # --- the data -------------------------------------------------------------------------------
@@ -141,7 +151,7 @@ class Plan:
 class Outcome:
     plan: Plan
     marker: str
-    #: What the respondent last sent for every statement, and as comment on part B.
+    #: What the respondent last sent for every statement, and as comment on the last part.
     answers: dict[str, str] = field(default_factory=dict)
     comment: str = ""
     racing_answers: dict[str, str] = field(default_factory=dict)
@@ -226,7 +236,7 @@ def _submit(client: _Client, plan: Plan, csrf: str, receipt: str, rng: random.Ra
     outcome = client.outcome
     token = plan.token
     form = {"csrf_token": csrf, "receipt": receipt}
-    racing = {code: rng.choice(VALUES) for code in PAGES[2]}
+    racing = {code: rng.choice(VALUES) for code in PAGES[LAST]}
     statuses: dict[str, int] = {}
 
     def submit(name: str, http) -> None:
@@ -238,7 +248,7 @@ def _submit(client: _Client, plan: Plan, csrf: str, receipt: str, rng: random.Ra
         data = {"csrf_token": csrf, "nav": "autosave", "comment": outcome.marker + "-raced"}
         data.update({f"item-{c}": v for c, v in racing.items()})
         statuses["save"] = client.send(
-            "POST page", "POST", f"/r/{token}/p/2", http, data=data
+            "POST page", "POST", f"/r/{token}/p/{LAST}", http, data=data
         ).status_code
 
     jobs = [(submit, ("first", client.http))]

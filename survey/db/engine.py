@@ -50,12 +50,14 @@ def read_only_location(url: str) -> bool:
 
 
 def _read_only_sqlite(url: str) -> Engine:
-    """Open the file as immutable: with no `-shm` it could not be read in WAL mode at all.
-    Every write then fails with "readonly database", which the pages turn into a 503."""
+    """Open the file read-only. Without its `-wal` (a clean shutdown removes it) it is
+    opened as immutable, since WAL mode cannot be read at all without a `-shm` beside it;
+    with a `-wal` left holding writes, read-only through it (SQLite 3.22+), not to lose
+    them. Every write then fails with "readonly database", which pages turn into a 503."""
     path = Path(make_url(url).database or "").resolve()
-    engine = create_engine(
-        f"sqlite:///file:{path}?mode=ro&immutable=1&uri=true",
-    )
+    wal = path.with_name(path.name + "-wal")
+    mode = "mode=ro" if wal.exists() and wal.stat().st_size else "mode=ro&immutable=1"
+    engine = create_engine(f"sqlite:///file:{path}?{mode}&uri=true")
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
