@@ -128,3 +128,8 @@ class StorageUnavailable(SurveyError):
     def __init__(self, reason: str):
         self.reason = reason
         super().__init__(self.MESSAGES[reason])
+
+
+class BackupRefused(SurveyError):
+    """A backup or restore that would overwrite something (an existing file, newer data)
+    or could not be made; the message says what."""

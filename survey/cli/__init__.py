@@ -50,7 +50,7 @@ def FORBUND_OPTION(**kwargs: Any) -> Callable[[F], F]:  # noqa: N802 - reads as 
 
 
 def register_commands(app: Flask) -> None:
-    from survey.cli import accounts, database, export, instance, rounds
+    from survey.cli import accounts, backups, database, export, instance, rounds
 
     for command in (
         instance.init_command,
@@ -64,6 +64,8 @@ def register_commands(app: Flask) -> None:
         export.export_command,
         database.db_group,
         accounts.user_group,
+        backups.backup_command,
+        backups.restore_command,
     ):
         app.cli.add_command(command)
     # The group's older name, kept so scripts written for it go on working.
