@@ -72,6 +72,18 @@ def _plausible(token: str) -> bool:
     return 0 < len(token) <= TOKEN_MAX_CHARS
 
 
+#: Every respondent request needs the link's round, questionnaire and draft: one query
+#: rather than four, and without the questionnaire's stored definition, which is parsed
+#: once per process (`catalog.definition_of`) and would otherwise be read and decoded as
+#: JSON on every request.
+_WITH_ITS_ROUND = (
+    joinedload(models.Invitation.round, innerjoin=True)
+    .joinedload(models.Round.questionnaire, innerjoin=True)
+    .defer(models.Questionnaire.definition),
+    joinedload(models.Invitation.draft),
+)
+
+
 def find_invitation(session: Session, token: str, *, lock: bool = False) -> models.Invitation:
     """The invitation behind a token, or InvalidToken for a wrong or used one alike.
 
@@ -85,12 +97,14 @@ def find_invitation(session: Session, token: str, *, lock: bool = False) -> mode
     """
     if not _plausible(token):
         raise InvalidToken()
-    stmt = select(models.Invitation).filter_by(token_hash=hash_token(token))
+    stmt = (
+        select(models.Invitation)
+        .filter_by(token_hash=hash_token(token))
+        .options(*_WITH_ITS_ROUND)
+    )
     if lock:
-        stmt = (
-            stmt.options(joinedload(models.Invitation.draft))
-            .with_for_update(of=models.Invitation)
-            .execution_options(populate_existing=True)
+        stmt = stmt.with_for_update(of=models.Invitation).execution_options(
+            populate_existing=True
         )
     inv = session.scalar(stmt)
     if inv is None or inv.used:
