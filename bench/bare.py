@@ -34,6 +34,7 @@ def create_app() -> Flask:
 
 def make_table(database_url: str) -> None:
     engine = make_engine(database_url)
+    key = "INTEGER PRIMARY KEY" if engine.dialect.name == "sqlite" else "SERIAL PRIMARY KEY"
     with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE IF NOT EXISTS bare (id INTEGER PRIMARY KEY, v TEXT)"))
+        conn.execute(text(f"CREATE TABLE IF NOT EXISTS bare (id {key}, v TEXT)"))
     engine.dispose()

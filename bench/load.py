@@ -14,6 +14,7 @@ database pays. The ratio bare / ours is the figure to compare between machines.
 from __future__ import annotations
 
 import argparse
+import random
 import sys
 import tempfile
 import time
@@ -25,7 +26,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from load_driver import gunicorn, plans, prepare, respond  # noqa: E402
 
@@ -40,11 +41,8 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
 
 
-def ours(url: str, database_url: str, args) -> dict:
-    """As many respondents as fit in the time: links prepared generously, then run."""
-    import random
-
-    tokens = prepare(database_url, args.links)
+def ours(url: str, tokens: list[str], args) -> dict:
+    """As many respondents as fit in the time (links are prepared generously)."""
     todo = iter(plans(tokens))
     deadline = time.monotonic() + args.seconds
     timings: dict[str, list[float]] = defaultdict(list)
@@ -130,8 +128,9 @@ def one_database(database: str, args) -> None:
     settings = {"workers": args.workers, "threads": args.threads}
     print(f"{database}: {args.clients} clients, {args.seconds} s, gunicorn {settings}")
     code = {"PYTHONPATH": f"{args.code}:{ROOT}"} if args.code else {}
+    tokens = prepare(ours_url, args.links)
     with gunicorn({**env, **code}, **settings) as url:
-        found = ours(url, ours_url, args)
+        found = ours(url, tokens, args)
     report("ours (whole flow)", found)
     make_table(bare_url)
     with gunicorn({**env, "DATABASE_URL": bare_url}, app=BARE_APP, **settings) as url:
