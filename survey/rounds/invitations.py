@@ -8,7 +8,7 @@ import re
 import secrets
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from survey.db import models
 from survey.db.models import InvitationKind
@@ -72,15 +72,14 @@ def _plausible(token: str) -> bool:
     return 0 < len(token) <= TOKEN_MAX_CHARS
 
 
-#: Every respondent request needs the link's round, questionnaire and draft: one query
-#: rather than four, and without the questionnaire's stored definition, which is parsed
-#: once per process (`catalog.definition_of`) and would otherwise be read and decoded as
-#: JSON on every request.
-_WITH_ITS_ROUND = (
+#: Every respondent request needs the link's round, questionnaire and draft: loaded with
+#: the link rather than one by one, and without the questionnaire's stored definition,
+#: which is parsed once per process (`catalog.definition_of`) and would otherwise be read
+#: and decoded as JSON on every request.
+_ROUND = (
     joinedload(models.Invitation.round, innerjoin=True)
     .joinedload(models.Round.questionnaire, innerjoin=True)
-    .defer(models.Questionnaire.definition),
-    joinedload(models.Invitation.draft),
+    .defer(models.Questionnaire.definition)
 )
 
 
@@ -97,15 +96,18 @@ def find_invitation(session: Session, token: str, *, lock: bool = False) -> mode
     """
     if not _plausible(token):
         raise InvalidToken()
-    stmt = (
-        select(models.Invitation)
-        .filter_by(token_hash=hash_token(token))
-        .options(*_WITH_ITS_ROUND)
-    )
+    stmt = select(models.Invitation).filter_by(token_hash=hash_token(token))
     if lock:
-        stmt = stmt.with_for_update(of=models.Invitation).execution_options(
-            populate_existing=True
+        # The draft in a second query, after the lock is held: joined into the locking
+        # query, PostgreSQL would pair the re-read invitation with the draft as it was
+        # when that query began (none, if the other request has just made it).
+        stmt = (
+            stmt.options(_ROUND, selectinload(models.Invitation.draft))
+            .with_for_update(of=models.Invitation)
+            .execution_options(populate_existing=True)
         )
+    else:
+        stmt = stmt.options(_ROUND, joinedload(models.Invitation.draft))
     inv = session.scalar(stmt)
     if inv is None or inv.used:
         raise InvalidToken()
