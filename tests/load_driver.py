@@ -73,8 +73,10 @@ def gunicorn(
         command.insert(-1, "--no-control-socket")  # else one shared ~/.gunicorn socket
     log_path = Path(log_dir or env["SURVEY_INSTANCE_PATH"]) / "gunicorn.log"
     log = open(log_path, "w+b")  # noqa: SIM115
+    # Started from "/": gunicorn puts its working directory first on the path, which from a
+    # checkout would shadow PYTHONPATH (bench/load.py --code serves another checkout).
     process = subprocess.Popen(
-        command, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
+        command, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, cwd="/"
     )
     try:
         url = _wait_until_serving(process, log, workers)
