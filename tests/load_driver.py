@@ -152,6 +152,8 @@ class Plan:
     token: str
     double_submit: bool
     racing_save: bool
+    #: The first save sent twice at once (a double click on the start page's button).
+    double_start: bool = False
 
 
 @dataclass
@@ -171,9 +173,15 @@ class Outcome:
 
 def plans(tokens: list[str]) -> list[Plan]:
     """Half the clients submit twice at once, half have a save racing their submit, a
-    quarter both."""
+    quarter both; one in ten double-clicks the start page's button."""
     return [
-        Plan(i, token, double_submit=i % 4 in (0, 2), racing_save=i % 4 in (1, 2))
+        Plan(
+            i,
+            token,
+            double_submit=i % 4 in (0, 2),
+            racing_save=i % 4 in (1, 2),
+            double_start=i % 10 == 3,
+        )
         for i, token in enumerate(tokens)
     ]
 
@@ -218,10 +226,7 @@ def respond(base: str, plan: Plan, rng: random.Random) -> Outcome:
         page = client.expect(client.send("GET start", "GET", f"/r/{token}"), 200)
         csrf = _CSRF.search(page.text).group(1)
         background = {"role": rng.choice(["handlaggare", "chef"]), "agency": "kommun"}
-        client.expect(
-            client.send("POST start", "POST", f"/r/{token}",
-                        data={"csrf_token": csrf, "nav": "next", **background}), 302,
-        )  # fmt: skip
+        _start(client, plan, {"csrf_token": csrf, "nav": "next", **background})
         for number, codes in PAGES.items():
             client.expect(client.send("GET page", "GET", f"/r/{token}/p/{number}"), 200)
             ratings = {code: rng.choice(VALUES) for code in codes}
@@ -244,6 +249,27 @@ def respond(base: str, plan: Plan, rng: random.Random) -> Outcome:
     finally:
         client.close()  # no idle keep-alive connection holds a worker
     return outcome
+
+
+def _start(client: _Client, plan: Plan, form: dict[str, str]) -> None:
+    """The first save, which makes the draft; twice at the same moment for a double click."""
+    statuses: list[int] = []
+
+    def post(http=None) -> None:
+        statuses.append(
+            client.send("POST start", "POST", f"/r/{plan.token}", http, data=form).status_code
+        )
+
+    if not plan.double_start:
+        post()
+    else:
+        twins = [threading.Thread(target=post, args=(h,)) for h in (None, client.twin())]
+        for thread in twins:
+            thread.start()
+        for thread in twins:
+            thread.join()
+    if any(status != 302 for status in statuses):
+        raise AssertionError(f"the start page's save answered {statuses}")
 
 
 def _submit(client: _Client, plan: Plan, csrf: str, receipt: str, rng: random.Random) -> None:

@@ -1,6 +1,7 @@
 """No answer lost or altered under load: 300 links answered through every page by 50
 parallel clients against the app under gunicorn (4 workers × 4 threads), half of them
-submitting twice at the same moment and half with a page save racing their submit, on
+submitting twice at the same moment, half with a page save racing their submit and one
+in ten double-clicking the first page's button, on
 SQLite and on PostgreSQL at the same time (one minute of wall time for both). Then each
 database is read: every completed link is exactly one submitted response holding exactly
 what its respondent sent last, and nothing is left over.
