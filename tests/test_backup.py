@@ -113,3 +113,16 @@ def test_a_backup_taken_under_load_restores_exactly_what_it_counted(
         assert (answers, marker) == (expected, comment)
         expected_per_item.update(expected.items())
     assert per_item == expected_per_item  # the aggregates of exactly those responses
+
+
+def test_restoring_what_is_not_a_backup_says_so_and_changes_nothing(runner, database_url, tmp_path):
+    not_a_backup = tmp_path / "notes.db"
+    not_a_backup.write_text("inköpslista: mjölk, bröd\n", encoding="utf-8")
+    (tmp_path / "notes.db.summary.json").write_text("{}", encoding="utf-8")  # PostgreSQL's
+    for source, said in (
+        (tmp_path / "missing.db", "no backup file"),
+        (not_a_backup, "not a backup" if database_url.startswith("sqlite") else "pg_restore"),
+    ):
+        result = runner.invoke(args=["restore", str(source), "--force"])
+        assert result.exit_code == 1, result.output
+        assert said in result.output and "Traceback" not in result.output

@@ -20,8 +20,9 @@ import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import DatabaseError
 
 from survey.db import models
 from survey.db.engine import forget_deleted_in, make_engine
@@ -68,6 +69,7 @@ def backup(engine: Engine, out: Path) -> Summary:
     """Write a consistent copy of the database to `out` (never over an existing file)."""
     if out.exists():
         raise BackupRefused(f"{out} exists already; a backup never overwrites a file")
+    live_summary(engine)  # refuses a database without tables before writing anything
     if engine.dialect.name == "sqlite":
         return _backup_sqlite(engine, out)
     return _backup_postgresql(engine, out)
@@ -87,10 +89,14 @@ def _backup_sqlite(engine: Engine, out: Path) -> Summary:
 
 
 def _sqlite_summary(path: Path) -> Summary:
-    copy = make_engine(f"sqlite:///{path}")
+    copy = make_engine(f"sqlite:///file:{path.resolve()}?mode=ro&uri=true")
     try:
         with copy.connect() as conn:
+            if not inspect(conn).has_table("response"):
+                raise BackupRefused(f"{path} is not a backup of Samverkansmätaren's database")
             return summarise(conn)
+    except DatabaseError as exc:  # not an SQLite file at all
+        raise BackupRefused(f"{path} is not a backup of Samverkansmätaren's database") from exc
     finally:
         copy.dispose()
 
@@ -139,12 +145,18 @@ def backup_summary(engine: Engine, source: Path) -> Summary:
 
 def live_summary(engine: Engine) -> Summary:
     with engine.connect() as conn:
+        if not inspect(conn).has_table("response"):
+            raise BackupRefused("the database has no tables yet: run `survey init` first")
         return summarise(conn)
 
 
 def restore(engine: Engine, source: Path, *, force: bool = False) -> Summary:
     """Replace the database's content with the backup's. Refused when the database holds
     anything newer than the backup, unless `force`."""
+    if not source.is_file():
+        raise BackupRefused(f"no backup file {source}")
+    if engine.dialect.name == "sqlite":
+        backup_summary(engine, source)  # refuses a file that is not a backup, even forced
     if not force:
         ahead = live_summary(engine).ahead_of(backup_summary(engine, source))
         if ahead:
