@@ -160,3 +160,26 @@ class MailTextRejected(SurveyError):
     def __init__(self, problems: list[tuple[str, str, str]]):
         self.problems = problems
         super().__init__("; ".join(f"{f}: {r} {d}".strip() for f, r, d in problems))
+
+
+class StorageUnavailable(SurveyError):
+    """The database cannot take a write now: `reason` "busy" (other writers held the lock
+    past the wait and its retries), "full" (disk or database full) or "read_only" (the
+    database or its folder cannot be written). Nothing of the request was saved; the web
+    shell answers 503 with a page saying so, the command line prints the message."""
+
+    MESSAGES = {
+        "busy": "the database is busy with other writes; nothing was saved, try again",
+        "full": "the disk (or the database) is full; nothing was saved",
+        "read_only": "the database can only be read (its file or folder is read-only); "
+        "nothing was saved",
+    }
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(self.MESSAGES[reason])
+
+
+class BackupRefused(SurveyError):
+    """A backup or restore that would overwrite something (an existing file, newer data)
+    or could not be made; the message says what."""

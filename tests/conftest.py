@@ -328,3 +328,39 @@ def mail_app(database_url, tmp_path, smtp):
     app = fresh_app(database_url, tmp_path, **mail_settings(smtp))
     yield app
     app.extensions["survey_engine"].dispose()
+
+
+# --- figures printed at the end of the run ------------------------------------------------
+
+class _Figures(list):
+    """What a test measured; each line also goes into the test's report (user_properties),
+    which reaches the main process under pytest-xdist, where the summary prints it."""
+
+    def __init__(self, node) -> None:
+        super().__init__()
+        self.node = node
+
+    def append(self, line: str) -> None:
+        super().append(line)
+        self.node.user_properties.append(("figure", line))
+
+
+@pytest.fixture
+def figures(request) -> list[str]:
+    """Lines a test measured (e.g. the load test's counts), printed in the run's summary."""
+    return _Figures(request.node)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    lines = [
+        value
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for key, value in getattr(report, "user_properties", ())
+        if key == "figure"
+    ]
+    if lines:
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -94,7 +94,7 @@ def submit(
         link = _personal_link(session, token, today)
         draft = drafts.start_or_resume(session, link.invitation, language, now)
         submission.submit(session, link.questionnaire, link.invitation, draft, language, today)
-    forget_deleted(session)
+    forget_deleted(session, wait=False)
 
 
 def purge_drafts(session: Session, saved_before: dt.datetime) -> int:

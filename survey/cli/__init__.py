@@ -84,7 +84,7 @@ def FORBUND_OPTION(**kwargs: Any) -> Callable[[F], F]:  # noqa: N802 - reads as 
 
 
 def register_commands(app: Flask) -> None:
-    from survey.cli import accounts, assets, database, export, instance, mail, rounds
+    from survey.cli import accounts, assets, backups, database, export, instance, mail, rounds
 
     for command in (
         instance.init_command,
@@ -100,6 +100,8 @@ def register_commands(app: Flask) -> None:
         accounts.user_group,
         assets.collect_static_command,
         mail.mail_group,
+        backups.backup_command,
+        backups.restore_command,
     ):
         app.cli.add_command(command)
     # The group's older name, kept so scripts written for it go on working.

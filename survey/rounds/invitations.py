@@ -8,7 +8,7 @@ import re
 import secrets
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from survey.db import models
 from survey.db.models import InvitationKind
@@ -89,26 +89,47 @@ def _plausible(token: str) -> bool:
     return 0 < len(token) <= TOKEN_MAX_CHARS
 
 
+#: Every respondent request needs the link's round, questionnaire and draft: loaded with
+#: the link rather than one by one, and without the questionnaire's stored definition,
+#: which is parsed once per process (`catalog.definition_of`) and would otherwise be read
+#: and decoded as JSON on every request.
+_ROUND = (
+    joinedload(models.Invitation.round, innerjoin=True)
+    .joinedload(models.Round.questionnaire, innerjoin=True)
+    .defer(models.Questionnaire.definition)
+)
+#: …and its förbund: every respondent page links the förbund's privacy notice.
+_FORBUND = joinedload(models.Invitation.round, innerjoin=True).joinedload(
+    models.Round.association, innerjoin=True
+)
+
+
 def find_invitation(session: Session, token: str, *, lock: bool = False) -> models.Invitation:
     """The invitation behind a token, or InvalidToken for a wrong or used one alike.
 
-    `lock` takes a row lock (PostgreSQL) so two simultaneous posts with one link, as from a
-    double click, are handled one after the other instead of both creating a response.
-    Without it, the round and its förbund come in the same statement: every respondent
-    page names them (the förbund's privacy notice is linked from each). With it they do
-    not, as FOR UPDATE would lock the round's row for everyone answering it.
+    `lock` takes a row lock (PostgreSQL; on SQLite the unit of work already holds the
+    write lock) so two simultaneous posts with one link, as from a double click, are
+    handled one after the other instead of both creating a response. The locked row and
+    its draft are read afresh, overwriting what the session read before the lock: a
+    request that looked at the link before another one submitted it must see it used
+    now, not its earlier copy (which let a second submit or a late save start a draft
+    nobody could reach). Only the invitation's row is locked (`of=`), never the round's,
+    which everyone answering the round reads.
     """
     if not _plausible(token):
         raise InvalidToken()
     stmt = select(models.Invitation).filter_by(token_hash=hash_token(token))
     if lock:
-        stmt = stmt.with_for_update()
-    else:
-        stmt = stmt.options(
-            joinedload(models.Invitation.round, innerjoin=True).joinedload(
-                models.Round.association, innerjoin=True
-            )
+        # The draft in a second query, after the lock is held: joined into the locking
+        # query, PostgreSQL would pair the re-read invitation with the draft as it was
+        # when that query began (none, if the other request has just made it).
+        stmt = (
+            stmt.options(_ROUND, _FORBUND, selectinload(models.Invitation.draft))
+            .with_for_update(of=models.Invitation)
+            .execution_options(populate_existing=True)
         )
+    else:
+        stmt = stmt.options(_ROUND, _FORBUND, joinedload(models.Invitation.draft))
     inv = session.scalar(stmt)
     if inv is None or inv.used:
         raise InvalidToken()

@@ -8,10 +8,12 @@ from flask import Flask, current_app, g, render_template, request, session
 from flask_babel import Babel, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from survey.db import migrations
+from survey.db.engine import storage_fault
 from survey.db.migrations import SchemaState
 from survey.errors import (
     AccountSetupError,
@@ -22,6 +24,7 @@ from survey.errors import (
     NotFound,
     PdfUnavailable,
     RoundNotOpen,
+    StorageUnavailable,
 )
 from survey.settings import Settings
 from survey.web import params
@@ -113,6 +116,7 @@ def init_web(app: Flask) -> None:
     _register_error_pages(app)
     _register_account_error_pages(app)
     _register_refusals(app)
+    _register_storage_pages(app)
 
 
 def settings_of(app: Flask) -> Settings:
@@ -340,3 +344,47 @@ def _register_refusals(app: Flask) -> None:
             _("The address or the form was not what this page expects. Go back and try again."),
         )
         return body, status, [(k, v) for k, v in e.get_headers() if k == "Allow"]
+
+
+def _register_storage_pages(app: Flask) -> None:
+    """A database that cannot take a write (busy past the retries, full, read-only) is a
+    503 saying nothing of this page was saved, never a 500; pages that only read still
+    work where reading does."""
+
+    @app.errorhandler(StorageUnavailable)
+    def storage_unavailable(e: StorageUnavailable):
+        return _storage_page(e.reason, e)
+
+    @app.errorhandler(OperationalError)
+    def database_error(e: OperationalError):
+        reason = storage_fault(e)
+        if reason is None:
+            raise e  # a fault of ours: the 500 page, with the traceback in the log
+        return _storage_page(reason, e)
+
+
+def _storage_page(reason: str, error: Exception):
+    current_app.logger.error(
+        "database cannot take a write (%s): %s", reason, error.__cause__ or error
+    )
+    if reason == "busy":
+        title = _("Many are answering right now")
+        message = _(
+            "The survey is busy saving other answers. Nothing on this page was saved yet: "
+            "try again in a moment. Answers saved earlier are kept."
+        )
+    elif reason == "full":
+        title = _("The survey cannot save right now")
+        message = _(
+            "The server's storage is full, so nothing on this page was saved. The "
+            "administrator has been told. Try again later; answers saved earlier are kept."
+        )
+    else:
+        title = _("The survey can only be read right now")
+        message = _(
+            "The server can read its database but not write to it at the moment, so "
+            "nothing on this page was saved. Results can still be viewed. Try again "
+            "later; answers saved earlier are kept."
+        )
+    body, status = page(503, title, message)
+    return body, status, {"Retry-After": "5" if reason == "busy" else "300"}

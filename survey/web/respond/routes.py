@@ -385,22 +385,21 @@ def submit_page(token: str):
 def submit(token: str):
     try:
         ctx = _open(token)
-    except InvalidToken:
-        # A second submit (double click, replay) from a page made for this link: the
-        # receipt proves it, so the respondent sees the thank-you page, not a dead link.
-        if _receipt_matches(token) and invitations.find_used_invitation(db(), token):
-            return _thanks(token)
-        raise
-    if not _receipt_matches(token):
-        return _render_summary(ctx, problems=[Problem("receipt", "tampered")], status=400)
-    try:
+        if not _receipt_matches(token):
+            return _render_summary(ctx, problems=[Problem("receipt", "tampered")], status=400)
         services.submit(db(), token, language=lang(), now=_now(), today=_today())
+    except InvalidToken:
+        # A second submit (double click, replay) from a page made for this link, whether
+        # it arrived after the first or while the first held the link: the receipt proves
+        # it, so the respondent sees the thank-you page, not a dead link.
+        if not (_receipt_matches(token) and invitations.find_used_invitation(db(), token)):
+            raise
     except AnswersRejected as exc:
         return _render_summary(ctx, problems=exc.problems, status=400)
     # This browser remembers it, so the back button shows the thank-you page again while
     # the link itself now answers like any unknown link.
     remembered = session.get("submitted", []) + [invitations.hash_token(token)]
-    session["submitted"] = remembered[-REMEMBERED:]
+    session["submitted"] = list(dict.fromkeys(remembered))[-REMEMBERED:]
     # Nothing in this browser leads to the answers any more: the personal link a shared
     # link handed out is forgotten (the hash above opens only the thank-you page).
     shared = session.get("shared", {})
