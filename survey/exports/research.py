@@ -1,54 +1,61 @@
 """Researcher exports: the anonymised dataset as an Excel workbook (wide and long sheets,
-codebook, metadata) or as CSV. No Flask here.
+codebook, metadata) or as CSV, from the record stream of survey.exports.dataset. No Flask.
 
-Memory stays flat however large the selection: answers are streamed from SQL in response
-order (`yield_per`), one row per response is written and forgotten, and the workbook is
-written by openpyxl in write-only mode (rows go to temporary files, then into the zip).
+The workbook is written by openpyxl in write-only mode (rows go to temporary files, then
+into the zip), so memory stays flat. A sheet never holds more rows than Excel can open
+(EXCEL_MAX_ROWS): the long form goes into the workbook only while it fits, otherwise the
+sheet `Svar_lång` and `Metadata` say where it is (the research package's CSV and Parquet).
 
 Quasi-identifiers (förbund, role, agency) are recoded by default so that every combination
 in the file holds at least k respondents (survey.exports.recoding); the recoding is decided
 from SQL counts before the rows are streamed, applied to each row as it is written, and
 listed in the Metadata sheet. Statement values are never changed.
-
-Response ids are export-local: a keyed permutation of the database id with a random key
-that is thrown away after the export, so ids are unique within one export, cannot be joined
-across exports and reveal nothing about the database. Rows are ordered by round and förbund
-and then shuffled (by a random multiplier modulo a prime), so the row order does not tell
-who started answering first either.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import hmac
 import io
-import secrets
-from collections.abc import Callable, Iterator
-from itertools import groupby
-from typing import IO, Any, NamedTuple
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO
 
 from openpyxl import Workbook
-from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, cast, literal, select
 from sqlalchemy.orm import Session
 
 from survey.db import models
 from survey.errors import ExportRefused
 from survey.exports import codebook, recoding
+from survey.exports.dataset import (
+    LANGUAGE,
+    POOLED_NAME,
+    PROGRESS_STEP,
+    Anonymiser,
+    Export,
+    Progress,
+    ResponseRecord,
+    comments_of,
+    research_questionnaire,
+    stream_responses,
+)
 from survey.exports.recoding import Recoding
 from survey.exports.selection import Selection, response_counts
-from survey.exports.worksheets import csv_row, header_sheet, safe, text_cell
+from survey.exports.worksheets import (
+    EXCEL_MAX_ROWS,
+    csv_row,
+    header_sheet,
+    safe,
+    text_cell,
+)
 from survey.i18n import N_, translate
 from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import Questionnaire
 from survey.results import scoring
 
-Progress = Callable[[int], None]
-PROGRESS_STEP = 500  # responses between progress callbacks
+__all__ = ["Anonymiser", "POOLED_NAME", "research_questionnaire", "stream_responses"]
+
 SEPARATORS = {"comma": ",", "semicolon": ";"}
-#: The workbook's prose (Metadata, SCORING_RULES) is Swedish, like its sheet and variable
-#: names; the codebook beside it has both languages.
-LANGUAGE = "sv"
 SCORING_RULES = N_(
     "Reverse statements are recoded (6 − x) before anything else is computed. The dimension "
     "score is the mean of the answered statements and exists only when at least half of the "
@@ -72,7 +79,6 @@ ABOUT_POOLS = N_(
     "with the others of that round, when the pool holds at least k responses and the export "
     "includes all of it; otherwise its responses are left out (listed as such below)."
 )
-POOLED_NAME = N_("Other coordination associations (each with fewer than k responses)")
 NOT_ANSWERED = N_("(not answered)")
 LEFT_OUT = N_("left out")
 ABOUT_IDS = N_(
@@ -98,218 +104,128 @@ ROUND_COLUMNS = (
 )
 
 
-def research_questionnaire(session: Session, selection: Selection) -> models.Questionnaire:
-    """The questionnaire version whose texts label the wide sheet (the newest selected).
+#: Where the long form is when it does not fit the workbook on its own (a download or a
+#: `survey export --out FILE.xlsx`), and when it comes in the research package.
+LONG_IN_PACKAGE = N_(
+    "the research package (zip: /export/research.zip or survey export --out FILE.zip) holds "
+    "it as svar_lang.csv and svar_lang.parquet"
+)
+LONG_BESIDE = N_("this package holds it as svar_lang.csv and svar_lang.parquet")
+LONG_TOO_MANY = N_(
+    "The long form has %(rows)s rows, more than the %(limit)s an Excel sheet holds, so it is "
+    "not in this workbook: %(where)s."
+)
 
-    Versions may share one wide sheet only when they ask the same statements: the same item
-    codes, each in the same dimension with the same reverse flag (otherwise a column or a
-    dimension score would mean different things in different rows).
-    """
-    ids = sorted({r.questionnaire_id for r in selection.rounds})
-    rows = session.execute(
-        select(
-            models.Item.questionnaire_id,
-            models.Item.code,
-            models.Dimension.code,
-            models.Item.reverse,
+
+def long_form_notice(rows: int, limit: int, where: str, lang: str = LANGUAGE) -> str:
+    """Why the workbook has no long form and where it is instead (`where`: LONG_*)."""
+    return translate(
+        lang, LONG_TOO_MANY, rows=f"{rows:,}", limit=f"{limit:,}", where=translate(lang, where)
+    )
+
+
+@dataclass
+class WorkbookResult:
+    responses: int
+    long_rows: int  # rows the long form has (in the workbook or not)
+    notice: str | None  # set when the long form is not in the workbook: where it is
+
+
+class ResearchWorkbook:
+    """The researcher's workbook, fed one record at a time so that one pass over the
+    answers can feed every form of an export. No sheet exceeds `max_rows` rows."""
+
+    def __init__(
+        self,
+        export: Export,
+        *,
+        long_rows: int,
+        include_comments: bool = False,
+        max_rows: int = EXCEL_MAX_ROWS,
+        long_elsewhere: str = LONG_IN_PACKAGE,
+    ) -> None:
+        if export.plan.responses + 1 > max_rows:
+            raise ExportRefused(
+                f"{export.plan.responses} responses are more rows than an Excel sheet holds "
+                f"({max_rows}): export the research package (.zip) or the CSV instead.",
+                reason="too_many_rows",
+            )
+        self.export, self.max_rows = export, max_rows
+        self.long_rows = long_rows
+        self.long_fits = long_rows + 1 <= max_rows
+        self.notice = (
+            None if self.long_fits else long_form_notice(long_rows, max_rows, long_elsewhere)
         )
-        .join(models.Dimension, models.Dimension.id == models.Item.dimension_id)
-        .where(models.Item.questionnaire_id.in_(ids))
-    )
-    shapes: dict[int, set[tuple[str, str, bool]]] = {qid: set() for qid in ids}
-    for qid, item, dimension, reverse in rows:
-        shapes[qid].add((item, dimension, bool(reverse)))
-    questionnaires = sorted(
-        (session.get(models.Questionnaire, qid) for qid in ids), key=lambda q: (q.key, q.version)
-    )
-    newest = questionnaires[-1]
-    differing = sorted(
-        {code for q in questionnaires for code, *_ in shapes[q.id] ^ shapes[newest.id]}
-    )
-    if differing:
-        names = ", ".join(f"{q.key} v{q.version}" for q in questionnaires)
-        codes = ", ".join(differing[:10]) + (" …" if len(differing) > 10 else "")
-        raise ExportRefused(
-            f"The selected rounds use questionnaire versions whose statements differ ({names}; "
-            f"statements that differ: {codes}). One wide sheet cannot hold them: "
-            "export one version at a time (filter on the questionnaire version).",
-            reason="mixed_versions",
-            versions=names,
-            statements=codes,
+        self.include_comments = include_comments
+        self.item_codes = [item.code for item in export.q.items()]
+        self.wb = Workbook(write_only=True)
+        widths = [13, 10, 18, 30, 16, 10, 6, *(8 for _ in self.item_codes)]
+        widths += [13 for _ in export.q.dimensions]
+        self.wide = header_sheet(self.wb, "Svar", codebook.wide_columns(export.q), widths)
+        head = codebook.LONG_HEAD if self.long_fits else ("svar_lang",)
+        self.long = header_sheet(self.wb, "Svar_lång", head, [12, 12, 8, 6])
+        if self.notice:
+            self.long.append([self.notice])
+        self.written = self.long_written = 0
+
+    def add(self, record: ResponseRecord) -> None:
+        wide, long = self.wide, self.long
+        demo = record.head[-1]
+        wide.append(safe(wide, [*record.head, *record.values, *record.scores]))
+        self.written += 1
+        if not self.long_fits:
+            return
+        response_id = record.head[0]
+        for code, value, answered in zip(
+            self.item_codes, record.values, record.answered, strict=True
+        ):
+            if answered:
+                long.append([response_id, code, value, demo])
+                self.long_written += 1
+        if self.long_written + 1 > self.max_rows:  # answers stored since they were counted
+            raise ExportRefused("Answers were added during the export: run it again.")
+
+    def finish(self, session: Session, out: IO[bytes], now: dt.datetime | None = None) -> None:
+        """The sheets written after the pass (comments, codebook, metadata, α), then save."""
+        export, wb = self.export, self.wb
+        selection, q, plan = export.selection, export.q, export.plan
+        if self.include_comments:
+            comments = header_sheet(wb, "Kommentarer", codebook.COMMENT_HEAD, [12, 12, 80])
+            for response_id, dimension, text in comments_of(
+                session, selection, export.anonymiser, plan
+            ):
+                comments.append([response_id, dimension, text_cell(comments, text)])
+        widths = [10, 16, 50, 50, 10, 10, 8, 50, 50, 40, 40]
+        book = header_sheet(wb, "Kodbok", codebook.HEADER, widths)
+        for variable in codebook.variables(
+            q, selection.associations, self.include_comments, plan.recoded
+        ):
+            book.append(safe(book, variable.row()))
+        meta = header_sheet(wb, "Metadata", ("uppgift", "varde"), [28, 90])
+        described = _metadata_rows(
+            session, selection, export.q_row, plan, self.written, self.include_comments, now
         )
-    return newest
+        for row in described:
+            meta.append(safe(meta, row))
+            if row and row[0] == codebook.ID:
+                meta.append(safe(meta, [translate(LANGUAGE, LONG_FORM), self._long_place()]))
+        widths = [10, 16, 12, 14, 16, 16]
+        reliability = header_sheet(wb, "Reliabilitet", RELIABILITY_HEAD, widths)
+        for row in _reliability_rows(session, selection, export.k):
+            reliability.append(safe(reliability, row))
+        wb.save(out)
+
+    def _long_place(self) -> str:
+        if self.notice:
+            return self.notice
+        return translate(LANGUAGE, LONG_IN_SHEET, rows=f"{self.long_written:,}")
+
+    def result(self) -> WorkbookResult:
+        return WorkbookResult(self.written, self.long_rows, self.notice)
 
 
-class Anonymiser:
-    """Export-local response ids and row order, from keys that live only for one export."""
-
-    PRIME = 2_147_483_647  # 2^31 − 1
-    HALF = 26  # response keys have 52 bits (models.random_key): two halves of 26
-
-    def __init__(self) -> None:
-        self._key = secrets.token_bytes(16)
-        self._multiplier = secrets.randbelow(self.PRIME - 2) + 2
-
-    def id(self, response_id: int) -> int:
-        """A four-round Feistel permutation of 52-bit numbers keyed by HMAC: a bijection,
-        so ids never collide, and without the key the database key cannot be recovered.
-        52 bits stay exact in Excel, SPSS and JavaScript, whose numbers are doubles."""
-        mask = (1 << self.HALF) - 1
-        if not 0 <= response_id < 1 << (2 * self.HALF):
-            raise ValueError("response id out of range")
-        left, right = response_id >> self.HALF, response_id & mask
-        for step in range(4):
-            digest = hmac.digest(self._key, bytes((step,)) + right.to_bytes(4, "big"), "sha256")
-            left, right = right, left ^ (int.from_bytes(digest[:4], "big") & mask)
-        return (left << self.HALF) | right
-
-    def row_order(self) -> ColumnElement[int]:
-        """A per-export shuffle of responses (reduced first, so the product fits a BIGINT)."""
-        reduced = cast(models.Response.id, BigInteger) % self.PRIME
-        return (reduced * self._multiplier) % self.PRIME
-
-
-class ResponseRecord(NamedTuple):
-    head: list[object]  # svar_id, omgang, forbund, forbund_namn, roll, part
-    values: list[int | None]  # raw 1–5 per item; None = vet ej or not answered
-    answered: list[bool]  # False where the item has no answer row at all
-    scores: list[float | None]
-
-
-def _published_association(plan: Recoding) -> ColumnElement[str]:
-    """The förbund code as the file shows it. Rows are ordered (and shuffled) within it, so
-    the rows of a pool are mixed rather than lying förbund by förbund in slug order."""
-    if not plan.pooled:
-        return models.Association.slug
-    return case(
-        (models.Round.id.in_(sorted(plan.pooled)), literal(codebook.OTHER)),
-        else_=models.Association.slug,
-    )
-
-
-def _exported(plan: Recoding, selection: Selection) -> ColumnElement[bool]:
-    """Submitted responses of the selected rounds whose rows the file holds."""
-    return models.Response.round_id.in_(plan.kept(selection.round_ids))
-
-
-def _answer_rows(
-    selection: Selection, anonymiser: Anonymiser, plan: Recoding
-) -> Select[tuple[Any, ...]]:
-    """One row per stored answer of the exported responses (one empty row for a response
-    without answers) with its dimension score, in the file's row order; the first column is
-    the shuffle key, distinct per response."""
-    scores = (
-        scoring.respondent_scores()
-        .where(models.Response.round_id.in_(selection.round_ids))
-        .subquery()
-    )
-    order = anonymiser.row_order().label("row_order")
-    return (
-        select(
-            order,
-            models.Response.id,
-            models.Response.round_id,
-            models.Round.label,
-            models.Association.slug,
-            models.Association.name,
-            models.Response.role,
-            models.Response.agency,
-            models.Item.code,
-            models.Answer.value,
-            scores.c.dimension,
-            scores.c.score,
-        )
-        .select_from(models.Response)
-        .join(models.Round, models.Round.id == models.Response.round_id)
-        .join(models.Association, models.Association.id == models.Round.association_id)
-        .outerjoin(models.Answer, models.Answer.response_id == models.Response.id)
-        .outerjoin(models.Item, models.Item.id == models.Answer.item_id)
-        .outerjoin(models.Dimension, models.Dimension.id == models.Item.dimension_id)
-        .outerjoin(
-            scores,
-            and_(
-                scores.c.response_id == models.Response.id,
-                scores.c.dimension == models.Dimension.code,
-            ),
-        )
-        .where(_exported(plan, selection))
-        .order_by(models.Round.label, _published_association(plan), order)
-        .execution_options(yield_per=2000)
-    )
-
-
-def stream_responses(
-    session: Session,
-    selection: Selection,
-    q: Questionnaire,
-    anonymiser: Anonymiser,
-    plan: Recoding,
-    progress: Progress | None = None,
-) -> Iterator[ResponseRecord]:
-    """One record per exported response, streamed from a single ordered SQL query, its
-    förbund, role and agency as `plan` publishes them.
-
-    Each answer row carries its dimension score from `scoring.respondent_scores()`, joined in
-    SQL, so nothing but the current response is held in memory.
-    """
-    item_pos = {item.code: i for i, item in enumerate(q.items())}
-    dim_pos = {dim.code: i for i, dim in enumerate(q.dimensions)}
-    pooled_name = translate(LANGUAGE, POOLED_NAME)
-    done = 0
-    rows_in_order = session.execute(_answer_rows(selection, anonymiser, plan))
-    for _key, rows in groupby(rows_in_order, key=lambda row: row[0]):
-        values: list[int | None] = [None] * len(item_pos)
-        answered = [False] * len(item_pos)
-        dim_scores: list[float | None] = [None] * len(dim_pos)
-        for row in rows:
-            pos = item_pos.get(row.code)
-            if pos is not None:
-                values[pos], answered[pos] = row.value, True
-            if row.dimension in dim_pos and row.score is not None:
-                dim_scores[dim_pos[row.dimension]] = float(row.score)
-        published = plan.publish(row.round_id, row.slug, row.role, row.agency)
-        if published is None:
-            continue  # submitted after the recoding was decided (see Recoding.publish)
-        slug, role, agency = published
-        name = pooled_name if row.round_id in plan.pooled else row.name
-        head = [anonymiser.id(row.id), row.label, slug, name, role, agency]
-        yield ResponseRecord(head, values, answered, dim_scores)
-        done += 1
-        if progress and done % PROGRESS_STEP == 0:
-            progress(PROGRESS_STEP)
-    if progress and done % PROGRESS_STEP:
-        progress(done % PROGRESS_STEP)
-
-
-def _comments(
-    session: Session, selection: Selection, anonymiser: Anonymiser, plan: Recoding
-) -> Iterator[list]:
-    """The comments of the exported responses, in the order of their rows in Svar (left
-    out with their response where `plan` leaves it out)."""
-    order = anonymiser.row_order()
-    stmt = (
-        select(
-            models.Response.id,
-            models.Dimension.code,
-            models.Comment.text,
-            models.Response.round_id,
-            models.Association.slug,
-            models.Response.role,
-            models.Response.agency,
-        )
-        .join(models.Comment, models.Comment.response_id == models.Response.id)
-        .join(models.Dimension, models.Dimension.id == models.Comment.dimension_id)
-        .join(models.Round, models.Round.id == models.Response.round_id)
-        .join(models.Association, models.Association.id == models.Round.association_id)
-        .where(_exported(plan, selection))
-        .order_by(
-            models.Round.label, _published_association(plan), order, models.Dimension.position
-        )
-        .execution_options(yield_per=2000)
-    )
-    for response_id, dimension, text, *quasi in session.execute(stmt):
-        if plan.publish(*quasi) is not None:
-            yield [anonymiser.id(response_id), dimension, text]
+LONG_FORM = N_("long form (Svar_lång)")
+LONG_IN_SHEET = N_("in the sheet Svar_lång (%(rows)s rows)")
 
 
 def write_research_workbook(
@@ -322,49 +238,25 @@ def write_research_workbook(
     include_comments: bool = False,
     progress: Progress | None = None,
     now: dt.datetime | None = None,
-) -> int:
-    """Svar (wide), Svar_lång (long), Kommentarer (only if asked), Kodbok, Metadata and
-    Reliabilitet (Cronbach's α per round and dimension). Returns the responses written.
+    max_rows: int = EXCEL_MAX_ROWS,
+) -> WorkbookResult:
+    """Svar (wide), Svar_lång (long, while it fits in `max_rows`), Kommentarer (only if
+    asked), Kodbok, Metadata and Reliabilitet (Cronbach's α per round and dimension).
 
     `recode=False` writes förbund, role and agency as answered: only for a user allowed it.
+    `max_rows` is Excel's limit; a test lowers it to reach it with a small selection.
     """
-    q_row = research_questionnaire(session, selection)
-    q = definition_of(q_row)
-    plan = recoding.plan(session, selection, k, recode)
-    anonymiser = Anonymiser()
-    item_codes = [item.code for item in q.items()]
-    wb = Workbook(write_only=True)
-    widths = [13, 10, 18, 30, 16, 10, *(8 for _ in item_codes), *(13 for _ in q.dimensions)]
-    wide = header_sheet(wb, "Svar", codebook.wide_columns(q), widths)
-    long = header_sheet(wb, "Svar_lång", codebook.LONG_HEAD, [12, 12, 8])
-    comments = (
-        header_sheet(wb, "Kommentarer", codebook.COMMENT_HEAD, [12, 12, 80])
-        if include_comments
-        else None
+    export = Export.prepare(session, selection, k, recode)
+    book = ResearchWorkbook(
+        export,
+        long_rows=export.long_rows(session),
+        include_comments=include_comments,
+        max_rows=max_rows,
     )
-    book = header_sheet(wb, "Kodbok", codebook.HEADER, [10, 16, 50, 50, 10, 10, 8, 50, 50, 40, 40])
-    meta = header_sheet(wb, "Metadata", ("uppgift", "varde"), [28, 90])
-    reliability = header_sheet(wb, "Reliabilitet", RELIABILITY_HEAD, [10, 16, 12, 14, 16, 16])
-
-    written = 0
-    for record in stream_responses(session, selection, q, anonymiser, plan, progress):
-        wide.append(safe(wide, [*record.head, *record.values, *record.scores]))
-        response_id = record.head[0]
-        for code, value, answered in zip(item_codes, record.values, record.answered, strict=True):
-            if answered:
-                long.append(safe(long, [response_id, code, value]))
-        written += 1
-    if comments is not None:
-        for response_id, dimension, text in _comments(session, selection, anonymiser, plan):
-            comments.append([response_id, dimension, text_cell(comments, text)])
-    for variable in codebook.variables(q, selection.associations, include_comments, plan.recoded):
-        book.append(safe(book, variable.row()))
-    for row in _metadata_rows(session, selection, q_row, plan, written, include_comments, now):
-        meta.append(safe(meta, row))
-    for row in _reliability_rows(session, selection, k):
-        reliability.append(safe(reliability, row))
-    wb.save(out)
-    return written
+    for record in export.records(session, progress):
+        book.add(record)
+    book.finish(session, out, now)
+    return book.result()
 
 
 RELIABILITY_HEAD = tuple(v.name for v in codebook.RELIABILITY_VARIABLES)
@@ -470,6 +362,16 @@ def research_csv(
     return _csv_chunks(session, selection, q, plan, separator, progress)
 
 
+def csv_wide_row(record: ResponseRecord, decimal_comma: bool = False) -> list[object]:
+    """One row of the wide form for `csv.writer`: text neutralised; scores are numbers
+    written as text (a decimal comma for ';'), so they are not."""
+    scores = [
+        None if s is None else (repr(s).replace(".", ",") if decimal_comma else repr(s))
+        for s in record.scores
+    ]
+    return [*csv_row([*record.head, *record.values]), *scores]
+
+
 def _csv_chunks(
     session: Session,
     selection: Selection,
@@ -487,12 +389,7 @@ def _csv_chunks(
     buffer.truncate()
     records = stream_responses(session, selection, q, Anonymiser(), plan, progress)
     for n, record in enumerate(records, 1):
-        scores = [
-            None if s is None else (repr(s).replace(".", ",") if decimal_comma else repr(s))
-            for s in record.scores
-        ]
-        # Scores are numbers written as text (a decimal comma for ';'): not neutralised.
-        writer.writerow([*csv_row([*record.head, *record.values]), *scores])
+        writer.writerow(csv_wide_row(record, decimal_comma))
         if n % PROGRESS_STEP == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)

@@ -19,6 +19,9 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 #: CSV injection guidance): a name such as `=HYPERLINK(…)` or `@SUM(A1)` would otherwise
 #: run, or send data elsewhere, when the file is opened (a CSV) or a cell edited (a workbook).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Rows per sheet that Excel opens (2^20). LibreOffice silently drops what lies beyond and
+#: pandas refuses to write it, so no sheet of ours is ever longer, header row included.
+EXCEL_MAX_ROWS = 1_048_576
 
 
 def neutral(text: str) -> str:

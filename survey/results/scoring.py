@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from survey.db import models
 from survey.db.models import RoundState
+from survey.instruments.questionnaire import Questionnaire
 from survey.settings import MIN_GROUP_SIZE_FLOOR
 
 BREAKDOWNS = ("role", "agency")
@@ -78,6 +79,34 @@ def respondent_scores() -> Select:
     """One row per submitted response × dimension that meets the half-answered rule:
     its score, and how many of the dimension's `n_items` statements it rated."""
     return _per_respondent(kept_only=True)
+
+
+class RespondentScorer:
+    """The same rule as `respondent_scores()`, applied in Python to one respondent's raw
+    answers (a row-level export already holds them, so a second pass in SQL is not
+    needed): reverse statements are recoded first, the score is the mean of the rated
+    statements, kept only when at least half of the dimension's statements were rated."""
+
+    def __init__(self, q: Questionnaire) -> None:
+        position = {item.code: i for i, item in enumerate(q.items())}
+        self._scale = q.scale
+        self._dimensions = [
+            [(position[item.code], item.reverse) for item in dim.items] for dim in q.dimensions
+        ]
+
+    def scores(self, values: Sequence[int | None]) -> list[float | None]:
+        """One score per dimension (None where fewer than half were rated) from raw values
+        in the order of `q.items()` (None: "vet ej" or not answered)."""
+        result: list[float | None] = []
+        for items in self._dimensions:
+            rated = [
+                self._scale.reverse(v) if reverse else v
+                for pos, reverse in items
+                if (v := values[pos]) is not None
+            ]
+            kept = rated and 2 * len(rated) >= len(items)
+            result.append(sum(rated) / len(rated) if kept else None)
+        return result
 
 
 def shares(distribution: Sequence[int] | None) -> tuple[float, ...] | None:
