@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from survey.db import models
 from survey.errors import ExportRefused
-from survey.exports import codebook, recoding
+from survey.exports import codebook, recoding, worksheets
 from survey.exports.dataset import (
     LANGUAGE,
     POOLED_NAME,
@@ -42,7 +42,6 @@ from survey.exports.dataset import (
 from survey.exports.recoding import Recoding
 from survey.exports.selection import Selection, response_counts
 from survey.exports.worksheets import (
-    EXCEL_MAX_ROWS,
     csv_row,
     header_sheet,
     safe,
@@ -128,7 +127,14 @@ def long_form_notice(rows: int, limit: int, where: str, lang: str = LANGUAGE) ->
 class WorkbookResult:
     responses: int
     long_rows: int  # rows the long form has (in the workbook or not)
-    notice: str | None  # set when the long form is not in the workbook: where it is
+    max_rows: int
+    long_elsewhere: str | None  # LONG_*: set when the long form is not in the workbook
+
+    def notice(self, lang: str = "en") -> str | None:
+        """Where the long form is, when it is not in the workbook (None: it is)."""
+        if self.long_elsewhere is None:
+            return None
+        return long_form_notice(self.long_rows, self.max_rows, self.long_elsewhere, lang)
 
 
 class ResearchWorkbook:
@@ -141,9 +147,10 @@ class ResearchWorkbook:
         *,
         long_rows: int,
         include_comments: bool = False,
-        max_rows: int = EXCEL_MAX_ROWS,
+        max_rows: int | None = None,
         long_elsewhere: str = LONG_IN_PACKAGE,
     ) -> None:
+        max_rows = max_rows or worksheets.EXCEL_MAX_ROWS  # read now: a test may lower it
         if export.plan.responses + 1 > max_rows:
             raise ExportRefused(
                 f"{export.plan.responses} responses are more rows than an Excel sheet holds "
@@ -153,9 +160,9 @@ class ResearchWorkbook:
         self.export, self.max_rows = export, max_rows
         self.long_rows = long_rows
         self.long_fits = long_rows + 1 <= max_rows
-        self.notice = (
-            None if self.long_fits else long_form_notice(long_rows, max_rows, long_elsewhere)
-        )
+        self.long_elsewhere = None if self.long_fits else long_elsewhere
+        self.written = self.long_written = 0
+        self.notice = self.result().notice(LANGUAGE)
         self.include_comments = include_comments
         self.item_codes = [item.code for item in export.q.items()]
         self.wb = Workbook(write_only=True)
@@ -202,7 +209,7 @@ class ResearchWorkbook:
         ):
             book.append(safe(book, variable.row()))
         meta = header_sheet(wb, "Metadata", ("uppgift", "varde"), [28, 90])
-        described = _metadata_rows(
+        described = metadata_rows(
             session, selection, export.q_row, plan, self.written, self.include_comments, now
         )
         for row in described:
@@ -221,7 +228,7 @@ class ResearchWorkbook:
         return translate(LANGUAGE, LONG_IN_SHEET, rows=f"{self.long_written:,}")
 
     def result(self) -> WorkbookResult:
-        return WorkbookResult(self.written, self.long_rows, self.notice)
+        return WorkbookResult(self.written, self.long_rows, self.max_rows, self.long_elsewhere)
 
 
 LONG_FORM = N_("long form (Svar_lång)")
@@ -238,13 +245,14 @@ def write_research_workbook(
     include_comments: bool = False,
     progress: Progress | None = None,
     now: dt.datetime | None = None,
-    max_rows: int = EXCEL_MAX_ROWS,
+    max_rows: int | None = None,
 ) -> WorkbookResult:
     """Svar (wide), Svar_lång (long, while it fits in `max_rows`), Kommentarer (only if
     asked), Kodbok, Metadata and Reliabilitet (Cronbach's α per round and dimension).
 
     `recode=False` writes förbund, role and agency as answered: only for a user allowed it.
-    `max_rows` is Excel's limit; a test lowers it to reach it with a small selection.
+    `max_rows` is Excel's limit (None: worksheets.EXCEL_MAX_ROWS); a test lowers it to reach
+    it with a small selection.
     """
     export = Export.prepare(session, selection, k, recode)
     book = ResearchWorkbook(
@@ -271,7 +279,7 @@ def _reliability_rows(session: Session, selection: Selection, k: int) -> Iterato
         yield [r.label, r.association_slug, rel.dimension, rel.n, rel.items, rel.alpha]
 
 
-def _metadata_rows(
+def metadata_rows(
     session: Session,
     selection: Selection,
     q_row: models.Questionnaire,
