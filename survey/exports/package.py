@@ -108,7 +108,7 @@ def write_package(
         )
     with tempfile.TemporaryDirectory(prefix="research-package-") as folder:
         tmp = Path(folder)
-        coded = _single_pass(session, export, tmp, book, progress)
+        coded = _single_pass(session, export, tmp, book, lang, progress)
         if book is not None:
             with (tmp / "svar.xlsx").open("wb") as fh:
                 book.finish(session, fh, now)
@@ -146,11 +146,12 @@ def _single_pass(
     export: Export,
     tmp: Path,
     book: ResearchWorkbook | None,
+    lang: str,
     progress: Progress | None,
 ) -> _Columns:
     """Streams the records once into the workbook, both CSVs, both Parquet files and the
     code arrays of the statistics files."""
-    coded = _Columns(export)
+    coded = _Columns(export, lang)
     coded.parquet = ParquetForms(export, tmp / "svar.parquet", tmp / "svar_lang.parquet")
     item_codes = [item.code for item in export.q.items()]
     with (
