@@ -98,7 +98,7 @@ def write_package(
     export = Export.prepare(session, selection, k, recode)
     long_rows = export.long_rows(session)
     book = None
-    if export.plan.responses + 1 <= max_rows:
+    if worksheets.fits_a_sheet(export.plan.responses, max_rows):
         book = ResearchWorkbook(
             export,
             long_rows=long_rows,

@@ -151,7 +151,7 @@ class ResearchWorkbook:
         long_elsewhere: str = LONG_IN_PACKAGE,
     ) -> None:
         max_rows = max_rows or worksheets.EXCEL_MAX_ROWS  # read now: a test may lower it
-        if export.plan.responses + 1 > max_rows:
+        if not worksheets.fits_a_sheet(export.plan.responses, max_rows):
             raise ExportRefused(
                 f"{export.plan.responses} responses are more rows than an Excel sheet holds "
                 f"({max_rows}): export the research package (.zip) or the CSV instead.",
@@ -159,7 +159,7 @@ class ResearchWorkbook:
             )
         self.export, self.max_rows = export, max_rows
         self.long_rows = long_rows
-        self.long_fits = long_rows + 1 <= max_rows
+        self.long_fits = worksheets.fits_a_sheet(long_rows, max_rows)
         self.long_elsewhere = None if self.long_fits else long_elsewhere
         self.written = self.long_written = 0
         self.notice = self.result().notice(LANGUAGE)
@@ -189,7 +189,7 @@ class ResearchWorkbook:
             if answered:
                 long.append([response_id, code, value, demo])
                 self.long_written += 1
-        if self.long_written + 1 > self.max_rows:  # answers stored since they were counted
+        if not worksheets.fits_a_sheet(self.long_written, self.max_rows):  # stored since counted
             raise ExportRefused("Answers were added during the export: run it again.")
 
     def finish(self, session: Session, out: IO[bytes], now: dt.datetime | None = None) -> None:

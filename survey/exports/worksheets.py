@@ -24,6 +24,12 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_ROWS = 1_048_576
 
 
+def fits_a_sheet(rows: int, max_rows: int | None = None) -> bool:
+    """Whether `rows` data rows and a header row fit a sheet (`max_rows`: a lowered limit
+    for tests; None: Excel's, read at call time)."""
+    return rows + 1 <= (max_rows or EXCEL_MAX_ROWS)
+
+
 def neutral(text: str) -> str:
     """`text`, with a single quote before it when it starts like a formula: still readable,
     never run. Only text goes through here; numbers stay numbers."""
