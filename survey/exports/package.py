@@ -97,21 +97,21 @@ def write_package(
     now = now or dt.datetime.now(dt.UTC)
     export = Export.prepare(session, selection, k, recode)
     long_rows = export.long_rows(session)
-    book = None
-    if worksheets.fits_a_sheet(export.plan.responses, max_rows):
-        book = ResearchWorkbook(
-            export,
-            long_rows=long_rows,
-            include_comments=include_comments,
-            max_rows=max_rows,
-            long_elsewhere=LONG_BESIDE,
-        )
     with tempfile.TemporaryDirectory(prefix="research-package-") as folder:
         tmp = Path(folder)
+        book = None
+        if worksheets.fits_a_sheet(export.plan.responses, max_rows):
+            book = ResearchWorkbook(
+                export,
+                str(tmp / "svar.xlsx"),
+                long_rows=long_rows,
+                include_comments=include_comments,
+                max_rows=max_rows,
+                long_elsewhere=LONG_BESIDE,
+            )
         coded = _single_pass(session, export, tmp, book, lang, progress)
         if book is not None:
-            with (tmp / "svar.xlsx").open("wb") as fh:
-                book.finish(session, fh, now)
+            book.finish(session, now)
         facts = metadata_rows(
             session, selection, export.q_row, export.plan, len(coded.ids), include_comments, now
         )

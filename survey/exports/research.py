@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from survey.db import models
@@ -41,11 +40,9 @@ from survey.exports.dataset import (
 )
 from survey.exports.recoding import Recoding
 from survey.exports.selection import Selection, response_counts
+from survey.exports.streamed_workbook import StreamedWorkbook
 from survey.exports.worksheets import (
     csv_row,
-    header_sheet,
-    safe,
-    text_cell,
 )
 from survey.i18n import N_, translate
 from survey.instruments.catalog import definition_of
@@ -144,6 +141,7 @@ class ResearchWorkbook:
     def __init__(
         self,
         export: Export,
+        out: IO[bytes] | str,
         *,
         long_rows: int,
         include_comments: bool = False,
@@ -165,62 +163,63 @@ class ResearchWorkbook:
         self.notice = self.result().notice(LANGUAGE)
         self.include_comments = include_comments
         self.item_codes = [item.code for item in export.q.items()]
-        self.wb = Workbook(write_only=True)
+        self.wb = wb = StreamedWorkbook(out)
         widths = [13, 10, 18, 30, 16, 10, 6, *(8 for _ in self.item_codes)]
         widths += [13 for _ in export.q.dimensions]
-        self.wide = header_sheet(self.wb, "Svar", codebook.wide_columns(export.q), widths)
+        self.wide = wb.sheet("Svar", codebook.wide_columns(export.q), widths).printed()
         head = codebook.LONG_HEAD if self.long_fits else ("svar_lang",)
-        self.long = header_sheet(self.wb, "Svar_lång", head, [12, 12, 8, 6])
+        self.long = wb.sheet("Svar_lång", head, [12, 12, 8, 6])
         if self.notice:
             self.long.append([self.notice])
-        self.written = self.long_written = 0
+        # Every sheet exists from the start, in the order a reader sees them.
+        self.comments = (
+            wb.sheet("Kommentarer", codebook.COMMENT_HEAD, [12, 12, 80])
+            if include_comments
+            else None
+        )
+        widths = [10, 16, 50, 50, 10, 10, 8, 50, 50, 40, 40]
+        self.book = wb.sheet("Kodbok", codebook.HEADER, widths).printed()
+        self.meta = wb.sheet("Metadata", ("uppgift", "varde"), [28, 90]).printed()
+        widths = [10, 16, 12, 14, 16, 16]
+        self.reliability = wb.sheet("Reliabilitet", RELIABILITY_HEAD, widths).printed()
 
     def add(self, record: ResponseRecord) -> None:
-        wide, long = self.wide, self.long
-        demo = record.head[-1]
-        wide.append(safe(wide, [*record.head, *record.values, *record.scores]))
+        self.wide.append([*record.head, *record.values, *record.scores])
         self.written += 1
         if not self.long_fits:
             return
-        response_id = record.head[0]
+        response_id, demo = record.head[0], record.head[-1]
+        append = self.long.append_numbers_and_codes
         for code, value, answered in zip(
             self.item_codes, record.values, record.answered, strict=True
         ):
             if answered:
-                long.append([response_id, code, value, demo])
+                append((response_id, code, value, demo))
                 self.long_written += 1
         if not worksheets.fits_a_sheet(self.long_written, self.max_rows):  # stored since counted
             raise ExportRefused("Answers were added during the export: run it again.")
 
-    def finish(self, session: Session, out: IO[bytes], now: dt.datetime | None = None) -> None:
+    def finish(self, session: Session, now: dt.datetime | None = None) -> None:
         """The sheets written after the pass (comments, codebook, metadata, α), then save."""
-        export, wb = self.export, self.wb
+        export = self.export
         selection, q, plan = export.selection, export.q, export.plan
-        if self.include_comments:
-            comments = header_sheet(wb, "Kommentarer", codebook.COMMENT_HEAD, [12, 12, 80])
-            for response_id, dimension, text in comments_of(
-                session, selection, export.anonymiser, plan
-            ):
-                comments.append([response_id, dimension, text_cell(comments, text)])
-        widths = [10, 16, 50, 50, 10, 10, 8, 50, 50, 40, 40]
-        book = header_sheet(wb, "Kodbok", codebook.HEADER, widths)
+        if self.comments is not None:
+            for row in comments_of(session, selection, export.anonymiser, plan):
+                self.comments.append(row)
         for variable in codebook.variables(
             q, selection.associations, self.include_comments, plan.recoded
         ):
-            book.append(safe(book, variable.row()))
-        meta = header_sheet(wb, "Metadata", ("uppgift", "varde"), [28, 90])
+            self.book.append(variable.row())
         described = metadata_rows(
             session, selection, export.q_row, plan, self.written, self.include_comments, now
         )
         for row in described:
-            meta.append(safe(meta, row))
+            self.meta.append(row)
             if row and row[0] == codebook.ID:
-                meta.append(safe(meta, [translate(LANGUAGE, LONG_FORM), self._long_place()]))
-        widths = [10, 16, 12, 14, 16, 16]
-        reliability = header_sheet(wb, "Reliabilitet", RELIABILITY_HEAD, widths)
+                self.meta.append([translate(LANGUAGE, LONG_FORM), self._long_place()])
         for row in _reliability_rows(session, selection, export.k):
-            reliability.append(safe(reliability, row))
-        wb.save(out)
+            self.reliability.append(row)
+        self.wb.close()
 
     def _long_place(self) -> str:
         if self.notice:
@@ -257,13 +256,14 @@ def write_research_workbook(
     export = Export.prepare(session, selection, k, recode)
     book = ResearchWorkbook(
         export,
+        out,
         long_rows=export.long_rows(session),
         include_comments=include_comments,
         max_rows=max_rows,
     )
     for record in export.records(session, progress):
         book.add(record)
-    book.finish(session, out, now)
+    book.finish(session, now)
     return book.result()
 
 
