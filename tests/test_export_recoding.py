@@ -24,8 +24,8 @@ from exportdata import (
 
 from survey.db import models
 from survey.exports import recoding
+from survey.exports.dataset import Anonymiser, research_questionnaire, stream_responses
 from survey.exports.recoding import OTHER, recode_cell
-from survey.exports.research import Anonymiser, research_questionnaire, stream_responses
 from survey.exports.selection import ExportFilter, select_rounds
 from survey.instruments.catalog import definition_of
 

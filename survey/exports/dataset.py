@@ -117,6 +117,7 @@ class ResponseRecord(NamedTuple):
     values: list[int | None]  # raw 1–5 per item; None = vet ej or not answered
     answered: list[bool]  # False where the item has no answer row at all
     scores: list[float | None]
+    round_id: int  # the database's round (not exported: for figures computed in the pass)
 
 
 def _published_association(plan: Recoding) -> ColumnElement[str]:
@@ -201,7 +202,7 @@ def stream_responses(
         name = pooled_name if round_id in plan.pooled else name
         demo = 1 if is_demo else 0
         head = [anonymiser.id(response_id), label, slug, name, role, agency, demo]
-        yield ResponseRecord(head, values, answered, scorer.scores(values))
+        yield ResponseRecord(head, values, answered, scorer.scores(values), round_id)
         done += 1
         if progress and done % PROGRESS_STEP == 0:
             progress(PROGRESS_STEP)

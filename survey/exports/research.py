@@ -28,7 +28,6 @@ from survey.errors import ExportRefused
 from survey.exports import codebook, recoding, worksheets
 from survey.exports.dataset import (
     LANGUAGE,
-    POOLED_NAME,
     PROGRESS_STEP,
     Anonymiser,
     Export,
@@ -41,15 +40,11 @@ from survey.exports.dataset import (
 from survey.exports.recoding import Recoding
 from survey.exports.selection import Selection, response_counts
 from survey.exports.streamed_workbook import StreamedWorkbook
-from survey.exports.worksheets import (
-    csv_row,
-)
+from survey.exports.worksheets import csv_row
 from survey.i18n import N_, translate
 from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import Questionnaire
 from survey.results import scoring
-
-__all__ = ["Anonymiser", "POOLED_NAME", "research_questionnaire", "stream_responses"]
 
 SEPARATORS = {"comma": ",", "semicolon": ";"}
 SCORING_RULES = N_(
@@ -182,10 +177,12 @@ class ResearchWorkbook:
         self.meta = wb.sheet("Metadata", ("uppgift", "varde"), [28, 90]).printed()
         widths = [10, 16, 12, 14, 16, 16]
         self.reliability = wb.sheet("Reliabilitet", RELIABILITY_HEAD, widths).printed()
+        self.alpha = scoring.AlphaTally(export.q, export.k)
 
     def add(self, record: ResponseRecord) -> None:
         self.wide.append([*record.head, *record.values, *record.scores])
         self.written += 1
+        self.alpha.add(record.round_id, record.values)
         if not self.long_fits:
             return
         response_id, demo = record.head[0], record.head[-1]
@@ -217,7 +214,7 @@ class ResearchWorkbook:
             self.meta.append(row)
             if row and row[0] == codebook.ID:
                 self.meta.append([translate(LANGUAGE, LONG_FORM), self._long_place()])
-        for row in _reliability_rows(session, selection, export.k):
+        for row in _reliability_rows(session, export, self.alpha):
             self.reliability.append(row)
         self.wb.close()
 
@@ -270,11 +267,18 @@ def write_research_workbook(
 RELIABILITY_HEAD = tuple(v.name for v in codebook.RELIABILITY_VARIABLES)
 
 
-def _reliability_rows(session: Session, selection: Selection, k: int) -> Iterator[list[object]]:
+def _reliability_rows(
+    session: Session, export: Export, tally: scoring.AlphaTally
+) -> Iterator[list[object]]:
     """α per round and dimension over respondents who rated every statement; empty where
-    fewer than k did (the figure would describe too few people to mean anything)."""
-    rounds = {r.id: r for r in selection.rounds}
-    for rel in scoring.cronbach_alpha(session, list(rounds), k):
+    fewer than k did (the figure would describe too few people to mean anything). From the
+    tally of the export's pass; rounds whose rows the file leaves out, from SQL."""
+    rounds = {r.id: r for r in export.selection.rounds}
+    left_out = list(export.plan.left_out)
+    figures = tally.results()
+    if left_out:
+        figures += scoring.cronbach_alpha(session, left_out, export.k)
+    for rel in sorted(figures, key=lambda rel: (rel.round_id, rel.dimension)):
         r = rounds[rel.round_id]
         yield [r.label, r.association_slug, rel.dimension, rel.n, rel.items, rel.alpha]
 

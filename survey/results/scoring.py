@@ -428,6 +428,61 @@ def cronbach_alpha(session: Session, round_ids: Iterable[int], k: int) -> list[R
     return result
 
 
+class AlphaTally:
+    """`cronbach_alpha`'s rule on respondents' raw answers, one respondent at a time: a
+    row-level export holds them already, so α needs no second pass over the answers
+    (which costs as much as the export's own pass). Sums and sums of squares per round,
+    dimension and statement; listwise complete respondents after reverse coding."""
+
+    def __init__(self, q: Questionnaire, k: int) -> None:
+        position = {item.code: i for i, item in enumerate(q.items())}
+        self._k, self._scale = effective_k(k), q.scale
+        self._dimensions = [
+            (dim.code, [(position[item.code], item.reverse) for item in dim.items])
+            for dim in q.dimensions
+        ]
+        # (round, dimension) → [n, Σ total, Σ total², Σ item…, Σ item²…]
+        self._sums: dict[tuple[int, str], list[float]] = {}
+
+    def add(self, round_id: int, values: Sequence[int | None]) -> None:
+        for code, items in self._dimensions:
+            scored = [values[pos] for pos, _reverse in items]
+            if None in scored:
+                continue  # not complete: α is over respondents who rated every statement
+            scored = [
+                self._scale.reverse(v) if reverse else v
+                for v, (_pos, reverse) in zip(scored, items, strict=True)
+            ]
+            width = len(items)
+            sums = self._sums.setdefault((round_id, code), [0.0] * (3 + 2 * width))
+            total = sum(scored)
+            sums[0] += 1
+            sums[1] += total
+            sums[2] += total * total
+            for i, v in enumerate(scored):
+                sums[3 + i] += v
+                sums[3 + width + i] += v * v
+
+    def results(self) -> list[Reliability]:
+        result = []
+        for (round_id, code), sums in sorted(self._sums.items()):
+            n, width = int(sums[0]), (len(sums) - 3) // 2
+            total_var = _sample_variance(n, sums[1], sums[2])
+            item_vars = [
+                _sample_variance(n, sums[3 + i], sums[3 + width + i]) for i in range(width)
+            ]
+            alpha = None
+            if n >= self._k and width > 1 and total_var:
+                ratio = sum(v or 0.0 for v in item_vars) / total_var
+                alpha = width / (width - 1) * (1 - ratio)
+            result.append(Reliability(round_id, code, n, width, alpha))
+        return result
+
+
+def _sample_variance(n: int, total: float, total_sq: float) -> float | None:
+    return (total_sq - total * total / n) / (n - 1) if n > 1 else None
+
+
 def _variance(n, total, total_sq):
     """Sample variance from count, sum and sum of squares (NULL for fewer than two)."""
     return (total_sq - total * total / n) / func.nullif(n - 1, 0)
