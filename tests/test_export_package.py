@@ -171,8 +171,11 @@ def test_package_download_every_form_from_one_export(client, db):
     kv = pq.read_metadata(io.BytesIO(archive.read("svar.parquet"))).metadata
     facts = {k.decode(): v.decode() for k, v in kv.items()}
     assert facts["antal svar"] == "6" and facts["minsta gruppstorlek k"] == "5"
+    # The package's workbook holds the wide form; the long form is in CSV and Parquet.
+    assert "svar_lang.parquet" in sheet_rows(wb, "Svar_lång")[1][0]
     long = pq.read_table(io.BytesIO(archive.read("svar_lang.parquet")))
-    assert long.num_rows == len(sheet_rows(wb, "Svar_lång")) - 1
+    long_csv = archive.read("svar_lang.csv").decode("utf-8-sig").splitlines()
+    assert long.num_rows == len(long_csv) - 1 == 6 * 39  # every stored answer of the six
     assert set(long.column("svar_id").to_pylist()) == set(ids)
     text = archive.read("svar.csv").decode("utf-8-sig")
     csv_ids = [int(r[0]) for r in list(csv.reader(io.StringIO(text)))[1:]]

@@ -36,10 +36,7 @@ from survey.i18n import N_, translate
 
 #: The files of the package, in the order of its README, with what each holds.
 FILES = {
-    "svar.xlsx": N_(
-        "Excel workbook: Svar (wide), Svar_lång (long, while it fits in an Excel sheet), "
-        "Kodbok, Metadata, Reliabilitet"
-    ),
+    "svar.xlsx": N_("Excel workbook: Svar (wide), Kodbok, Metadata, Reliabilitet"),
     "svar.csv": N_("the wide form (as the sheet Svar), UTF-8, comma, decimal point"),
     "svar_lang.csv": N_("the long form: one row per stored answer (as the sheet Svar_lång)"),
     "svar.parquet": N_("the wide form, typed; the Metadata facts as key-value metadata"),
@@ -74,7 +71,7 @@ class PackageResult:
         """What is not in the workbook, and where it is instead (None: all is there)."""
         if self.workbook is None:
             return translate(lang, NO_WORKBOOK, rows=f"{self.responses:,}")
-        return self.workbook.notice(lang)
+        return self.workbook.notice(lang) if self.workbook.too_long else None
 
 
 def write_package(
@@ -108,6 +105,7 @@ def write_package(
                 include_comments=include_comments,
                 max_rows=max_rows,
                 long_elsewhere=LONG_BESIDE,
+                wide_only=True,  # the long form is in its CSV and Parquet files here
             )
         coded = _single_pass(session, export, tmp, book, lang, progress)
         if book is not None:

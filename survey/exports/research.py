@@ -108,6 +108,12 @@ LONG_TOO_MANY = N_(
 )
 
 
+LONG_NOT_HERE = N_(
+    "The long form is not in this workbook (its wide form is, which keeps it fast to "
+    "write): this package holds it as svar_lang.csv and svar_lang.parquet."
+)
+
+
 def long_form_notice(rows: int, limit: int, where: str, lang: str = LANGUAGE) -> str:
     """Why the workbook has no long form and where it is instead (`where`: LONG_*)."""
     return translate(
@@ -122,10 +128,16 @@ class WorkbookResult:
     max_rows: int
     long_elsewhere: str | None  # LONG_*: set when the long form is not in the workbook
 
+    @property
+    def too_long(self) -> bool:
+        return not worksheets.fits_a_sheet(self.long_rows, self.max_rows)
+
     def notice(self, lang: str = "en") -> str | None:
         """Where the long form is, when it is not in the workbook (None: it is)."""
         if self.long_elsewhere is None:
             return None
+        if not self.too_long:  # left out by choice: the research package's wide workbook
+            return translate(lang, LONG_NOT_HERE)
         return long_form_notice(self.long_rows, self.max_rows, self.long_elsewhere, lang)
 
 
@@ -142,6 +154,7 @@ class ResearchWorkbook:
         include_comments: bool = False,
         max_rows: int | None = None,
         long_elsewhere: str = LONG_IN_PACKAGE,
+        wide_only: bool = False,
     ) -> None:
         max_rows = max_rows or worksheets.EXCEL_MAX_ROWS  # read now: a test may lower it
         if not worksheets.fits_a_sheet(export.plan.responses, max_rows):
@@ -152,7 +165,7 @@ class ResearchWorkbook:
             )
         self.export, self.max_rows = export, max_rows
         self.long_rows = long_rows
-        self.long_fits = worksheets.fits_a_sheet(long_rows, max_rows)
+        self.long_fits = not wide_only and worksheets.fits_a_sheet(long_rows, max_rows)
         self.long_elsewhere = None if self.long_fits else long_elsewhere
         self.written = self.long_written = 0
         self.notice = self.result().notice(LANGUAGE)
