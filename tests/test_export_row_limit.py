@@ -105,6 +105,14 @@ def test_the_command_line_and_the_download_say_where_the_long_form_is(
     assert "Note: The long form has" in result.stderr and "--out FILE.zip" in result.stderr
     assert all(ws.max_row <= 200 for ws in workbook(out.read_bytes()).worksheets)
 
+    package = tmp_path / "data.zip"
+    args = ["export", "--kind", "research", "--round", "2026", "--lang", "en", "--out", package]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert "6 responses from round(s) 2026 written to" in result.output
+    assert "Note: The long form has 234 rows" in result.stderr  # 6 × 39 stored answers
+    assert "svar.sav" in zipfile.ZipFile(package).namelist()
+
     resp = client.get("/export/research.xlsx?round=2026")
     assert resp.status_code == 200
     assert "svar_lang.csv" in resp.headers["X-Export-Notice"]
