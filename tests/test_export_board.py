@@ -24,7 +24,7 @@ def client(admin_client):
 
 def strat_mean(db, round_id: int) -> float:
     q_dims = [d.code for d in db.get(models.Round, round_id).questionnaire.dimensions]
-    scores = [r[5 + 40 + q_dims.index("STRAT")] for r in expected_rows(db, [round_id])]
+    scores = [r[6 + 40 + q_dims.index("STRAT")] for r in expected_rows(db, [round_id])]
     return sum(scores) / len(scores)
 
 
