@@ -100,16 +100,8 @@ def export_command(
                 record_export(session, audit.COMMAND_LINE, f"board{out.suffix}", selection)
                 click.echo(f"{len(selection.rounds)} round(s) written to {out}")
                 return
-            total, notice = _export_research(
-                session,
-                selection,
-                out,
-                k=k,
-                sep=sep,
-                comments=comments,
-                unrecoded=unrecoded,
-                lang=lang,
-            )
+            options = {"sep": sep, "comments": comments, "unrecoded": unrecoded, "lang": lang}
+            total = _export_research(session, selection, out, k=k, **options)
             record_export(
                 session,
                 audit.COMMAND_LINE,
@@ -121,8 +113,6 @@ def export_command(
         except (NotFound, ExportRefused) as exc:
             raise click.ClickException(str(exc)) from None
     click.echo(f"{total} responses from round(s) {', '.join(selection.labels)} written to {out}")
-    if notice:
-        click.echo(f"Note: {notice}", err=True)
 
 
 def _export_research(
@@ -135,9 +125,9 @@ def _export_research(
     comments: bool,
     unrecoded: bool,
     lang: str,
-) -> tuple[int, str | None]:
+) -> int:
     """The researcher's dataset to `out` (.xlsx, .csv or .zip); returns the responses
-    written and, when the long form did not fit the workbook, where it is instead."""
+    written. When the long form does not fit the workbook, says where it is instead."""
     from survey.exports import package, recoding, research
 
     research.research_questionnaire(session, selection)  # refuse a version mix first
@@ -178,7 +168,9 @@ def _export_research(
                 include_comments=comments,
                 progress=bar.update,
             ).notice()
-    return total, notice
+    if notice:
+        click.echo(f"Note: {notice}", err=True)
+    return total
 
 
 @contextmanager
