@@ -22,12 +22,12 @@ from sqlalchemy.orm import Session
 from survey.exports import codebook, worksheets
 from survey.exports.columnar import ParquetForms
 from survey.exports.dataset import Export, Progress
+from survey.exports.metadata import metadata_rows
 from survey.exports.research import (
     LONG_BESIDE,
     ResearchWorkbook,
     WorkbookResult,
     csv_wide_row,
-    metadata_rows,
 )
 from survey.exports.selection import Selection
 from survey.exports.statistics import CodedColumns

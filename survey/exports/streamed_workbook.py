@@ -19,6 +19,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from survey.exports.worksheets import neutral
 
+A4 = 9  # XlsxWriter's (and Excel's) paper size code
 OPTIONS = {
     "constant_memory": True,
     # Text stays text: no formulas, links or numbers made from strings.
@@ -51,10 +52,14 @@ class StreamedSheet:
             self.ws.set_column(col, col, width)
         return self
 
-    def printed(self) -> StreamedSheet:
-        """Printed (and converted to PDF) in landscape, one page wide, the header row
-        repeated on every page."""
-        self.ws.set_landscape()
+    def printed(self, landscape: bool) -> StreamedSheet:
+        """Printed (and converted to PDF) on A4, one page wide and as many pages down as
+        needed, the header row repeated on every page; landscape or portrait."""
+        if landscape:
+            self.ws.set_landscape()
+        else:
+            self.ws.set_portrait()
+        self.ws.set_paper(A4)
         self.ws.fit_to_pages(1, 0)
         self.ws.repeat_rows(0)
         return self
@@ -90,9 +95,10 @@ class StreamedWorkbook:
         self.bold = self.wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
 
     def sheet(
-        self, title: str, header: Sequence[str], widths: Sequence[float] = ()
+        self, title: str, header: Sequence[str], widths: Sequence[float], landscape: bool
     ) -> StreamedSheet:
-        return StreamedSheet(self, title, header).widths(widths)
+        """A sheet with a bold, frozen, wrapped header row, printed one page wide."""
+        return StreamedSheet(self, title, header).widths(widths).printed(landscape)
 
     def close(self) -> None:
         self.wb.close()
