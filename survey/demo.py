@@ -121,20 +121,44 @@ def _pick(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
+def demo_questionnaires(session: Session) -> tuple[models.Questionnaire, models.Questionnaire]:
+    """The first and the newest version of the first instrument: the demo asks its oldest
+    round with the first and the later ones with the newest, so a trend across versions
+    shows (dimension codes are stable; statements compare where their codes are kept)."""
+    stmt = select(models.Questionnaire).order_by(
+        models.Questionnaire.key, models.Questionnaire.version
+    )
+    first = session.scalar(stmt)
+    if first is None:
+        raise DemoRefused("no questionnaire loaded: put one in questionnaires/")
+    newest = session.scalar(
+        select(models.Questionnaire)
+        .where(models.Questionnaire.key == first.key)
+        .order_by(models.Questionnaire.version.desc())
+    )
+    return first, newest or first
+
+
 def build_demo(
     session: Session,
     questionnaire: models.Questionnaire,
     today: dt.date,
     seed: int = 2026,
     links_per_association: int = 3,
+    later: models.Questionnaire | None = None,
 ) -> DemoResult:
-    """Replace any earlier demo data with a fresh synthetic dataset."""
+    """Replace any earlier demo data with a fresh synthetic dataset; rounds after the
+    first ask `later` (a newer version) when it is given."""
     rng = random.Random(seed)
     remove_demo(session)
-    q = definition_of(questionnaire)
-    items = [(item, dim.code) for dim in q.dimensions for item in dim.items]
-    item_ids = drafts.item_ids(session, questionnaire.id)
-    dims = [d.code for d in q.dimensions]
+    asked = {
+        row.id: (
+            [(item, dim.code) for dim in definition_of(row).dimensions for item in dim.items],
+            drafts.item_ids(session, row.id),
+        )
+        for row in {questionnaire, later or questionnaire}
+    }
+    dims = [d.code for d in definition_of(questionnaire).dimensions]
     links: dict[str, list[str]] = {}
     total = 0
     for slug, name in DEMO_ASSOCIATIONS:
@@ -144,10 +168,12 @@ def build_demo(
         profile = {d: rng.gauss(0, 0.35) for d in dims}
         change = rng.gauss(0.2, 0.2)
         for r_index, (label, state, opens, closes) in enumerate(demo_rounds(today)):
+            version = questionnaire if r_index == 0 or later is None else later
+            items, item_ids = asked[version.id]
             rnd = lifecycle.create_round(
-                session, assoc, questionnaire, label, opens_on=opens, closes_on=closes, state=state
+                session, assoc, version, label, opens_on=opens, closes_on=closes, state=state
             )
-            n = rng.randint(20, 60)
+            n = rng.randint(35, 70)  # large enough for the merged role groups to show
             people = [
                 models.Response(
                     round_id=rnd.id,
@@ -268,11 +294,5 @@ def load_demo(session: Session, today: dt.date, *, force: bool = False) -> DemoR
                 "this database holds real survey rounds; the demo will not mix synthetic data "
                 "into it. Use another DATABASE_URL, or --force if you really mean it."
             )
-        questionnaire = session.scalar(
-            select(models.Questionnaire).order_by(
-                models.Questionnaire.key, models.Questionnaire.version
-            )
-        )
-        if questionnaire is None:
-            raise DemoRefused("no questionnaire loaded: put one in questionnaires/")
-        return build_demo(session, questionnaire, today)
+        first, newest = demo_questionnaires(session)
+        return build_demo(session, first, today, later=newest)

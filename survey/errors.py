@@ -9,6 +9,16 @@ class SurveyError(Exception):
     """Base of the errors a user can cause; the message is safe to show."""
 
 
+class WordedError(SurveyError):
+    """An error whose message is an English msgid with %(name)s placeholders, marked with
+    `survey.i18n.N_` where it is raised: `str()` is the English text (the command line),
+    and the web words `template` with `values` in the page's language."""
+
+    def __init__(self, template: str, /, **values: object):
+        self.template, self.values = template, values
+        super().__init__(template % values if values else template)
+
+
 class InvalidToken(SurveyError):
     """A link that is wrong, or already used: deliberately indistinguishable."""
 
@@ -50,8 +60,18 @@ class NotFound(SurveyError):
         return f"No survey round '{self.name}'" + (f" for {self.within}" if self.within else "")
 
 
-class RoundSetupError(SurveyError):
+class RoundSetupError(WordedError):
     """A förbund or round that cannot be created or moved to another state as asked."""
+
+
+class PdfUnavailable(SurveyError):
+    """The board report cannot be printed to PDF now: `reason` "busy" (another PDF is
+    being printed) or "failed" (Chromium did not finish); the page offers the browser's
+    print instead."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(f"the PDF could not be made ({reason})")
 
 
 class ExportRefused(SurveyError):
@@ -108,5 +128,35 @@ class InvalidPasswordLink(SurveyError):
     """A set-password link that is wrong, used or expired: deliberately indistinguishable."""
 
 
-class AccountSetupError(SurveyError):
+class AccountSetupError(WordedError):
     """A user or role that cannot be added or changed as asked (the message says why)."""
+
+
+class MailRefused(SurveyError):
+    """An e-mail step that cannot be taken now; `reason` lets the web word it:
+    "round_state" (the round does not take addresses or messages in its state; `state`),
+    "not_configured" (the worker lacks a setting: `missing`),
+    "no_addresses" (an empty list), "too_many" (`count`, `limit`), "file_too_large"
+    (`size`, `limit` in kB), "nobody" (no one to send to)."""
+
+    def __init__(self, reason: str, message: str | None = None, **details: object):
+        self.reason, self.details = reason, details
+        super().__init__(message or f"e-mail refused: {reason} {details}")
+
+
+class AddressesRejected(SurveyError):
+    """A list of addresses with faulty lines: nothing of it was stored. `problems` are
+    survey.mail.addresses.Problem (line, text, reason)."""
+
+    def __init__(self, problems: list):
+        self.problems = problems
+        super().__init__("; ".join(f"line {p.line}: {p.text!r} ({p.reason})" for p in problems[:5]))
+
+
+class MailTextRejected(SurveyError):
+    """An invitation or reminder text that cannot be used: `problems` are (field, reason,
+    detail) from survey.mail.texts.problems; nothing was saved."""
+
+    def __init__(self, problems: list[tuple[str, str, str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"{f}: {r} {d}".strip() for f, r, d in problems))

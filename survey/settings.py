@@ -26,12 +26,34 @@ KEYS = (
     "RATE_LIMIT_LOGIN",
     "RATE_LIMIT_RESPOND",
     "TRUSTED_PROXIES",
+    # The privacy notice and the accessibility statement (see the README).
+    "PRIVACY_OPERATOR",
+    "PRIVACY_CONTACT",
+    "PRIVACY_DRAFT_DAYS",
+    "ACCESSIBILITY_CONTACT",
+    "CHROMIUM_PATH",
+    "RATE_LIMIT_PDF",
+    "MAIL_HOST",
+    "MAIL_PORT",
+    "MAIL_SECURITY",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_SENDER",
 )
+#: How the connection to the SMTP server is protected, and the port each uses by default.
+MAIL_SECURITY = {"none": 25, "starttls": 587, "ssl": 465}
 #: Per address. Log-in posts: enough for typos, too few for guessing (the lock-out after 5
 #: failures per account does the rest). Respondent pages: generous, since a whole office
 #: behind one address may answer at once and each page is a GET and a POST.
 DEFAULT_RATE_LIMIT_LOGIN = "10/minute"
 DEFAULT_RATE_LIMIT_RESPOND = "120/minute"
+#: Unfinished answers nobody saved for this many days are deleted by `survey purge-drafts`
+#: (run by the operator, e.g. daily from cron); the privacy notice states the figure.
+DEFAULT_PRIVACY_DRAFT_DAYS = 90
+#: Each PDF of the board report starts a headless Chromium for a few seconds.
+DEFAULT_RATE_LIMIT_PDF = "6/minute"
+#: Debian's Chromium; where it is absent the board report offers the browser's print.
+DEFAULT_CHROMIUM_PATH = "/usr/bin/chromium"
 
 
 @dataclass(frozen=True)
@@ -54,6 +76,27 @@ class Settings:
     #: How many reverse proxies in front of the app set X-Forwarded-* headers (0: none, so
     #: those headers are ignored; a client could otherwise claim any address or HTTPS).
     trusted_proxies: int = 0
+    #: Who runs this installation (on behalf of the förbund, who are the controllers of
+    #: their surveys' personal data) and publishes its accessibility statement.
+    privacy_operator: str = ""
+    #: Where questions about personal data go when a förbund has not given its own contact.
+    privacy_contact: str = ""
+    #: Days an unfinished answer nobody saved is kept; the privacy notice promises it.
+    privacy_draft_days: int = DEFAULT_PRIVACY_DRAFT_DAYS
+    #: Where problems with the site's accessibility are reported (else PRIVACY_CONTACT).
+    accessibility_contact: str = ""
+    #: The Chromium that prints the board report as PDF (through Playwright).
+    chromium_path: str = DEFAULT_CHROMIUM_PATH
+    rate_limit_pdf: str = DEFAULT_RATE_LIMIT_PDF
+    #: The SMTP server invitations and reminders go through (README, "E-mail invitations
+    #: and reminders"); no host: nothing is sent, messages wait in the queue.
+    mail_host: str = ""
+    mail_port: int = 587
+    mail_security: str = "starttls"
+    mail_username: str = ""
+    mail_password: str = field(default="", repr=False)
+    #: The From address, e.g. "Norrsunds samordningsförbund <enkat@norrsund.se>".
+    mail_sender: str = ""
     #: Other upper-case keys (Flask's own, e.g. SESSION_COOKIE_SECURE), passed through.
     flask: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -78,6 +121,15 @@ class Settings:
             rate_limit_login=str(values.get("RATE_LIMIT_LOGIN") or DEFAULT_RATE_LIMIT_LOGIN),
             rate_limit_respond=str(values.get("RATE_LIMIT_RESPOND") or DEFAULT_RATE_LIMIT_RESPOND),
             trusted_proxies=trusted_proxies(values.get("TRUSTED_PROXIES", 0)),
+            privacy_operator=str(values.get("PRIVACY_OPERATOR") or "").strip(),
+            privacy_contact=str(values.get("PRIVACY_CONTACT") or "").strip(),
+            privacy_draft_days=draft_days(values.get("PRIVACY_DRAFT_DAYS")),
+            accessibility_contact=str(
+                values.get("ACCESSIBILITY_CONTACT") or values.get("PRIVACY_CONTACT") or ""
+            ).strip(),
+            chromium_path=str(values.get("CHROMIUM_PATH") or DEFAULT_CHROMIUM_PATH),
+            rate_limit_pdf=str(values.get("RATE_LIMIT_PDF") or DEFAULT_RATE_LIMIT_PDF),
+            **mail_settings(values),
             flask={k: v for k, v in values.items() if k not in KEYS},
         )
 
@@ -140,6 +192,40 @@ def trusted_proxies(value: object) -> int:
     if not text.isascii() or not text.isdigit():
         raise ValueError(f"TRUSTED_PROXIES must be a number of proxies (0, 1, …), not {value!r}")
     return int(text)
+
+
+def draft_days(value: object) -> int:
+    """A whole number of days from 1 up; anything else is refused at start-up, since the
+    privacy notice would otherwise promise a period nobody chose."""
+    if value is None or str(value).strip() == "":
+        return DEFAULT_PRIVACY_DRAFT_DAYS
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or int(text) < 1:
+        raise ValueError(f"PRIVACY_DRAFT_DAYS must be a number of days (1, 2, …), not {value!r}")
+    return int(text)
+def mail_settings(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The SMTP settings; a security mode or port that is not one is refused at start-up
+    rather than sending in clear text (or not at all) by surprise."""
+    security = str(values.get("MAIL_SECURITY") or "starttls").strip().lower()
+    if security not in MAIL_SECURITY:
+        raise ValueError(
+            f"MAIL_SECURITY must be one of {', '.join(MAIL_SECURITY)}, not {security!r}"
+        )
+    port = str(values.get("MAIL_PORT") or MAIL_SECURITY[security]).strip()
+    if not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"MAIL_PORT must be a port number, not {port!r}")
+    for key in ("MAIL_USERNAME", "MAIL_PASSWORD"):
+        if not str(values.get(key) or "").isascii():
+            # smtplib sends the log-in as ASCII: better refused now than by every send.
+            raise ValueError(f"{key} must be ASCII: smtplib cannot send other characters")
+    return {
+        "mail_host": str(values.get("MAIL_HOST") or "").strip(),
+        "mail_port": int(port),
+        "mail_security": security,
+        "mail_username": str(values.get("MAIL_USERNAME") or ""),
+        "mail_password": str(values.get("MAIL_PASSWORD") or ""),
+        "mail_sender": str(values.get("MAIL_SENDER") or "").strip(),
+    }
 
 
 def questionnaire_dir() -> Path:

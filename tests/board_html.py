@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from html.parser import HTMLParser
 
 
@@ -55,10 +56,15 @@ def tables(html: str) -> dict[str, list[list[str]]]:
 
 
 def rows_by_key(table: list[list[str]]) -> dict[str, list[str]]:
-    """Body rows keyed by their first cell."""
-    return {row[0]: row[1:] for row in table[1:]}
+    """Body rows keyed by their first cell, less the level description a dimension's name
+    may carry ("… Närmast nivå 3: …")."""
+    return {
+        re.split(r" (?:Närmast nivå|Closest to level) ", row[0])[0]: row[1:] for row in table[1:]
+    }
 
 
 def sv(value: float) -> str:
-    """A mean as the Swedish pages print it: two decimals with a decimal comma."""
-    return f"{value:.2f}".replace(".", ",")
+    """A mean as the Swedish pages print it: two decimals, half away from zero (done here
+    independently of survey.results.rounding), with a decimal comma."""
+    exact = Decimal(repr(float(value))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{exact:.2f}".replace(".", ",")

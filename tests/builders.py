@@ -8,16 +8,21 @@ import re
 from sqlalchemy import select
 
 from survey.db import models
+from survey.mail import services as mail
 from survey.results import publication
 from survey.rounds import invitations, lifecycle
-from survey.rounds import services as rounds
 
 
-def default_questionnaire(session) -> models.Questionnaire:
-    return session.scalar(select(models.Questionnaire).filter_by(key="integrerad-samverkan"))
+def default_questionnaire(session, version=1) -> models.Questionnaire:
+    """A version of the default instrument (1 unless told; both are loaded)."""
+    return session.scalar(
+        select(models.Questionnaire).filter_by(key="integrerad-samverkan", version=version)
+    )
 
 
-def make_round(session, slug="norrsund", label="2026", state="open", **dates) -> models.Round:
+def make_round(
+    session, slug="norrsund", label="2026", state="open", version=1, **dates
+) -> models.Round:
     assoc = session.scalar(select(models.Association).filter_by(slug=slug))
     if assoc is None:
         assoc = models.Association(slug=slug, name=f"{slug.title()} samordningsförbund")
@@ -26,7 +31,7 @@ def make_round(session, slug="norrsund", label="2026", state="open", **dates) ->
     dates.setdefault("opens_on", today - dt.timedelta(days=7))
     dates.setdefault("closes_on", today + dt.timedelta(days=30))
     rnd = lifecycle.create_round(
-        session, assoc, default_questionnaire(session), label, state=state, **dates
+        session, assoc, default_questionnaire(session, version), label, state=state, **dates
     )
     session.commit()
     return rnd
@@ -34,7 +39,7 @@ def make_round(session, slug="norrsund", label="2026", state="open", **dates) ->
 
 def close_and_publish(session, rnd) -> None:
     """The administrator's last two steps, through the same services as the command line."""
-    rounds.close_round(session, rnd.association.slug, rnd.label, dt.date.today())
+    mail.close_round(session, rnd.association.slug, rnd.label, dt.date.today())
     publication.publish_round(session, rnd.association.slug, rnd.label, dt.date.today())
 
 

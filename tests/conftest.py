@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 import pytest
-from builders import default_questionnaire
 from flask import Flask
 from sqlalchemy import MetaData, create_engine, select, text
 from sqlalchemy.engine import make_url
@@ -97,13 +96,19 @@ def make_app(database_url: str, tmp_path: Path, **overrides):
     )
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
-    app = make_app(database_url, tmp_path)
+def fresh_app(database_url: str, tmp_path: Path, **overrides):
+    """The app on an empty database given today's schema and the questionnaires."""
+    app = make_app(database_url, tmp_path, **overrides)
     create_schema(app.extensions["survey_engine"])
     with app.extensions["survey_sessions"]() as session:
         load_directory(session, QUESTIONNAIRES)
         session.commit()
+    return app
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = fresh_app(database_url, tmp_path)
     yield app
     app.extensions["survey_engine"].dispose()
 
@@ -129,7 +134,8 @@ def demo_module_app(database: str, tmp: Path, postgres_url: str | None) -> Flask
     create_schema(engine)
     with app.extensions["survey_sessions"]() as session:
         load_directory(session, QUESTIONNAIRES)
-        demo.build_demo(session, default_questionnaire(session), dt.date.today())
+        first, newest = demo.demo_questionnaires(session)
+        demo.build_demo(session, first, dt.date.today(), later=newest)
         session.commit()
     return app
 
@@ -278,3 +284,39 @@ def page(browser):
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
     yield page
     context.close()
+
+
+# --- e-mail -----------------------------------------------------------------------------
+
+MAIL_SENDER = "Norrsunds samordningsförbund <enkat@norrsund.test>"
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on a free loopback port, keeping what arrives."""
+    from mailserver import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+def mail_settings(smtp) -> dict[str, object]:
+    """Settings that send through the test server, in clear text (it is loopback)."""
+    return {
+        "MAIL_HOST": "127.0.0.1",
+        "MAIL_PORT": smtp.port,
+        "MAIL_SECURITY": "none",
+        "MAIL_SENDER": MAIL_SENDER,
+    }
+
+
+@pytest.fixture
+def mail_app(database_url, tmp_path, smtp):
+    """The app on a fresh database, sending through the test SMTP server. A module that
+    uses it names it `app` (`def app(mail_app): return mail_app`), so `client`, `db` and
+    `runner` are of it."""
+    app = fresh_app(database_url, tmp_path, **mail_settings(smtp))
+    yield app
+    app.extensions["survey_engine"].dispose()

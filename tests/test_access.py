@@ -22,12 +22,18 @@ EVERYONE = set(PEOPLE)
 SIGNED_IN = EVERYONE - {"anonymous"}
 NORRSUND = {"system admin", "norrsund admin", "norrsund board"}
 ROW_LEVEL = {"system admin", "researcher"}
+ADMINS = {"system admin", "norrsund admin"}
+NORRSUND_ADMINS = {"system admin", "norrsund admin"}
 
 #: endpoint -> (path and query to send, who may use it)
 EXPECTED = {
     "static": ("/static/style.css", EVERYONE),
     "plotly_js": ("/vendor/plotly.min.js", EVERYONE),
+    "healthz": ("/healthz", EVERYONE),
     "board.index": ("/", EVERYONE),
+    "info.privacy": ("/privacy", EVERYONE),
+    "info.privacy_forbund": ("/privacy/norrsund", EVERYONE),
+    "info.accessibility": ("/accessibility", EVERYONE),
     "auth.login": ("/login", EVERYONE),
     "auth.login_post": ("/login", EVERYONE),
     "auth.login_code": ("/login/code", EVERYONE),
@@ -48,6 +54,8 @@ EXPECTED = {
     "board.dashboard": ("/f/norrsund", NORRSUND),
     "board.items": ("/f/norrsund/items", NORRSUND),
     "board.report": ("/f/norrsund/report", NORRSUND),
+    # An unknown round: the rule is checked without printing a PDF (test_report_print.py).
+    "board.report_pdf": ("/f/norrsund/report.pdf?round=1999", NORRSUND),
     "board.data": ("/f/norrsund/data.json", NORRSUND),
     "board.compare": ("/compare?round=2026&f=norrsund", NORRSUND),
     "research.round_workbook": ("/export/norrsund/2026.xlsx", NORRSUND),
@@ -57,6 +65,31 @@ EXPECTED = {
     "research.research_package": ("/export/research.zip", ROW_LEVEL),
     "admin.audit_log": ("/admin/audit", {"system admin"}),
     "admin.audit_csv": ("/admin/audit.csv", {"system admin"}),
+    "admin.mail": ("/admin/f/norrsund/rounds/2027/mail", ADMINS),
+    "admin.mail_addresses": ("/admin/f/norrsund/rounds/2027/mail/addresses", ADMINS),
+    "admin.mail_invitations": ("/admin/f/norrsund/rounds/2027/mail/invitations", ADMINS),
+    "admin.mail_reminders": ("/admin/f/norrsund/rounds/2027/mail/reminders", ADMINS),
+    "admin.mail_texts": ("/admin/f/norrsund/mail-texts", ADMINS),
+    "admin.index": ("/admin/", {"system admin", "norrsund admin"}),
+    "admin.forbund_add": ("/admin/forbund", {"system admin"}),
+    "admin.forbund": ("/admin/f/norrsund", NORRSUND_ADMINS),
+    "admin.round_new": ("/admin/f/norrsund/rounds/new", NORRSUND_ADMINS),
+    "admin.round": ("/admin/f/norrsund/rounds/2027", NORRSUND_ADMINS),
+    "admin.round_action": ("/admin/f/norrsund/rounds/2027/open", NORRSUND_ADMINS),
+    "admin.rate_json": ("/admin/f/norrsund/rounds/2027/rate.json", NORRSUND_ADMINS),
+    "admin.links_personal": ("/admin/f/norrsund/rounds/2027/links.csv", NORRSUND_ADMINS),
+    "admin.links_shared": ("/admin/f/norrsund/rounds/2026/links/shared", NORRSUND_ADMINS),
+    "admin.links_revoke": ("/admin/f/norrsund/rounds/2027/links/revoke", NORRSUND_ADMINS),
+    "admin.questionnaires": ("/admin/questionnaires", {"system admin"}),
+    "admin.questionnaire_upload": ("/admin/questionnaires/upload", {"system admin"}),
+    "admin.questionnaire_preview": (
+        "/admin/questionnaires/integrerad-samverkan/1/preview",
+        {"system admin"},
+    ),
+    "admin.users": ("/admin/users", {"system admin"}),
+    "admin.user_add": ("/admin/users", {"system admin"}),
+    "admin.user_role": ("/admin/users/role", {"system admin"}),
+    "admin.user_remove": ("/admin/users/remove", {"system admin"}),
 }
 
 

@@ -1,19 +1,30 @@
 """The board pages on the demo dataset, through HTTP: the numbers on the page, in the charts
 and in the JSON are those of survey.scoring, and those an independent computation (pandas
-over the raw answers in the database) gives."""
+over the raw answers in the database) gives; every chart in the colour of its meaning."""
 
 from __future__ import annotations
 
 import datetime as dt
+import inspect
+import math
+import re
+from io import BytesIO
+from zipfile import ZipFile
 
 import pandas as pd
 import pytest
-from board_html import figure_data, rows_by_key, sv, tables
+from board_html import figure_data, figure_ids, rows_by_key, sv, tables
 from conftest import demo_module_app, signed_in
+from plotly.colors import get_colorscale
+from scipy import stats as scipy_stats
 from sqlalchemy import select, text
 
 from survey.db import models
-from survey.results import scoring
+from survey.instruments.catalog import definition_of
+from survey.results import colours, scoring
+from survey.results.overview import scale_labels
+from survey.rounds import lifecycle
+from survey.web.board import figures
 
 K = 5
 TODAY = dt.date.today()
@@ -45,7 +56,7 @@ def respondent_scores(db) -> pd.DataFrame:
     raw = pd.read_sql(
         text(
             "SELECT r.id AS response, a2.slug, ro.label, r.role, r.agency, d.code AS dim,"
-            " i.code AS item, i.reverse, a.value"
+            " i.code AS item, i.reverse, a.value, i.questionnaire_id AS qid"
             " FROM response r JOIN answer a ON a.response_id = r.id"
             " JOIN item i ON i.id = a.item_id JOIN dimension d ON d.id = i.dimension_id"
             " JOIN round ro ON ro.id = r.round_id JOIN association a2 ON a2.id = ro.association_id"
@@ -56,7 +67,12 @@ def respondent_scores(db) -> pd.DataFrame:
     raw["x"] = raw["value"].where(~raw["reverse"].astype(bool), 6 - raw["value"])
     per = raw.groupby(["response", "slug", "label", "role", "agency", "dim"], dropna=False)
     scores = per["x"].agg(score="mean", rated="count").reset_index()
-    return scores[2 * scores["rated"] >= 4], raw
+    # Statements per dimension in each version (version 2 has five in some); every
+    # statement of the demo is answered by someone, so the answers name them all.
+    asked = raw.groupby(["qid", "dim"])["item"].nunique().rename("items").reset_index()
+    per_version = raw[["response", "qid"]].drop_duplicates().merge(asked, on="qid")
+    scores = scores.merge(per_version.drop(columns="qid"), on=["response", "dim"])
+    return scores[2 * scores["rated"] >= scores["items"]], raw
 
 
 def group_means(scores: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -67,6 +83,39 @@ def national(scores: pd.DataFrame, label: str) -> dict[str, float]:
     per = group_means(scores[scores["label"] == label], ["slug", "dim"])
     shown = per[per["count"] >= K]
     return shown.groupby("dim")["mean"].mean().to_dict()
+
+
+def signed(value: float, bound: bool = False) -> str:
+    """A change as the pages print it: a sign and two decimals; an interval's end keeps
+    its sign even where it rounds to 0."""
+    edge = 0 if bound else 0.005
+    return ("+" if value >= max(edge, 1e-15) else "−" if value <= -max(edge, 1e-15) else "") + sv(
+        abs(value)
+    )
+
+
+def welch_by_scipy(db, scores, slug: str, dim: str) -> tuple[float, float]:
+    """The 95 % interval of this round's mean minus the last round's, by scipy's t and the
+    finite-population correction with N = the round's personal links (none if shared)."""
+    terms = []
+    for label in (THIS, LAST):
+        x = scores[(scores.slug == slug) & (scores.label == label) & (scores.dim == dim)]["score"]
+        kinds = db.execute(
+            text(
+                "SELECT i.kind, count(*) FROM invitation i JOIN round r ON r.id = i.round_id"
+                " JOIN association a ON a.id = r.association_id"
+                " WHERE a.slug = :slug AND r.label = :label GROUP BY i.kind"
+            ),
+            {"slug": slug, "label": label},
+        ).all()
+        counts = dict(kinds)
+        big_n = counts.get("personal") if not counts.get("shared") else None
+        fpc = (big_n - len(x)) / (big_n - 1) if big_n else 1.0
+        terms.append((x.mean(), fpc * x.var(ddof=1) / len(x), len(x)))
+    (m1, v1, n1), (m2, v2, n2) = terms
+    df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
+    half = scipy_stats.t.ppf(0.975, df) * math.sqrt(v1 + v2)
+    return m1 - m2 - half, m1 - m2 + half
 
 
 def test_dashboard_numbers_match_scoring_and_the_database(client, demo_db):
@@ -85,7 +134,15 @@ def test_dashboard_numbers_match_scoring_and_the_database(client, demo_db):
         n, mean, change, ref = table[names[code]]
         assert int(n) == row["count"]
         assert mean == sv(row["mean"])
-        assert change.endswith(sv(abs(row["mean"] - before.loc[code, "mean"])))
+        # The change and its Welch interval (with the finite-population correction), as
+        # scipy computes them from the respondents' scores.
+        low, high = welch_by_scipy(demo_db, scores, "demo-norrsund", code)
+        estimate = row["mean"] - before.loc[code, "mean"]
+        assert f"{signed(estimate)} ({signed(low, True)} till {signed(high, True)})" in change
+        if low > 0 or high < 0:
+            assert change.startswith("▲" if estimate > 0 else "▼")
+        else:
+            assert change.startswith("ingen säker förändring")
         assert ref.startswith(sv(reference[code]))
         # The chart draws exactly the numbers of the table beside it.
         label = next(t for t in radar_means if t.replace("<br>", " ") == names[code])
@@ -103,11 +160,14 @@ def test_breakdowns_match_scoring_and_show_only_large_enough_groups(client, demo
         .join(models.Association)
         .where(models.Association.slug == "demo-norrsund", models.Round.label == THIS)
     )
+    asked = definition_of(rnd.questionnaire)
     for by, table_id in (("role", "roles-table"), ("agency", "agencies-table")):
-        stats = scoring.dimension_stats(demo_db, [rnd.id], K, by=by)
-        oracle = group_means(
-            scores[(scores.slug == "demo-norrsund") & (scores.label == THIS)], [by, "dim"]
-        ).set_index([by, "dim"])
+        # The report groups of the questionnaire, applied by hand to the raw choices.
+        merged = asked.group_of(by)
+        stats = scoring.dimension_stats(demo_db, [rnd.id], K, by=by, groups=merged)
+        mine = scores[(scores.slug == "demo-norrsund") & (scores.label == THIS)].copy()
+        mine[by] = mine[by].replace(merged)
+        oracle = group_means(mine, [by, "dim"]).set_index([by, "dim"])
         shown = [s for s in stats if not s.suppressed]
         assert shown, "the demo should show some groups"
         for s in stats:
@@ -120,8 +180,8 @@ def test_breakdowns_match_scoring_and_show_only_large_enough_groups(client, demo
                 )
         body = tables(page.text)[table_id]
         cells = [cell for row in body[1:] for cell in row[1:-1]]
-        # Every cell is a shown mean or says why there is none.
-        assert all(c[0].isdigit() or c.startswith(("för få svar", "dold", "inga")) for c in cells)
+        # Every cell is a shown mean or a short mark (explained once under the table).
+        assert all(c[0].isdigit() or c.startswith(("–*", "–†", "inga")) for c in cells)
         assert sorted(sv(s.mean) for s in shown) == sorted(
             c.split(" ")[0] for c in cells if c[0].isdigit()
         )
@@ -183,7 +243,7 @@ def test_comparison_heat_map_and_peers(client, demo_db):
             s = stats[(rnd.id, dim.code)]
             assert heat["z"][row][col] == pytest.approx(s.mean)
             assert table[name][col] == f"{sv(s.mean)} (n = {s.n})"
-    reference = scoring.national_reference(demo_db, THIS, "integrerad-samverkan", K)
+    reference = scoring.national_reference(demo_db, THIS, "integrerad-samverkan", K, demo=True)
     assert heat["z"][-1][0] == pytest.approx(reference["STRAT"].mean)
 
 
@@ -203,9 +263,12 @@ def test_board_report_says_what_changed_most(client, demo_db):
     assert page.status_code == 200
     rnd_rows = client.get(f"/f/demo-norrsund/data.json?round={THIS}").get_json()["dimensions"]
     biggest = max((r for r in rnd_rows if r["change"] is not None), key=lambda r: abs(r["change"]))
-    verb = "gick upp" if biggest["change"] > 0 else "gick ner"
+    interval = biggest["difference"]
+    # A rise or fall only when its interval excludes 0.
+    low, high = interval["low"], interval["high"]
+    verb = " gick upp" if low > 0 else " gick ner" if high < 0 else ":"
     expected = (
-        f"{biggest['name']} {verb} från {sv(biggest['previous_mean'])} till {sv(biggest['mean'])}"
+        f"{biggest['name']}{verb} från {sv(biggest['previous_mean'])} till {sv(biggest['mean'])}"
     )
     assert expected in page.text
     for chart in ("radar", "trend", "roles", "agencies", "distribution"):
@@ -226,3 +289,108 @@ def test_english_labels_on_request(client, demo_db):
     )
     assert "Var är vi svagast?" in swedish.text
     assert "riksreferensen" in figure_data(swedish.text, "radar")["layout"]["title"]["text"]
+
+
+# --- one colour per meaning ------------------------------------------------------------------
+# Every figure the app builds, on every demo förbund's pages, draws our förbund, the national
+# reference, each round, each role and member agency, each chosen förbund and each point of
+# the answer scale in the colour survey.results.colours gives that meaning, whichever chart
+# it is in and whichever other groups are shown beside it.
+
+NATIONAL_NAME = "Riksreferens (varje förbund väger lika)"
+#: Every chart builder of survey.web.board.figures, and the figure ids it draws on the pages.
+BUILDERS = {
+    "overview_radar": "radar",
+    "breakdown_radar": "trend roles agencies",
+    "change_chart": "change",
+    "overview_distribution": "distribution",
+    "items_distribution": "items-",
+    "peers_radar": "peers",
+    "picture_heatmap": "heatmap",
+}
+
+
+def test_every_chart_builder_is_walked_below():
+    builders = {
+        name
+        for name, fn in vars(figures).items()
+        if inspect.isfunction(fn)
+        and fn.__module__ == figures.__name__
+        and inspect.signature(fn).return_annotation in ("Chart", "go.Figure")
+    }
+    assert builders == set(BUILDERS)
+
+
+def trace_colours(trace: dict) -> set[str]:
+    """The colours a trace is drawn in (lines, markers, bars)."""
+    found = {trace.get("line", {}).get("color"), trace.get("marker", {}).get("color")}
+    return {c for c in found if c is not None}
+
+
+def meanings(session, rnd: models.Round) -> dict[str, dict[str, str]]:
+    """Per chart kind: trace name → the colour the map gives its meaning."""
+    rounds = [r for r in lifecycle.rounds_of(session, rnd.association) if r.label <= rnd.label]
+    scale = [f"{p} {label}" for p, label in enumerate(scale_labels(rnd, "sv"), 1)]
+    common = {rnd.association.name: colours.OWN, NATIONAL_NAME: colours.NATIONAL}
+    return {
+        "radar": common,
+        "trend": {r.label: colours.round_colour(len(rounds) - 1 - i) for i, r in enumerate(rounds)},
+        "roles": _groups(rnd, "role"),
+        "agencies": _groups(rnd, "agency"),
+        "distribution": dict(zip(scale, colours.SCALE, strict=True)),
+        "items-": dict(zip(scale, colours.SCALE, strict=True)),
+        "change": {"säker förändring": colours.OWN, "ingen säker förändring": colours.OWN},
+    }
+
+
+def _groups(rnd, question):
+    choices = definition_of(rnd.questionnaire).reporting_labels(question, "sv")
+    return {label: colours.group_colour(i) for i, (_code, label) in enumerate(choices)}
+
+
+def test_each_meaning_has_one_colour_in_every_figure(demo_app):
+    """Four förbund's dashboards (different roles shown beside each other), one statement
+    page and one comparison: together every chart builder."""
+    client = signed_in(demo_app, demo_app.test_client())
+    seen: set[str] = set()
+    with demo_app.extensions["survey_sessions"]() as session:
+        rounds = session.scalars(
+            select(models.Round).where(models.Round.label == THIS).order_by(models.Round.id)
+        ).all()
+        urls = [(r, f"/f/{r.association.slug}?round={THIS}") for r in rounds[:4]]
+        urls.append((rounds[0], f"/f/{rounds[0].association.slug}/items?round={THIS}"))
+        for rnd, url in urls:
+            expected = meanings(session, rnd)
+            html = client.get(url).text
+            for div_id in figure_ids(html):
+                kind = "items-" if div_id.startswith("items-") else div_id
+                seen.add(kind)
+                for trace in figure_data(html, div_id)["data"]:
+                    want = expected[kind][trace["name"]]  # a name the map knows
+                    assert trace_colours(trace) == {want}, (url, div_id, trace["name"])
+        # The comparison: our förbund, the reference, then the chosen förbund in order.
+        own, chosen = rounds[0].association, [r.association for r in rounds[1:4]]
+        query = "&".join(f"peer={p.slug}" for p in chosen)
+        html = client.get(f"/compare?round={THIS}&f={own.slug}&{query}").text
+        want = {own.name: colours.OWN, NATIONAL_NAME: colours.NATIONAL}
+        want |= {p.name: colours.group_colour(i) for i, p in enumerate(chosen)}
+        for trace in figure_data(html, "peers")["data"]:
+            assert trace_colours(trace) == {want[trace["name"]]}
+        heat = figure_data(html, "heatmap")["data"][0]  # values, not meanings: Cividis
+        assert [c for _stop, c in heat["colorscale"]] == [
+            c for _stop, c in get_colorscale(colours.HEATMAP)
+        ]
+        seen |= {"peers", "heatmap"}
+    drawn = {k for ids in BUILDERS.values() for k in ids.split()}
+    assert seen == drawn  # every builder's figure was met and checked
+
+
+def test_the_board_workbook_chart_uses_the_same_colours(demo_app):
+    client = signed_in(demo_app, demo_app.test_client())
+    data = client.get(f"/export/demo-norrsund/{THIS}.xlsx").data
+    with ZipFile(BytesIO(data)) as z:
+        chart = next(z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/"))
+    own, national = re.split(r"<(?:\w+:)?ser>", chart)[1:3]
+    assert f'<a:srgbClr val="{colours.excel(colours.OWN)}"' in own
+    assert f'<a:srgbClr val="{colours.excel(colours.NATIONAL)}"' in national
+    assert colours.excel(colours.OWN) not in national

@@ -1,6 +1,8 @@
 """Trying to get a suppressed group's figures out of every route: the pages, the charts'
 data and tooltips, the JSON and the board's Excel export. A group with n < k shows
-"för få svar (n < k)" and nothing else; a difference is never shown next to it."""
+"för få svar (n < k)" and nothing else; a difference is never shown next to it. In a table
+a suppressed cell is a short mark explained once under the table; a chart with nothing to
+show is a sentence."""
 
 from __future__ import annotations
 
@@ -84,11 +86,16 @@ def test_a_small_role_cannot_be_seen_or_worked_out(client, small_role):
         assert [row[-1] for row in table[1:]] == ["–"] * 10  # no largest difference
         cells = [cell for row in table[1:] for cell in row[1:-1]]
         # Managers: too few. Case workers: hidden too, or total minus them = the managers.
-        small = [c for c in cells if c.startswith("för få svar (n < 5)")]
-        hidden = [c for c in cells if c.startswith("dold så att en mindre grupp")]
+        small = [c for c in cells if c.startswith("–*")]
+        hidden = [c for c in cells if c.startswith("–†")]
         assert len(small) == 10 and len(hidden) == 10 and len(cells) == 20
-    for div_id in ("roles", "agencies"):
-        assert figure_data(html, div_id)["data"] == []
+    # One note per table says what the marks mean, not a sentence per cell.
+    assert html.count("För få svar: färre än 5 svarande, så inget visas.") == 2
+    assert html.count("Dold: tillräckligt många svar") == 2
+    assert "dold så att en mindre grupp" not in html.replace('title="dold så att', "")
+    for div_id, who in (("roles", "någon roll"), ("agencies", "någon part")):
+        assert div_id not in figure_ids(html)
+        assert f'id="{div_id}-none">För få svar för att visa {who}: färre än 5 svarande.' in html
     assert "1,00" not in html
     assert 1 not in chart_numbers(html) and 1.0 not in chart_numbers(html)
     assert "views differ most" not in html and "skiljer sig synen mest" not in html
@@ -135,10 +142,12 @@ def test_a_small_association_shows_nothing_but_n(client, small_association):
     table = tables(dashboard)["dimension-table"]
     for row in table[1:]:
         # n, then the reason where mean and change would be, then the national reference
-        assert row[1] == "3" and row[2] == "för få svar (n < 5)"
-        assert row[3].startswith("4,00")  # only the förbund that are shown count
-    radar = figure_data(dashboard, "radar")["data"]
-    assert all(r is None for r in radar[0]["r"])
+        assert row[1] == "3" and row[2] == "–*" and row[3] == "–*"
+        assert row[4].startswith("4,00")  # only the förbund that are shown count
+    # Charts with nothing to show are sentences, not empty axes.
+    assert figure_ids(dashboard) == []
+    assert "För få svar för att visa dimensionerna: färre än 5 svarande." in dashboard
+    assert "För få svar för att visa hur man svarade: färre än 5 svarande." in dashboard
     assert "Too few answers" not in dashboard and "För få svar i den här omgången" in dashboard
 
     data = client.get("/f/liten/data.json").get_json()
@@ -206,6 +215,7 @@ def test_no_change_is_shown_next_to_a_suppressed_round(client, db):
     assert [row[3] for row in table[1:]] == ["–"] * 10
     assert "Ingen dimension kan jämföras med omgång 2025" in html
     trend = tables(html)["trend-table"]
-    assert trend[1][1].startswith("för få svar (n < 5)") and trend[1][2] == "3,00 (n = 5)"
+    assert trend[1][1].startswith("–*") and trend[1][2] == "3,00 (n = 5)"
+    assert "För få svar för att visa förändringen sedan förra omgången" in html
     trend_traces = figure_data(html, "trend")["data"]
     assert [t["name"] for t in trend_traces] == ["2026"]  # the 2025 round shows nothing

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from board_html import figure_data
 
+from survey.results import colours
 from survey.web.board import charts
 
 AXES = ["Strategi", "Styrning", "Resurser"]
@@ -15,8 +16,8 @@ def test_radar_draws_a_closed_line_with_gaps_for_suppressed_values():
     fig = charts.radar(
         AXES,
         [
-            charts.Series("Norrsund", [3.2, None, 4.1], n=[12, 3, 12]),
-            charts.Series("Riksreferens", [3.0, 3.1, 3.2], dashed=True),
+            charts.Series("Norrsund", [3.2, None, 4.1], colours.OWN, n=[12, 3, 12]),
+            charts.Series("Riksreferens", [3.0, 3.1, 3.2], colours.NATIONAL, dashed=True),
         ],
         "Titel",
     )
@@ -25,14 +26,18 @@ def test_radar_draws_a_closed_line_with_gaps_for_suppressed_values():
     assert list(own.theta) == AXES + AXES[:1]
     assert own.connectgaps is False
     assert "n = %{customdata}" in own.hovertemplate and list(own.customdata) == [12, 3, 12, 12]
-    assert own.line.color == charts.PALETTE[0] and own.line.dash == "solid"
+    assert own.line.color == colours.OWN and own.line.dash == "solid"
     assert ref.line.dash == "dash" and ref.customdata is None
     assert fig.layout.polar.radialaxis.range == (1, 5)
 
 
-def test_palette_is_okabe_ito_without_the_pale_yellow():
-    assert charts.PALETTE[:3] == ("#0072B2", "#E69F00", "#009E73")
-    assert "#F0E442" not in charts.PALETTE
+def test_palette_is_okabe_ito_without_the_pale_yellow_and_no_answer_colour_is_a_series_colour():
+    series = (colours.OWN, colours.NATIONAL, *colours.ROUNDS, *colours.GROUPS)
+    assert (colours.OWN, *colours.GROUPS[:2]) == ("#0072B2", "#E69F00", "#009E73")
+    assert "#F0E442" not in series
+    assert not set(colours.SCALE) & set(series)
+    assert len(set(colours.GROUPS)) == len(colours.GROUPS)
+    assert not set(colours.GROUPS) & {colours.OWN, colours.NATIONAL, *colours.ROUNDS}
 
 
 def test_heatmap_leaves_suppressed_cells_blank_and_says_why():
@@ -84,12 +89,12 @@ def test_diverging_distribution_puts_disagreement_left_and_splits_the_middle():
     assert [a.text for a in fig.layout.annotations] == ["för få svar (n < 5)"]
     assert [t.showlegend for t in fig.data].count(True) == 5
     assert [t.marker.color for t in fig.data if t.showlegend] == [
-        charts.SCALE_COLOURS[i] for i in (1, 0, 2, 3, 4)
+        colours.SCALE[i] for i in (1, 0, 2, 3, 4)
     ]
 
 
 def test_to_html_embeds_the_figure_as_json_that_cannot_end_the_script_early():
-    fig = charts.radar(AXES, [charts.Series("</script><b>x", [1, 2, 3])], "T")
+    fig = charts.radar(AXES, [charts.Series("</script><b>x", [1, 2, 3], colours.OWN)], "T")
     html = charts.to_html(fig, "radar", "samverkansmataren-x")
     assert html.count("</script>") == 1
     assert 'data-filename="samverkansmataren-x"' in html

@@ -20,18 +20,19 @@ def test_init_creates_tables_and_loads_questionnaires_idempotently(runner, db):
     result = runner.invoke(args=["init"])
     assert result.exit_code == 0, result.output
     assert "integrerad-samverkan v1 (already loaded)" in result.output
-    assert count(db, models.Questionnaire) == 1
-    assert count(db, models.Item) == 40
+    assert "integrerad-samverkan v2 (already loaded)" in result.output
+    assert count(db, models.Questionnaire) == 2
+    assert count(db, models.Item) == 40 + 43
 
 
 def test_load_questionnaire_stores_a_new_version(runner, db, tmp_path):
     source = tmp_path / "q.yaml"
     original = open(QUESTIONNAIRES / "integrerad-samverkan-v1.yaml", encoding="utf-8").read()
-    source.write_text(original.replace("version: 1", "version: 2", 1), encoding="utf-8")
+    source.write_text(original.replace("version: 1", "version: 3", 1), encoding="utf-8")
     result = runner.invoke(args=["load-questionnaire", str(source)])
     assert result.exit_code == 0, result.output
-    assert "integrerad-samverkan v2: 10 dimensions, 40 statements (loaded)" in result.output
-    assert count(db, models.Questionnaire) == 2
+    assert "integrerad-samverkan v3: 10 dimensions, 40 statements (loaded)" in result.output
+    assert count(db, models.Questionnaire) == 3
 
 
 def test_load_questionnaire_refuses_a_changed_file_under_a_used_version(runner, db, tmp_path):
@@ -41,7 +42,7 @@ def test_load_questionnaire_refuses_a_changed_file_under_a_used_version(runner, 
     result = runner.invoke(args=["load-questionnaire", str(changed)])
     assert result.exit_code == 1
     assert "changed.yaml" in result.output and "give the file version 2" in result.output
-    assert count(db, models.Questionnaire) == 1
+    assert count(db, models.Questionnaire) == 2  # versions 1 and 2 as loaded
 
 
 def test_load_questionnaire_names_file_place_and_fault(runner, db, tmp_path):
@@ -53,7 +54,7 @@ def test_load_questionnaire_names_file_place_and_fault(runner, db, tmp_path):
     result = runner.invoke(args=["load-questionnaire", str(broken)])
     assert result.exit_code == 1
     assert "broken.yaml: dimensions[5].group: unknown group 'kulturell'" in result.output
-    assert count(db, models.Questionnaire) == 1
+    assert count(db, models.Questionnaire) == 2  # versions 1 and 2 as loaded
 
 
 def test_demo_builds_a_labelled_synthetic_dataset(runner, db):
@@ -70,7 +71,7 @@ def test_demo_builds_a_labelled_synthetic_dataset(runner, db):
         .scalars()
         .all()
     )
-    assert len(per_round) == 27 and all(20 <= n <= 60 for n in per_round)
+    assert len(per_round) == 27 and all(35 <= n <= 70 for n in per_round)
     # Running it again replaces the demo rather than doubling it.
     assert runner.invoke(args=["demo"]).exit_code == 0
     assert count(db, models.Round) == 27

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 import pytest
@@ -20,6 +21,12 @@ def client(admin_client):
     """These tests are about the board's pages and downloads, which need a signed-in user:
     a system administrator's browser (who may use which route: tests/test_access.py)."""
     return admin_client
+
+
+def as_shown(value: float) -> float:
+    """Two decimals, half away from zero, as the pages show it (the workbook's cells hold
+    exactly that figure)."""
+    return float(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def strat_mean(db, round_id: int) -> float:
@@ -50,7 +57,7 @@ def test_dashboard_download_gives_the_board_workbook_with_trend_and_radar(client
         "STRAT",
         6,
     )
-    assert abs(strat[5] - strat_mean(db, rounds["n26"].id)) < 1e-9
+    assert strat[5] == as_shown(strat_mean(db, rounds["n26"].id))
     # Sydkust (n = 2) is suppressed, so the national reference is Norrsund's own mean.
     assert abs(strat[header.index("Nationell referens")] - strat[5]) < 1e-9
     assert strat[header.index("Förbund i referensen")] == 1
@@ -67,7 +74,7 @@ def test_dashboard_download_gives_the_board_workbook_with_trend_and_radar(client
     trend_header = next(r for r in sheet if r[0] == "Dimension")
     assert trend_header[:5] == ("Dimension", "2025", "n", "2026", "n")
     strat_trend = next(r for r in sheet if r[0] == "Strategi och långsiktighet")
-    assert abs(strat_trend[1] - strat_mean(db, rounds["n25"].id)) < 1e-9
+    assert strat_trend[1] == as_shown(strat_mean(db, rounds["n25"].id))
     assert strat_trend[2] == 5 and strat_trend[4] == 6
 
     charts = wb["Norrsund samordningsförbund"]._charts
@@ -106,7 +113,7 @@ def test_suppressed_groups_never_appear_in_board_exports(client, db):
         for v in row
         if isinstance(v, float)
     ]
-    assert all(abs(v - hidden) > 1e-9 for v in numbers)
+    assert all(abs(v - as_shown(hidden)) > 1e-9 for v in numbers)
     sheet = sheet_rows(wb, "Sydkust samordningsförbund")
     data_start = next(i for i, r in enumerate(sheet) if r[0] and "Diagramdata" in r[0]) + 2
     assert [r[1] for r in sheet[data_start : data_start + 10]] == [None] * 10

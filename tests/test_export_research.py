@@ -8,7 +8,7 @@ import re
 
 import pandas as pd
 import pytest
-from builders import make_round
+from builders import default_questionnaire, make_round
 from exportdata import COMMENT, all_other, build, expected_rows, same, sheet_rows, workbook
 from sqlalchemy import func, select
 
@@ -32,8 +32,11 @@ def test_research_workbook_holds_every_submitted_response_exactly(client, db):
 
     svar = sheet_rows(wb, "Svar")
     header, rows = svar[0], svar[1:]
-    items = [i.code for i in db.scalars(select(models.Item).order_by(models.Item.id))]
-    dims = [d.code for d in db.scalars(select(models.Dimension).order_by(models.Dimension.id))]
+    asked = {"questionnaire_id": default_questionnaire(db).id}  # version 1
+    items = [i.code for i in db.scalars(select(models.Item).filter_by(**asked).order_by("id"))]
+    dims = [
+        d.code for d in db.scalars(select(models.Dimension).filter_by(**asked).order_by("id"))
+    ]
     head = ["svar_id", "omgang", "forbund", "forbund_namn", "roll", "part", "demo"]
     assert list(header) == [*head, *items, *(d + "_medel" for d in dims)]
     # Recoded (k = 5): Norrsund's six have role and agency "ovrig"; Sydkust's two, alone

@@ -16,6 +16,7 @@ LAYERS = [
     {"db"},
     {"instruments"},
     {"rounds"},
+    {"mail"},
     {"accounts"},
     {"answering"},
     {"results"},

@@ -186,6 +186,11 @@ def test_the_revisions_build_exactly_the_models_schema(database_url, tmp_path):
                 ("draft_answer", "draft_answer_value"),
                 ("membership", "membership_role"),
                 ("membership", "membership_scope"),
+                ("mail_recipient", "mail_recipient_language"),
+                ("mail_message", "mail_message_kind"),
+                ("mail_message", "mail_message_status"),
+                ("mail_text", "mail_text_kind"),
+                ("mail_text", "mail_text_language"),
             }
         )
         assert migrated == created_by_create_all(engine, tmp_path)

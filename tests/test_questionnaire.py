@@ -319,7 +319,7 @@ def test_empty_file_is_rejected(tmp_path):
 
 def test_file_that_is_not_utf8_is_rejected(tmp_path):
     message = load_error(tmp_path, b"\xff\xfek\x00e\x00y\x00:\x00 \x00m\x00i\x00")
-    assert f"{tmp_path / 'q.yaml'}: the file is not UTF-8 text" in message
+    assert f"{tmp_path / 'q.yaml'}: line 1: the file is not UTF-8 text" in message
 
 
 def test_latin1_file_with_swedish_letters_is_rejected(tmp_path):

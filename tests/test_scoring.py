@@ -242,7 +242,7 @@ def test_national_reference_weights_each_association_equally(db, fixture_round):
     small = make_round(db, slug="liten", state="published")
     for _ in range(2):
         add_response(db, small, {"STRAT1": 5, "STRAT2": 5, "STRAT3": 1, "STRAT4": 5})
-    ref = scoring.national_reference(db, "2026", "integrerad-samverkan", k=5)["STRAT"]
+    ref = scoring.national_reference(db, "2026", "integrerad-samverkan", k=5, demo=False)["STRAT"]
     # (3.4 + 2.0) / 2, not (17 + 12) / 11; the suppressed förbund does not count.
     assert ref.mean == pytest.approx(2.7)
     assert ref.n_associations == 2

@@ -20,7 +20,7 @@ from survey.accounts import lockout, passwords, totp, users
 from survey.accounts.access import Principal
 from survey.db import audit
 from survey.db.engine import transaction
-from survey.db.models import RecoveryCode, User
+from survey.db.models import RecoveryCode, Role, User
 from survey.errors import (
     AccountLocked,
     AccountSetupError,
@@ -28,6 +28,7 @@ from survey.errors import (
     SecondFactorFailed,
     SurveyError,
 )
+from survey.i18n import N_
 
 T = TypeVar("T")
 
@@ -201,7 +202,7 @@ def _new_recovery_codes(session: Session, user: User) -> list[str]:
 def _user(session: Session, user_id: int) -> User:
     user = users.locked_user(session, user_id)
     if user is None:
-        raise AccountSetupError("no such user")
+        raise AccountSetupError(N_("no such user"))
     return user
 
 
@@ -248,6 +249,43 @@ def add_role(
         users.add_role(session, user, role, forbund)
         audit.record(session, actor, "role_added", user.email, at=now, role=role, forbund=forbund)
         return user
+
+
+def remove_role(
+    session: Session,
+    email: str,
+    role: str,
+    forbund: str | None,
+    *,
+    actor: str | None,
+    now: dt.datetime,
+) -> User:
+    """Take one role from a user; their other roles (and their account) stay."""
+    with transaction(session):
+        user = users.existing_user(session, email)
+        _not_yourself(user, actor, role)
+        users.remove_role(session, user, role, forbund)
+        audit.record(session, actor, "role_removed", user.email, at=now, role=role, forbund=forbund)
+        return user
+
+
+def remove_user(session: Session, email: str, *, actor: str | None, now: dt.datetime) -> None:
+    """Delete a user with their roles and recovery codes; their audit rows stay (by e-mail)."""
+    with transaction(session):
+        user = users.existing_user(session, email)
+        _not_yourself(user, actor, None)
+        session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+        session.delete(user)
+        audit.record(session, actor, "user_removed", user.email, at=now)
+
+
+def _not_yourself(user: User, actor: str | None, role: str | None) -> None:
+    """Administrators cannot lock themselves out: no removing one's own account or one's
+    own system administration (another system administrator can)."""
+    if actor == user.email and role in (None, Role.SYSTEM_ADMIN):
+        raise AccountSetupError(
+            N_("you cannot remove your own account or your own system administration")
+        )
 
 
 def issue_set_password_link(

@@ -14,6 +14,7 @@ from survey.accounts import passwords
 from survey.accounts.access import Principal, is_system_wide
 from survey.db.models import Membership, Role, User
 from survey.errors import AccountSetupError, InvalidPasswordLink
+from survey.i18n import N_
 from survey.rounds.associations import find_association
 from survey.rounds.invitations import hash_token
 
@@ -29,7 +30,7 @@ def normalise_email(email: str) -> str:
     """E-mail addresses compare lower-cased and trimmed, as people type them."""
     email = (email or "").strip().lower()
     if len(email) > 254 or not _EMAIL_RE.match(email):
-        raise AccountSetupError(f"'{email}' is not an e-mail address")
+        raise AccountSetupError(N_("'%(email)s' is not an e-mail address"), email=email[:254])
     return email
 
 
@@ -49,14 +50,18 @@ def _locked(stmt):
 def existing_user(session: Session, email: str) -> User:
     user = find_user(session, email, lock=True)
     if user is None:
-        raise AccountSetupError(f"no user with the e-mail '{email.strip().lower()}'")
+        raise AccountSetupError(
+            N_("no user with the e-mail '%(email)s'"), email=email.strip().lower()[:254]
+        )
     return user
 
 
 def create_user(session: Session, email: str, now: dt.datetime, *, is_demo: bool = False) -> User:
     email = normalise_email(email)
     if find_user(session, email) is not None:
-        raise AccountSetupError(f"a user with the e-mail '{email}' already exists")
+        raise AccountSetupError(
+            N_("a user with the e-mail '%(email)s' already exists"), email=email
+        )
     user = User(email=email, created_at=now, is_demo=is_demo, failed_logins=0, session_version=1)
     session.add(user)
     session.flush()
@@ -69,14 +74,22 @@ def add_role(session: Session, user: User, role: str, forbund: str | None) -> Me
         role = Role(role)
     except ValueError:
         known = ", ".join(r.value for r in Role)
-        raise AccountSetupError(f"unknown role '{role}' (one of: {known})") from None
+        raise AccountSetupError(
+            N_("unknown role '%(role)s' (one of: %(known)s)"), role=str(role)[:40], known=known
+        ) from None
     if is_system_wide(role) and forbund:
-        raise AccountSetupError(f"the role {role} holds system-wide: give no förbund")
+        raise AccountSetupError(
+            N_("the role %(role)s holds system-wide: give no förbund"), role=role.value
+        )
     if not is_system_wide(role) and not forbund:
-        raise AccountSetupError(f"the role {role} is held in a förbund: give --forbund")
+        raise AccountSetupError(
+            N_("the role %(role)s is held in a förbund: give --forbund"), role=role.value
+        )
     association_id = find_association(session, forbund).id if forbund else None
     if any(m.role == role and m.association_id == association_id for m in user.memberships):
-        raise AccountSetupError(f"{user.email} already has the role {role} there")
+        raise AccountSetupError(
+            N_("%(email)s already has the role %(role)s there"), email=user.email, role=role.value
+        )
     membership = Membership(role=role, association_id=association_id)
     user.memberships.append(membership)
     session.flush()
@@ -137,3 +150,18 @@ def all_users(session: Session) -> list[User]:
         .order_by(User.email)
     )
     return list(session.scalars(stmt))
+
+
+def remove_role(session: Session, user: User, role: str, forbund: str | None) -> None:
+    """Take one role from `user` (the förbund's, or the system-wide one)."""
+    association_id = find_association(session, forbund).id if forbund else None
+    held = [m for m in user.memberships if m.role == role and m.association_id == association_id]
+    if not held:
+        raise AccountSetupError(
+            N_("%(email)s does not have the role %(role)s there"),
+            email=user.email,
+            role=str(role)[:40],
+        )
+    for membership in held:
+        user.memberships.remove(membership)
+    session.flush()

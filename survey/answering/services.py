@@ -93,7 +93,7 @@ def submit(
     with transaction(session):
         link = _personal_link(session, token, today)
         draft = drafts.start_or_resume(session, link.invitation, language, now)
-        submission.submit(session, link.questionnaire, link.invitation, draft, language)
+        submission.submit(session, link.questionnaire, link.invitation, draft, language, today)
     forget_deleted(session)
 
 

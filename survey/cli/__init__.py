@@ -10,8 +10,12 @@ from typing import Any, TypeVar
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from survey.db import migrations
+from survey.db.migrations import SchemaState
 from survey.errors import NotFound, SurveyError
 from survey.settings import Settings
 
@@ -23,8 +27,38 @@ def settings() -> Settings:
 
 
 def open_session() -> Session:
-    """A database session of the app the command runs in (close it: use `with`)."""
+    """A database session of the app the command runs in (close it: use `with`).
+
+    Refused with what to run when the database is not at this code's revision, rather
+    than a traceback from the first query that meets a missing table."""
+    _require_current_schema()
     return current_app.extensions["survey_sessions"]()
+
+
+_SCHEMA_ADVICE = {
+    SchemaState.EMPTY: "the database has no tables yet: run `survey init` first (it creates "
+    "them and loads the questionnaires)",
+    SchemaState.LEGACY: "the database was made by an older version: run `survey init` "
+    "(or `survey db upgrade`) first",
+    SchemaState.BEHIND: "the database needs an upgrade: run `survey init` (or `survey db "
+    "upgrade`) first",
+    SchemaState.UNKNOWN: "the database was upgraded by a newer version of Samverkansmätaren "
+    "than this one: install that version",
+}
+
+
+def _require_current_schema() -> None:
+    """Checked once per command (two cheap queries); `init` and `demo` upgrade before."""
+    if current_app.extensions.get("survey_schema_checked"):
+        return
+    try:
+        found = migrations.state(current_app.extensions["survey_engine"])
+    except OperationalError as exc:
+        url = make_url(settings().database_url).render_as_string(hide_password=True)
+        raise click.ClickException(f"cannot reach the database {url}: {exc.orig}") from None
+    if found is not SchemaState.CURRENT:
+        raise click.ClickException(_SCHEMA_ADVICE[found])
+    current_app.extensions["survey_schema_checked"] = True
 
 
 def domain_errors(command: F) -> F:
@@ -50,7 +84,7 @@ def FORBUND_OPTION(**kwargs: Any) -> Callable[[F], F]:  # noqa: N802 - reads as 
 
 
 def register_commands(app: Flask) -> None:
-    from survey.cli import accounts, database, export, instance, rounds
+    from survey.cli import accounts, assets, database, export, instance, mail, rounds
 
     for command in (
         instance.init_command,
@@ -64,6 +98,8 @@ def register_commands(app: Flask) -> None:
         export.export_command,
         database.db_group,
         accounts.user_group,
+        assets.collect_static_command,
+        mail.mail_group,
     ):
         app.cli.add_command(command)
     # The group's older name, kept so scripts written for it go on working.

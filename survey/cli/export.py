@@ -16,11 +16,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from survey.cli import open_session, settings
-from survey.db.schema import schema_exists
 from survey.errors import ExportRefused, NotFound
 
 if TYPE_CHECKING:
@@ -87,8 +85,6 @@ def export_command(
         raise click.BadParameter("comments come only in the research workbook (.xlsx or .zip)")
     if unrecoded and kind == "board":
         raise click.BadParameter("--unrecoded is for the research export only")
-    if not schema_exists(current_app.extensions["survey_engine"]):
-        raise click.ClickException("the database has no tables yet: run `survey init` first")
     k = settings().min_group_size
     flt = ExportFilter(rounds, associations, questionnaire, version)
     with open_session() as session:

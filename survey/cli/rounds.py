@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 from pathlib import Path
 
 import click
@@ -16,6 +17,7 @@ from survey.cli import FORBUND_OPTION, domain_errors, open_session, settings
 from survey.db import audit, models
 from survey.db.models import RoundState
 from survey.exports.worksheets import csv_row
+from survey.mail import services as mail
 from survey.results import publication
 from survey.rounds import associations, lifecycle, status
 from survey.rounds import services as rounds
@@ -61,7 +63,7 @@ def invite_command(
     round_spec: str, count: int, shared: bool, out: Path | None, base_url: str | None
 ) -> None:
     """Create invitation links. The tokens are shown once and never stored."""
-    slug, label = _round_name(round_spec)
+    _round_name(round_spec)  # a malformed name is refused before the file is made
     config = settings()
     if not base_url and not config.public_url_set:
         click.echo(
@@ -69,28 +71,67 @@ def invite_command(
             "which works only on this computer. Set PUBLIC_URL to the address people use.",
             err=True,
         )
+    # The file is made first, so a missing folder or an existing file is refused before
+    # any link exists: links are shown once, and a link nobody received is lost.
+    fd = _create_links_file(out) if out else None
+    try:
+        tokens = _create_links(round_spec, count, shared)
+    except BaseException:
+        if out and fd is not None:
+            os.close(fd)
+            out.unlink()
+        raise
+    links = [config.link(f"/r/{t}", base_url) for t in tokens]
+    if out and fd is not None:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8-sig") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["nr", "link"])
+            writer.writerows(csv_row(row) for row in enumerate(links, 1))
+        click.echo(f"{len(links)} link(s) written to {out} (readable by you only)")
+    else:
+        for link in links:
+            click.echo(link)
+
+
+def _create_links_file(out: Path) -> int:
+    """A new file readable and writable by its owner only (0600), never an existing one."""
+    try:
+        return os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        reason = "exists already; choose another name or move the old file away"
+    except FileNotFoundError:
+        reason = f"cannot be made: the folder {out.parent} does not exist"
+    except NotADirectoryError:
+        reason = f"cannot be made: {out.parent} is not a folder"
+    except IsADirectoryError:
+        reason = "is a folder"
+    except PermissionError:
+        reason = f"cannot be made: no permission to write in the folder {out.parent}"
+    except OSError as exc:
+        reason = f"cannot be made ({exc.strerror})"
+    raise click.ClickException(f"{out} {reason}. No links were created.")
+
+
+def _create_links(round_spec: str, count: int, shared: bool) -> list[str]:
+    slug, label = _round_name(round_spec)
     with open_session() as session:
         if shared:
             rnd, token = rounds.share(session, slug, label, actor=audit.COMMAND_LINE)
             tokens = [token]
         else:
             rnd, tokens = rounds.invite(session, slug, label, count, actor=audit.COMMAND_LINE)
-        today = dt.date.today()
-        if lifecycle.effective_state(rnd, today) != RoundState.OPEN:
-            click.echo(
-                f"note: round {round_spec} is {lifecycle.effective_state(rnd, today)}; the "
-                f"links work once it is open ({_describe(rnd, today)})"
-            )
-    links = [config.link(f"/r/{t}", base_url) for t in tokens]
-    if out:
-        with out.open("w", newline="", encoding="utf-8-sig") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["nr", "link"])
-            writer.writerows(csv_row(row) for row in enumerate(links, 1))
-        click.echo(f"{len(links)} link(s) written to {out}")
-    else:
-        for link in links:
-            click.echo(link)
+        _note_not_open(rnd, round_spec)
+        return tokens
+
+
+def _note_not_open(rnd: models.Round, round_spec: str) -> None:
+    today = dt.date.today()
+    state = lifecycle.effective_state(rnd, today)
+    if state != RoundState.OPEN:
+        click.echo(
+            f"note: round {round_spec} is {state}; the links work once it is open "
+            f"({_describe(rnd, today)})"
+        )
 
 
 @click.group("forbund")
@@ -184,9 +225,11 @@ def round_open_command(round_spec: str, closes: dt.datetime | None) -> None:
 @with_appcontext
 @domain_errors
 def round_close_command(round_spec: str) -> None:
-    """Close an open round now: no more answers; unfinished ones are kept, not counted."""
+    """Close an open round now: no more answers; unfinished ones are kept, not counted;
+    its e-mail addresses are deleted."""
     with open_session() as session:
-        rnd = rounds.close_round(
+        # Through the e-mail service: closing deletes the round's e-mail addresses too.
+        rnd = mail.close_round(
             session, *_round_name(round_spec), dt.date.today(), actor=audit.COMMAND_LINE
         )
         counts = status.round_status(session, rnd.id)

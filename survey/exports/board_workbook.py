@@ -13,15 +13,19 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import RadarChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.chart.marker import Marker
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.drawing.line import LineProperties
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.orm import Session
 
 from survey.db import models
 from survey.exports.selection import Selection
-from survey.exports.worksheets import bold_row, header_sheet, print_landscape, safe
+from survey.exports.worksheets import bold_row, header_sheet, print_setup, safe, wrapped
 from survey.i18n import translate, translate_in_context
-from survey.results import overview
+from survey.results import colours, overview
+from survey.results.rounding import rounded
 from survey.rounds import lifecycle
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
@@ -41,9 +45,11 @@ def write_board_workbook(
     and `Om exporten`."""
     wb = Workbook(write_only=True)
     sheet_names = translate(lang, "Overview"), translate(lang, "About")
-    summary_ws = header_sheet(
-        wb, sheet_names[0], _header(lang), [34, 10, 32, 8, 14, 12, 18, 18, 20], True
-    )
+    # Wide enough for the longest förbund name (up to a point, then it wraps) and for
+    # "för få svar (n < 5)" in the mean's column: a printed cell is cut at its column.
+    names = max((len(r.association_name) for r in selection.rounds), default=0)
+    widths = [min(max(34, names + 2), 60), 10, 32, 8, 14, _TEXT_WIDTH, 18, 18, 20]
+    summary_ws = header_sheet(wb, sheet_names[0], _header(lang), widths, True)
     taken = {name.lower() for name in sheet_names}
     cache: dict[int, overview.RoundOverview] = {}
 
@@ -62,7 +68,7 @@ def write_board_workbook(
                 _figures(
                     summary_ws,
                     [
-                        selected.association_name,
+                        wrapped(summary_ws, selected.association_name),
                         rnd.label,
                         row.name,
                         row.code,
@@ -78,7 +84,7 @@ def write_board_workbook(
         association = rnd.association
         trend = [r for r in lifecycle.rounds_of(session, association) if r.label <= rnd.label]
         ws = wb.create_sheet(_sheet_name(association.name, taken))
-        print_landscape(ws)
+        print_setup(ws, title_rows=_TREND_HEADER)
         _association_sheet(ws, association.name, [overview_of(r) for r in trend], lang, k)
     about = header_sheet(
         wb, sheet_names[1], (translate(lang, "Item"), translate(lang, "Value")), [28, 120], True
@@ -150,8 +156,9 @@ def _association_sheet(
 ) -> None:
     """The trend table (means and n per round), then the chart's data and the radar chart."""
     ws.column_dimensions["A"].width = 34
-    for column in range(2, 4 + 2 * len(trend)):
-        ws.column_dimensions[get_column_letter(column)].width = 12
+    for index in range(len(trend) + 1):  # each round's mean and n, then the reference
+        ws.column_dimensions[get_column_letter(2 + 2 * index)].width = _TEXT_WIDTH
+        ws.column_dimensions[get_column_letter(3 + 2 * index)].width = 8
     current = trend[-1]
     suppressed = _too_few(lang, k)
     dimension = translate(lang, "Dimension")
@@ -168,7 +175,7 @@ def _association_sheet(
     for ov in trend:
         header += [ov.round_label, "n"]
     header.append(national)
-    ws.append(bold_row(ws, header))
+    ws.append(bold_row(ws, header, wrap=True))
     by_round = [{row.code: row for row in ov.rows} for ov in trend]
     for row in current.rows:
         cells: list[object] = [row.name]
@@ -211,6 +218,15 @@ def _radar_chart(ws: WriteOnlyWorksheet, title: str, data_header: int, rows: int
     categories = Reference(ws, min_col=1, min_row=first, max_row=last)
     for series in chart.series:  # dimension names are text: a string reference, not numbers
         series.cat = AxDataSource(strRef=StrRef(f=str(categories)))
+    # The colours of the pages' charts (survey.results.colours): our förbund, the reference.
+    for series, colour, symbol in zip(
+        chart.series, (colours.OWN, colours.NATIONAL), ("circle", "diamond"), strict=True
+    ):
+        series.graphicalProperties.line.solidFill = colours.excel(colour)
+        series.marker = Marker(symbol=symbol, size=7)
+        series.marker.graphicalProperties = GraphicalProperties(
+            solidFill=colours.excel(colour), ln=LineProperties(solidFill=colours.excel(colour))
+        )
     national = chart.series[1].graphicalProperties.line
     national.dashStyle, national.width = "dash", 19050
     chart.y_axis.scaling.min = 1
@@ -224,12 +240,20 @@ def _radar_chart(ws: WriteOnlyWorksheet, title: str, data_header: int, rows: int
     return chart
 
 
+#: Columns that may say "för få svar (n < 5)" / "too few answers (n < 5)", in full.
+_TEXT_WIDTH = 22
+#: The trend table's heading row on a förbund's sheet (title, note, blank line, heading).
+_TREND_HEADER = "4:4"
+
+
 def _figures(ws: WriteOnlyWorksheet, values: Sequence[object]) -> list[object]:
-    """Means shown with two decimals, as on the pages; the cell keeps the full value."""
+    """Means with two decimals rounded exactly as the pages round them (half away from
+    zero, survey.results.rounding): the cell holds the figure the pages show, so no
+    spreadsheet's own rounding of binary noise can make it differ."""
     cells = []
     for value in safe(ws, values):
         if isinstance(value, float):
-            cell = WriteOnlyCell(ws, value=value)
+            cell = WriteOnlyCell(ws, value=rounded(value))
             cell.number_format = "0.00"
             value = cell
         cells.append(value)

@@ -14,7 +14,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from survey.i18n import LANGUAGES, in_all_languages, translate
-from survey.instruments.questionnaire import BackgroundQuestion, Dimension, Questionnaire
+from survey.instruments.questionnaire import (
+    BackgroundQuestion,
+    Dimension,
+    Questionnaire,
+    ReportGroup,
+)
 
 ID = "svar_id"
 ROUND = "omgang"
@@ -113,8 +118,19 @@ def _labels(pairs: Sequence[tuple[object, Mapping[str, str]]]) -> dict[str, str]
     }
 
 
-def _choices(question: BackgroundQuestion | None) -> dict[str, str] | None:
-    return _labels([(c.code, c.label) for c in question.choices]) if question else None
+def _choices(
+    question: BackgroundQuestion | None, groups: Sequence[ReportGroup] = ()
+) -> dict[str, str] | None:
+    """The choices' value labels, then each report group a recoded file may hold, with the
+    choices it merges: "styrning = Styrning och ledning (styrelse + beredningsgrupp …)"."""
+    if question is None:
+        return None
+    pairs = [(c.code, c.label) for c in question.choices]
+    pairs += [
+        (g.code, {lang: f"{g.label[lang]} ({' + '.join(g.choices)})" for lang in LANGUAGES})
+        for g in groups
+    ]
+    return _labels(pairs)
 
 
 def _with_other(values: Mapping[str, str] | None, recoded: bool) -> Mapping[str, str] | None:
@@ -128,10 +144,13 @@ def _with_other(values: Mapping[str, str] | None, recoded: bool) -> Mapping[str,
 
 
 def _background(
-    name: str, question: BackgroundQuestion | None, fallback: Mapping[str, str], recoded: bool
+    name: str, q: Questionnaire, code: str, fallback: Mapping[str, str], recoded: bool
 ) -> Variable:
+    question = q.background_question(code)
     label = question.text if question else fallback
-    values = _with_other(_choices(question), recoded)
+    # Only a recoded file merges choices into their report groups (survey.exports.recoding).
+    groups = q.report_groups.get(code, ()) if recoded else ()
+    values = _with_other(_choices(question, groups), recoded)
     return Variable("Svar", name, label, "text", values=values, blank=BLANK_BACKGROUND)
 
 
@@ -180,8 +199,8 @@ def variables(
         Variable(
             "Svar", ASSOCIATION_NAME, in_all_languages("Coordination association's name"), "text"
         ),
-        _background(ROLE, q.background_question("role"), in_all_languages("Role"), recoded),
-        _background(AGENCY, q.background_question("agency"), in_all_languages("Agency"), recoded),
+        _background(ROLE, q, "role", in_all_languages("Role"), recoded),
+        _background(AGENCY, q, "agency", in_all_languages("Agency"), recoded),
         Variable("Svar", DEMO, LABELS["demo"], "heltal", values=DEMO_VALUES),
     ]
     for dim in q.dimensions:

@@ -41,6 +41,17 @@ LANGUAGE = "sv"
 POOLED_NAME = N_("Other coordination associations (each with fewer than k responses)")
 
 
+def report_groups(session: Session) -> Callable[[int], recoding.Merges]:
+    """The questionnaire's merges of roles and of agencies, by questionnaire id: recoding
+    moves a rare choice into its report group before it gives up the value."""
+
+    def of(questionnaire_id: int) -> recoding.Merges:
+        q = definition_of(session.get_one(models.Questionnaire, questionnaire_id))
+        return q.group_of("role"), q.group_of("agency")
+
+    return of
+
+
 def research_questionnaire(session: Session, selection: Selection) -> models.Questionnaire:
     """The questionnaire version whose texts label the wide sheet (the newest selected).
 
@@ -257,7 +268,7 @@ class Export:
     @classmethod
     def prepare(cls, session: Session, selection: Selection, k: int, recode: bool) -> Export:
         q_row = research_questionnaire(session, selection)
-        plan = recoding.plan(session, selection, k, recode)
+        plan = recoding.plan(session, selection, k, recode, report_groups(session))
         return cls(selection, q_row, definition_of(q_row), plan, Anonymiser(), k)
 
     def long_rows(self, session: Session) -> int:

@@ -5,7 +5,10 @@ the file holds at least k respondents. No Flask here.
 Global recoding in the spirit of sdcMicro, decided per förbund × round (a "cell") from
 counts made in SQL (GROUP BY round, role, agency: a few hundred rows, never the answers):
 
-1. a role or an agency with fewer than k respondents in the cell becomes OTHER ("ovrig");
+1. a role or an agency with fewer than k respondents in the cell becomes its report group
+   where the questionnaire merges it with other choices for reporting (`report_groups:`;
+   the whole group, so it means what its label says) and that group holds k, else OTHER
+   ("ovrig");
 2. a role × agency combination still below k gets its agency coarsened (role, ovrig); if that
    group is still below k, its role instead (ovrig, agency); then both (ovrig, ovrig);
 3. if (ovrig, ovrig) is still below k, the smallest other group joins it until it holds k
@@ -156,7 +159,34 @@ def _order(group: Combination) -> tuple[str, str]:
     return (group[0] or "", group[1] or "")
 
 
-def recode_cell(counts: Mapping[Combination, int], k: int) -> dict[Combination, Combination]:
+#: Report groups of role and of agency (choice -> group code), as the questionnaire says.
+Merges = tuple[Mapping[str, str], Mapping[str, str]]
+
+
+def _marginal(values: Counter[str | None], merge: Mapping[str, str], k: int):
+    """Each value -> itself when it holds k, else its report group when the group holds k
+    (every choice of a group with a rare member moves, so the group is whole), else OTHER."""
+    groups: Counter[str] = Counter()
+    short: set[str] = set()
+    for value, n in values.items():
+        group = merge.get(value) if value is not None else None
+        if group is not None:
+            groups[group] += n
+            if n < k:
+                short.add(group)
+
+    def to(value: str | None) -> str | None:
+        group = merge.get(value) if value is not None else None
+        if group in short and groups[group] >= k:
+            return group
+        return value if values[value] >= k else OTHER
+
+    return to
+
+
+def recode_cell(
+    counts: Mapping[Combination, int], k: int, merges: Merges = ({}, {})
+) -> dict[Combination, Combination]:
     """Maps each (role, agency) of one cell to what the file shows, so that every published
     combination holds at least k respondents. The cell must hold at least k in total."""
     if sum(counts.values()) < k:
@@ -167,13 +197,8 @@ def recode_cell(counts: Mapping[Combination, int], k: int) -> dict[Combination, 
         roles[role] += n
         agencies[agency] += n
     # Rare values first (global recoding of each variable), then rare combinations.
-    marginal = {
-        (role, agency): (
-            role if roles[role] >= k else OTHER,
-            agency if agencies[agency] >= k else OTHER,
-        )
-        for role, agency in counts
-    }
+    role_to, agency_to = _marginal(roles, merges[0], k), _marginal(agencies, merges[1], k)
+    marginal = {(role, agency): (role_to(role), agency_to(agency)) for role, agency in counts}
     target = dict(marginal)
     # A group whose role is already OTHER keeps its agency here: pass two may fill it up.
     _coarsen(
@@ -270,7 +295,13 @@ class _Tally:
         return tuple(Change(*key, n) for key, n in ordered)
 
 
-def plan(session: Session, selection: Selection, k: int, recode: bool = True) -> Recoding:
+def plan(
+    session: Session,
+    selection: Selection,
+    k: int,
+    recode: bool = True,
+    merges: Callable[[int], Merges] = lambda _questionnaire_id: ({}, {}),
+) -> Recoding:
     """The recoding of the selection's rows (`recode=False`: none, for an agreement)."""
     counts = group_counts(session, selection.labels)
     selected = {r.id: r for r in selection.rounds}
@@ -286,7 +317,7 @@ def plan(session: Session, selection: Selection, k: int, recode: bool = True) ->
         merged: Counter[Combination] = Counter()
         for r in cell.rounds:
             merged.update(by_round[r])
-        mapping = recode_cell(merged, k)
+        mapping = recode_cell(merged, k, merges(selected[cell.rounds[0]].questionnaire_id))
         for r in cell.rounds:
             for combination, n in by_round[r].items():
                 tally.add(selected[r], cell.pooled, combination, mapping[combination], n)

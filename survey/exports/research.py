@@ -33,6 +33,7 @@ from survey.exports.dataset import (
     Progress,
     ResponseRecord,
     comments_of,
+    report_groups,
     research_questionnaire,
     stream_responses,
 )
@@ -277,7 +278,7 @@ def research_csv(
     if separator not in SEPARATORS.values():
         raise ExportRefused("The CSV separator must be ',' or ';'.")
     q = definition_of(research_questionnaire(session, selection))
-    plan = recoding.plan(session, selection, k, recode)
+    plan = recoding.plan(session, selection, k, recode, report_groups(session))
     return _csv_chunks(session, selection, q, plan, separator, progress)
 
 

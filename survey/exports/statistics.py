@@ -7,7 +7,8 @@ spreadsheet:
 - statements are numeric 1–5 with value labels; "vet ej" and "not answered" stay apart as
   declared missing values: 8 and 9, user-missing in SPSS; `.a` and `.b` in Stata;
 - förbund, role and agency are numeric codes with value labels (the codebook's codes:
-  the questionnaire's choices in their order, then `ovrig`, then anything else seen);
+  the questionnaire's choices in their order, then its report groups, then `ovrig`, then
+  anything else seen);
 - variable labels are the statement texts (Swedish or English by choice), prefixed with
   the dimension and, for a reverse statement, a reverse mark: "[STRAT, omvänd] …";
 - SPSS measurement levels: statements ordinal, background nominal, dimension scores scale.
@@ -51,7 +52,9 @@ class CodedColumns:
         for name, key in ((codebook.ROLE, "role"), (codebook.AGENCY, "agency")):
             question = q.background_question(key)
             choices = [(c.code, c.label[lang]) for c in question.choices] if question else []
-            self._codes(name, choices)
+            # A recoded file may merge a rare choice into its report group (recoding.plan).
+            groups = [(g.code, g.label[lang]) for g in q.report_groups.get(key, ())]
+            self._codes(name, [*choices, *groups])
         self.ids = array("q")
         self.rounds: list[str] = []
         self.names: list[str] = []

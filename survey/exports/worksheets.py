@@ -11,9 +11,10 @@ from collections.abc import Iterable, Sequence
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
 
 #: What Excel, LibreOffice and Google Sheets may read as the start of a formula (OWASP's
 #: CSV injection guidance): a name such as `=HYPERLINK(…)` or `@SUM(A1)` would otherwise
@@ -63,12 +64,20 @@ def safe(ws: WriteOnlyWorksheet, row: Iterable[object]) -> list[object]:
     return [cell(ws, value) for value in row]
 
 
-def bold_row(ws: WriteOnlyWorksheet, values: Iterable[object]) -> list[WriteOnlyCell]:
-    """A row of bold cells (headings, which may hold a förbund's name), text neutralised."""
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def bold_row(
+    ws: WriteOnlyWorksheet, values: Iterable[object], wrap: bool = False
+) -> list[WriteOnlyCell]:
+    """A row of bold cells (headings, which may hold a förbund's name), text neutralised;
+    `wrap`: a heading wider than its column wraps rather than being cut."""
     bold, cells = Font(bold=True), []
     for value in values:
         written = text_cell(ws, value) if isinstance(value, str) else WriteOnlyCell(ws, value)
         written.font = bold
+        if wrap:
+            written.alignment = WRAP
         cells.append(written)
     return cells
 
@@ -86,20 +95,37 @@ def header_sheet(
     widths: Sequence[float] = (),
     landscape: bool = False,
 ) -> WriteOnlyWorksheet:
-    """A write-only sheet with a bold, frozen header row (`landscape`: printed one page wide)."""
+    """A write-only sheet with a bold, frozen, wrapped header row, printed one page wide
+    with the header on every page (`landscape` or portrait)."""
     ws = wb.create_sheet(title)
-    if landscape:
-        print_landscape(ws)
+    print_setup(ws, landscape=landscape, title_rows="1:1")
     for index, width in enumerate(widths):
         ws.column_dimensions[get_column_letter(index + 1)].width = width
     ws.freeze_panes = "A2"
-    ws.append(bold_row(ws, header))
+    ws.append(bold_row(ws, header, wrap=True))
     return ws
 
 
-def print_landscape(ws: WriteOnlyWorksheet) -> None:
-    """Print (and convert to PDF) in landscape, one page wide. Set before the first row."""
-    ws.page_setup.orientation = "landscape"
+def print_setup(
+    ws: WriteOnlyWorksheet, *, landscape: bool = True, title_rows: str | None = None
+) -> None:
+    """Print (and convert to PDF) on A4, one page wide and as many pages down as needed,
+    with `title_rows` (e.g. "1:1") repeated on every page. Set before the first row: a
+    write-only sheet writes its properties with it."""
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+def wrapped(ws: WriteOnlyWorksheet, value: object) -> object:
+    """Text that wraps inside its column (a long förbund name) instead of running into
+    the next one, which cuts it where that one holds something; other values unchanged."""
+    if not isinstance(value, str):
+        return value
+    written = text_cell(ws, value)
+    written.alignment = WRAP
+    return written

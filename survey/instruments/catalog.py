@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from survey.db import models
@@ -20,16 +20,21 @@ def fingerprint(q: Questionnaire) -> str:
 
 
 def save_questionnaire(
-    session: Session, q: Questionnaire, source: str = ""
+    session: Session, q: Questionnaire, source: str = "", *, replace_unused: bool = False
 ) -> tuple[models.Questionnaire, bool]:
     """Store a validated questionnaire; returns (row, created).
 
     Loading the same file again is harmless. A changed file under a key and version already
     stored is refused: results must always be read against the statements that were asked.
+    With `replace_unused` (the admin page's upload) a version no round uses yet is replaced
+    instead, so a fault seen in its preview is fixed without a new version number.
     """
     existing = session.scalar(select(models.Questionnaire).filter_by(key=q.key, version=q.version))
     digest = fingerprint(q)
     if existing is not None:
+        if existing.source_sha256 != digest and replace_unused and not _in_use(session, existing):
+            _forget_contents(session, existing)
+            return _store(session, q, digest, existing), True
         if existing.source_sha256 != digest:
             raise QuestionnaireError(
                 source or q.key,
@@ -44,14 +49,25 @@ def save_questionnaire(
                 ],
             )
         return existing, False
-    row = models.Questionnaire(
-        key=q.key,
-        version=q.version,
-        title_sv=q.title["sv"],
-        title_en=q.title["en"],
-        definition=q.raw,
-        source_sha256=digest,
-    )
+    return _store(session, q, digest, models.Questionnaire(key=q.key, version=q.version)), True
+
+
+def _in_use(session: Session, row: models.Questionnaire) -> bool:
+    return session.scalar(select(models.Round.id).filter_by(questionnaire_id=row.id)) is not None
+
+
+def _forget_contents(session: Session, row: models.Questionnaire) -> None:
+    """An unused version's statements and dimensions, before it is stored anew."""
+    session.execute(delete(models.Item).where(models.Item.questionnaire_id == row.id))
+    session.execute(delete(models.Dimension).where(models.Dimension.questionnaire_id == row.id))
+    session.expire(row, ["dimensions", "items"])
+
+
+def _store(
+    session: Session, q: Questionnaire, digest: str, row: models.Questionnaire
+) -> models.Questionnaire:
+    row.title_sv, row.title_en = q.title["sv"], q.title["en"]
+    row.definition, row.source_sha256 = q.raw, digest
     session.add(row)
     for d_pos, dim in enumerate(q.dimensions):
         dim_row = models.Dimension(
@@ -85,7 +101,7 @@ def save_questionnaire(
                 )
             )
     session.flush()
-    return row, True
+    return row
 
 
 def load_directory(session: Session, directory: Path) -> list[tuple[models.Questionnaire, bool]]:

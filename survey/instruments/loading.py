@@ -11,8 +11,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from survey.instruments.questionnaire import (
     BACKGROUND_CODES,
     GROUPS,
@@ -30,6 +28,9 @@ from survey.instruments.questionnaire import (
     Scale,
     Text,
 )
+from survey.instruments.reporting_rules import ReportingRules
+from survey.instruments.reporting_rules import kind as _kind
+from survey.instruments.yaml_reading import MAX_FILE_BYTES, ReadingError, check_size, read_yaml
 
 _KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -43,55 +44,42 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
     path = Path(path)
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as fh:
+            # One byte past the limit is enough to refuse it, however large the file.
+            data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise QuestionnaireError(
             source, [Fault("", f"cannot read the file ({exc.strerror})")]
         ) from None
-    except UnicodeDecodeError:
-        raise QuestionnaireError(source, [Fault("", "the file is not UTF-8 text")]) from None
+    return parse_questionnaire_bytes(data, source)
+
+
+def parse_questionnaire_bytes(data: bytes, source: str) -> Questionnaire:
+    """Validate the bytes of an uploaded file; `source` is its name in every fault.
+
+    The single gate for questionnaire files, from a folder, the command line or an upload:
+    size, nesting, anchors and aliases are checked before any data is built."""
+    try:
+        check_size(data)
+        text = data.decode("utf-8")
+    except ReadingError as exc:
+        raise QuestionnaireError(source, [exc.fault]) from None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise QuestionnaireError(
+            source, [Fault(f"line {line}", "the file is not UTF-8 text")]
+        ) from None
     return parse_questionnaire_text(text, source)
 
 
 def parse_questionnaire_text(text: str, source: str) -> Questionnaire:
+    """Validate a questionnaire given as text (refused over MAX_FILE_BYTES, as a file)."""
     try:
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        raise QuestionnaireError(source, [_yaml_problem(exc)]) from None
+        check_size(text.encode("utf-8"))
+        data = read_yaml(text)
+    except ReadingError as exc:
+        raise QuestionnaireError(source, [exc.fault]) from None
     return parse_questionnaire(data, source)
-
-
-def _yaml_problem(exc: yaml.YAMLError) -> Fault:
-    """Name the line where the fault starts (an unclosed bracket's line, not where the
-    parser gave up), and where it was noticed when that is elsewhere."""
-    context = getattr(exc, "context_mark", None)
-    problem = getattr(exc, "problem_mark", None)
-    mark = context or problem
-    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-    reason = getattr(exc, "problem", None) or str(exc)
-    if getattr(exc, "context", None):
-        reason = f"{exc.context}: {reason}"
-    if context and problem and problem.line != context.line:
-        reason += f" (noticed at line {problem.line + 1})"
-    return Fault(where, f"YAML syntax error: {reason}")
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice (YAML would silently keep the last)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _value in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    "while reading a mapping",
-                    node.start_mark,
-                    f"the key {key!r} is given twice",
-                    key_node.start_mark,
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
 
 
 def parse_questionnaire(data: Any, source: str) -> Questionnaire:
@@ -103,7 +91,7 @@ def parse_questionnaire(data: Any, source: str) -> Questionnaire:
     return q
 
 
-class _Validator:
+class _Validator(ReportingRules):
     """Walks the data once, recording problems with their paths instead of stopping."""
 
     def __init__(self) -> None:
@@ -179,7 +167,7 @@ class _Validator:
             data,
             "",
             ("key", "version", "languages", "title", "scale", "background", "dimensions"),
-            ("intro",),
+            ("intro", "question", "report_groups"),
         )
         if top is None:
             return None
@@ -195,6 +183,8 @@ class _Validator:
         scale = self.scale(top.get("scale"))
         background = self.background(top.get("background"))
         dimensions = self.dimensions(top.get("dimensions"))
+        question = self.text(top["question"], "question") if top.get("question") is not None else {}
+        groups = self.report_groups(top.get("report_groups"), background)
         if self.problems:
             return None
         return Questionnaire(
@@ -206,6 +196,8 @@ class _Validator:
             scale=scale,
             background=background,
             dimensions=dimensions,
+            question=question,
+            report_groups=groups,
             raw=data,
         )
 
@@ -280,7 +272,9 @@ class _Validator:
         item_codes: set[str] = set()
         for i, raw in enumerate(self.list_of(value, "dimensions")):
             path = f"dimensions[{i}]"
-            m = self.mapping(raw, path, ("code", "group", "name", "items"), ("description",))
+            m = self.mapping(
+                raw, path, ("code", "group", "name", "items"), ("description", "levels")
+            )
             if m is None:
                 continue
             code = self.unique_code(m, path, dim_codes, "dimension")
@@ -298,32 +292,20 @@ class _Validator:
             items: list[Item] = []
             for j, raw_item in enumerate(self.list_of(m.get("items"), f"{path}.items")):
                 ipath = f"{path}.items[{j}]"
-                it = self.mapping(raw_item, ipath, ("code", "text"), ("reverse",))
+                it = self.mapping(raw_item, ipath, ("code", "text"), ("reverse", "replaces"))
                 if it is None:
                     continue
                 icode = self.unique_code(it, ipath, item_codes, "item")
                 reverse = it.get("reverse", False)
                 if not isinstance(reverse, bool):
                     self.fail(f"{ipath}.reverse", f"must be true or false, found {reverse!r}")
-                items.append(
-                    Item(icode, self.text(it.get("text"), f"{ipath}.text"), reverse is True)
-                )
-            dims.append(Dimension(code, str(group), name, description, tuple(items)))
+                text = self.text(it.get("text"), f"{ipath}.text")
+                replaces = self.replaces(it.get("replaces"), f"{ipath}.replaces", icode)
+                items.append(Item(icode, text, reverse is True, replaces))
+            levels = self.levels(m.get("levels"), f"{path}.levels")
+            dims.append(Dimension(code, str(group), name, description, tuple(items), levels))
         return tuple(dims)
 
 
 def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    return {
-        dict: "a mapping",
-        list: "a list",
-        str: f"the text {value!r}",
-        bool: f"{value!r}",
-        int: f"the number {value}",
-        float: f"the number {value}",
-    }.get(type(value), type(value).__name__)

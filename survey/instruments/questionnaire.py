@@ -70,11 +70,40 @@ class Scale:
         return self.min + self.max - value
 
 
+#: How a statement of a new version relates to the one it replaces in the version before.
+MEANINGS = ("same", "changed")
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """`replaces:` of a statement: the earlier version's statement it takes over from, and
+    whether the meaning is unchanged (same code, compared across rounds) or changed (a new
+    code, never compared with the old one)."""
+
+    item: str
+    meaning: str
+
+    @property
+    def comparable(self) -> bool:
+        return self.meaning == "same"
+
+
 @dataclass(frozen=True)
 class Item:
     code: str
     text: Text
     reverse: bool = False
+    replaces: Replacement | None = None
+
+
+#: Within this distance a score counts as lying exactly between two described levels.
+_LEVEL_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Level:
+    point: int
+    text: Text
 
 
 @dataclass(frozen=True)
@@ -84,6 +113,30 @@ class Dimension:
     name: Text
     description: Text
     items: tuple[Item, ...]
+    #: What a score looks like in practice at some points of the scale (e.g. 1, 3 and 5).
+    levels: tuple[Level, ...] = ()
+
+    def level_for(self, score: float | None) -> Level | None:
+        """The described level nearest to a score; exactly between two, the lower one (a
+        level is not claimed before the score is past the midpoint towards it)."""
+        if score is None or not self.levels:
+            return None
+        best: Level | None = None
+        for level in sorted(self.levels, key=lambda lv: lv.point):
+            distance = abs(score - level.point)
+            if best is None or distance < abs(score - best.point) - _LEVEL_TOLERANCE:
+                best = level
+        return best
+
+
+@dataclass(frozen=True)
+class ReportGroup:
+    """Background choices reported together (e.g. board, preparatory group and the
+    förbund's office as "governance and management"), so that more groups reach k."""
+
+    code: str
+    label: Text
+    choices: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -96,6 +149,10 @@ class Questionnaire:
     scale: Scale
     background: tuple[BackgroundQuestion, ...]
     dimensions: tuple[Dimension, ...]
+    #: The instruction above the statements, when the file gives one (else the app's own).
+    question: Text = field(default_factory=dict)
+    #: Merged choices for reporting, per background question ("role", "agency").
+    report_groups: dict[str, tuple[ReportGroup, ...]] = field(default_factory=dict)
     #: The file's data as parsed, kept so the database can store exactly what was validated.
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
@@ -107,3 +164,23 @@ class Questionnaire:
 
     def dimension(self, code: str) -> Dimension:
         return next(d for d in self.dimensions if d.code == code)
+
+    def group_of(self, question: str) -> dict[str, str]:
+        """Each merged choice of a background question -> the code of its report group."""
+        return {c: g.code for g in self.report_groups.get(question, ()) for c in g.choices}
+
+    def reporting_labels(self, question: str, lang: str) -> list[tuple[str, str]]:
+        """(code, label) of what results by this question show: the choices, with merged
+        ones replaced by their group at the place of the group's first choice."""
+        found = self.background_question(question)
+        if found is None:
+            return []
+        groups = {g.code: g for g in self.report_groups.get(question, ())}
+        merged = self.group_of(question)
+        result: list[tuple[str, str]] = []
+        for choice in found.choices:
+            code = merged.get(choice.code, choice.code)
+            label = groups[code].label if code in groups else choice.label
+            if all(code != seen for seen, _ in result):
+                result.append((code, label.get(lang) or label["sv"]))
+        return result

@@ -10,8 +10,11 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from survey.db import models
+from survey.instruments.catalog import definition_of
 from survey.results import scoring
-from survey.results.overview import choice_labels, dimension_name
+from survey.results.overview import dimension_name
+from survey.results.rounding import extremes, same
+from survey.results.uncertainty import Difference, welch
 from survey.rounds.lifecycle import RoundHistory, history_of
 
 
@@ -19,18 +22,36 @@ from survey.rounds.lifecycle import RoundHistory, history_of
 class Column:
     key: str  # role or agency code, or round label
     label: str
+    #: a role's or agency's place among the questionnaire's choices (its colour, whether
+    #: or not the others are shown); for rounds, how many rounds before the one shown
+    position: int = 0
 
 
 @dataclass(frozen=True)
 class Gap:
-    high: str  # column label
-    low: str
+    """Highest minus lowest shown group; tied groups are all named, in column order."""
+
+    highs: tuple[str, ...]  # column labels
+    lows: tuple[str, ...]
     high_mean: float
     low_mean: float
+    interval: Difference | None = None  # 95 % Welch interval (the widest among tied pairs)
 
     @property
     def difference(self) -> float:
         return self.high_mean - self.low_mean
+
+    @property
+    def high(self) -> str:
+        return ", ".join(self.highs)
+
+    @property
+    def low(self) -> str:
+        return ", ".join(self.lows)
+
+    @property
+    def clear(self) -> bool:
+        return self.interval is not None and self.interval.clear
 
 
 @dataclass(frozen=True)
@@ -53,19 +74,32 @@ class Breakdown:
         return any(not row.cells[index].suppressed for row in self.rows)
 
     @property
-    def largest_gap(self) -> BreakdownRow | None:
+    def largest_gaps(self) -> list[BreakdownRow]:
+        """The dimension(s) where views differ most; every tied one."""
         with_gap = [r for r in self.rows if r.gap is not None]
-        return max(with_gap, key=lambda r: r.gap.difference if r.gap else 0.0, default=None)
+        return extremes(with_gap, lambda r: r.gap.difference if r.gap else 0.0, lowest=False)
 
 
-def _gap(columns: list[Column], cells: list[scoring.GroupStat]) -> Gap | None:
-    shown = [
-        (c.mean, col.label) for col, c in zip(columns, cells, strict=True) if c.mean is not None
-    ]
+def gap_between(columns: list[Column], cells: list[scoring.GroupStat]) -> Gap | None:
+    shown = [(c, col.label) for col, c in zip(columns, cells, strict=True) if c.mean is not None]
     if len(shown) < 2:
         return None
-    high, low = max(shown), min(shown)
-    return Gap(high[1], low[1], high[0], low[0])
+    top = max(c.mean for c, _ in shown if c.mean is not None)
+    bottom = min(c.mean for c, _ in shown if c.mean is not None)
+    highs = [(c, label) for c, label in shown if c.mean is not None and same(c.mean, top)]
+    lows = [(c, label) for c, label in shown if c.mean is not None and same(c.mean, bottom)]
+    if same(top, bottom):  # everyone shown agrees: no gap to name
+        highs, lows = [highs[0]], [lows[-1]]
+    intervals = [
+        welch(h.sample, lo.sample)
+        for h, _ in highs
+        for lo, _ in lows
+        if h is not lo and h.sample and lo.sample
+    ]
+    widest = max(intervals, key=lambda d: d.high - d.low, default=None)
+    return Gap(
+        tuple(label for _, label in highs), tuple(label for _, label in lows), top, bottom, widest
+    )
 
 
 def _table(
@@ -84,25 +118,34 @@ def _table(
             or scoring.GroupStat(round_of_column[col.key], dim.code, col.key, 0, True)
             for col in columns
         ]
-        gap = _gap(columns, cells) if by != "round" else None
+        gap = gap_between(columns, cells) if by != "round" else None
         rows.append(BreakdownRow(dim.code, dimension_name(dim, lang), cells, gap))
     return Breakdown(by, k, columns, rows)
 
 
 def breakdown(session: Session, rnd: models.Round, k: int, lang: str, by: str) -> Breakdown:
-    """Dimension scores per role or member agency in one round. Groups nobody answered
-    from are left out; groups too small to show stay, marked as such."""
+    """Dimension scores per role or member agency in one round, with the choices the
+    questionnaire merges for reporting shown as one group. Groups nobody answered from are
+    left out; groups too small to show stay, marked as such."""
     if by not in scoring.BREAKDOWNS:
         raise ValueError(f"unknown breakdown {by!r}")
     k = scoring.effective_k(k)
-    stats = {(s.group, s.dimension): s for s in scoring.dimension_stats(session, [rnd.id], k, by)}
+    q = definition_of(rnd.questionnaire)
+    found = scoring.dimension_stats(session, [rnd.id], k, by, q.group_of(by))
+    stats = {(s.group, s.dimension): s for s in found}
     present = {group for group, _dim in stats}
+    choices = q.reporting_labels(by, lang)
     columns = [
-        Column(code, label) for code, label in choice_labels(rnd, by, lang) if code in present
+        Column(code, label, position)
+        for position, (code, label) in enumerate(choices)
+        if code in present
     ]
     # A code no longer among the choices (an older version) still shows, under its code.
     known = {c.key for c in columns}
-    columns += [Column(code, code) for code in sorted(present - known) if code]
+    columns += [
+        Column(code, code, len(choices) + i)
+        for i, code in enumerate(sorted(c for c in present - known if c))
+    ]
     return _table(rnd, by, k, lang, columns, stats, {c.key: rnd.id for c in columns})
 
 
@@ -126,7 +169,7 @@ def trend_of(
     if stats is None:
         stats = scoring.dimension_stats(session, list(label_of), k)
     by_column = {(label_of[s.round_id], s.dimension): s for s in stats if s.round_id in label_of}
-    columns = [Column(r.label, r.label) for r in rounds]
+    columns = [Column(r.label, r.label, len(rounds) - 1 - i) for i, r in enumerate(rounds)]
     return _table(
         history.round, "round", k, lang, columns, by_column, {r.label: r.id for r in rounds}
     )

@@ -36,6 +36,8 @@ class NationalPicture:
     dimensions: list[tuple[str, str]]  # (code, name) in questionnaire order
     associations: list[AssociationSeries]  # by name
     national: list[scoring.Reference | None]  # one per dimension
+    #: A picture of the demo förbund only; otherwise of real förbund only, never mixed.
+    demo: bool = False
 
     def series(self, slug: str) -> AssociationSeries:
         for s in self.associations:
@@ -77,7 +79,9 @@ def national_picture(
 ) -> NationalPicture:
     """All förbund with a round of this label (and instrument key: by default the one most
     rounds of the label use)."""
-    return _picture(session, _rounds_labelled(session, label), label, k, lang, questionnaire_key)
+    rounds = _rounds_labelled(session, label)
+    demo = _demo_picture(rounds, ())
+    return _picture(session, _of_kind(rounds, demo), label, k, lang, questionnaire_key, demo)
 
 
 def chosen_picture(
@@ -87,6 +91,8 @@ def chosen_picture(
     (as `national_picture` when none is chosen). NotFound names the first chosen förbund
     that does not exist or has no round of this label."""
     rounds = _rounds_labelled(session, label)
+    demo = _demo_picture(rounds, slugs)
+    rounds = _of_kind(rounds, demo)
     by_slug = {r.association.slug: r for r in rounds}
     missing = [slug for slug in slugs if slug not in by_slug]
     if missing:  # only then a statement more, to tell an unknown förbund from a missing round
@@ -102,7 +108,21 @@ def chosen_picture(
             raise NotFound("association", slug)
         raise NotFound("round", label, within=names[slug])
     key = by_slug[slugs[0]].questionnaire.key if slugs else None
-    return _picture(session, rounds, label, k, lang, key)
+    return _picture(session, rounds, label, k, lang, key, demo)
+
+
+def _demo_picture(rounds: Sequence[models.Round], slugs: Sequence[str]) -> bool:
+    """Whose picture: the first chosen förbund's kind (demo or real); with none chosen, the
+    real förbund's, unless the label has only demo rounds (a demo database)."""
+    for rnd in rounds:
+        if slugs and rnd.association.slug == slugs[0]:
+            return rnd.association.is_demo
+    return all(r.association.is_demo for r in rounds)
+
+
+def _of_kind(rounds: list[models.Round], demo: bool) -> list[models.Round]:
+    """Demo förbund are compared with demo förbund only, real ones with real ones only."""
+    return [r for r in rounds if r.association.is_demo == demo]
 
 
 def _picture(
@@ -112,6 +132,7 @@ def _picture(
     k: int,
     lang: str,
     questionnaire_key: str | None,
+    demo: bool,
 ) -> NationalPicture:
     k = scoring.effective_k(k)
     if not rounds:
@@ -136,10 +157,9 @@ def _picture(
         )
         for r in rounds
     ]
-    reference = scoring.national_reference(session, label, questionnaire_key, k)
-    return NationalPicture(
-        label, questionnaire_key, k, dims, series, [reference.get(code) for code, _ in dims]
-    )
+    reference = scoring.national_reference(session, label, questionnaire_key, k, demo=demo)
+    national = [reference.get(code) for code, _ in dims]
+    return NationalPicture(label, questionnaire_key, k, dims, series, national, demo)
 
 
 def visible_picture(

@@ -5,7 +5,7 @@ the same suppression."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -13,7 +13,10 @@ from sqlalchemy.orm import Session
 
 from survey.db import models
 from survey.instruments.catalog import definition_of
+from survey.instruments.questionnaire import Level
 from survey.results import scoring
+from survey.results.rounding import extremes
+from survey.results.uncertainty import Difference, welch
 from survey.rounds.lifecycle import RoundHistory, history_of
 
 
@@ -35,6 +38,11 @@ class DimensionRow:
     previous_mean: float | None = None
     #: this round's mean minus the previous round's; None unless both are shown
     change: float | None = None
+    #: the change with its 95 % interval (Welch); None unless both rounds are shown
+    difference: Difference | None = None
+    #: The described level nearest to the mean (see Dimension.level_for) and its text.
+    level: int | None = None
+    level_text: str | None = None
 
     @property
     def shares(self) -> tuple[float, ...] | None:
@@ -55,17 +63,30 @@ class RoundOverview:
         return [r for r in self.rows if not r.suppressed]
 
     @property
-    def weakest(self) -> DimensionRow | None:
-        return min(self.shown, key=lambda r: r.mean or 0.0, default=None)
+    def weakest(self) -> list[DimensionRow]:
+        """The dimensions with the lowest mean: all of them when tied."""
+        return extremes(self.shown, lambda r: r.mean or 0.0, lowest=True)
 
     @property
-    def strongest(self) -> DimensionRow | None:
-        return max(self.shown, key=lambda r: r.mean or 0.0, default=None)
+    def strongest(self) -> list[DimensionRow]:
+        return extremes(self.shown, lambda r: r.mean or 0.0, lowest=False)
+
+    @property
+    def comparable(self) -> list[DimensionRow]:
+        """The dimensions shown in this round and the previous one."""
+        return [r for r in self.rows if r.difference is not None]
+
+    def clear_changes(self, direction: int) -> list[DimensionRow]:
+        """Dimensions that clearly rose (+1) or fell (−1): the interval excludes 0."""
+        return [r for r in self.comparable if r.difference and r.difference.direction == direction]
 
     def biggest_changes(self, count: int = 3) -> list[DimensionRow]:
-        """The dimensions that moved most since the previous round, largest first."""
-        moved = [r for r in self.rows if r.change is not None]
-        return sorted(moved, key=lambda r: abs(r.change or 0.0), reverse=True)[:count]
+        """The comparable dimensions that moved most, clear or not, largest first."""
+        return sorted(self.comparable, key=lambda r: abs(r.change or 0.0), reverse=True)[:count]
+
+    def largest_change(self, direction: int) -> list[DimensionRow]:
+        """The clear change(s) of this direction furthest from 0, every tied one."""
+        return extremes(self.clear_changes(direction), lambda r: abs(r.change or 0.0), lowest=False)
 
 
 def submitted_count(session: Session, round_id: int) -> int:
@@ -79,14 +100,6 @@ def submitted_count(session: Session, round_id: int) -> int:
 
 def dimension_name(dim: models.Dimension, lang: str) -> str:
     return dim.name_en if lang == "en" else dim.name_sv
-
-
-def choice_labels(rnd: models.Round, question: str, lang: str) -> list[tuple[str, str]]:
-    """(code, label) of a background question's choices, in the questionnaire's order."""
-    found = definition_of(rnd.questionnaire).background_question(question)
-    if found is None:
-        return []
-    return [(c.code, c.label.get(lang) or c.label["sv"]) for c in found.choices]
 
 
 def scale_labels(rnd: models.Round, lang: str) -> list[str]:
@@ -115,7 +128,10 @@ def overview_of(
         stats = scoring.dimension_stats(session, [r.id for r in (rnd, previous) if r], k)
     now = {s.dimension: s for s in stats if s.round_id == rnd.id}
     before = {s.dimension: s for s in stats if previous and s.round_id == previous.id}
-    national = scoring.national_reference(session, rnd.label, rnd.questionnaire.key, k)
+    national = scoring.national_reference(
+        session, rnd.label, rnd.questionnaire.key, k, demo=rnd.association.is_demo
+    )
+    described = definition_of(rnd.questionnaire)
     rows = [
         _row(
             dim,
@@ -123,6 +139,7 @@ def overview_of(
             now.get(dim.code) or scoring.GroupStat(rnd.id, dim.code, None, 0, True),
             national.get(dim.code),
             before.get(dim.code),
+            described.dimension(dim.code).level_for,
         )
         for dim in rnd.questionnaire.dimensions
     ]
@@ -142,8 +159,12 @@ def _row(
     s: scoring.GroupStat,
     ref: scoring.Reference | None,
     prev: scoring.GroupStat | None,
+    level_for: Callable[[float | None], Level | None],
 ) -> DimensionRow:
     prev_mean = prev.mean if prev else None
+    now_sample, prev_sample = s.sample, prev.sample if prev else None
+    difference = welch(now_sample, prev_sample) if now_sample and prev_sample else None
+    level = level_for(s.mean)
     return DimensionRow(
         code=dim.code,
         name=dimension_name(dim, lang),
@@ -160,4 +181,7 @@ def _row(
         answers=s.answers,
         previous_mean=prev_mean,
         change=None if s.mean is None or prev_mean is None else s.mean - prev_mean,
+        difference=difference,
+        level=level.point if level else None,
+        level_text=(level.text.get(lang) or level.text["sv"]) if level else None,
     )

@@ -10,7 +10,7 @@ else, so no page, chart, JSON or export built on these functions can show its fi
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
@@ -19,8 +19,9 @@ from sqlalchemy import Float, Select, and_, case, cast, func, null, or_, select
 from sqlalchemy.orm import Session
 
 from survey.db import models
-from survey.db.models import RoundState
+from survey.db.models import InvitationKind, RoundState
 from survey.instruments.questionnaire import Questionnaire
+from survey.results.uncertainty import Sample
 from survey.settings import MIN_GROUP_SIZE_FLOOR
 
 BREAKDOWNS = ("role", "agency")
@@ -138,16 +139,51 @@ class GroupStat:
     distribution: tuple[int, ...] | None = None
     dont_know_share: float | None = None
     answers: int | None = None
+    variance: float | None = None  # sample variance of the scores (for intervals)
+    #: the number invited (personal links of a round without a shared link), for the
+    #: finite-population correction; None for a role or agency, whose number is unknown
+    population: int | None = None
 
     @property
     def shares(self) -> tuple[float, ...] | None:
         return shares(self.distribution)
 
+    @property
+    def sample(self) -> Sample | None:
+        """What an interval needs; None for a suppressed group (nothing about it is used)."""
+        return _sample(self.suppressed, self.n, self.mean, self.variance, self.population)
 
-def group_statistics_query(round_ids: Iterable[int], by: str | None = None) -> Select:
+
+def _sample(
+    suppressed: bool, n: int, mean: float | None, variance: float | None, population: int | None
+) -> Sample | None:
+    if suppressed or mean is None or variance is None or n < 2:
+        return None
+    return Sample(n, mean, variance, population)
+
+
+def invited(round_id: Any) -> Any:
+    """The number invited to a round when it is known: its personal links, NULL when the
+    round also has a shared link (anyone could answer). A correlated scalar subquery, so
+    the GROUP BY statements that compute the groups bring it along, no statement more."""
+    personal = func.count().filter(models.Invitation.kind == InvitationKind.PERSONAL)
+    shared = func.count().filter(models.Invitation.kind == InvitationKind.SHARED)
+    return (
+        select(case((shared == 0, func.nullif(personal, 0)), else_=null()))
+        .where(models.Invitation.round_id == round_id)
+        .scalar_subquery()
+    )
+
+
+def group_statistics_query(
+    round_ids: Iterable[int], by: str | None = None, groups: Mapping[str, str] | None = None
+) -> Select:
     """The one statement behind `dimension_stats`: per group, n, mean, sum of squared
     deviations and median of the kept scores, with the answer counts of all its
     respondents, and the whole förbund's totals per round × dimension alongside.
+
+    `groups` maps background choices to the report group they are shown in (a CASE in
+    the statement), so merged choices are one group for n, figures and suppression.
 
     One pass over the answers. SQLite has no MEDIAN or STDDEV: window functions
     (ROW_NUMBER, COUNT OVER PARTITION) find the middle rows for the median on both
@@ -157,7 +193,10 @@ def group_statistics_query(round_ids: Iterable[int], by: str | None = None) -> S
         raise ValueError(f"unknown breakdown {by!r}")
     per = _per_respondent(kept_only=False)
     per = per.where(models.Response.round_id.in_(list(round_ids))).subquery()
-    keys = [per.c.round_id, per.c.dimension] + ([per.c[by].label("grp")] if by else [])
+    column = per.c[by] if by else None
+    if column is not None and groups:
+        column = case(dict(groups), value=column, else_=column)
+    keys = [per.c.round_id, per.c.dimension] + ([column.label("grp")] if by else [])
     # One window (same partition and order) for both, so the rows are sorted once.
     window = {"partition_by": [*keys, per.c.kept], "order_by": per.c.score}
     ranked = select(
@@ -189,6 +228,7 @@ def group_statistics_query(round_ids: Iterable[int], by: str | None = None) -> S
             *[func.sum(ranked.c[f"p{p}"]).label(f"p{p}") for p in SCALE_POINTS],
             func.sum(n).over(partition_by=whole).label("total_n"),
             func.sum(func.count()).over(partition_by=whole).label("total_respondents"),
+            invited(ranked.c.round_id).label("invited"),
         )
         .group_by(*rkeys)
         .order_by(*whole)
@@ -196,12 +236,17 @@ def group_statistics_query(round_ids: Iterable[int], by: str | None = None) -> S
 
 
 def dimension_stats(
-    session: Session, round_ids: Iterable[int], k: int, by: str | None = None
+    session: Session,
+    round_ids: Iterable[int],
+    k: int,
+    by: str | None = None,
+    groups: Mapping[str, str] | None = None,
 ) -> list[GroupStat]:
     """n, mean, SD, median, distribution and "vet ej" share per round × dimension (× role
-    or agency), suppressed below k; breakdowns also hide what a total would give away."""
+    or agency, with merged choices as one group), suppressed below k; breakdowns also hide
+    what a total would give away."""
     k = effective_k(k)
-    rows = session.execute(group_statistics_query(round_ids, by)).all()
+    rows = session.execute(group_statistics_query(round_ids, by, groups)).all()
     result: list[GroupStat] = []
     for _key, part in groupby(rows, key=lambda r: (r.round_id, r.dimension)):
         part = list(part)
@@ -243,6 +288,7 @@ def _group_stat(row: Any, by: str | None, k: int, hidden: bool) -> GroupStat:
         return GroupStat(row.round_id, row.dimension, group, row.n, True)
     distribution = tuple(int(getattr(row, f"p{p}")) for p in SCALE_POINTS)
     answers = int(row.answers)
+    variance = _sample_variance(row.n, float(row.mean), float(row.mean_sq))
     return GroupStat(
         row.round_id,
         row.dimension,
@@ -250,18 +296,25 @@ def _group_stat(row: Any, by: str | None, k: int, hidden: bool) -> GroupStat:
         row.n,
         False,
         mean=float(row.mean),
-        sd=_sample_sd(row.n, float(row.mean), float(row.mean_sq)),
+        sd=None if variance is None else math.sqrt(variance),
         median=float(row.median),
         distribution=distribution,
         dont_know_share=(answers - sum(distribution)) / answers,
         answers=answers,
+        variance=variance,
+        population=None if by or row.invited is None else int(row.invited),
     )
 
 
-def _sample_sd(n: int, mean: float, mean_sq: float) -> float | None:
+def _variance_of_sums(n: int, total: float, total_sq: float) -> float | None:
+    """`_sample_variance` from a count, a sum and a sum of squares."""
+    return _sample_variance(n, total / n, total_sq / n) if n else None
+
+
+def _sample_variance(n: int, mean: float, mean_sq: float) -> float | None:
     if n < 2:
         return None
-    return math.sqrt(max(mean_sq - mean * mean, 0.0) * n / (n - 1))
+    return max(mean_sq - mean * mean, 0.0) * n / (n - 1)
 
 
 @dataclass(frozen=True)
@@ -277,6 +330,12 @@ class ItemStat:
     distribution: tuple[int, ...] | None = None
     dont_know_share: float | None = None
     answers: int | None = None
+    variance: float | None = None
+    population: int | None = None  # the number invited, as for `GroupStat`
+
+    @property
+    def sample(self) -> Sample | None:
+        return _sample(self.suppressed, self.n, self.mean, self.variance, self.population)
 
 
 def item_stats(session: Session, round_ids: Iterable[int], k: int) -> list[ItemStat]:
@@ -294,6 +353,7 @@ def item_stats(session: Session, round_ids: Iterable[int], k: int) -> list[ItemS
             func.avg(cast(value, Float)).label("rated_mean"),
             func.sum(cast(value * value, Float)).label("rated_sum_sq"),
             *[func.sum(case((value == p, 1), else_=0)).label(f"p{p}") for p in SCALE_POINTS],
+            invited(models.Response.round_id).label("invited"),
         )
         .join(models.Answer, models.Answer.response_id == models.Response.id)
         .join(models.Item, models.Item.id == models.Answer.item_id)
@@ -309,7 +369,7 @@ def item_stats(session: Session, round_ids: Iterable[int], k: int) -> list[ItemS
             result.append(ItemStat(row.round_id, row.item, row.rated, True))
             continue
         mean = float(row.rated_mean)
-        variance = (float(row.rated_sum_sq) - row.rated * mean * mean) / (row.rated - 1)
+        variance = max((float(row.rated_sum_sq) - row.rated * mean * mean) / (row.rated - 1), 0.0)
         result.append(
             ItemStat(
                 row.round_id,
@@ -317,10 +377,12 @@ def item_stats(session: Session, round_ids: Iterable[int], k: int) -> list[ItemS
                 row.rated,
                 False,
                 mean=mean,
-                sd=math.sqrt(max(variance, 0.0)),
+                sd=math.sqrt(variance),
                 distribution=tuple(int(getattr(row, f"p{p}")) for p in SCALE_POINTS),
                 dont_know_share=(row.answers - row.rated) / row.answers,
                 answers=row.answers,
+                variance=variance,
+                population=None if row.invited is None else int(row.invited),
             )
         )
     return result
@@ -467,9 +529,9 @@ class AlphaTally:
         result = []
         for (round_id, code), sums in sorted(self._sums.items()):
             n, width = int(sums[0]), (len(sums) - 3) // 2
-            total_var = _sample_variance(n, sums[1], sums[2])
+            total_var = _variance_of_sums(n, sums[1], sums[2])
             item_vars = [
-                _sample_variance(n, sums[3 + i], sums[3 + width + i]) for i in range(width)
+                _variance_of_sums(n, sums[3 + i], sums[3 + width + i]) for i in range(width)
             ]
             alpha = None
             if n >= self._k and width > 1 and total_var:
@@ -477,10 +539,6 @@ class AlphaTally:
                 alpha = width / (width - 1) * (1 - ratio)
             result.append(Reliability(round_id, code, n, width, alpha))
         return result
-
-
-def _sample_variance(n: int, total: float, total_sq: float) -> float | None:
-    return (total_sq - total * total / n) / (n - 1) if n > 1 else None
 
 
 def _variance(n, total, total_sq):
@@ -496,19 +554,24 @@ class Reference:
 
 
 def national_reference(
-    session: Session, label: str, questionnaire_key: str, k: int
+    session: Session, label: str, questionnaire_key: str, k: int, *, demo: bool
 ) -> dict[str, Reference]:
     """Mean of förbund means per dimension in rounds with this label, each förbund weighted
-    equally; förbund suppressed in a dimension (n < k) do not count."""
+    equally; förbund suppressed in a dimension (n < k) do not count.
+
+    `demo` says whose reference it is: a demo förbund's is made of the demo förbund only,
+    a real förbund's never counts a demo förbund (synthetic answers are not a nation)."""
     k = effective_k(k)
     rounds = (
         select(models.Round.id)
         .join(models.Questionnaire, models.Questionnaire.id == models.Round.questionnaire_id)
+        .join(models.Association, models.Association.id == models.Round.association_id)
         .where(
             models.Round.label == label,
             models.Questionnaire.key == questionnaire_key,
             # Only published rounds: an open one would change the reference at every submit.
             models.Round.state == RoundState.PUBLISHED,
+            models.Association.is_demo.is_(demo),
         )
     )
     scores = respondent_scores().where(models.Response.round_id.in_(rounds)).subquery()

@@ -7,8 +7,8 @@ import hmac
 import re
 import secrets
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, joinedload
 
 from survey.db import models
 from survey.db.models import InvitationKind
@@ -68,6 +68,23 @@ def create_shared_link(session: Session, rnd: models.Round) -> str:
     return token
 
 
+def revoke_unused(session: Session, rnd: models.Round, kind: str) -> int:
+    """Delete the round's links of `kind` that nobody has used: a deleted link answers like
+    a mistyped one. Personal links with answers in progress or submitted are kept; the
+    personal links a shared link handed out live on without it."""
+    if kind not in set(InvitationKind):
+        raise ValueError(f"unknown kind of link {kind!r}")
+    result = session.execute(
+        delete(models.Invitation).where(
+            models.Invitation.round_id == rnd.id,
+            models.Invitation.kind == kind,
+            models.Invitation.used.is_(False),
+            models.Invitation.draft_id.is_(None),
+        )
+    )
+    return int(result.rowcount or 0)
+
+
 def _plausible(token: str) -> bool:
     return 0 < len(token) <= TOKEN_MAX_CHARS
 
@@ -77,12 +94,21 @@ def find_invitation(session: Session, token: str, *, lock: bool = False) -> mode
 
     `lock` takes a row lock (PostgreSQL) so two simultaneous posts with one link, as from a
     double click, are handled one after the other instead of both creating a response.
+    Without it, the round and its förbund come in the same statement: every respondent
+    page names them (the förbund's privacy notice is linked from each). With it they do
+    not, as FOR UPDATE would lock the round's row for everyone answering it.
     """
     if not _plausible(token):
         raise InvalidToken()
     stmt = select(models.Invitation).filter_by(token_hash=hash_token(token))
     if lock:
         stmt = stmt.with_for_update()
+    else:
+        stmt = stmt.options(
+            joinedload(models.Invitation.round, innerjoin=True).joinedload(
+                models.Round.association, innerjoin=True
+            )
+        )
     inv = session.scalar(stmt)
     if inv is None or inv.used:
         raise InvalidToken()

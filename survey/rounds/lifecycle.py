@@ -8,12 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from survey.db import models
 from survey.db.models import RoundState
 from survey.errors import NotFound, RoundNotOpen, RoundSetupError
+from survey.i18n import N_
 from survey.rounds.associations import find_association
 
 LABEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
@@ -33,14 +34,19 @@ def create_round(
         raise ValueError(f"unknown round state {state!r}")
     if not LABEL_RE.match(label):
         raise RoundSetupError(
-            f"'{label}' is not a usable round label: use letters, digits, '.', '_' or '-', "
-            "e.g. 2026"
+            N_(
+                "'%(label)s' is not a usable round label: use letters, digits, '.', '_' or "
+                "'-', e.g. 2026"
+            ),
+            label=label,
         )
     if opens_on and closes_on and closes_on < opens_on:
-        raise RoundSetupError(f"the round closes ({closes_on}) before it opens ({opens_on})")
+        raise _closes_before_opens(closes_on, opens_on)
     taken = select(models.Round.id).filter_by(association_id=association.id, label=label)
     if association.id is not None and session.scalar(taken) is not None:
-        raise RoundSetupError(f"{association.name} already has a round '{label}'")
+        raise RoundSetupError(
+            N_("%(name)s already has a round '%(label)s'"), name=association.name, label=label
+        )
     rnd = models.Round(
         association=association,
         questionnaire=questionnaire,
@@ -54,21 +60,35 @@ def create_round(
     return rnd
 
 
+def _closes_before_opens(closes: dt.date, opens: dt.date) -> RoundSetupError:
+    return RoundSetupError(
+        N_("the round closes (%(closes)s) before it opens (%(opens)s)"),
+        closes=closes.isoformat(),
+        opens=opens.isoformat(),
+    )
+
+
 def open_round(rnd: models.Round, today: dt.date, closes_on: dt.date | None = None) -> None:
     """Open a draft round, or reopen a closed one (with a new closing date if it passed)."""
     if rnd.state == RoundState.OPEN:
-        raise RoundSetupError(f"round {rnd.label} is already open")
+        raise RoundSetupError(N_("round %(label)s is already open"), label=rnd.label)
     if rnd.state == RoundState.PUBLISHED:
         # Its figures are out; new answers would let anyone subtract their way to them.
-        raise RoundSetupError(f"round {rnd.label} is published and cannot be reopened")
+        raise RoundSetupError(
+            N_("round %(label)s is published and cannot be reopened"), label=rnd.label
+        )
     new_close = closes_on or rnd.closes_on
     if new_close and new_close < today:
         raise RoundSetupError(
-            f"round {rnd.label} would close on {new_close}, which has passed: "
-            "give a new closing date"
+            N_(
+                "round %(label)s would close on %(closes)s, which has passed: give a new "
+                "closing date"
+            ),
+            label=rnd.label,
+            closes=new_close.isoformat(),
         )
     if new_close and rnd.opens_on and new_close < rnd.opens_on:
-        raise RoundSetupError(f"the round closes ({new_close}) before it opens ({rnd.opens_on})")
+        raise _closes_before_opens(new_close, rnd.opens_on)
     rnd.closes_on = new_close
     rnd.state = RoundState.OPEN
 
@@ -78,7 +98,11 @@ def close_round(rnd: models.Round, today: dt.date) -> None:
     round is reopened and they are submitted); the closing date becomes today so the page a
     late respondent sees tells the truth."""
     if rnd.state != RoundState.OPEN:
-        raise RoundSetupError(f"round {rnd.label} is {rnd.state}, not open")
+        raise RoundSetupError(
+            N_("round %(label)s is %(state)s, not open"),
+            label=rnd.label,
+            state=rnd.state,
+        )
     rnd.state = RoundState.CLOSED
     if rnd.closes_on is None or rnd.closes_on > today:
         rnd.closes_on = today
@@ -88,14 +112,33 @@ def publish_round(rnd: models.Round, today: dt.date) -> None:
     """Release a closed round's figures. Only now do results exist anywhere: while a round
     is open, two loads of a page around one submit would give that person away."""
     if rnd.state == RoundState.PUBLISHED:
-        raise RoundSetupError(f"round {rnd.label} is already published")
+        raise RoundSetupError(N_("round %(label)s is already published"), label=rnd.label)
     if effective_state(rnd, today) != RoundState.CLOSED:
         raise RoundSetupError(
-            f"round {rnd.label} is {effective_state(rnd, today)}: close it before publishing"
+            N_("round %(label)s is %(state)s: close it before publishing"),
+            label=rnd.label,
+            state=effective_state(rnd, today),
         )
     if rnd.closes_on is None or rnd.closes_on > today:
         rnd.closes_on = today
     rnd.state = RoundState.PUBLISHED
+
+
+def delete_round(session: Session, rnd: models.Round) -> None:
+    """Delete a round that never opened, with its links. Any other round has had links in
+    use and perhaps answers: it is closed instead, never deleted."""
+    if rnd.state != RoundState.DRAFT:
+        raise RoundSetupError(
+            N_(
+                "round %(label)s is %(state)s: only a draft round, which never opened, can be "
+                "deleted"
+            ),
+            label=rnd.label,
+            state=rnd.state,
+        )
+    session.execute(delete(models.Invitation).where(models.Invitation.round_id == rnd.id))
+    session.delete(rnd)
+    session.flush()
 
 
 def is_published(rnd: Schedule) -> bool:

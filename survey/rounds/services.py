@@ -27,6 +27,32 @@ def add_association(
         return assoc
 
 
+def update_association(
+    session: Session,
+    slug: str,
+    *,
+    name: str,
+    members: str,
+    named_to_others: bool,
+    privacy_contact: str,
+    actor: str | None = None,
+) -> models.Association:
+    """A förbund's name, member agencies, whether others see its name, privacy contact."""
+    with transaction(session):
+        assoc = associations.find_association(session, slug)
+        associations.update_association(
+            assoc,
+            name=name,
+            members=members,
+            named_to_others=named_to_others,
+            privacy_contact=privacy_contact,
+        )
+        audit.record(
+            session, actor, "forbund_changed", slug, name=assoc.name, named=named_to_others
+        )
+        return assoc
+
+
 def create_round(
     session: Session,
     association_slug: str,
@@ -77,6 +103,9 @@ def open_round(
 def close_round(
     session: Session, association_slug: str, label: str, today: dt.date, *, actor: str | None = None
 ) -> models.Round:
+    """Close without touching e-mail addresses. The page and the command close through
+    `survey.mail.services.close_round`, which also deletes the round's addresses (the
+    e-mail package sits above this one); the mail worker deletes any left behind."""
     with transaction(session):
         rnd = lifecycle.round_by_name(session, association_slug, label)
         lifecycle.close_round(rnd, today)
@@ -104,3 +133,26 @@ def share(
         token = invitations.create_shared_link(session, rnd)
         audit.record(session, actor, "links_created", _name(rnd), kind="shared", count=1)
         return rnd, token
+
+
+def delete_round(
+    session: Session, association_slug: str, label: str, *, actor: str | None = None
+) -> None:
+    """Delete a draft round (one that never opened) with its links; others are refused."""
+    with transaction(session):
+        rnd = lifecycle.round_by_name(session, association_slug, label)
+        name = _name(rnd)
+        lifecycle.delete_round(session, rnd)
+        audit.record(session, actor, "round_deleted", name)
+
+
+def revoke_links(
+    session: Session, association_slug: str, label: str, kind: str, *, actor: str | None = None
+) -> int:
+    """Revoke the round's unused personal links, or its shared link; returns how many.
+    A link someone has started answering with, or has submitted with, stays."""
+    with transaction(session):
+        rnd = lifecycle.round_by_name(session, association_slug, label)
+        count = invitations.revoke_unused(session, rnd, kind)
+        audit.record(session, actor, "links_revoked", _name(rnd), kind=kind, count=count)
+        return count

@@ -44,14 +44,27 @@
     return small;
   }
 
+  // A page meant for paper (the board report) says how wide its charts may be: they are
+  // drawn at most that wide and stay so, since a printer lays the page out narrower than
+  // the screen and an SVG drawn wider than the paper is cut at its edge.
+  function printWidth(el) {
+    var page = el.closest("[data-print-width]");
+    return page ? parseInt(page.getAttribute("data-print-width"), 10) : 0;
+  }
+
   function draw(el) {
     var source = document.getElementById(el.id + "-figure");
     if (!source || !window.Plotly) { return; }
     var figure = JSON.parse(source.textContent);
     var filename = el.getAttribute("data-filename") || el.id;
-    Plotly.newPlot(el, figure.data, fitted(el, figure.layout), {
+    var layout = fitted(el, figure.layout);
+    var limit = printWidth(el);
+    if (limit) {
+      layout = Object.assign({}, layout, { width: Math.min(el.clientWidth || limit, limit) });
+    }
+    Plotly.newPlot(el, figure.data, layout, {
       displaylogo: false,
-      responsive: true,
+      responsive: !limit,
       locale: lang,
       modeBarButtonsToRemove: ["select2d", "lasso2d"],
       toImageButtonOptions: { format: "png", filename: filename, scale: 2 }
@@ -80,7 +93,7 @@
     // Printing lays the page out narrower than the screen: redraw the charts to fit.
     function resizeAll() {
       Array.prototype.forEach.call(plots, function (el) {
-        if (el.data) { Plotly.Plots.resize(el); }
+        if (el.data && !printWidth(el)) { Plotly.Plots.resize(el); }
       });
     }
     window.addEventListener("beforeprint", resizeAll);

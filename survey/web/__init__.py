@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import plotly
-from flask import Flask, current_app, g, render_template, request, send_file, session
+from flask import Flask, current_app, g, render_template, request, session
 from flask_babel import Babel, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -21,16 +20,18 @@ from survey.errors import (
     InvalidPasswordLink,
     InvalidToken,
     NotFound,
+    PdfUnavailable,
     RoundNotOpen,
 )
 from survey.settings import Settings
 from survey.web import params
+from survey.web.assets import init_assets
 from survey.web.board import charts
+from survey.web.health import init_health
 from survey.web.logs import mask_request_logs
 from survey.web.security import init_security
 
 LANGUAGES = ("sv", "en")
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -86,24 +87,24 @@ def init_web(app: Flask) -> None:
         default_translation_directories=str(Path(__file__).parent.parent / "translations"),
     )
     app.jinja_env.filters["decimal"] = lambda value: charts.decimal(value, lang())
+    app.jinja_env.filters["interval"] = lambda value: charts.interval_text(value, lang())
     app.jinja_env.globals.update(localized=localized, lang=lang, LANGUAGES=LANGUAGES)
 
-    from survey.web.admin.routes import bp as admin
+    from survey.web.admin import bp as admin
     from survey.web.auth.routes import bp as auth
     from survey.web.auth.session import init_login
     from survey.web.board.routes import bp as board
     from survey.web.downloads.routes import bp as downloads
+    from survey.web.info.routes import bp as info
     from survey.web.respond.routes import bp as respond
     from survey.web.throttle import init_limiter
 
-    for blueprint in (respond, board, downloads, auth, admin):
+    for blueprint in (respond, board, downloads, auth, admin, info):
         app.register_blueprint(blueprint)
     init_limiter(app, settings_of(app), login=auth, respond=respond)
 
-    @app.get("/vendor/plotly.min.js")
-    def plotly_js():  # served by us: the pages must work with no CDN and no internet
-        return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=86400)
-
+    init_assets(app)
+    init_health(app)
     _refuse_a_database_behind_the_code(app)
     init_login(app)  # after the schema check: the log-in reads the users' table
     from survey.web.access import enforce
@@ -123,8 +124,9 @@ def page(status: int, title: str, message: str):
     return render_template("message.html", title=title, message=message), status
 
 
-#: Served whatever the database: the message page itself needs them.
-SCHEMA_FREE_ENDPOINTS = {"static", "plotly_js"}
+#: Served whatever the database: the message page itself needs them, and the health check
+#: reports the state rather than being refused by it.
+SCHEMA_FREE_ENDPOINTS = {"static", "plotly_js", "healthz"}
 
 
 def _refuse_a_database_behind_the_code(app: Flask) -> None:
@@ -220,6 +222,19 @@ def _register_error_pages(app: Flask) -> None:
                 "page was saved, but your earlier pages are. Open your link again to "
                 "continue."
             ),
+        )
+
+    @app.errorhandler(PdfUnavailable)
+    def pdf_unavailable(e: PdfUnavailable):
+        why = (
+            _("Another PDF is being made right now.")
+            if e.reason == "busy"
+            else _("The server could not print the report.")
+        )
+        return page(
+            503,
+            _("The PDF could not be made"),
+            why + " " + _("Open the board report and use your browser's print instead (Ctrl+P)."),
         )
 
     @app.errorhandler(ExportRefused)

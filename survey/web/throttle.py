@@ -30,5 +30,10 @@ def init_limiter(
     # Posts only: reading the log-in page costs nothing; each post is one guess.
     limiter.limit(settings.rate_limit_login, methods=["POST"])(login)
     limiter.limit(settings.rate_limit_respond)(respond)
+    # Each board report PDF starts a headless Chromium: a few a minute per address.
+    pdf_view = "board.report_pdf"
+    app.view_functions[pdf_view] = limiter.limit(settings.rate_limit_pdf)(
+        app.view_functions[pdf_view]
+    )
     app.extensions["survey_limiter"] = limiter
     return limiter

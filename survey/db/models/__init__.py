@@ -22,10 +22,19 @@ from survey.db.models.answers import (
     DraftAnswer,
     DraftComment,
     Response,
+    SubmissionDay,
     random_key,
 )
 from survey.db.models.base import Base
 from survey.db.models.instruments import AgencyType, Dimension, Item, Questionnaire
+from survey.db.models.mail import (
+    MailLanguage,
+    MailMessage,
+    MailRecipient,
+    MailText,
+    MessageKind,
+    MessageStatus,
+)
 from survey.db.models.rounds import Association, Invitation, InvitationKind, Round, RoundState
 
 __all__ = [
@@ -42,6 +51,12 @@ __all__ = [
     "Invitation",
     "InvitationKind",
     "Item",
+    "MailLanguage",
+    "MailMessage",
+    "MailRecipient",
+    "MailText",
+    "MessageKind",
+    "MessageStatus",
     "Membership",
     "Questionnaire",
     "RecoveryCode",
@@ -50,6 +65,7 @@ __all__ = [
     "Round",
     "RoundState",
     "SYSTEM_ROLES",
+    "SubmissionDay",
     "User",
     "random_key",
 ]

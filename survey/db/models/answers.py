@@ -11,7 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.db.models.base import Base
@@ -129,3 +138,19 @@ class Comment(Base):
     )
     dimension_id: Mapped[int] = mapped_column(ForeignKey("dimension.id"), primary_key=True)
     text: Mapped[str] = mapped_column(Text)
+
+
+class SubmissionDay(Base):
+    """How many responses a round received on each day: the response rate's chart.
+
+    A count, joined to nothing: no response carries a date, and this table says only how
+    many came in on a day, which an administrator watching the live count sees anyway.
+    """
+
+    __tablename__ = "submission_day"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("round.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    submitted: Mapped[int] = mapped_column(Integer, default=0)

@@ -16,14 +16,9 @@ from html import escape
 import plotly.graph_objects as go
 
 from survey.i18n import translate
-
-#: Okabe–Ito without its yellow (too pale on white): distinguishable with the common
-#: colour-vision deficiencies.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
-#: Diverging 1–5 on the same palette: vermillion/orange (disagree), grey, sky blue/blue.
-SCALE_COLOURS = ("#D55E00", "#E69F00", "#BBBBBB", "#56B4E9", "#0072B2")
-#: Cividis: a sequential scale designed to read the same with colour-vision deficiencies.
-HEATMAP_SCALE = "Cividis"
+from survey.results import colours
+from survey.results.rounding import formatted
+from survey.results.uncertainty import Difference
 
 
 def too_few(lang: str, k: int) -> str:
@@ -39,14 +34,33 @@ def wrap(label: str, width: int = 18) -> str:
 class Series:
     name: str
     values: Sequence[float | None]  # one per axis; None = suppressed or missing
+    colour: str  # from survey.results.colours: the colour of what the series is
     dashed: bool = False
     n: Sequence[int] = ()  # respondents per axis, for the tooltip
 
+    @property
+    def empty(self) -> bool:
+        return all(v is None for v in self.values)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """What stands where a chart would show nothing: a sentence, never empty axes."""
+
+    text: str
+
 
 def decimal(value: float, lang: str) -> str:
-    """Two decimals, with a decimal comma in Swedish (as in the pages and the CSV option)."""
-    text = f"{value:.2f}"
-    return text.replace(".", ",") if lang == "sv" else text
+    """Two decimals, rounded half away from zero, with a decimal comma in Swedish."""
+    return formatted(value, lang)
+
+
+def nothing_to_show(lang: str, what: str, k: int) -> Sentence:
+    return Sentence(
+        translate(
+            lang, "Too few answers to show %(what)s: fewer than %(k)s respondents.", what=what, k=k
+        )
+    )
 
 
 def _layout(fig: go.Figure, title: str, lang: str, **extra: object) -> go.Figure:
@@ -69,12 +83,13 @@ def radar(
     title: str,
     scale: tuple[float, float] = (1, 5),
     lang: str = "sv",
+    legend_title: str = "",
 ) -> go.Figure:
     """A radar (spider) chart; suppressed points are gaps, never zeros."""
     fig = go.Figure()
     labels = [wrap(a) for a in axes]
     closed_axes = labels + labels[:1]
-    for i, s in enumerate(series):
+    for s in series:
         values = list(s.values) + list(s.values[:1])
         n = list(s.n) + list(s.n[:1]) if s.n else None
         hover = "%{theta}: %{r:.2f}" + (" (n = %{customdata})" if n else "")
@@ -86,9 +101,13 @@ def radar(
                 name=s.name,
                 mode="lines+markers",
                 connectgaps=False,
-                marker={"size": 7, "symbol": "diamond" if s.dashed else "circle"},
+                marker={
+                    "size": 7,
+                    "symbol": "diamond" if s.dashed else "circle",
+                    "color": s.colour,
+                },
                 line={
-                    "color": PALETTE[i % len(PALETTE)],
+                    "color": s.colour,
                     "dash": "dash" if s.dashed else "solid",
                     "width": 2.5,
                 },
@@ -110,7 +129,7 @@ def radar(
             },
             "angularaxis": {"direction": "clockwise", "rotation": 90},
         },
-        legend={"orientation": "h", "y": -0.12, "x": 0},
+        legend={"orientation": "h", "y": -0.12, "x": 0, "title": {"text": legend_title}},
         margin={"l": 90, "r": 90, "t": 120, "b": 40},
         height=580,
     )
@@ -143,7 +162,7 @@ def heatmap(
                 for hrow, nrow in zip(hover_text, n, strict=True)
             ],
             hovertemplate="%{y}<br>%{x}: %{customdata[0]} (n = %{customdata[1]})<extra></extra>",
-            colorscale=HEATMAP_SCALE,
+            colorscale=colours.HEATMAP,
             zmin=low,
             zmax=high,
             hoverongaps=True,
@@ -171,9 +190,11 @@ def distribution(
     k: int,
     dont_know: Sequence[float | None] = (),
     lang: str = "sv",
+    legend_title: str = "",
 ) -> go.Figure:
     """Diverging stacked bars: 1–2 and half of 3 to the left of zero, the rest to the
-    right; one bar per category (dimension or statement). None = suppressed."""
+    right; one bar per category (dimension or statement). None = suppressed.
+    `legend_title` says what the points mean (as answered, or recoded)."""
     dont_know_word = translate(lang, "don't know")
     cats = [wrap(c, 34) for c in categories]
     dk = list(dont_know) or [None] * len(cats)
@@ -200,7 +221,7 @@ def distribution(
                 legendgroup=str(point),
                 showlegend=not (half and sign < 0),
                 legendrank=point,
-                marker={"color": SCALE_COLOURS[point]},
+                marker={"color": colours.SCALE[point]},
                 customdata=[[f, t] for f, t in zip(full, dk_text, strict=True)],
                 hovertemplate="%{y}<br>"
                 + escape(f"{point + 1} {scale_labels[point]}")
@@ -236,15 +257,91 @@ def distribution(
             "yanchor": "bottom",
             "x": 0,
             "traceorder": "normal",
+            "title": {"text": legend_title, "side": "top"},
         },
         margin={"l": 10, "r": 10, "t": 70, "b": 140},
         height=230 + 42 * len(cats),
     )
 
 
-def to_html(fig: go.Figure, div_id: str, filename: str | None = None) -> str:
+def change_bars(
+    axes: Sequence[str],
+    differences: Sequence[Difference | None],
+    title: str,
+    lang: str = "sv",
+) -> go.Figure:
+    """The change per dimension with its 95 % interval as error bars; a clear change (the
+    interval excludes 0) in our colour, no clear change paler, not comparable: no bar."""
+    fig = go.Figure()
+    clear_word = translate(lang, "clear change")
+    unclear_word = translate(lang, "no clear change")
+    for clear, name, opacity in ((True, clear_word, 1.0), (False, unclear_word, 0.4)):
+        picked = [d if d is not None and d.clear == clear else None for d in differences]
+        fig.add_trace(
+            go.Bar(
+                y=[wrap(a, 30) for a in axes],
+                x=[None if d is None else d.estimate for d in picked],
+                orientation="h",
+                name=name,
+                marker={"color": colours.OWN, "opacity": opacity},
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [None if d is None else d.high - d.estimate for d in picked],
+                    "arrayminus": [None if d is None else d.estimate - d.low for d in picked],
+                    "color": colours.NATIONAL,
+                    "thickness": 1.5,
+                },
+                customdata=[None if d is None else [interval_text(d, lang)] for d in picked],
+                hovertemplate="%{y}: %{customdata[0]}<extra></extra>",
+            )
+        )
+    return _layout(
+        fig,
+        title,
+        lang,
+        barmode="overlay",
+        xaxis={
+            "title": {
+                "text": translate(lang, "Change in mean, with %(level)s interval", level="95 %")
+            },
+            "zeroline": True,
+            "zerolinecolor": "#1b1b1b",
+        },
+        yaxis={"autorange": "reversed", "automargin": True},
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+        margin={"l": 10, "r": 10, "t": 70, "b": 90},
+        height=200 + 34 * len(axes),
+    )
+
+
+def interval_text(d: Difference, lang: str) -> str:
+    """ "+0,05 (−0,20 till +0,30)": the change and its 95 % interval."""
+    return translate(
+        lang,
+        "%(change)s (%(low)s to %(high)s)",
+        change=formatted(d.estimate, lang, sign=True),
+        low=_bound(d.low, lang),
+        high=_bound(d.high, lang),
+    )
+
+
+def _bound(value: float, lang: str) -> str:
+    """An interval's end keeps its side of 0 even where it rounds to 0: a clear rise whose
+    interval starts at 0.003 reads "+0,00 till …", never "0,00", which would look as if
+    the interval touched 0."""
+    text = formatted(value, lang, sign=True)
+    if text.lstrip("+−").strip("0.,") == "" and value != 0:
+        return ("+" if value > 0 else "−") + text.lstrip("+−")
+    return text
+
+
+def to_html(fig: go.Figure | Sentence, div_id: str, filename: str | None = None) -> str:
     """A chart placeholder plus its figure as JSON; static/board.js draws it with plotly.js
-    from our own /vendor route (interactive, PNG download) where JavaScript runs."""
+    from our own /vendor route (interactive, PNG download) where JavaScript runs. Where
+    there is nothing to draw, the sentence that says why."""
+    if isinstance(fig, Sentence):
+        return f'<p class="chart-sentence" id="{escape(div_id)}-none">{escape(fig.text)}</p>'
     figure = fig.to_json().replace("</", "<\\/")  # never close the script element early
     name = escape(filename or div_id)
     return (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from sqlalchemy import select
 
 from survey.db import models
@@ -13,7 +13,7 @@ from survey.results import breakdowns, comparisons, pages, scoring
 from survey.results.publication import NotPublished
 from survey.web import access, db, lang, params, settings
 from survey.web.auth.session import current_principal
-from survey.web.board import charts, figures
+from survey.web.board import charts, figures, pdf
 from survey.web.security import draws_charts
 
 bp = Blueprint("board", __name__)
@@ -57,7 +57,7 @@ def index():
     see = access.Sight(current_principal(), db())
     everyone = db().scalars(select(models.Association).order_by(models.Association.name))
     mine = [a for a in everyone if see.may_open(a.slug)]
-    return render_template("board/index.html", associations=mine, signed_in=see.user is not None)
+    return render_template("board/index.html", associations=mine, user=see.user)
 
 
 @bp.get("/f/<slug>")
@@ -72,6 +72,23 @@ def report(slug: str):
     return _round_page(slug, "board/report.html")
 
 
+@bp.get("/f/<slug>/report.pdf")
+def report_pdf(slug: str):
+    """The board report printed to PDF on the server by headless Chromium (where it exists;
+    else the report page offers the browser's print and this answers 404)."""
+    chromium = settings().chromium_path
+    if not pdf.available(chromium):
+        abort(404)
+    html = _round_page(slug, "board/report.html")
+    document = pdf.report_pdf(current_app._get_current_object(), html, chromium)
+    name = _filename("styrelserapport", slug, params.arg("round") or "senaste") + ".pdf"
+    return Response(
+        document,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
 def _round_page(slug: str, template: str):
     language, k = lang(), _k()
     page = pages.round_report(db(), slug, params.arg("round"), k, language)
@@ -79,6 +96,7 @@ def _round_page(slug: str, template: str):
     charts_html = {
         "radar": figures.overview_radar(page.overview, language),
         "trend": figures.breakdown_radar(page.trend, name, label, language),
+        "change": figures.change_chart(page.overview, language),
         "roles": figures.breakdown_radar(page.by_role, name, label, language),
         "agencies": figures.breakdown_radar(page.by_agency, name, label, language),
         "distribution": figures.overview_distribution(page.overview, page.scale, language),
@@ -94,6 +112,7 @@ def _round_page(slug: str, template: str):
         by_agency=page.by_agency,
         scale=page.scale,
         national_name=figures.national_name(language),
+        pdf_available=pdf.available(settings().chromium_path),
         charts={
             key: charts.to_html(fig, key, _filename(slug, label, key))
             for key, fig in charts_html.items()

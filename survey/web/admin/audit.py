@@ -7,13 +7,12 @@ import csv
 import io
 from itertools import islice
 
-from flask import Blueprint, Response, render_template, stream_with_context
+from flask import Response, render_template, stream_with_context
 
 from survey.db import audit
 from survey.exports.worksheets import csv_row
 from survey.web import db
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+from survey.web.admin import bp
 
 #: The page shows the newest events; the CSV has them all.
 SHOWN = 500

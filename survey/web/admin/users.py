@@ -1,0 +1,110 @@
+"""Users and roles for system administrators: the list with roles, adding a user with a
+role (the set-password link is shown once, as `survey user add` prints it), adding and
+removing a role, removing a user. Every change goes through `accounts.services`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from survey.accounts import services as accounts
+from survey.accounts.users import SET_PASSWORD_PATH
+from survey.db import audit, models
+from survey.db.models import Role
+from survey.errors import AccountSetupError, NotFound
+from survey.web import db, settings
+from survey.web.admin import bp, forms
+
+
+def _now() -> dt.datetime:
+    return audit.utcnow()
+
+
+def _render(status_code: int = 200, errors=(), form=None, link: str | None = None):
+    page = render_template(
+        "admin/users.html",
+        users=accounts.list_users(db()),
+        associations=db().scalars(select(models.Association).order_by(models.Association.name)),
+        roles=list(Role),
+        errors=list(errors),
+        form=form or {},
+        link=link,
+    )
+    return page, status_code
+
+
+def _role_form() -> dict[str, str]:
+    return {name: forms.field(name) for name in ("email", "role", "forbund")}
+
+
+def _refused(exc: Exception, form: dict[str, str]):
+    if isinstance(exc, NotFound):
+        problems = forms.error(
+            "forbund", _("There is no coordination association '%(name)s'.", name=exc.name)
+        )
+    else:
+        problems = forms.worded(exc, "email")  # type: ignore[arg-type]
+    # The page has two e-mail fields: the summary links to the form that was sent.
+    prefix = "new-" if request.endpoint == "admin.user_add" else "more-"
+    problems = [replace(p, anchor=prefix + p.field) for p in problems]
+    return _render(400, problems, form)
+
+
+@bp.get("/users")
+def users():
+    return _render()
+
+
+@bp.post("/users")
+def user_add():
+    form = _role_form()
+    try:
+        user, token = accounts.add_user(
+            db(),
+            form["email"],
+            form["role"],
+            form["forbund"] or None,
+            actor=forms.actor(),
+            now=_now(),
+        )
+    except (AccountSetupError, NotFound) as exc:
+        return _refused(exc, form)
+    # Shown on this page only, never put in a flashed message (that would travel in the
+    # session cookie): the administrator passes it on to the person.
+    link = settings().link(SET_PASSWORD_PATH + token)
+    return _render(link=link, form={"added": user.email})
+
+
+@bp.post("/users/role")
+def user_role():
+    form = _role_form()
+    remove = forms.field("change") == "remove"
+    change = accounts.remove_role if remove else accounts.add_role
+    try:
+        change(
+            db(),
+            form["email"],
+            form["role"],
+            form["forbund"] or None,
+            actor=forms.actor(),
+            now=_now(),
+        )
+    except (AccountSetupError, NotFound) as exc:
+        return _refused(exc, form)
+    flash(_("The roles of %(email)s were changed.", email=form["email"]), "info")
+    return redirect(url_for("admin.users"), 303)
+
+
+@bp.post("/users/remove")
+def user_remove():
+    email = forms.field("email")
+    try:
+        accounts.remove_user(db(), email, actor=forms.actor(), now=_now())
+    except AccountSetupError as exc:
+        return _refused(exc, {"email": email})
+    flash(_("The user %(email)s was removed.", email=email), "info")
+    return redirect(url_for("admin.users"), 303)
