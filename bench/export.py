@@ -1,10 +1,18 @@
-"""Researcher exports on a large synthetic dataset: time and peak memory of ours (streamed,
-openpyxl write-only) against a pandas baseline (read_sql + pivot + to_excel / to_csv) of the
-same data, at two sizes to show that our memory stays flat.
+"""Researcher exports on a large synthetic dataset: time and peak memory of each writer on
+the same data, side by side, against a pandas baseline (read_sql + pivot + to_excel /
+to_csv), at two sizes to show that our memory stays flat.
 
-    python bench/export.py [--sizes 5000,20000] [--items 40]
+    python bench/export.py [--sizes 5000,20000] [--kinds K1,K2] [--before /work/main]
 
-Each measurement runs in its own subprocess. Memory is read from /proc/self/status: the
+Kinds: xlsxwriter-xlsx (our workbook: XlsxWriter, constant memory), openpyxl-xlsx (the
+same rows through openpyxl's write-only mode, the writer before), pandas-wide-xlsx
+(pandas' to_excel of the wide sheet alone: the goal's baseline), pandas-xlsx (wide and
+long), ours-csv, pandas-csv, ours-zip (the research package: every form), and with
+--before PATH, before-xlsx: the workbook as written by the checkout at PATH (before/after).
+
+Each measurement runs in its own subprocess. Ratios are given in CPU time (the process's
+own, time.process_time) as well as wall time: on a shared machine wall time mostly
+measures the neighbours. Memory is read from /proc/self/status: the
 resident size after imports ("before"), then the peak (VmHWM) during the export alone, after
 resetting it through /proc/self/clear_refs. (getrusage's ru_maxrss would not do here: Linux
 carries the parent's peak over fork and exec into the child.) Linux only.
@@ -14,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
@@ -31,7 +40,15 @@ from survey.exports.selection import ExportFilter, select_rounds
 from survey.instruments.catalog import load_directory
 
 ROOT = Path(__file__).resolve().parent.parent
-KINDS = ("ours-xlsx", "pandas-xlsx", "ours-csv", "pandas-csv")
+KINDS = (
+    "xlsxwriter-xlsx",
+    "openpyxl-xlsx",
+    "pandas-wide-xlsx",
+    "pandas-xlsx",
+    "ours-csv",
+    "pandas-csv",
+    "ours-zip",
+)
 ASSOCIATIONS = 40
 CHUNK = 50_000
 
@@ -133,12 +150,53 @@ def pandas_export(engine, kind: str, out: Path) -> None:
     )
     if kind == "csv":
         wide.to_csv(out, index=False, encoding="utf-8-sig")
+    elif kind == "wide":
+        with pd.ExcelWriter(out) as writer:
+            wide.to_excel(writer, sheet_name="Svar", index=False)
     else:
         with pd.ExcelWriter(out) as writer:
             wide.to_excel(writer, sheet_name="Svar", index=False)
             answers[["svar_id", "pastaende", "varde"]].to_excel(
                 writer, sheet_name="Svar_lång", index=False
             )
+
+
+def openpyxl_workbook(session, selection, fh) -> None:
+    """The wide and long sheets of the same record stream through openpyxl's write-only
+    mode, as the research workbook was written before XlsxWriter (same neutralising)."""
+    from openpyxl import Workbook
+
+    from survey.exports import codebook
+    from survey.exports.dataset import Export
+    from survey.exports.worksheets import header_sheet, safe
+
+    export = Export.prepare(session, selection, 5, True)
+    codes = [item.code for item in export.q.items()]
+    wb = Workbook(write_only=True)
+    wide = header_sheet(wb, "Svar", codebook.wide_columns(export.q))
+    long = header_sheet(wb, "Svar_lång", codebook.LONG_HEAD)
+    for record in export.records(session):
+        wide.append(safe(wide, [*record.head, *record.values, *record.scores]))
+        rid, demo = record.head[0], record.head[-1]
+        for code, value, answered in zip(codes, record.values, record.answered, strict=True):
+            if answered:
+                long.append([rid, code, value, demo])
+    wb.save(fh)
+
+
+def ours(kind: str, session, out: Path) -> None:
+    selection = select_rounds(session, ExportFilter())
+    with out.open("wb") as fh:
+        if kind == "ours-csv":
+            fh.writelines(research.research_csv(session, selection, k=5))
+        elif kind == "ours-zip":
+            from survey.exports.package import write_package  # not in a --before checkout
+
+            write_package(session, selection, fh, k=5)
+        elif kind == "openpyxl-xlsx":
+            openpyxl_workbook(session, selection, fh)
+        else:  # xlsxwriter-xlsx, before-xlsx: the research workbook of the code imported
+            research.write_research_workbook(session, selection, fh, k=5)
 
 
 def measure(database: Path, kind: str) -> dict:
@@ -148,36 +206,61 @@ def measure(database: Path, kind: str) -> dict:
         import pandas  # noqa: F401 - imported before "rss before" like ours is
     before = status_mb("VmRSS")
     reset_peak()
-    out = database.with_name(f"{kind}.{kind.split('-')[1]}")
-    start = time.perf_counter()
+    out = database.with_name(f"{kind}.{kind.rsplit('-', 1)[1]}")
+    start, cpu = time.perf_counter(), time.process_time()
     if kind.startswith("pandas"):
-        pandas_export(engine, kind.split("-")[1], out)
+        pandas_export(engine, PANDAS[kind], out)
     else:
-        with sessions() as session, out.open("wb") as fh:
-            selection = select_rounds(session, ExportFilter())
-            if kind == "ours-csv":
-                for chunk in research.research_csv(session, selection, k=5):
-                    fh.write(chunk)
-            else:
-                research.write_research_workbook(session, selection, fh, k=5)
+        with sessions() as session:
+            ours(kind, session, out)
     seconds = time.perf_counter() - start
     return {
         "seconds": seconds,
+        "cpu": time.process_time() - cpu,
         "before_mb": before,
         "peak_mb": status_mb("VmHWM"),
         "size_mb": out.stat().st_size / 1e6,
     }
 
 
+PANDAS = {"pandas-wide-xlsx": "wide", "pandas-xlsx": "xlsx", "pandas-csv": "csv"}
+RATIOS = (
+    ("workbook: XlsxWriter / openpyxl write-only", "xlsxwriter-xlsx", "openpyxl-xlsx"),
+    ("workbook: ours / pandas to_excel of Svar alone", "xlsxwriter-xlsx", "pandas-wide-xlsx"),
+    ("workbook: ours / pandas to_excel of Svar + Svar_lång", "xlsxwriter-xlsx", "pandas-xlsx"),
+    ("workbook: after / before", "xlsxwriter-xlsx", "before-xlsx"),
+    ("CSV: ours / pandas to_csv", "ours-csv", "pandas-csv"),
+    ("every form (zip) / pandas to_excel of Svar alone", "ours-zip", "pandas-wide-xlsx"),
+)
+
+
+def run(database: Path, kind: str, before: Path | None) -> dict:
+    env = dict(os.environ)
+    if kind == "before-xlsx":
+        env["PYTHONPATH"] = str(before)  # that checkout's survey package comes first
+    run = subprocess.run(
+        [sys.executable, __file__, "--measure", kind, "--database", str(database)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    return json.loads(run.stdout)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="5000,20000")
-    parser.add_argument("--measure", choices=KINDS, help=argparse.SUPPRESS)
+    parser.add_argument("--kinds", default=",".join(KINDS))
+    parser.add_argument("--before", type=Path, help="a checkout of the code before")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--database", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.database, args.measure)))
         return
+    kinds = args.kinds.split(",") + (["before-xlsx"] if args.before else [])
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
     results = {}
     for size in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory(prefix="bench-export-") as folder:
@@ -185,35 +268,29 @@ def main() -> None:
             start = time.perf_counter()
             build(database, size)
             print(f"{size:>6} responses × 40 items: built in {time.perf_counter() - start:.1f} s")
-            for kind in KINDS:
-                run = subprocess.run(
-                    [sys.executable, __file__, "--measure", kind, "--database", str(database)],
-                    capture_output=True,
-                    text=True,
-                    check=True,
+            for kind in kinds:
+                results[size, kind] = r = run(database, kind, args.before)
+                own = r["peak_mb"] - r["before_mb"]
+                print(
+                    f"  {kind:<17} {r['seconds']:6.1f} s (CPU {r['cpu']:6.1f} s)   "
+                    f"peak RSS {r['peak_mb']:5.0f} MB "
+                    f"= {r['before_mb']:3.0f} MB after imports + {own:4.0f} MB for the export   "
+                    f"file {r['size_mb']:5.1f} MB",
+                    flush=True,
                 )
-                results[size, kind] = json.loads(run.stdout)
-        for kind in KINDS:
-            r = results[size, kind]
-            own = r["peak_mb"] - r["before_mb"]
-            print(
-                f"  {kind:<12} {r['seconds']:6.1f} s   peak RSS {r['peak_mb']:5.0f} MB "
-                f"= {r['before_mb']:3.0f} MB after imports + {own:4.0f} MB for the export   "
-                f"file {r['size_mb']:4.1f} MB"
-            )
-        for fmt in ("xlsx", "csv"):
-            ours, base = results[size, f"ours-{fmt}"], results[size, f"pandas-{fmt}"]
-            memory = (ours["peak_mb"] - ours["before_mb"]) / (base["peak_mb"] - base["before_mb"])
-            print(
-                f"  {fmt}: time ours/pandas {ours['seconds'] / base['seconds']:.2f}, "
-                f"export memory ours/pandas {memory:.2f}"
-            )
+        for label, ours_kind, base_kind in RATIOS:
+            if (size, ours_kind) in results and (size, base_kind) in results:
+                ours, base = results[size, ours_kind], results[size, base_kind]
+                print(
+                    f"  {label}: CPU time {ours['cpu'] / base['cpu']:.2f}, "
+                    f"wall time {ours['seconds'] / base['seconds']:.2f}"
+                )
     sizes = sorted({size for size, _ in results})
     if len(sizes) > 1:
         small, large = sizes[0], sizes[-1]
-        for kind in KINDS:
+        for kind in kinds:
             grow = results[large, kind]["peak_mb"] - results[small, kind]["peak_mb"]
-            print(f"peak RSS {kind:<12} {small} → {large} responses: {grow:+.0f} MB")
+            print(f"peak RSS {kind:<17} {small} → {large} responses: {grow:+.0f} MB")
 
 
 if __name__ == "__main__":

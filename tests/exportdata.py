@@ -53,7 +53,7 @@ def build(db) -> dict[str, models.Round]:
 
 
 def expected_rows(db, round_ids) -> list[tuple]:
-    """(omgang, forbund, forbund_namn, roll, part, *items, *scores) per submitted response."""
+    """(omgang, forbund, forbund_namn, roll, part, demo, *items, *scores) per submitted response."""
     q = db.scalar(
         select(models.Questionnaire).join(models.Round).where(models.Round.id == round_ids[0])
     )
@@ -73,7 +73,14 @@ def expected_rows(db, round_ids) -> list[tuple]:
             ]
             scores.append(sum(values) / len(values) if 2 * len(values) >= len(dim.items) else None)
         assoc = response.round.association
-        head = (response.round.label, assoc.slug, assoc.name, response.role, response.agency)
+        head = (
+            response.round.label,
+            assoc.slug,
+            assoc.name,
+            response.role,
+            response.agency,
+            1 if assoc.is_demo else 0,
+        )
         rows.append((*head, *(given.get(i.code) for i in items), *scores))
     return rows
 

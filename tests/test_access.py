@@ -62,6 +62,7 @@ EXPECTED = {
     "research.board_workbook": ("/export/board.xlsx?forbund=norrsund", NORRSUND),
     "research.research_workbook": ("/export/research.xlsx", ROW_LEVEL),
     "research.research_csv": ("/export/research.csv", ROW_LEVEL),
+    "research.research_package": ("/export/research.zip", ROW_LEVEL),
     "admin.audit_log": ("/admin/audit", {"system admin"}),
     "admin.audit_csv": ("/admin/audit.csv", {"system admin"}),
     "admin.mail": ("/admin/f/norrsund/rounds/2027/mail", ADMINS),

@@ -31,7 +31,7 @@ def as_shown(value: float) -> float:
 
 def strat_mean(db, round_id: int) -> float:
     q_dims = [d.code for d in db.get(models.Round, round_id).questionnaire.dimensions]
-    scores = [r[5 + 40 + q_dims.index("STRAT")] for r in expected_rows(db, [round_id])]
+    scores = [r[6 + 40 + q_dims.index("STRAT")] for r in expected_rows(db, [round_id])]
     return sum(scores) / len(scores)
 
 

@@ -70,7 +70,7 @@ def test_bad_export_requests_are_refused_without_writing_a_file(runner, db, tmp_
         (["--kind", "research", "--round", "1999"], "earlier.xlsx", 1, "No survey round '1999'"),
         (["--kind", "research", "--forbund", "x"], "earlier.xlsx", 1, "No förbund 'x'"),
         (["--kind", "board"], "board.csv", 2, "a board export is written to .xlsx"),
-        (["--kind", "research"], "data.txt", 2, "written to .xlsx or .csv"),
+        (["--kind", "research"], "data.txt", 2, "written to .xlsx, .csv or .zip"),
         (
             ["--kind", "research", "--version", "7"],
             "earlier.xlsx",

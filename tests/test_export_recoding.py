@@ -24,8 +24,8 @@ from exportdata import (
 
 from survey.db import models
 from survey.exports import recoding
+from survey.exports.dataset import Anonymiser, research_questionnaire, stream_responses
 from survey.exports.recoding import OTHER, recode_cell
-from survey.exports.research import Anonymiser, research_questionnaire, stream_responses
 from survey.exports.selection import ExportFilter, select_rounds
 from survey.instruments.catalog import definition_of
 
@@ -51,7 +51,7 @@ def assert_statements_unchanged(db, rounds, header, rows, left_out=()):
     every statement value and score as stored; only förbund, role and agency may read
     OTHER instead of the answer. Every response not left out is there exactly once."""
     expected = {
-        tuple(e[5 : 5 + len(ITEM_CODES)]): e
+        tuple(e[6 : 6 + len(ITEM_CODES)]): e
         for e in expected_rows(db, [r.id for r in rounds.values()])
         if (e[1], e[0]) not in left_out
     }
@@ -61,7 +61,7 @@ def assert_statements_unchanged(db, rounds, header, rows, left_out=()):
         values = tuple(row[first : first + len(ITEM_CODES)])
         assert values in expected, values
         e = expected[values]
-        assert row[first + len(ITEM_CODES) :] == pytest.approx(e[5 + len(ITEM_CODES) :])
+        assert row[first + len(ITEM_CODES) :] == pytest.approx(e[6 + len(ITEM_CODES) :])
         assert row[1] == e[0]
         for published, answered in zip((row[2], row[4], row[5]), (e[1], e[3], e[4]), strict=True):
             assert published in (answered, OTHER), (published, answered)
@@ -99,7 +99,7 @@ def test_the_board_group_of_four_is_not_in_the_file_and_every_value_is(client, d
     wide = {row[0]: row for row in rows}
     long = sheet_rows(wb, "Svar_lång")[1:]
     assert {r[0] for r in long} == set(wide)
-    assert all(wide[i][header.index(code)] == value for i, code, value in long)
+    assert all(wide[i][header.index(code)] == value for i, code, value, _demo in long)
 
 
 def test_the_csv_is_recoded_like_the_workbook(client, db):

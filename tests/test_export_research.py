@@ -37,7 +37,7 @@ def test_research_workbook_holds_every_submitted_response_exactly(client, db):
     dims = [
         d.code for d in db.scalars(select(models.Dimension).filter_by(**asked).order_by("id"))
     ]
-    head = ["svar_id", "omgang", "forbund", "forbund_namn", "roll", "part"]
+    head = ["svar_id", "omgang", "forbund", "forbund_namn", "roll", "part", "demo"]
     assert list(header) == [*head, *items, *(d + "_medel" for d in dims)]
     # Recoded (k = 5): Norrsund's six have role and agency "ovrig"; Sydkust's two, alone
     # in the round with fewer than k, are left out (test_export_recoding has the rules).
@@ -47,7 +47,7 @@ def test_research_workbook_holds_every_submitted_response_exactly(client, db):
     # Types as a researcher's tools will see them: integers 1–5, empty for "vet ej".
     styr2, strat_score = header.index("STYR2"), header.index("STRAT_medel")
     assert all(type(r[0]) is int for r in rows)
-    assert {type(v) for r in rows for v in r[6 : 6 + len(items)]} <= {int, type(None)}
+    assert {type(v) for r in rows for v in r[7 : 7 + len(items)]} <= {int, type(None)}
     # Excel has one number type: a score of 4.0 reads back as 4, 3.25 as 3.25.
     assert all(type(r[strat_score]) in (int, float) for r in rows)
     assert any(type(r[strat_score]) is float for r in rows)
@@ -59,7 +59,7 @@ def test_research_workbook_holds_every_submitted_response_exactly(client, db):
 
     # Long: one row per stored answer ("vet ej" with an empty value), none for skipped items.
     long = sheet_rows(wb, "Svar_lång")
-    assert long[0] == ("svar_id", "pastaende", "varde")
+    assert long[0] == ("svar_id", "pastaende", "varde", "demo")
     stored = db.scalar(
         select(func.count())
         .select_from(models.Answer)
@@ -68,10 +68,11 @@ def test_research_workbook_holds_every_submitted_response_exactly(client, db):
     )
     assert len(long) - 1 == stored
     wide_by_id = {r[0]: r for r in rows}
-    for response_id, code, value in long[1:]:
+    for response_id, code, value, demo in long[1:]:
+        assert demo == 0
         assert wide_by_id[response_id][header.index(code)] == value
-    assert any(code == "STYR2" and value is None for _, code, value in long[1:])
-    assert not any(code == "RES3" for _, code, _v in long[1:])
+    assert any(code == "STYR2" and value is None for _, code, value, _d in long[1:])
+    assert not any(code == "RES3" for _, code, _v, _d in long[1:])
 
     # pandas reads the same values without any cleaning (round labels are text; pandas would
     # otherwise read "2026" as the number 2026).
@@ -101,6 +102,7 @@ def test_codebook_labels_every_variable_and_metadata_describes_the_export(client
         "svar_id",
         "pastaende",
         "varde",
+        "demo",
     }
 
     strat3 = entries[("Svar", "STRAT3")]

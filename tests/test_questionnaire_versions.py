@@ -4,6 +4,10 @@ dimensions compare and statements compare only where their meaning is unchanged.
 
 from __future__ import annotations
 
+import io
+import zipfile
+
+import pyreadstat
 import pytest
 from board_html import tables
 from builders import add_response, all_items, close_and_publish, make_round
@@ -99,7 +103,7 @@ def same_answers(value):
     return lambda item: 6 - value if item.reverse else value
 
 
-def test_a_v1_and_a_v2_round_side_by_side(admin_client, db):
+def test_a_v1_and_a_v2_round_side_by_side(admin_client, db, tmp_path):
     before = make_round(db, label="2025", version=1)
     for _ in range(5):
         add_response(db, before, all_items(db, before, same_answers(3)))
@@ -146,4 +150,12 @@ def test_a_v1_and_a_v2_round_side_by_side(admin_client, db):
     role = next(row for row in sheet_rows(wb, "Kodbok") if row[1] == "roll")
     assert "styrning = Styrning och ledning (styrelse + beredningsgrupp + forbundskansli)" in (
         " ".join(str(cell) for cell in role)
+    )
+    # SPSS (and Stata, from the same labels) names the group, not a bare code.
+    package = zipfile.ZipFile(io.BytesIO(admin_client.get("/export/research.zip?round=2026").data))
+    package.extract("svar.sav", tmp_path)
+    sav, meta = pyreadstat.read_sav(str(tmp_path / "svar.sav"))
+    labels = meta.variable_value_labels["roll"]
+    assert sorted(labels[code] for code in sav.roll) == (
+        ["Handläggare / medarbetare i insats"] * 6 + ["Styrning och ledning"] * 5
     )

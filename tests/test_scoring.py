@@ -10,6 +10,7 @@ from builders import add_response, make_round
 from sqlalchemy import select
 
 from survey.db import models
+from survey.instruments.catalog import definition_of
 from survey.results import overview, scoring
 
 # Raw answers (None = "vet ej"; a missing key = skipped, no row at all).
@@ -201,6 +202,8 @@ def test_cronbach_alpha_by_hand(db):
     assert result["STYR"].n == 5 and result["STYR"].items == 4
     assert result["STYR"].alpha == pytest.approx(ALPHA)  # 0.9579
     assert result["STRAT"].alpha == pytest.approx(ALPHA)
+    # The research export tallies α during its pass over the answers: the same figures.
+    assert tallied_alpha(db, rnd) == scoring.cronbach_alpha(db, [rnd.id], k=5)
     strat3 = next(s for s in scoring.item_stats(db, [rnd.id], 5) if s.item == "STRAT3")
     assert strat3.mean == pytest.approx(3.2)  # recoded back to 1, 3, 3, 5, 4
 
@@ -214,6 +217,22 @@ def test_cronbach_alpha_needs_k_complete_respondents_and_variance(db):
     result = {r.dimension: r for r in scoring.cronbach_alpha(db, [rnd.id], k=5)}
     assert result["STYR"].n == 4 and result["STYR"].alpha is None
     assert result["KUNS"].n == 5 and result["KUNS"].alpha is None  # no variance at all
+    assert tallied_alpha(db, rnd) == scoring.cronbach_alpha(db, [rnd.id], k=5)
+
+
+def tallied_alpha(db, rnd) -> list[scoring.Reliability]:
+    """α of the round through `AlphaTally`, fed each response's raw answers."""
+    q = definition_of(rnd.questionnaire)
+    tally = scoring.AlphaTally(q, k=5)
+    for response in db.scalars(select(models.Response).filter_by(round_id=rnd.id)):
+        given = {a.item.code: a.value for a in response.answers}
+        tally.add(rnd.id, [given.get(item.code) for item in q.items()])
+    return [
+        scoring.Reliability(r.round_id, r.dimension, r.n, r.items, pytest.approx(r.alpha))
+        if r.alpha is not None
+        else r
+        for r in tally.results()
+    ]
 
 
 def test_national_reference_weights_each_association_equally(db, fixture_round):

@@ -50,7 +50,13 @@ UNRECODED_WARNING = (
 @click.option(
     "--sep", type=click.Choice(["comma", "semicolon"]), default="comma", show_default=True
 )
-@click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True)
+@click.option(
+    "--lang",
+    type=click.Choice(["sv", "en"]),
+    default="sv",
+    show_default=True,
+    help="Board workbook: its language; research .zip: the SPSS, Stata and R labels'.",
+)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @with_appcontext
 def export_command(
@@ -65,17 +71,18 @@ def export_command(
     lang: str,
     out: Path,
 ) -> None:
-    """Export a researcher's dataset (.xlsx or .csv) or a board's workbook (.xlsx)."""
+    """Export a researcher's dataset (.xlsx, .csv, or .zip: every form, with SPSS, Stata,
+    R and Parquet files) or a board's workbook (.xlsx)."""
     from survey.db import audit
     from survey.exports.board_workbook import write_board_workbook
     from survey.exports.selection import ExportFilter, record_export, select_rounds
 
     suffix = out.suffix.lower()
-    if suffix not in (".xlsx", ".csv") or (kind == "board" and suffix == ".csv"):
-        allowed = ".xlsx" if kind == "board" else ".xlsx or .csv"
+    if suffix not in (".xlsx", ".csv", ".zip") or (kind == "board" and suffix != ".xlsx"):
+        allowed = ".xlsx" if kind == "board" else ".xlsx, .csv or .zip"
         raise click.BadParameter(f"a {kind} export is written to {allowed}", param_hint="--out")
     if comments and (kind == "board" or suffix == ".csv"):
-        raise click.BadParameter("comments come only in the research workbook (.xlsx)")
+        raise click.BadParameter("comments come only in the research workbook (.xlsx or .zip)")
     if unrecoded and kind == "board":
         raise click.BadParameter("--unrecoded is for the research export only")
     k = settings().min_group_size
@@ -89,9 +96,8 @@ def export_command(
                 record_export(session, audit.COMMAND_LINE, f"board{out.suffix}", selection)
                 click.echo(f"{len(selection.rounds)} round(s) written to {out}")
                 return
-            total = _export_research(
-                session, selection, out, k=k, sep=sep, comments=comments, unrecoded=unrecoded
-            )
+            options = {"sep": sep, "comments": comments, "unrecoded": unrecoded, "lang": lang}
+            total = _export_research(session, selection, out, k=k, **options)
             record_export(
                 session,
                 audit.COMMAND_LINE,
@@ -114,9 +120,11 @@ def _export_research(
     sep: str,
     comments: bool,
     unrecoded: bool,
+    lang: str,
 ) -> int:
-    """The researcher's dataset to `out` (.xlsx or .csv); returns the responses written."""
-    from survey.exports import recoding, research
+    """The researcher's dataset to `out` (.xlsx, .csv or .zip); returns the responses
+    written. When the long form does not fit the workbook, says where it is instead."""
+    from survey.exports import package, recoding, research
 
     research.research_questionnaire(session, selection)  # refuse a version mix first
     # The plan is made again by the writer; here it only counts the rows for the progress
@@ -124,27 +132,40 @@ def _export_research(
     total = recoding.plan(session, selection, k, not unrecoded).responses
     if unrecoded:
         click.echo(UNRECODED_WARNING.format(k=k), err=True)
+    notice = None
     with (
         _replacing(out) as fh,
         click.progressbar(length=total, label=f"Exporting {total} responses") as bar,
     ):
+        recode = not unrecoded
         if out.suffix.lower() == ".csv":
             separator = research.SEPARATORS[sep]
             fh.writelines(
-                research.research_csv(
-                    session, selection, separator, bar.update, k=k, recode=not unrecoded
-                )
+                research.research_csv(session, selection, separator, bar.update, k=k, recode=recode)
             )
-        else:
-            research.write_research_workbook(
+        elif out.suffix.lower() == ".zip":
+            notice = package.write_package(
                 session,
                 selection,
                 fh,
                 k=k,
-                recode=not unrecoded,
+                recode=recode,
+                include_comments=comments,
+                lang=lang,
+                progress=bar.update,
+            ).notice()
+        else:
+            notice = research.write_research_workbook(
+                session,
+                selection,
+                fh,
+                k=k,
+                recode=recode,
                 include_comments=comments,
                 progress=bar.update,
-            )
+            ).notice()
+    if notice:
+        click.echo(f"Note: {notice}", err=True)
     return total
 
 

@@ -27,8 +27,9 @@ ASSOCIATION = "forbund"
 ASSOCIATION_NAME = "forbund_namn"
 ROLE = "roll"
 AGENCY = "part"
-HEAD = (ID, ROUND, ASSOCIATION, ASSOCIATION_NAME, ROLE, AGENCY)
-LONG_HEAD = (ID, "pastaende", "varde")
+DEMO = "demo"  # 1: synthetic demo data (`survey demo`), 0: real answers
+HEAD = (ID, ROUND, ASSOCIATION, ASSOCIATION_NAME, ROLE, AGENCY, DEMO)
+LONG_HEAD = (ID, "pastaende", "varde", DEMO)
 COMMENT_HEAD = (ID, "dimension", "kommentar")
 SCORE_SUFFIX = "_medel"  # item codes are upper-case, so a lower-case suffix never collides
 #: The code a recoded quasi-identifier takes (survey.exports.recoding): no choice of the
@@ -54,7 +55,9 @@ LABELS = {
     "comment": in_all_languages("Free-text comment, as written"),
     "round": in_all_languages("Survey round"),
     "association": in_all_languages("Coordination association (code)"),
+    "demo": in_all_languages("Synthetic demo data (made by survey demo), not real answers"),
 }
+DEMO_VALUES = in_all_languages("0 = real answers; 1 = synthetic demo data")
 HEADER = (
     "blad",
     "variabel",
@@ -198,6 +201,7 @@ def variables(
         ),
         _background(ROLE, q, "role", in_all_languages("Role"), recoded),
         _background(AGENCY, q, "agency", in_all_languages("Agency"), recoded),
+        Variable("Svar", DEMO, LABELS["demo"], "heltal", values=DEMO_VALUES),
     ]
     for dim in q.dimensions:
         for item in dim.items:
@@ -218,6 +222,7 @@ def variables(
         Variable("Svar_lång", ID, LABELS["same_id"], "heltal"),
         Variable("Svar_lång", LONG_HEAD[1], LABELS["statement"], "text"),
         Variable("Svar_lång", LONG_HEAD[2], LABELS["raw"], "heltal", None, None, scale, BLANK_LONG),
+        Variable("Svar_lång", DEMO, LABELS["demo"], "heltal", values=DEMO_VALUES),
     ]
     if with_comments:
         result += [

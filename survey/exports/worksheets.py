@@ -20,6 +20,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 #: CSV injection guidance): a name such as `=HYPERLINK(…)` or `@SUM(A1)` would otherwise
 #: run, or send data elsewhere, when the file is opened (a CSV) or a cell edited (a workbook).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Rows per sheet that Excel opens (2^20). LibreOffice silently drops what lies beyond and
+#: pandas refuses to write it, so no sheet of ours is ever longer, header row included.
+EXCEL_MAX_ROWS = 1_048_576
+
+
+def fits_a_sheet(rows: int, max_rows: int | None = None) -> bool:
+    """Whether `rows` data rows and a header row fit a sheet (`max_rows`: a lowered limit
+    for tests; None: Excel's, read at call time)."""
+    return rows + 1 <= (max_rows or EXCEL_MAX_ROWS)
 
 
 def neutral(text: str) -> str:

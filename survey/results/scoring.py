@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from survey.db import models
 from survey.db.models import InvitationKind, RoundState
+from survey.instruments.questionnaire import Questionnaire
 from survey.results.uncertainty import Sample
 from survey.settings import MIN_GROUP_SIZE_FLOOR
 
@@ -79,6 +80,34 @@ def respondent_scores() -> Select:
     """One row per submitted response × dimension that meets the half-answered rule:
     its score, and how many of the dimension's `n_items` statements it rated."""
     return _per_respondent(kept_only=True)
+
+
+class RespondentScorer:
+    """The same rule as `respondent_scores()`, applied in Python to one respondent's raw
+    answers (a row-level export already holds them, so a second pass in SQL is not
+    needed): reverse statements are recoded first, the score is the mean of the rated
+    statements, kept only when at least half of the dimension's statements were rated."""
+
+    def __init__(self, q: Questionnaire) -> None:
+        position = {item.code: i for i, item in enumerate(q.items())}
+        self._scale = q.scale
+        self._dimensions = [
+            [(position[item.code], item.reverse) for item in dim.items] for dim in q.dimensions
+        ]
+
+    def scores(self, values: Sequence[int | None]) -> list[float | None]:
+        """One score per dimension (None where fewer than half were rated) from raw values
+        in the order of `q.items()` (None: "vet ej" or not answered)."""
+        result: list[float | None] = []
+        for items in self._dimensions:
+            rated = [
+                self._scale.reverse(v) if reverse else v
+                for pos, reverse in items
+                if (v := values[pos]) is not None
+            ]
+            kept = rated and 2 * len(rated) >= len(items)
+            result.append(sum(rated) / len(rated) if kept else None)
+        return result
 
 
 def shares(distribution: Sequence[int] | None) -> tuple[float, ...] | None:
@@ -277,6 +306,11 @@ def _group_stat(row: Any, by: str | None, k: int, hidden: bool) -> GroupStat:
     )
 
 
+def _variance_of_sums(n: int, total: float, total_sq: float) -> float | None:
+    """`_sample_variance` from a count, a sum and a sum of squares."""
+    return _sample_variance(n, total / n, total_sq / n) if n else None
+
+
 def _sample_variance(n: int, mean: float, mean_sq: float) -> float | None:
     if n < 2:
         return None
@@ -454,6 +488,57 @@ def cronbach_alpha(session: Session, round_ids: Iterable[int], k: int) -> list[R
             alpha = row.item_count / (row.item_count - 1) * (1 - ratio)
         result.append(Reliability(row.round_id, row.dimension, row.n, row.item_count, alpha))
     return result
+
+
+class AlphaTally:
+    """`cronbach_alpha`'s rule on respondents' raw answers, one respondent at a time: a
+    row-level export holds them already, so α needs no second pass over the answers
+    (which costs as much as the export's own pass). Sums and sums of squares per round,
+    dimension and statement; listwise complete respondents after reverse coding."""
+
+    def __init__(self, q: Questionnaire, k: int) -> None:
+        position = {item.code: i for i, item in enumerate(q.items())}
+        self._k, self._scale = effective_k(k), q.scale
+        self._dimensions = [
+            (dim.code, [(position[item.code], item.reverse) for item in dim.items])
+            for dim in q.dimensions
+        ]
+        # (round, dimension) → [n, Σ total, Σ total², Σ item…, Σ item²…]
+        self._sums: dict[tuple[int, str], list[float]] = {}
+
+    def add(self, round_id: int, values: Sequence[int | None]) -> None:
+        for code, items in self._dimensions:
+            scored = [values[pos] for pos, _reverse in items]
+            if None in scored:
+                continue  # not complete: α is over respondents who rated every statement
+            scored = [
+                self._scale.reverse(v) if reverse else v
+                for v, (_pos, reverse) in zip(scored, items, strict=True)
+            ]
+            width = len(items)
+            sums = self._sums.setdefault((round_id, code), [0.0] * (3 + 2 * width))
+            total = sum(scored)
+            sums[0] += 1
+            sums[1] += total
+            sums[2] += total * total
+            for i, v in enumerate(scored):
+                sums[3 + i] += v
+                sums[3 + width + i] += v * v
+
+    def results(self) -> list[Reliability]:
+        result = []
+        for (round_id, code), sums in sorted(self._sums.items()):
+            n, width = int(sums[0]), (len(sums) - 3) // 2
+            total_var = _variance_of_sums(n, sums[1], sums[2])
+            item_vars = [
+                _variance_of_sums(n, sums[3 + i], sums[3 + width + i]) for i in range(width)
+            ]
+            alpha = None
+            if n >= self._k and width > 1 and total_var:
+                ratio = sum(v or 0.0 for v in item_vars) / total_var
+                alpha = width / (width - 1) * (1 - ratio)
+            result.append(Reliability(round_id, code, n, width, alpha))
+        return result
 
 
 def _variance(n, total, total_sq):

@@ -185,6 +185,7 @@ RULES: dict[str, Rule] = {
     "research.board_workbook": BOARD_WORKBOOK,
     "research.research_workbook": RESEARCH,
     "research.research_csv": RESEARCH,
+    "research.research_package": RESEARCH,
     "admin.audit_log": SYSTEM_ADMIN,
     "admin.audit_csv": SYSTEM_ADMIN,
     "admin.mail": FORBUND_ADMIN,

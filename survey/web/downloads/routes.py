@@ -1,4 +1,5 @@
-"""Downloads of exports: the researcher's dataset (Excel or CSV) and the board's workbook.
+"""Downloads of exports: the researcher's dataset (Excel, CSV, or the research package: a
+zip of every form with SPSS, Stata, R and Parquet files) and the board's workbook.
 
 Filters come as query parameters: `round` and `forbund` (each may repeat), `questionnaire`
 (key), `version`; `comments=1` adds the free-text sheet to the researcher's workbook, `sep`
@@ -21,7 +22,7 @@ from flask import Blueprint, Response, abort, current_app, request, send_file
 from flask_babel import gettext as _
 
 from survey.errors import ExportRefused
-from survey.exports import research
+from survey.exports import package, research
 from survey.exports.board_workbook import write_board_workbook
 from survey.exports.selection import ExportFilter, Selection, record_export, select_rounds
 from survey.rounds import associations, lifecycle
@@ -31,6 +32,10 @@ from survey.web.auth.session import current_principal
 bp = Blueprint("research", __name__, url_prefix="/export")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ZIP = "application/zip"
+#: A response header that says what the file does not hold and where it is instead (the
+#: long form, when it does not fit an Excel sheet); the file's Metadata says it too.
+NOTICE_HEADER = "X-Export-Notice"
 SPOOL_BYTES = 8 * 1024 * 1024  # small workbooks stay in memory, large ones go to disk
 
 
@@ -69,12 +74,18 @@ def _file_name(kind: str, selection: Selection, extension: str) -> str:
     return re.sub(r"[^A-Za-z0-9.-]+", "-", ascii_name.decode()) + extension
 
 
-def _send_workbook(write: Callable[[IO[bytes]], object], name: str):
-    """openpyxl needs a seekable file to zip into; the finished file is streamed from it."""
+def _send_workbook(write: Callable[[IO[bytes]], object], name: str, mimetype: str = XLSX):
+    """openpyxl and zipfile need a seekable file to zip into; the finished file is streamed
+    from it. A result with a `notice` (the long form is elsewhere) puts it in a header."""
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
-    write(spool)
+    result = write(spool)
     spool.seek(0)
-    return send_file(spool, mimetype=XLSX, as_attachment=True, download_name=name)
+    response = send_file(spool, mimetype=mimetype, as_attachment=True, download_name=name)
+    notice = result.notice("en") if hasattr(result, "notice") else None
+    if notice:
+        # Header values are Latin-1: the notice is English and ASCII (numbers with commas).
+        response.headers[NOTICE_HEADER] = notice.encode("ascii", "replace").decode()
+    return response
 
 
 def _recode() -> bool:
@@ -106,6 +117,32 @@ def research_workbook():
             include_comments=_comments(),
         ),
         _file_name("forskning", selection, ".xlsx"),
+    )
+
+
+@bp.get("/research.zip")
+def research_package():
+    """Every form of one export (workbook, CSV, Parquet, SPSS, Stata, R, codebook, README);
+    `lang=en` gives English labels in the SPSS, Stata and R files."""
+    session = db()
+    recode = _recode()
+    selection = select_rounds(session, _filter())
+    label_lang = "en" if request.args.get("lang") == "en" else "sv"
+    record_export(
+        session, _actor(), "research.zip", selection, recoded=recode, comments=_comments()
+    )
+    return _send_workbook(
+        lambda out: package.write_package(
+            session,
+            selection,
+            out,
+            k=settings().min_group_size,
+            recode=recode,
+            include_comments=_comments(),
+            lang=label_lang,
+        ),
+        _file_name("forskning", selection, ".zip"),
+        ZIP,
     )
 
 

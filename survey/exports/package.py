@@ -1,0 +1,202 @@
+"""The research package: every form of one export in one zip, written from a single pass
+over the answers, so `svar_id` and the row order are the same in all of them. No Flask here.
+
+The parts are written to a temporary folder (each streamed: CSV rows, Parquet row groups,
+openpyxl's write-only sheets; the SPSS, Stata and R files from compact code arrays, see
+survey.exports.statistics) and then copied into the zip from disk, so memory stays flat
+however large the selection.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy.orm import Session
+
+from survey.exports import codebook, worksheets
+from survey.exports.columnar import ParquetForms
+from survey.exports.dataset import Export, Progress
+from survey.exports.metadata import metadata_rows
+from survey.exports.research import (
+    LONG_BESIDE,
+    ResearchWorkbook,
+    WorkbookResult,
+    csv_wide_row,
+)
+from survey.exports.selection import Selection
+from survey.exports.statistics import CodedColumns
+from survey.exports.worksheets import csv_row
+from survey.i18n import N_, translate
+
+#: The files of the package, in the order of its README, with what each holds.
+FILES = {
+    "svar.xlsx": N_("Excel workbook: Svar (wide), Kodbok, Metadata, Reliabilitet"),
+    "svar.csv": N_("the wide form (as the sheet Svar), UTF-8, comma, decimal point"),
+    "svar_lang.csv": N_("the long form: one row per stored answer (as the sheet Svar_lång)"),
+    "svar.parquet": N_("the wide form, typed; the Metadata facts as key-value metadata"),
+    "svar_lang.parquet": N_("the long form, typed"),
+    "svar.sav": N_("SPSS: labels, value labels, missing values 8 and 9, measurement levels"),
+    "svar.dta": N_("Stata: labels, value labels, extended missing values .a and .b"),
+    "svar_koder.csv": N_("the codes of svar.sav as CSV, for R"),
+    "svar.R": N_("R script: reads svar_koder.csv and applies labels and missing codes"),
+    "kodbok.csv": N_("the codebook: every variable with labels in Swedish and English"),
+}
+ABOUT_PACKAGE = N_(
+    "Every file here comes from one export: svar_id and the row order are the same in all "
+    "of them. Statements in svar.sav, svar.dta and svar_koder.csv: 1–5, 8 = don't know, "
+    "9 = not answered (in Stata .a and .b); in the CSV, Parquet and Excel files both are an "
+    "empty value and the long form tells them apart (don't know: a row with an empty value, "
+    "not answered: no row). demo = 1 marks synthetic demo data."
+)
+NO_WORKBOOK = N_(
+    "No workbook: %(rows)s responses are more rows than an Excel sheet holds; use the CSV "
+    "or Parquet files."
+)
+
+
+@dataclass
+class PackageResult:
+    responses: int
+    long_rows: int
+    files: list[str]
+    workbook: WorkbookResult | None  # None: too many responses for an Excel sheet
+
+    def notice(self, lang: str = "en") -> str | None:
+        """What is not in the workbook, and where it is instead (None: all is there)."""
+        if self.workbook is None:
+            return translate(lang, NO_WORKBOOK, rows=f"{self.responses:,}")
+        return self.workbook.notice(lang) if self.workbook.too_long else None
+
+
+def write_package(
+    session: Session,
+    selection: Selection,
+    out: IO[bytes],
+    *,
+    k: int,
+    recode: bool = True,
+    include_comments: bool = False,
+    lang: str = "sv",
+    progress: Progress | None = None,
+    now: dt.datetime | None = None,
+    max_rows: int | None = None,
+) -> PackageResult:
+    """The zip of every form (`lang`: the language of the SPSS, Stata and R labels).
+    `max_rows` is Excel's limit (None: worksheets.EXCEL_MAX_ROWS); a test lowers it to reach
+    it with a small selection."""
+    max_rows = max_rows or worksheets.EXCEL_MAX_ROWS
+    now = now or dt.datetime.now(dt.UTC)
+    export = Export.prepare(session, selection, k, recode)
+    long_rows = export.long_rows(session)
+    with tempfile.TemporaryDirectory(prefix="research-package-") as folder:
+        tmp = Path(folder)
+        book = None
+        if worksheets.fits_a_sheet(export.plan.responses, max_rows):
+            book = ResearchWorkbook(
+                export,
+                str(tmp / "svar.xlsx"),
+                long_rows=long_rows,
+                include_comments=include_comments,
+                max_rows=max_rows,
+                long_elsewhere=LONG_BESIDE,
+                wide_only=True,  # the long form is in its CSV and Parquet files here
+            )
+        coded = _single_pass(session, export, tmp, book, lang, progress)
+        if book is not None:
+            book.finish(session, now)
+        facts = metadata_rows(
+            session, selection, export.q_row, export.plan, len(coded.ids), include_comments, now
+        )
+        described = {}
+        for row in facts:
+            if not row:
+                break
+            described[str(row[0])] = row[1]
+        coded.parquet.close(described)
+        coded.write_sav(tmp / "svar.sav")
+        coded.write_dta(tmp / "svar.dta")
+        coded.write_r(tmp / "svar_koder.csv", tmp / "svar.R")
+        _codebook_csv(export, tmp / "kodbok.csv", include_comments)
+        files = [name for name in FILES if (tmp / name).exists()]
+        result = PackageResult(
+            len(coded.ids), long_rows, ["README.txt", *files], book and book.result()
+        )
+        readme = _readme(coded, files, result.notice(lang), lang)
+        (tmp / "README.txt").write_text(readme, encoding="utf-8")
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+            for name in ["README.txt", *files]:
+                archive.write(tmp / name, name)
+    return result
+
+
+class _Columns(CodedColumns):
+    parquet: ParquetForms
+
+
+def _single_pass(
+    session: Session,
+    export: Export,
+    tmp: Path,
+    book: ResearchWorkbook | None,
+    lang: str,
+    progress: Progress | None,
+) -> _Columns:
+    """Streams the records once into the workbook, both CSVs, both Parquet files and the
+    code arrays of the statistics files."""
+    coded = _Columns(export, lang)
+    coded.parquet = ParquetForms(export, tmp / "svar.parquet", tmp / "svar_lang.parquet")
+    item_codes = [item.code for item in export.q.items()]
+    with (
+        (tmp / "svar.csv").open("w", newline="", encoding="utf-8-sig") as wide_fh,
+        (tmp / "svar_lang.csv").open("w", newline="", encoding="utf-8-sig") as long_fh,
+    ):
+        wide, long = csv.writer(wide_fh), csv.writer(long_fh)
+        wide.writerow(codebook.wide_columns(export.q))
+        long.writerow(codebook.LONG_HEAD)
+        for record in export.records(session, progress):
+            if book is not None:
+                book.add(record)
+            wide.writerow(csv_wide_row(record))
+            response_id, demo = record.head[0], record.head[-1]
+            long.writerows(
+                [response_id, code, value, demo]
+                for code, value, answered in zip(
+                    item_codes, record.values, record.answered, strict=True
+                )
+                if answered
+            )
+            coded.parquet.add(record)
+            coded.add(record)
+    return coded
+
+
+def _codebook_csv(export: Export, path: Path, include_comments: bool) -> None:
+    variables = codebook.variables(
+        export.q, export.selection.associations, include_comments, export.plan.recoded
+    )
+    with path.open("w", newline="", encoding="utf-8-sig") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(codebook.HEADER)
+        writer.writerows(csv_row(v.row()) for v in variables if v.sheet != "Kommentarer")
+
+
+def _readme(coded: CodedColumns, files: list[str], notice: str | None, lang: str) -> str:
+    lines = [translate(lang, ABOUT_PACKAGE), ""]
+    if notice:
+        lines += [notice, ""]
+    lines += [f"{name}: {translate(lang, FILES[name])}" for name in files]
+    lines.append("")
+    measures = coded.measures()
+    values = coded.value_labels()
+    for name, label in coded.variable_labels().items():
+        lines.append(f"{name} ({measures.get(name, '')}): {label}")
+        if name in values:
+            pairs = "; ".join(f"{code} = {text}" for code, text in values[name].items())
+            lines.append(f"    {pairs}")
+    return "\n".join(lines) + "\n"
