@@ -163,14 +163,15 @@ class ResearchWorkbook:
         self.alpha.add(record.round_id, record.values)
         if not self.long_fits:
             return
-        response_id, demo = record.head[0], record.head[-1]
-        append = self.long.append_numbers_and_codes
-        for code, value, answered in zip(
-            self.item_codes, record.values, record.answered, strict=True
-        ):
-            if answered:
-                append((response_id, code, value, demo))
-                self.long_written += 1
+        answers = [
+            (code, value)
+            for code, value, answered in zip(
+                self.item_codes, record.values, record.answered, strict=True
+            )
+            if answered
+        ]
+        self.long.long_rows(record.head[0], record.head[-1], answers)
+        self.long_written += len(answers)
         if not worksheets.fits_a_sheet(self.long_written, self.max_rows):  # stored since counted
             raise ExportRefused("Answers were added during the export: run it again.")
 
