@@ -14,6 +14,7 @@ import datetime as dt
 import tempfile
 import zipfile
 from dataclasses import dataclass
+from itertools import compress, repeat
 from pathlib import Path
 from typing import IO
 
@@ -129,10 +130,23 @@ def write_package(
         )
         readme = _readme(coded, files, result.notice(lang), lang)
         (tmp / "README.txt").write_text(readme, encoding="utf-8")
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        with zipfile.ZipFile(out, "w", allowZip64=True) as archive:
             for name in ["README.txt", *files]:
-                archive.write(tmp / name, name)
+                archive.write(tmp / name, name, **_compression(name))
     return result
+
+
+#: Workbooks and Parquet files are compressed already: deflating them again took a tenth
+#: of the package's time and saved 3 %. The rest is deflated at level 1: about a quarter of
+#: level 6's CPU time for files about 20 % larger (the unpacked files are the same).
+ALREADY_COMPRESSED = (".xlsx", ".parquet")
+FAST_DEFLATE = {"compress_type": zipfile.ZIP_DEFLATED, "compresslevel": 1}
+
+
+def _compression(name: str) -> dict[str, object]:
+    if name.endswith(ALREADY_COMPRESSED):
+        return {"compress_type": zipfile.ZIP_STORED}
+    return FAST_DEFLATE
 
 
 class _Columns(CodedColumns):
@@ -164,12 +178,13 @@ def _single_pass(
                 book.add(record)
             wide.writerow(csv_wide_row(record))
             response_id, demo = record.head[0], record.head[-1]
-            long.writerows(
-                [response_id, code, value, demo]
-                for code, value, answered in zip(
-                    item_codes, record.values, record.answered, strict=True
+            long.writerows(  # (id, code, value, demo) per stored answer, built in C
+                zip(
+                    repeat(response_id),
+                    compress(item_codes, record.answered),
+                    compress(record.values, record.answered),
+                    repeat(demo),
                 )
-                if answered
             )
             coded.parquet.add(record)
             coded.add(record)

@@ -290,7 +290,7 @@ def csv_wide_row(record: ResponseRecord, decimal_comma: bool = False) -> list[ob
         None if s is None else (repr(s).replace(".", ",") if decimal_comma else repr(s))
         for s in record.scores
     ]
-    return [*csv_row([*record.head, *record.values]), *scores]
+    return [*csv_row(record.head), *record.values, *scores]  # values: numbers or None
 
 
 def _csv_chunks(
