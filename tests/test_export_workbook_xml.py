@@ -11,7 +11,7 @@ from survey.exports.streamed_workbook import StreamedWorkbook
 
 ROWS = [
     [4_503_599_627_370_495, "2026", "norrsund", "Norrsunds samordningsförbund", "chef", None, 0],
-    [17, "=HYPERLINK(\"x\")", " leading", "trailing ", "a & b <c> \"d\"", "_x0041_", 1],
+    [17, '=HYPERLINK("x")', " leading", "trailing ", 'a & b <c> "d"', "_x0041_", 1],
     [1, "line\r\nbreak", "tab\there", "bell\x07gone", "", "–åäö", 1 / 3, 4.0, -2.5e-9, 1e20],
     [None, None, 3, None, "@SUM(A1)", "+1", "-1"],
     [],

@@ -57,13 +57,15 @@ class RowXml:
 
     def __init__(self, ws: Worksheet) -> None:
         self.ws = ws
-        self.letters: list[str] = []
+        self.starts: list[str] = []  # '<c r="A' per column: a cell's start but its row
         self._strings: dict[str, str | None] = {}
+        # The rest of a number cell after its row, for the small integers most cells hold.
+        self._numbers = {n: f'"><v>{n:.16G}</v></c>' for n in range(-1, 101)}
 
-    def letter(self, col: int) -> str:
-        while len(self.letters) <= col:
-            self.letters.append(xl_col_to_name(len(self.letters)))
-        return self.letters[col]
+    def _starts(self, columns: int) -> list[str]:
+        while len(self.starts) < columns:
+            self.starts.append(f'<c r="{xl_col_to_name(len(self.starts))}')
+        return self.starts
 
     def string(self, value: str) -> str | None:
         """The inner XML of a text cell (`<is>…</is>`), as XlsxWriter escapes it; None
@@ -83,22 +85,24 @@ class RowXml:
             self._strings[value] = xml
         return xml
 
-    def cells(self, row: int, values: Iterable[object]) -> tuple[str, int, int] | None:
+    def cells(self, row: int, values: Sequence[object]) -> tuple[str, int, int] | None:
         """The cells of sheet row `row` (0-based) as XML with the first and last column
         written; None when a value needs XlsxWriter's own path (a boolean, NaN, …)."""
-        r, parts, first, last = row + 1, [], -1, -1
-        letter, letters = self.letter, self.letters
+        r, parts, first, last = str(row + 1), [], -1, -1
+        starts, numbers, string = self._starts(len(values)), self._numbers, self.string
         for col, value in enumerate(values):
             if value is None:
                 continue
-            ref = (letters[col] if col < len(letters) else letter(col)) + str(r)
             kind = value.__class__
-            if kind is int or (kind is float and math.isfinite(value)):
-                parts.append(f'<c r="{ref}"><v>{value:.16G}</v></c>')
-            elif kind is str and (inner := self.string(value)) is not None:
-                parts.append(f'<c r="{ref}" t="inlineStr">{inner}</c>')
+            if kind is int:
+                rest = numbers.get(value) or f'"><v>{value:.16G}</v></c>'
+            elif kind is float and math.isfinite(value):
+                rest = f'"><v>{value:.16G}</v></c>'
+            elif kind is str and (inner := string(value)) is not None:
+                rest = f'" t="inlineStr">{inner}</c>'
             else:
                 return None
+            parts.append(starts[col] + r + rest)
             if first < 0:
                 first = col
             last = col
