@@ -1,10 +1,11 @@
 """Researcher exports: the anonymised dataset as an Excel workbook (wide and long sheets,
 codebook, metadata) or as CSV, from the record stream of survey.exports.dataset. No Flask.
 
-The workbook is written by openpyxl in write-only mode (rows go to temporary files, then
-into the zip), so memory stays flat. A sheet never holds more rows than Excel can open
-(EXCEL_MAX_ROWS): the long form goes into the workbook only while it fits, otherwise the
-sheet `Svar_lång` and `Metadata` say where it is (the research package's CSV and Parquet).
+The workbook is written by XlsxWriter in constant-memory mode (streamed_workbook: rows go
+to temporary files, then into the zip), so memory stays flat. A sheet never holds more rows
+than Excel can open (EXCEL_MAX_ROWS): the long form goes into the workbook only while it
+fits, otherwise the sheet `Svar_lång` and `Metadata` say where it is (the research
+package's CSV and Parquet).
 
 Quasi-identifiers (förbund, role, agency) are recoded by default so that every combination
 in the file holds at least k respondents (survey.exports.recoding); the recoding is decided
