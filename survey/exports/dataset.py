@@ -166,7 +166,7 @@ def _response_rows(
     string "CODE:value,CODE:,…" (an empty value for "vet ej"; a statement not answered is
     not there; NULL for a response without answers) by the database's string aggregate
     (group_concat, string_agg). One row per response instead of one per answer: fetching
-    and grouping answer rows was half the export's CPU time. Scores are not joined here:
+    and grouping answer rows was a third of the package's CPU time. Scores are not joined here:
     computed per response from its answers by `scoring.RespondentScorer` (the same rule),
     which is seven times faster than joining `respondent_scores()`."""
     order = anonymiser.row_order().label("row_order")
