@@ -2,13 +2,15 @@
 the same data, side by side, against a pandas baseline (read_sql + pivot + to_excel /
 to_csv), at two sizes to show that our memory stays flat.
 
-    python bench/export.py [--sizes 5000,20000] [--kinds K1,K2] [--before /work/main]
+    python bench/export.py [--sizes 5000,20000] [--items 40] [--kinds K1,K2] [--before /work/main]
 
 Kinds: xlsxwriter-xlsx (our workbook: XlsxWriter, constant memory), openpyxl-xlsx (the
 same rows through openpyxl's write-only mode, the writer before), pandas-wide-xlsx
 (pandas' to_excel of the wide sheet alone: the goal's baseline), pandas-xlsx (wide and
 long), ours-csv, pandas-csv, ours-zip (the research package: every form), and with
---before PATH, before-xlsx: the workbook as written by the checkout at PATH (before/after).
+--before PATH, before-xlsx and before-zip: the workbook and the package as written by the
+checkout at PATH (before/after). `--items 50` adds statements to the questionnaire (40)
+spread over its dimensions, for the issue's 130,000 × 50.
 
 Each measurement runs in its own subprocess. Ratios are given in CPU time (the process's
 own, time.process_time) as well as wall time: on a shared machine wall time mostly
@@ -24,12 +26,14 @@ import argparse
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import yaml
 from sqlalchemy import insert, select
 
 from survey.db import models
@@ -53,14 +57,31 @@ ASSOCIATIONS = 40
 CHUNK = 50_000
 
 
-def build(path: Path, responses: int) -> None:
+def questionnaire(folder: Path, items: int) -> Path:
+    """The questionnaire (version 1, 40 statements) with statements added up to `items`,
+    spread over its dimensions, written into `folder`."""
+    source = ROOT / "questionnaires" / "integrerad-samverkan-v1.yaml"
+    definition = yaml.safe_load(source.read_text(encoding="utf-8"))
+    dimensions = definition["dimensions"]
+    have = sum(len(d["items"]) for d in dimensions)
+    for n in range(items - have):
+        dim = dimensions[n % len(dimensions)]
+        text = {"sv": f"Tillagt påstående {n + 1}.", "en": f"Added statement {n + 1}."}
+        dim["items"].append({"code": f"{dim['code']}X{n + 1}", "text": text})
+    (folder / source.name).write_text(yaml.safe_dump(definition, allow_unicode=True))
+    return folder
+
+
+def build(path: Path, responses: int, items: int = 40) -> None:
     """`responses` submitted responses × every item (about 5% "vet ej", 2% skipped),
     spread over 40 förbund in one round, inserted with executemany in chunks."""
     engine = make_engine(f"sqlite:///{path}")
     create_schema(engine)
     rng = random.Random(responses)
+    folder = path.parent / "questionnaires"
+    folder.mkdir(exist_ok=True)
     with session_factory(engine)() as session:
-        load_directory(session, ROOT / "questionnaires")
+        load_directory(session, questionnaire(folder, items))
         q = session.scalar(select(models.Questionnaire))
         item_ids = [item.id for item in q.items]
         round_ids = []
@@ -109,6 +130,11 @@ def status_mb(field: str) -> float:
         if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024  # kB
     raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # children that have ended
+    return usage.ru_utime + usage.ru_stime
 
 
 def reset_peak() -> None:
@@ -189,7 +215,7 @@ def ours(kind: str, session, out: Path) -> None:
     with out.open("wb") as fh:
         if kind == "ours-csv":
             fh.writelines(research.research_csv(session, selection, k=5))
-        elif kind == "ours-zip":
+        elif kind in ("ours-zip", "before-zip"):
             from survey.exports.package import write_package  # not in a --before checkout
 
             write_package(session, selection, fh, k=5)
@@ -207,7 +233,7 @@ def measure(database: Path, kind: str) -> dict:
     before = status_mb("VmRSS")
     reset_peak()
     out = database.with_name(f"{kind}.{kind.rsplit('-', 1)[1]}")
-    start, cpu = time.perf_counter(), time.process_time()
+    start, cpu, children = time.perf_counter(), time.process_time(), children_cpu()
     if kind.startswith("pandas"):
         pandas_export(engine, PANDAS[kind], out)
     else:
@@ -216,19 +242,25 @@ def measure(database: Path, kind: str) -> dict:
     seconds = time.perf_counter() - start
     return {
         "seconds": seconds,
-        "cpu": time.process_time() - cpu,
+        # CPU time of the export's own process and of the processes it started (the
+        # package writes its statistics files in a second process when large)
+        "cpu": time.process_time() - cpu + children_cpu() - children,
+        "child_cpu": children_cpu() - children,
         "before_mb": before,
         "peak_mb": status_mb("VmHWM"),
         "size_mb": out.stat().st_size / 1e6,
     }
 
 
+#: Ours → the same export by the checkout given as --before.
+BEFORE = {"xlsxwriter-xlsx": "before-xlsx", "ours-zip": "before-zip"}
 PANDAS = {"pandas-wide-xlsx": "wide", "pandas-xlsx": "xlsx", "pandas-csv": "csv"}
 RATIOS = (
     ("workbook: XlsxWriter / openpyxl write-only", "xlsxwriter-xlsx", "openpyxl-xlsx"),
     ("workbook: ours / pandas to_excel of Svar alone", "xlsxwriter-xlsx", "pandas-wide-xlsx"),
     ("workbook: ours / pandas to_excel of Svar + Svar_lång", "xlsxwriter-xlsx", "pandas-xlsx"),
     ("workbook: after / before", "xlsxwriter-xlsx", "before-xlsx"),
+    ("every form (zip): after / before", "ours-zip", "before-zip"),
     ("CSV: ours / pandas to_csv", "ours-csv", "pandas-csv"),
     ("every form (zip) / pandas to_excel of Svar alone", "ours-zip", "pandas-wide-xlsx"),
 )
@@ -236,7 +268,7 @@ RATIOS = (
 
 def run(database: Path, kind: str, before: Path | None) -> dict:
     env = dict(os.environ)
-    if kind == "before-xlsx":
+    if kind.startswith("before-"):
         env["PYTHONPATH"] = str(before)  # that checkout's survey package comes first
     run = subprocess.run(
         [sys.executable, __file__, "--measure", kind, "--database", str(database)],
@@ -248,9 +280,15 @@ def run(database: Path, kind: str, before: Path | None) -> dict:
     return json.loads(run.stdout)
 
 
+def child_note(result: dict) -> str:
+    child = result.get("child_cpu", 0.0)  # not measured by a --before checkout's bench
+    return f", {child:.1f} s of it in a second process" if child >= 0.05 else ""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="5000,20000")
+    parser.add_argument("--items", type=int, default=40, help="statements (at least 40)")
     parser.add_argument("--kinds", default=",".join(KINDS))
     parser.add_argument("--before", type=Path, help="a checkout of the code before")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
@@ -259,20 +297,26 @@ def main() -> None:
     if args.measure:
         print(json.dumps(measure(args.database, args.measure)))
         return
-    kinds = args.kinds.split(",") + (["before-xlsx"] if args.before else [])
+    asked = args.kinds.split(",")
+    before = [BEFORE[kind] for kind in asked if kind in BEFORE] if args.before else []
+    kinds = asked + before
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
     results = {}
     for size in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory(prefix="bench-export-") as folder:
             database = Path(folder) / "bench.db"
             start = time.perf_counter()
-            build(database, size)
-            print(f"{size:>6} responses × 40 items: built in {time.perf_counter() - start:.1f} s")
+            build(database, size, args.items)
+            print(
+                f"{size:>6} responses × {args.items} items: "
+                f"built in {time.perf_counter() - start:.1f} s"
+            )
             for kind in kinds:
                 results[size, kind] = r = run(database, kind, args.before)
                 own = r["peak_mb"] - r["before_mb"]
                 print(
-                    f"  {kind:<17} {r['seconds']:6.1f} s (CPU {r['cpu']:6.1f} s)   "
+                    f"  {kind:<17} {r['seconds']:6.1f} s (CPU {r['cpu']:6.1f} s"
+                    f"{child_note(r)})   "
                     f"peak RSS {r['peak_mb']:5.0f} MB "
                     f"= {r['before_mb']:3.0f} MB after imports + {own:4.0f} MB for the export   "
                     f"file {r['size_mb']:5.1f} MB",

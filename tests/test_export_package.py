@@ -15,6 +15,7 @@ from exportdata import ITEM_CODES, build, build_small_groups, sheet_rows, workbo
 from sqlalchemy import select
 
 from survey.db import models
+from survey.exports import package
 from survey.exports.package import write_package
 from survey.exports.selection import ExportFilter, select_rounds
 from survey.exports.statistics import DONT_KNOW, NOT_ANSWERED
@@ -52,7 +53,9 @@ def unpack(data: bytes, tmp_path) -> zipfile.ZipFile:
     return archive
 
 
-def test_spss_and_stata_files_hold_every_value_label_and_missing_code(db, tmp_path):
+def test_spss_and_stata_files_hold_every_value_label_and_missing_code(db, tmp_path, monkeypatch):
+    # Written by the second process a large export uses (the download test below: in-process).
+    monkeypatch.setattr(package, "PARALLEL_FROM", 0)
     rounds = build_small_groups(db)
     rounds["vastby", "2026"].association.is_demo = True
     db.commit()

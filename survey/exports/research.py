@@ -1,10 +1,11 @@
 """Researcher exports: the anonymised dataset as an Excel workbook (wide and long sheets,
 codebook, metadata) or as CSV, from the record stream of survey.exports.dataset. No Flask.
 
-The workbook is written by openpyxl in write-only mode (rows go to temporary files, then
-into the zip), so memory stays flat. A sheet never holds more rows than Excel can open
-(EXCEL_MAX_ROWS): the long form goes into the workbook only while it fits, otherwise the
-sheet `Svar_lång` and `Metadata` say where it is (the research package's CSV and Parquet).
+The workbook is written by XlsxWriter in constant-memory mode (streamed_workbook: rows go
+to temporary files, then into the zip), so memory stays flat. A sheet never holds more rows
+than Excel can open (EXCEL_MAX_ROWS): the long form goes into the workbook only while it
+fits, otherwise the sheet `Svar_lång` and `Metadata` say where it is (the research
+package's CSV and Parquet).
 
 Quasi-identifiers (förbund, role, agency) are recoded by default so that every combination
 in the file holds at least k respondents (survey.exports.recoding); the recoding is decided
@@ -163,14 +164,15 @@ class ResearchWorkbook:
         self.alpha.add(record.round_id, record.values)
         if not self.long_fits:
             return
-        response_id, demo = record.head[0], record.head[-1]
-        append = self.long.append_numbers_and_codes
-        for code, value, answered in zip(
-            self.item_codes, record.values, record.answered, strict=True
-        ):
-            if answered:
-                append((response_id, code, value, demo))
-                self.long_written += 1
+        answers = [
+            (code, value)
+            for code, value, answered in zip(
+                self.item_codes, record.values, record.answered, strict=True
+            )
+            if answered
+        ]
+        self.long.long_rows(record.head[0], record.head[-1], answers)
+        self.long_written += len(answers)
         if not worksheets.fits_a_sheet(self.long_written, self.max_rows):  # stored since counted
             raise ExportRefused("Answers were added during the export: run it again.")
 
@@ -289,7 +291,7 @@ def csv_wide_row(record: ResponseRecord, decimal_comma: bool = False) -> list[ob
         None if s is None else (repr(s).replace(".", ",") if decimal_comma else repr(s))
         for s in record.scores
     ]
-    return [*csv_row([*record.head, *record.values]), *scores]
+    return [*csv_row(record.head), *record.values, *scores]  # values: numbers or None
 
 
 def _csv_chunks(

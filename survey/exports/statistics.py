@@ -22,7 +22,9 @@ from __future__ import annotations
 import csv
 from array import array
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from survey.exports import codebook
 from survey.exports.dataset import Export, ResponseRecord
@@ -35,6 +37,9 @@ NOT_ANSWERED_LABEL = N_("not answered")
 REVERSED = N_("reversed")
 STATA_LABEL_LENGTH = 80  # Stata's limit for a variable label
 CODED = (codebook.ASSOCIATION, codebook.ROLE, codebook.AGENCY)
+DATA_FOR_R = "svar_koder.csv"
+#: The files `write_files` writes.
+FILES = ("svar.sav", "svar.dta", DATA_FOR_R, "svar.R")
 
 
 class CodedColumns:
@@ -94,34 +99,7 @@ class CodedColumns:
         for column, score in zip(self.scores, record.scores, strict=True):
             column.append(float("nan") if score is None else score)
 
-    # --- the frame and its labels ---------------------------------------------------
-
-    def frame(self, stata: bool = False):
-        """A pandas DataFrame of the codes (Stata: missing codes as the letters a and b)."""
-        import numpy as np
-        import pandas as pd
-
-        columns: dict[str, object] = {
-            codebook.ID: np.frombuffer(self.ids, dtype=np.int64).astype(np.float64),
-            codebook.ROUND: self.rounds,
-        }
-        for name in CODED:
-            codes = np.frombuffer(self.coded[name], dtype=np.int16).astype(np.float64)
-            codes[codes < 0] = np.nan
-            columns[name] = codes
-            if name == codebook.ASSOCIATION:
-                columns[codebook.ASSOCIATION_NAME] = self.names
-        columns[codebook.DEMO] = np.frombuffer(self.demo, dtype=np.int8).astype(np.float64)
-        for item, values in zip(self.items, self.values, strict=True):
-            raw = np.frombuffer(values, dtype=np.int8)
-            if stata:  # Stata's extended missing values are letters in a numeric column
-                coded = [STATA_MISSING.get(v, v) for v in raw.tolist()]
-                columns[item.code] = pd.Series(coded, dtype=object)
-            else:
-                columns[item.code] = raw.astype(np.float64)
-        for name, scores in zip(self.scores_names, self.scores, strict=True):
-            columns[name] = np.frombuffer(scores, dtype=np.float64)
-        return pd.DataFrame(columns)
+    # --- the labels ---------------------------------------------------------------
 
     def variable_labels(self, limit: int | None = None) -> dict[str, str]:
         lang = self.lang
@@ -160,36 +138,91 @@ class CodedColumns:
         levels.update({name: "scale" for name in self.scores_names})
         return levels
 
-    # --- the files ------------------------------------------------------------------
-
-    def write_sav(self, path: Path) -> None:
-        import pyreadstat
-
-        pyreadstat.write_sav(
-            self.frame(),
-            str(path),
-            column_labels=self.variable_labels(),
-            variable_value_labels=self.value_labels(),
-            missing_ranges={item.code: [DONT_KNOW, NOT_ANSWERED] for item in self.items},
-            variable_measure=self.measures(),
+    def files(self) -> StatisticsFiles:
+        """The columns and labels the statistics files are written from, as plain data."""
+        sav = {
+            "column_labels": self.variable_labels(),
+            "variable_value_labels": self.value_labels(),
+            "missing_ranges": {item.code: [DONT_KNOW, NOT_ANSWERED] for item in self.items},
+            "variable_measure": self.measures(),
+        }
+        dta = {
+            "column_labels": self.variable_labels(STATA_LABEL_LENGTH),
+            "variable_value_labels": self.value_labels(stata=True),
+            "missing_user_values": {item.code: ["a", "b"] for item in self.items},
+        }
+        return StatisticsFiles(
+            self.ids,
+            self.rounds,
+            self.names,
+            self.coded,
+            self.demo,
+            [item.code for item in self.items],
+            self.values,
+            self.scores_names,
+            self.scores,
+            sav,
+            dta,
+            r_script(self, DATA_FOR_R),
         )
 
-    def write_dta(self, path: Path) -> None:
-        import pyreadstat
 
-        pyreadstat.write_dta(
-            self.frame(stata=True),
-            str(path),
-            column_labels=self.variable_labels(STATA_LABEL_LENGTH),
-            variable_value_labels=self.value_labels(stata=True),
-            missing_user_values={item.code: ["a", "b"] for item in self.items},
-        )
+@dataclass
+class StatisticsFiles:
+    """What svar.sav, svar.dta, svar_koder.csv and svar.R are written from: plain,
+    picklable data, so that another process can write them (survey.exports.package) while
+    this one finishes the other files."""
 
-    def write_r(self, data: Path, script: Path) -> None:
-        """The codes as CSV (8 and 9 as numbers) and an R script that labels them."""
-        frame = self.frame()
-        frame.to_csv(data, index=False, encoding="utf-8", na_rep="")
-        script.write_text(r_script(self, data.name), encoding="utf-8")
+    ids: array
+    rounds: list[str]
+    names: list[str]
+    coded: dict[str, array]
+    demo: array
+    item_codes: list[str]
+    values: list[array]
+    score_names: list[str]
+    scores: list[array]
+    sav: dict[str, Any]  # pyreadstat.write_sav's labels, missing ranges and measures
+    dta: dict[str, Any]  # pyreadstat.write_dta's labels and missing values
+    r: str  # the R script
+
+    def frame(self, stata: bool = False):
+        """A pandas DataFrame of the codes (Stata: missing codes as the letters a and b)."""
+        import numpy as np
+        import pandas as pd
+
+        columns: dict[str, object] = {
+            codebook.ID: np.frombuffer(self.ids, dtype=np.int64).astype(np.float64),
+            codebook.ROUND: self.rounds,
+        }
+        for name in CODED:
+            codes = np.frombuffer(self.coded[name], dtype=np.int16).astype(np.float64)
+            codes[codes < 0] = np.nan
+            columns[name] = codes
+            if name == codebook.ASSOCIATION:
+                columns[codebook.ASSOCIATION_NAME] = self.names
+        columns[codebook.DEMO] = np.frombuffer(self.demo, dtype=np.int8).astype(np.float64)
+        for code, values in zip(self.item_codes, self.values, strict=True):
+            raw = np.frombuffer(values, dtype=np.int8)
+            if stata:  # Stata's extended missing values are letters in a numeric column
+                coded = [STATA_MISSING.get(v, v) for v in raw.tolist()]
+                columns[code] = pd.Series(coded, dtype=object)
+            else:
+                columns[code] = raw.astype(np.float64)
+        for name, scores in zip(self.score_names, self.scores, strict=True):
+            columns[name] = np.frombuffer(scores, dtype=np.float64)
+        return pd.DataFrame(columns)
+
+
+def write_files(files: StatisticsFiles, folder: Path) -> None:
+    """svar.sav, svar.dta, and for R the codes as CSV (8 and 9 as numbers) with a script
+    that labels them, into `folder`."""
+    import pyreadstat
+
+    pyreadstat.write_sav(files.frame(), str(folder / "svar.sav"), **files.sav)
+    pyreadstat.write_dta(files.frame(stata=True), str(folder / "svar.dta"), **files.dta)
+    files.frame().to_csv(folder / DATA_FOR_R, index=False, encoding="utf-8", na_rep="")
+    (folder / "svar.R").write_text(files.r, encoding="utf-8")
 
 
 def r_string(text: str) -> str:

@@ -494,44 +494,65 @@ class AlphaTally:
     """`cronbach_alpha`'s rule on respondents' raw answers, one respondent at a time: a
     row-level export holds them already, so α needs no second pass over the answers
     (which costs as much as the export's own pass). Sums and sums of squares per round,
-    dimension and statement; listwise complete respondents after reverse coding."""
+    dimension and statement; listwise complete respondents after reverse coding.
+
+    A complete respondent's answers wait in a small batch per dimension, summed by numpy
+    when it is full or the round changes (rows come round by round): adding 40 numbers in
+    Python per respondent cost a tenth of the export. The sums are integers, so exact."""
+
+    BATCH = 1024  # respondents per dimension summed at once: memory stays small
 
     def __init__(self, q: Questionnaire, k: int) -> None:
         position = {item.code: i for i, item in enumerate(q.items())}
-        self._k, self._scale = effective_k(k), q.scale
+        self._k, self._top = effective_k(k), q.scale.min + q.scale.max
         self._dimensions = [
-            (dim.code, [(position[item.code], item.reverse) for item in dim.items])
+            (dim.code, [position[item.code] for item in dim.items], [i.reverse for i in dim.items])
             for dim in q.dimensions
         ]
-        # (round, dimension) → [n, Σ total, Σ total², Σ item…, Σ item²…]
-        self._sums: dict[tuple[int, str], list[float]] = {}
+        # (round, dimension) → [n, Σ total, Σ total², [Σ item…], [Σ item²…]]
+        self._sums: dict[tuple[int, str], list[Any]] = {}
+        self._pending: dict[str, list[tuple[int, ...]]] = {dim.code: [] for dim in q.dimensions}
+        self._round: int | None = None
 
     def add(self, round_id: int, values: Sequence[int | None]) -> None:
-        for code, items in self._dimensions:
-            scored = [values[pos] for pos, _reverse in items]
+        if round_id != self._round:
+            self._flush()
+            self._round = round_id
+        for code, positions, _reverse in self._dimensions:
+            scored = tuple([values[pos] for pos in positions])
             if None in scored:
                 continue  # not complete: α is over respondents who rated every statement
-            scored = [
-                self._scale.reverse(v) if reverse else v
-                for v, (_pos, reverse) in zip(scored, items, strict=True)
-            ]
-            width = len(items)
-            sums = self._sums.setdefault((round_id, code), [0.0] * (3 + 2 * width))
-            total = sum(scored)
-            sums[0] += 1
-            sums[1] += total
-            sums[2] += total * total
-            for i, v in enumerate(scored):
-                sums[3 + i] += v
-                sums[3 + width + i] += v * v
+            pending = self._pending[code]
+            pending.append(scored)
+            if len(pending) >= self.BATCH:
+                self._flush()
+
+    def _flush(self) -> None:
+        import numpy as np
+
+        for code, _positions, reverse in self._dimensions:
+            pending = self._pending[code]
+            if not pending:
+                continue
+            rows = np.array(pending, dtype=np.int64)
+            rows = np.where(np.array(reverse), self._top - rows, rows)
+            totals = rows.sum(axis=1)
+            sums = self._sums.setdefault((self._round, code), [0, 0, 0, 0, 0])
+            sums[0] += len(pending)
+            sums[1] += int(totals.sum())
+            sums[2] += int((totals * totals).sum())
+            sums[3] = sums[3] + rows.sum(axis=0)
+            sums[4] = sums[4] + (rows * rows).sum(axis=0)
+            pending.clear()
 
     def results(self) -> list[Reliability]:
+        self._flush()
         result = []
-        for (round_id, code), sums in sorted(self._sums.items()):
-            n, width = int(sums[0]), (len(sums) - 3) // 2
-            total_var = _variance_of_sums(n, sums[1], sums[2])
+        for (round_id, code), (n, total, total_sq, item, item_sq) in sorted(self._sums.items()):
+            width = len(item)
+            total_var = _variance_of_sums(n, float(total), float(total_sq))
             item_vars = [
-                _variance_of_sums(n, sums[3 + i], sums[3 + width + i]) for i in range(width)
+                _variance_of_sums(n, float(item[i]), float(item_sq[i])) for i in range(width)
             ]
             alpha = None
             if n >= self._k and width > 1 and total_var:
