@@ -28,7 +28,7 @@ from survey.db import models
 from survey.db.engine import make_engine, session_factory
 from survey.db.schema import create_schema
 from survey.instruments.catalog import load_directory
-from survey.results import pages, scoring
+from survey.results import pages, reliability, scoring
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -131,7 +131,7 @@ def main() -> None:
         raw = best_of(lambda: session.execute(text(RAW_SQL)).all())
         python = best_of(lambda: in_python(session), repeat=3)
         python_role = best_of(lambda: in_python(session, by_role=True), repeat=3)
-        alpha = best_of(lambda: scoring.cronbach_alpha(session, round_ids, k=5))
+        alpha = best_of(lambda: reliability.cronbach_alpha(session, round_ids, k=5))
         items = best_of(lambda: scoring.item_stats(session, round_ids, k=5))
         one = round_ids[-1]
         ours_one = best_of(lambda: scoring.dimension_stats(session, [one], k=5, by="role"))
@@ -147,7 +147,7 @@ def main() -> None:
     print(f"raw SQL baseline (means only):     {raw * 1000:7.1f} ms")
     print(f"rows loaded into Python:           {python * 1000:7.1f} ms")
     print(f"rows loaded into Python, by role:  {python_role * 1000:7.1f} ms")
-    print(f"scoring.cronbach_alpha:            {alpha * 1000:7.1f} ms")
+    print(f"reliability.cronbach_alpha:            {alpha * 1000:7.1f} ms")
     print(f"scoring.item_stats:                {items * 1000:7.1f} ms")
     print(f"one round by role, ours:           {ours_one * 1000:7.1f} ms")
     print(f"one round by role, in Python:      {python_one * 1000:7.1f} ms")

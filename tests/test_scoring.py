@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from survey.db import models
 from survey.instruments.catalog import definition_of
-from survey.results import overview, scoring
+from survey.results import overview, reliability, scoring
 
 # Raw answers (None = "vet ej"; a missing key = skipped, no row at all).
 FIXTURE = [
@@ -198,12 +198,12 @@ def test_cronbach_alpha_by_hand(db):
         raw = (row[0], row[1], 6 - row[2], row[3])
         add_response(db, rnd, dict(zip(["STRAT1", "STRAT2", "STRAT3", "STRAT4"], raw, strict=True)))
     add_response(db, rnd, {"STYR1": 5, "STYR2": 1, "STYR3": None, "STYR4": 1})
-    result = {r.dimension: r for r in scoring.cronbach_alpha(db, [rnd.id], k=5)}
+    result = {r.dimension: r for r in reliability.cronbach_alpha(db, [rnd.id], k=5)}
     assert result["STYR"].n == 5 and result["STYR"].items == 4
     assert result["STYR"].alpha == pytest.approx(ALPHA)  # 0.9579
     assert result["STRAT"].alpha == pytest.approx(ALPHA)
     # The research export tallies α during its pass over the answers: the same figures.
-    assert tallied_alpha(db, rnd) == scoring.cronbach_alpha(db, [rnd.id], k=5)
+    assert tallied_alpha(db, rnd) == reliability.cronbach_alpha(db, [rnd.id], k=5)
     strat3 = next(s for s in scoring.item_stats(db, [rnd.id], 5) if s.item == "STRAT3")
     assert strat3.mean == pytest.approx(3.2)  # recoded back to 1, 3, 3, 5, 4
 
@@ -214,21 +214,21 @@ def test_cronbach_alpha_needs_k_complete_respondents_and_variance(db):
         add_response(db, rnd, dict(zip(["STYR1", "STYR2", "STYR3", "STYR4"], row, strict=True)))
     for _ in range(5):
         add_response(db, rnd, {"KUNS1": 3, "KUNS2": 3, "KUNS3": 3, "KUNS4": 3})
-    result = {r.dimension: r for r in scoring.cronbach_alpha(db, [rnd.id], k=5)}
+    result = {r.dimension: r for r in reliability.cronbach_alpha(db, [rnd.id], k=5)}
     assert result["STYR"].n == 4 and result["STYR"].alpha is None
     assert result["KUNS"].n == 5 and result["KUNS"].alpha is None  # no variance at all
-    assert tallied_alpha(db, rnd) == scoring.cronbach_alpha(db, [rnd.id], k=5)
+    assert tallied_alpha(db, rnd) == reliability.cronbach_alpha(db, [rnd.id], k=5)
 
 
-def tallied_alpha(db, rnd) -> list[scoring.Reliability]:
+def tallied_alpha(db, rnd) -> list[reliability.Reliability]:
     """α of the round through `AlphaTally`, fed each response's raw answers."""
     q = definition_of(rnd.questionnaire)
-    tally = scoring.AlphaTally(q, k=5)
+    tally = reliability.AlphaTally(q, k=5)
     for response in db.scalars(select(models.Response).filter_by(round_id=rnd.id)):
         given = {a.item.code: a.value for a in response.answers}
         tally.add(rnd.id, [given.get(item.code) for item in q.items()])
     return [
-        scoring.Reliability(r.round_id, r.dimension, r.n, r.items, pytest.approx(r.alpha))
+        reliability.Reliability(r.round_id, r.dimension, r.n, r.items, pytest.approx(r.alpha))
         if r.alpha is not None
         else r
         for r in tally.results()

@@ -46,7 +46,7 @@ from survey.exports.worksheets import csv_row
 from survey.i18n import N_, translate
 from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import Questionnaire
-from survey.results import scoring
+from survey.results import reliability
 
 SEPARATORS = {"comma": ",", "semicolon": ";"}
 #: How each sheet prints: landscape or portrait. Every sheet prints on A4, one page wide and
@@ -136,7 +136,7 @@ class ResearchWorkbook:
         self.item_codes = [item.code for item in export.q.items()]
         self.wb = StreamedWorkbook(out)
         self._sheets(include_comments)
-        self.alpha = scoring.AlphaTally(export.q, export.k)
+        self.alpha = reliability.AlphaTally(export.q, export.k)
 
     def _sheets(self, include_comments: bool) -> None:
         """Every sheet exists from the start, in the order a reader sees them."""
@@ -248,7 +248,7 @@ RELIABILITY_HEAD = tuple(v.name for v in codebook.RELIABILITY_VARIABLES)
 
 
 def _reliability_rows(
-    session: Session, export: Export, tally: scoring.AlphaTally
+    session: Session, export: Export, tally: reliability.AlphaTally
 ) -> Iterator[list[object]]:
     """α per round and dimension over respondents who rated every statement; empty where
     fewer than k did (the figure would describe too few people to mean anything). From the
@@ -257,7 +257,7 @@ def _reliability_rows(
     left_out = list(export.plan.left_out)
     figures = tally.results()
     if left_out:
-        figures += scoring.cronbach_alpha(session, left_out, export.k)
+        figures += reliability.cronbach_alpha(session, left_out, export.k)
     for rel in sorted(figures, key=lambda rel: (rel.round_id, rel.dimension)):
         r = rounds[rel.round_id]
         yield [r.label, r.association_slug, rel.dimension, rel.n, rel.items, rel.alpha]
