@@ -11,6 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from builders import invite, make_round, stored_state
 from conftest import csp_violations
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -237,7 +238,7 @@ def test_error_and_notice_pages_are_accessible(browser, live_server, page, axe):
         page.get_by_role("button", name="Börja").click()
     summary = page.locator(".error-summary")
     assert summary.is_visible() and "Svara på frågan" in summary.inner_text()
-    assert page.evaluate("document.activeElement.className") == "error-summary"
+    expect(summary).to_be_focused()
     assert_accessible(axe, page)
     # A wrong link, a closed round and a round not yet open.
     page.goto(f"{live_server.url}/r/this-link-does-not-exist")
