@@ -5,7 +5,9 @@ removing a role, removing a user. Every change goes through `accounts.services`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -54,6 +56,18 @@ def _refused(exc: Exception, form: dict[str, str]):
     return _render(400, problems, form)
 
 
+def _on_account(service: Callable[..., Any], form: dict[str, str]) -> Any:
+    """One of the account services on the form's e-mail, role and förbund."""
+    return service(
+        db(),
+        form["email"],
+        form["role"],
+        form["forbund"] or None,
+        actor=forms.actor(),
+        now=_now(),
+    )
+
+
 @bp.get("/users")
 def users():
     return _render()
@@ -63,14 +77,7 @@ def users():
 def user_add():
     form = _role_form()
     try:
-        user, token = accounts.add_user(
-            db(),
-            form["email"],
-            form["role"],
-            form["forbund"] or None,
-            actor=forms.actor(),
-            now=_now(),
-        )
+        user, token = _on_account(accounts.add_user, form)
     except (AccountSetupError, NotFound) as exc:
         return _refused(exc, form)
     # Shown on this page only, never put in a flashed message (that would travel in the
@@ -85,14 +92,7 @@ def user_role():
     remove = forms.field("change") == "remove"
     change = accounts.remove_role if remove else accounts.add_role
     try:
-        change(
-            db(),
-            form["email"],
-            form["role"],
-            form["forbund"] or None,
-            actor=forms.actor(),
-            now=_now(),
-        )
+        _on_account(change, form)
     except (AccountSetupError, NotFound) as exc:
         return _refused(exc, form)
     flash(_("The roles of %(email)s were changed.", email=form["email"]), "info")

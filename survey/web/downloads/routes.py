@@ -99,51 +99,40 @@ def _recode() -> bool:
     return False
 
 
-@bp.get("/research.xlsx")
-def research_workbook():
+def _research(kind: str, write: Callable[..., object], extension: str, mimetype: str, **extra):
+    """The researcher's workbook or package: the same selection, recoding choice, audit
+    entry and options; `write(session, selection, out, …)` makes the file."""
     session = db()
     recode = _recode()
     selection = select_rounds(session, _filter())
-    record_export(
-        session, _actor(), "research.xlsx", selection, recoded=recode, comments=_comments()
-    )
+    comments = _comments()
+    record_export(session, _actor(), kind, selection, recoded=recode, comments=comments)
     return _send_workbook(
-        lambda out: research.write_research_workbook(
+        lambda out: write(
             session,
             selection,
             out,
             k=settings().min_group_size,
             recode=recode,
-            include_comments=_comments(),
+            include_comments=comments,
+            **extra,
         ),
-        _file_name("forskning", selection, ".xlsx"),
+        _file_name("forskning", selection, extension),
+        mimetype,
     )
+
+
+@bp.get("/research.xlsx")
+def research_workbook():
+    return _research("research.xlsx", research.write_research_workbook, ".xlsx", XLSX)
 
 
 @bp.get("/research.zip")
 def research_package():
     """Every form of one export (workbook, CSV, Parquet, SPSS, Stata, R, codebook, README);
     `lang=en` gives English labels in the SPSS, Stata and R files."""
-    session = db()
-    recode = _recode()
-    selection = select_rounds(session, _filter())
     label_lang = "en" if request.args.get("lang") == "en" else "sv"
-    record_export(
-        session, _actor(), "research.zip", selection, recoded=recode, comments=_comments()
-    )
-    return _send_workbook(
-        lambda out: package.write_package(
-            session,
-            selection,
-            out,
-            k=settings().min_group_size,
-            recode=recode,
-            include_comments=_comments(),
-            lang=label_lang,
-        ),
-        _file_name("forskning", selection, ".zip"),
-        ZIP,
-    )
+    return _research("research.zip", package.write_package, ".zip", ZIP, lang=label_lang)
 
 
 @bp.get("/research.csv")
