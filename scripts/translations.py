@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +46,24 @@ def compiled(po_path: Path) -> bytes:
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     return buffer.getvalue()
+
+
+def messages(catalog) -> dict[tuple[str, str], str]:
+    """(context, msgid) → translation: what the app looks up, without the header that
+    differs between Babel releases (its version, the creation date)."""
+
+    def text(value: str | tuple[str, ...] | list[str]) -> str | tuple[str, ...]:
+        # Plurals: a .po gives tuples, a .mo lists.
+        return value if isinstance(value, str) else tuple(value)
+
+    return {(m.context or "", text(m.id)): text(m.string) for m in catalog if m.id}
+
+
+def stale_mo(po_path: Path, mo_path: Path) -> bool:
+    if not mo_path.exists():
+        return True
+    with po_path.open("rb") as po_fh, mo_path.open("rb") as mo_fh:
+        return messages(read_po(po_fh)) != messages(read_mo(mo_fh))
 
 
 def untranslated(po_path: Path) -> list[str]:
@@ -82,7 +100,7 @@ def main() -> int:
         missing += untranslated(po)
         for msgid in missing:
             print(f"no Swedish for: {msgid!r}")
-        stale = not mo.exists() or mo.read_bytes() != compiled(po)
+        stale = stale_mo(po, mo)
         if stale:
             print(f"{mo} is out of date: run python scripts/translations.py")
         return 1 if missing or stale else 0
