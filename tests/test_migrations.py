@@ -191,6 +191,7 @@ def test_the_revisions_build_exactly_the_models_schema(database_url, tmp_path):
                 ("mail_message", "mail_message_status"),
                 ("mail_text", "mail_text_kind"),
                 ("mail_text", "mail_text_language"),
+                ("item", "item_kind"),
             }
         )
         assert migrated == created_by_create_all(engine, tmp_path)

@@ -67,7 +67,7 @@ def save_dimension(
     session.execute(
         delete(models.DraftAnswer).where(
             models.DraftAnswer.draft_id == draft.id,
-            models.DraftAnswer.item_id.in_([ids[item.code] for item in dimension.items]),
+            models.DraftAnswer.item_id.in_([ids[item.code] for item in dimension.answerable()]),
         )
     )
     if page.ratings:

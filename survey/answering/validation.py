@@ -94,9 +94,9 @@ def check_dimension(
 ) -> DimensionPage:
     """Item code -> raw value ('1'…'5', 'dk', '' for not answered) of one dimension's page,
     and its comment (None: the page had no comment)."""
-    problems = _unknown(ratings, {item.code for item in dimension.items})
+    problems = _unknown(ratings, {item.code for item in dimension.answerable()})
     checked: dict[str, int | None] = {}
-    for item in dimension.items:
+    for item in dimension.answerable():
         raw = (ratings.get(item.code) or "").strip()
         try:
             value = parse_rating(raw, q)

@@ -77,7 +77,7 @@ def research_questionnaire(session: Session, selection: Selection) -> models.Que
             models.Item.reverse,
         )
         .join(models.Dimension, models.Dimension.id == models.Item.dimension_id)
-        .where(models.Item.questionnaire_id.in_(ids))
+        .where(models.Item.questionnaire_id.in_(ids), models.Item.kind == "statement")
     )
     shapes: dict[int, set[tuple[str, str, bool]]] = {qid: set() for qid in ids}
     for qid, item, dimension, reverse in rows:

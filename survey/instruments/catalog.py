@@ -79,7 +79,7 @@ def _store(
             name_en=dim.name["en"],
         )
         session.add(dim_row)
-        for i_pos, item in enumerate(dim.items):
+        for i_pos, item in enumerate(dim.answerable()):
             session.add(
                 models.Item(
                     questionnaire=row,
@@ -89,6 +89,7 @@ def _store(
                     text_sv=item.text["sv"],
                     text_en=item.text["en"],
                     reverse=item.reverse,
+                    kind=item.kind,
                 )
             )
     agency = q.background_question("agency")

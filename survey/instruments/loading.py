@@ -8,6 +8,7 @@ faults of a file are reported at once rather than one per attempt.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from survey.instruments.questionnaire import (
     BACKGROUND_CODES,
     GROUPS,
     LANGUAGES,
+    LEVEL_KINDS,
     REQUIRED_BACKGROUND,
     SCALE_MAX,
     SCALE_MIN,
@@ -23,10 +25,12 @@ from survey.instruments.questionnaire import (
     Dimension,
     Fault,
     Item,
+    LevelQuestion,
     Questionnaire,
     QuestionnaireError,
     Scale,
     Text,
+    level_code,
 )
 from survey.instruments.reporting_rules import ReportingRules
 from survey.instruments.reporting_rules import kind as _kind
@@ -167,7 +171,7 @@ class _Validator(ReportingRules):
             data,
             "",
             ("key", "version", "languages", "title", "scale", "background", "dimensions"),
-            ("intro", "question", "report_groups"),
+            ("intro", "question", "report_groups", "level_question"),
         )
         if top is None:
             return None
@@ -183,6 +187,9 @@ class _Validator(ReportingRules):
         scale = self.scale(top.get("scale"))
         background = self.background(top.get("background"))
         dimensions = self.dimensions(top.get("dimensions"))
+        level_question = self.level_question(top.get("level_question"))
+        if level_question is not None:
+            dimensions = self.with_level_items(dimensions, level_question)
         question = self.text(top["question"], "question") if top.get("question") is not None else {}
         groups = self.report_groups(top.get("report_groups"), background)
         if self.problems:
@@ -198,8 +205,43 @@ class _Validator(ReportingRules):
             dimensions=dimensions,
             question=question,
             report_groups=groups,
+            level_question=level_question,
             raw=data,
         )
+
+    def level_question(self, value: Any) -> LevelQuestion | None:
+        """`level_question: {now: text, want: text}`: each dimension's level asked twice."""
+        if value is None:
+            return None
+        m = self.mapping(value, "level_question", LEVEL_KINDS)
+        if m is None:
+            return None
+        return LevelQuestion(
+            now=self.text(m.get("now"), "level_question.now"),
+            want=self.text(m.get("want"), "level_question.want"),
+        )
+
+    def with_level_items(
+        self, dimensions: tuple[Dimension, ...], question: LevelQuestion
+    ) -> tuple[Dimension, ...]:
+        """Each dimension with its two level questions; a level question is answered on
+        the dimension's descriptions, so every point 1–5 needs one."""
+        result = []
+        for i, dim in enumerate(dimensions):
+            described = {level.point for level in dim.levels}
+            for point in range(SCALE_MIN, SCALE_MAX + 1):
+                if point not in described:
+                    self.fail(
+                        f"dimensions[{i}].levels.{point}",
+                        "the level question needs a description of every level "
+                        f"{SCALE_MIN}–{SCALE_MAX}",
+                    )
+            items = tuple(
+                Item(level_code(dim.code, kind), question.text(kind), kind=kind)
+                for kind in LEVEL_KINDS
+            )
+            result.append(replace(dim, level_items=items))
+        return tuple(result)
 
     def scale(self, value: Any) -> Scale:
         m = self.mapping(value, "scale", ("min", "max", "labels", "dont_know")) or {}

@@ -12,6 +12,14 @@ GROUPS = ("strategy", "structural", "cultural", "individual", "outcomes")
 BACKGROUND_CODES = ("role", "agency", "years")
 REQUIRED_BACKGROUND = ("role", "agency")
 SCALE_MIN, SCALE_MAX = 1, 5
+#: The level question's two askings: where the förbund is now, where it should be in two years.
+LEVEL_KINDS = ("now", "want")
+
+
+def level_code(dimension: str, kind: str) -> str:
+    """The stable code of a dimension's level question as stored beside its statements
+    ("STRAT.NOW", "STRAT.WANT"): a statement code never has a dot, so these never clash."""
+    return f"{dimension}.{kind.upper()}"
 
 
 Text = dict[str, str]  # language code -> text
@@ -94,6 +102,8 @@ class Item:
     text: Text
     reverse: bool = False
     replaces: Replacement | None = None
+    #: "statement", or the level question's "now" / "want" (not part of any score).
+    kind: str = "statement"
 
 
 #: Within this distance a score counts as lying exactly between two described levels.
@@ -115,6 +125,12 @@ class Dimension:
     items: tuple[Item, ...]
     #: What a score looks like in practice at some points of the scale (e.g. 1, 3 and 5).
     levels: tuple[Level, ...] = ()
+    #: The level question asked twice (now, in two years), when the questionnaire has one.
+    level_items: tuple[Item, ...] = ()
+
+    def answerable(self) -> tuple[Item, ...]:
+        """What the dimension's page asks: its statements, then its level questions."""
+        return self.items + self.level_items
 
     def level_for(self, score: float | None) -> Level | None:
         """The described level nearest to a score; exactly between two, the lower one (a
@@ -140,6 +156,17 @@ class ReportGroup:
 
 
 @dataclass(frozen=True)
+class LevelQuestion:
+    """`level_question:` of a file: asked per dimension on its level descriptions 1–5."""
+
+    now: Text
+    want: Text
+
+    def text(self, kind: str) -> Text:
+        return self.now if kind == "now" else self.want
+
+
+@dataclass(frozen=True)
 class Questionnaire:
     key: str
     version: int
@@ -153,6 +180,8 @@ class Questionnaire:
     question: Text = field(default_factory=dict)
     #: Merged choices for reporting, per background question ("role", "agency").
     report_groups: dict[str, tuple[ReportGroup, ...]] = field(default_factory=dict)
+    #: Current and desired level per dimension (version 3 on); None: not asked.
+    level_question: LevelQuestion | None = None
     #: The file's data as parsed, kept so the database can store exactly what was validated.
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 

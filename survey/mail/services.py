@@ -136,9 +136,7 @@ def close_round(
     return rnd
 
 
-def delete_round(
-    session: Session, slug: str, label: str, *, actor: str | None = None
-) -> None:
+def delete_round(session: Session, slug: str, label: str, *, actor: str | None = None) -> None:
     """Delete a draft round with its links and any addresses already added to it (SQLite
     does not enforce the tables' ON DELETE CASCADE, so they go explicitly)."""
     with transaction(session):

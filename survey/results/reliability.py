@@ -16,6 +16,7 @@ from survey.db import models
 from survey.instruments.questionnaire import Questionnaire
 from survey.results.scoring import (
     effective_k,
+    is_statement,
     respondent_scores,
     scored_value,
     variance_of_sums,
@@ -59,7 +60,7 @@ def cronbach_alpha(session: Session, round_ids: Iterable[int], k: int) -> list[R
                 models.Dimension.code == complete.c.dimension,
             ),
         )
-        .where(complete.c.rated == complete.c.n_items)
+        .where(complete.c.rated == complete.c.n_items, is_statement())
         .group_by(complete.c.round_id, complete.c.dimension, models.Item.id)
         .subquery()
     )

@@ -33,6 +33,11 @@ def effective_k(k: int) -> int:
     return max(int(k), MIN_GROUP_SIZE_FLOOR)
 
 
+def is_statement():
+    """Statements only: a dimension's level question (issue 21) is never part of a score."""
+    return models.Item.kind == "statement"
+
+
 def scored_value():
     """An answer's value after reverse coding (NULL stays NULL: "vet ej")."""
     return case((models.Item.reverse, 6 - models.Answer.value), else_=models.Answer.value)
@@ -44,6 +49,7 @@ def _per_respondent(kept_only: bool) -> Select:
     dimension's statements were rated)."""
     items_per_dimension = (
         select(models.Item.dimension_id, func.count().label("n_items"))
+        .where(is_statement())
         .group_by(models.Item.dimension_id)
         .subquery()
     )
@@ -69,6 +75,7 @@ def _per_respondent(kept_only: bool) -> Select:
         .join(models.Item, models.Item.id == models.Answer.item_id)
         .join(models.Dimension, models.Dimension.id == models.Item.dimension_id)
         .join(items_per_dimension, items_per_dimension.c.dimension_id == models.Item.dimension_id)
+        .where(is_statement())
         # Grouping by the two primary keys is enough (and fast): round, role, agency and
         # code depend on them, which both SQLite and PostgreSQL accept.
         .group_by(models.Response.id, models.Dimension.id)
@@ -357,7 +364,7 @@ def item_stats(session: Session, round_ids: Iterable[int], k: int) -> list[ItemS
         )
         .join(models.Answer, models.Answer.response_id == models.Response.id)
         .join(models.Item, models.Item.id == models.Answer.item_id)
-        .where(models.Response.round_id.in_(list(round_ids)))
+        .where(models.Response.round_id.in_(list(round_ids)), is_statement())
         .group_by(*keys)
         .order_by(*keys)
     )

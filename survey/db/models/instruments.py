@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.db.models.base import Base
@@ -67,7 +76,10 @@ class Item(Base):
     """A statement (påstående). `code` is stable across versions of a questionnaire."""
 
     __tablename__ = "item"
-    __table_args__ = (UniqueConstraint("questionnaire_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("questionnaire_id", "code"),
+        CheckConstraint("kind IN ('statement', 'now', 'want')", name="item_kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id"))
@@ -77,6 +89,9 @@ class Item(Base):
     text_sv: Mapped[str] = mapped_column(Text)
     text_en: Mapped[str] = mapped_column(Text)
     reverse: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: "statement" (scored), or a dimension's level question: "now" / "want" (issue 21),
+    #: stored as answers like a statement but never part of a score.
+    kind: Mapped[str] = mapped_column(String(10), default="statement", server_default="statement")
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="items")
     dimension: Mapped[Dimension] = relationship(back_populates="items")

@@ -40,7 +40,7 @@ def _labels(q: Questionnaire | None) -> dict[str, tuple[str, str | None]]:
     for question in q.background:
         first = f"{question.code}-{question.choices[0].code}" if question.choices else None
         labels[question.code] = (localized(question.text), first)
-    for item in q.items():
+    for item in (item for dim in q.dimensions for item in dim.answerable()):
         labels[ITEM_FIELD + item.code] = (localized(item.text), f"{ITEM_FIELD}{item.code}-1")
     return labels
 

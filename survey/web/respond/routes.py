@@ -301,7 +301,7 @@ def save_page(token: str, number: int):
     dimension = ctx.questionnaire.dimensions[number - 1]
     form = _form()
     try:
-        _check_size(form, len(dimension.items) + 1)  # its statements and the comment
+        _check_size(form, len(dimension.answerable()) + 1)  # its questions and the comment
         nav = _navigation()
         ratings, comment, problems = forms.dimension_data(form)
         if problems:  # a form fault: nothing is saved, and the value faults are named too
@@ -346,7 +346,7 @@ def _render_summary(ctx: Context, *, problems=(), status=200):
             q=q,
             missing=drafts.unanswered(q, answers),
             missing_background=drafts.missing_background(q, ctx.draft),
-            answered=len(answers),
+            answered=sum(1 for item in q.items() if item.code in answers),
             total=len(q.items()),
             receipt=invitations.submit_receipt(current_app.secret_key, ctx.token),
             errors=problem_messages(q, problems),
