@@ -258,7 +258,7 @@ def dimension_stats(
     for _key, part in groupby(rows, key=lambda r: (r.round_id, r.dimension)):
         part = list(part)
         if by:
-            hidden = _complementary(part, k)
+            hidden = complementary(part, k)
             part = [r for r in part if r.grp is not None]
         else:
             hidden = set()
@@ -267,7 +267,7 @@ def dimension_stats(
     return sorted(result, key=lambda s: (s.round_id, s.dimension, s.group or ""))
 
 
-def _complementary(part: Sequence[Any], k: int) -> set[str]:
+def complementary(part: Sequence[Any], k: int) -> set[str]:
     """Groups to hide although n ≥ k, so that the förbund total minus the shown groups
     never equals the figures of fewer than k people (secondary suppression).
 
