@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from survey.db import models
 from survey.db.models import RoundState
+from survey.disclosure import effective_k
 from survey.maturity.agreement import POINTS, Verdict, judge
-from survey.results.scoring import BREAKDOWNS, complementary, effective_k
+from survey.results.scoring import BREAKDOWNS, hidden_groups
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def level_stats(
     result: list[LevelStat] = []
     for _key, part in groupby(rows, key=lambda r: (r.round_id, r.dimension)):
         part = list(part)
-        hidden = complementary(part, k) if by else set()
+        hidden = hidden_groups(part, k) if by else set()
         for row in part:
             group = row.grp if by else None
             if by and group is None:
