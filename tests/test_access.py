@@ -54,6 +54,7 @@ EXPECTED = {
     "board.dashboard": ("/f/norrsund", NORRSUND),
     "board.items": ("/f/norrsund/items", NORRSUND),
     "board.report": ("/f/norrsund/report", NORRSUND),
+    "board.maturity": ("/f/norrsund/maturity", NORRSUND),
     # An unknown round: the rule is checked without printing a PDF (test_report_print.py).
     "board.report_pdf": ("/f/norrsund/report.pdf?round=1999", NORRSUND),
     "board.data": ("/f/norrsund/data.json", NORRSUND),

@@ -20,6 +20,7 @@ LAYERS = [
     {"accounts"},
     {"answering"},
     {"results"},
+    {"maturity"},
     {"exports"},
     {"demo"},
     {"web", "cli"},

@@ -32,6 +32,10 @@ class LevelStat:
     mean: float | None = None
     verdict: Verdict | None = None
 
+    @property
+    def suppressed(self) -> bool:  # the board macros' name for it
+        return self.hidden
+
 
 def level_query(
     round_ids: Iterable[int],

@@ -178,6 +178,7 @@ RULES: dict[str, Rule] = {
     "board.dashboard": OWN_FORBUND,
     "board.items": OWN_FORBUND,
     "board.report": OWN_FORBUND,
+    "board.maturity": OWN_FORBUND,
     "board.report_pdf": OWN_FORBUND,
     "board.data": OWN_FORBUND,
     "board.compare": COMPARE,

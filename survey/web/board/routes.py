@@ -232,3 +232,6 @@ def compare():
         may_open=see.may_open,
     )
     return page, 400 if too_many else 200
+
+
+from survey.web.board import maturity as _maturity  # noqa: E402,F401  (its routes join bp)

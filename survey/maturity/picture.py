@@ -1,0 +1,136 @@
+"""The board's maturity picture of one published round: per dimension the current score
+(from the statements, as the dashboard), the level people rated now, the level they want in
+two years, the gap desired − current, the national "now", and whether each shown group
+agrees or is split. Read through the publication gate (`ensure_published`); every figure
+comes from the suppressed aggregates (n < k and complementary suppression applied)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from survey.disclosure import effective_k
+from survey.instruments.catalog import definition_of
+from survey.maturity.levels import LevelStat, level_stats, national_levels
+from survey.results import scoring
+from survey.results.overview import dimension_name
+from survey.results.publication import ensure_published
+from survey.rounds.lifecycle import RoundHistory, round_history
+
+#: A gap within this distance of another counts as tied (float noise never orders rows).
+_TIE = 1e-9
+
+
+@dataclass(frozen=True)
+class LevelRow:
+    code: str
+    name: str
+    n: int  # respondents with a kept score (the statements)
+    current: float | None  # the statements' mean; None when hidden
+    now: LevelStat
+    want: LevelStat
+    national_now: float | None
+    #: Each shown report group's ratings of the level now (a hidden one: its n only).
+    groups: tuple[LevelStat, ...] = ()
+
+    @property
+    def gap(self) -> float | None:
+        """Desired level minus the current score, where both are shown."""
+        if self.current is None or self.want.hidden or self.want.mean is None:
+            return None
+        return self.want.mean - self.current
+
+    @property
+    def split(self) -> bool | None:
+        """True: split, False: agreement, None: not shown (too few ratings)."""
+        verdict = self.now.verdict
+        return None if verdict is None else not verdict.agreed
+
+
+@dataclass(frozen=True)
+class MaturityPicture:
+    history: RoundHistory
+    k: int
+    asked: bool  # the round's questionnaire has the level question
+    rows: list[LevelRow]
+    group_labels: dict[str, str]  # report group code -> label, in the questionnaire's order
+
+    @property
+    def round(self):
+        return self.history.round
+
+    @property
+    def association(self):
+        return self.history.association
+
+    def group_stats(self) -> list[LevelStat]:
+        return [stat for row in self.rows for stat in row.groups]
+
+    def by_gap(self) -> list[LevelRow]:
+        """Largest gap first; dimensions without a shown gap last, in questionnaire order."""
+        shown = [r for r in self.rows if r.gap is not None]
+        rest = [r for r in self.rows if r.gap is None]
+        return sorted(shown, key=lambda r: -round(r.gap / _TIE) * _TIE) + rest
+
+    def split_first(self) -> list[LevelRow]:
+        """Split dimensions first, most ratings outside the band first; then agreement;
+        then those with too few ratings. The order of discussion at a workshop."""
+
+        def key(row: LevelRow) -> tuple[int, float]:
+            verdict = row.now.verdict
+            if verdict is None:
+                return (2, 0.0)
+            return (0 if not verdict.agreed else 1, -verdict.outside_share)
+
+        return sorted(self.rows, key=key)
+
+
+def maturity_picture(
+    session: Session, slug: str, label: str | None, k: int, lang: str
+) -> MaturityPicture:
+    """The picture of round `label` (the latest when None); NotPublished before publication."""
+    history = round_history(session, slug, label)
+    ensure_published(session, history)
+    return picture_of(session, history, k, lang)
+
+
+def picture_of(session: Session, history: RoundHistory, k: int, lang: str) -> MaturityPicture:
+    k = effective_k(k)
+    rnd = history.round
+    described = definition_of(rnd.questionnaire)
+    ids = [rnd.id]
+    current = {s.dimension: s for s in scoring.dimension_stats(session, ids, k)}
+    now = {s.dimension: s for s in level_stats(session, ids, k, "now")}
+    want = {s.dimension: s for s in level_stats(session, ids, k, "want")}
+    role_groups = described.group_of("role")
+    by_role: dict[str, list[LevelStat]] = {}
+    for stat in level_stats(session, ids, k, "now", by="role", groups=role_groups):
+        by_role.setdefault(stat.dimension, []).append(stat)
+    national = national_levels(
+        session, rnd.label, rnd.questionnaire.key, k, "now", demo=rnd.association.is_demo
+    )
+    labels = dict(described.reporting_labels("role", lang))
+    order = list(labels)
+    rows = []
+    for dim in rnd.questionnaire.dimensions:
+        stat = current.get(dim.code)
+        empty = LevelStat(rnd.id, dim.code, "now", None, 0, True)
+        groups = sorted(by_role.get(dim.code, []), key=lambda s: _position(order, s.group))
+        rows.append(
+            LevelRow(
+                code=dim.code,
+                name=dimension_name(dim, lang),
+                n=stat.n if stat else 0,
+                current=None if stat is None or stat.suppressed else stat.mean,
+                now=now.get(dim.code, empty),
+                want=want.get(dim.code, LevelStat(rnd.id, dim.code, "want", None, 0, True)),
+                national_now=national.get(dim.code),
+                groups=tuple(groups),
+            )
+        )
+    return MaturityPicture(history, k, described.level_question is not None, rows, labels)
+
+
+def _position(order: list[str], code: str | None) -> int:
+    return order.index(code) if code in order else len(order)

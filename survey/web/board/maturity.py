@@ -1,0 +1,67 @@
+"""The board's maturity page: current, rated now, desired, gap, national now and
+agreement per dimension (survey/maturity/picture.py); registered on the board blueprint."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from survey.i18n import translate
+from survey.maturity.picture import MaturityPicture, maturity_picture
+from survey.results import colours
+from survey.web import db, lang, params, settings
+from survey.web.board import charts
+from survey.web.board.figures import Chart
+from survey.web.board.routes import bp
+from survey.web.security import draws_charts
+
+
+def levels_radar(picture: MaturityPicture, language: str) -> Chart:
+    """Three traces: the level rated now, the desired level, the national now."""
+    rows = picture.rows
+    now = charts.Series(
+        translate(language, "Level now"),
+        [None if r.now.hidden else r.now.mean for r in rows],
+        colours.OWN,
+        n=[r.now.n for r in rows],
+    )
+    want = charts.Series(
+        translate(language, "Desired level in two years"),
+        [None if r.want.hidden else r.want.mean for r in rows],
+        colours.GROUPS[1],
+        n=[r.want.n for r in rows],
+    )
+    national = charts.Series(
+        translate(language, "National reference, level now"),
+        [r.national_now for r in rows],
+        colours.NATIONAL,
+        dashed=True,
+    )
+    if now.empty and want.empty:
+        return charts.nothing_to_show(language, translate(language, "the levels"), picture.k)
+    title = translate(
+        language,
+        "%(name)s, round %(label)s: level now and desired",
+        name=picture.association.name,
+        label=picture.round.label,
+    )
+    return charts.radar([r.name for r in rows], [now, want, national], title, lang=language)
+
+
+@bp.get("/f/<slug>/maturity")
+@draws_charts
+def maturity(slug: str):
+    language = lang()
+    picture = maturity_picture(db(), slug, params.arg("round"), settings().min_group_size, language)
+    label = picture.round.label
+    radar = charts.to_html(
+        levels_radar(picture, language), "levels", f"samverkansmataren-{slug}-{label}-levels"
+    )
+    return render_template(
+        "board/maturity.html",
+        picture=picture,
+        association=picture.association,
+        round=picture.round,
+        rounds=picture.history.rounds,
+        radar=radar,
+        k=picture.k,
+    )
