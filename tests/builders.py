@@ -245,3 +245,16 @@ def logged_in_as(client) -> str | None:
     page = client.get("/login", follow_redirects=True).text
     match = re.search(r'class="logout">\s*<input[^>]*>\s*<span>([^<]+)</span>', page)
     return match.group(1) if match else None
+
+
+# --- maturity (issue 21) ------------------------------------------------------------------
+
+
+def rate_levels(session, rnd, people) -> None:
+    """Submitted responses of a version 3 round: `people` is a list of (role, answers) where
+    answers maps level codes ("STRAT.NOW") to a level; every statement is answered 3."""
+    statements = session.scalars(
+        select(models.Item.code).filter_by(questionnaire_id=rnd.questionnaire_id, kind="statement")
+    ).all()
+    for role, levels in people:
+        add_response(session, rnd, {**{code: 3 for code in statements}, **levels}, role=role)

@@ -55,6 +55,11 @@ EXPECTED = {
     "board.items": ("/f/norrsund/items", NORRSUND),
     "board.report": ("/f/norrsund/report", NORRSUND),
     "board.maturity": ("/f/norrsund/maturity", NORRSUND),
+    "admin.workshop": ("/admin/f/norrsund/rounds/2026/workshop", NORRSUND_ADMINS),
+    "admin.workshop_open": ("/admin/f/norrsund/rounds/2026/workshop/open", NORRSUND_ADMINS),
+    "admin.workshop_done": ("/admin/f/norrsund/rounds/2026/workshop/done", NORRSUND_ADMINS),
+    "admin.workshop_dimension": ("/admin/f/norrsund/rounds/2026/workshop/STRAT", NORRSUND_ADMINS),
+    "admin.workshop_record": ("/admin/f/norrsund/rounds/2026/workshop/STRAT", NORRSUND_ADMINS),
     # An unknown round: the rule is checked without printing a PDF (test_report_print.py).
     "board.report_pdf": ("/f/norrsund/report.pdf?round=1999", NORRSUND),
     "board.data": ("/f/norrsund/data.json", NORRSUND),

@@ -192,6 +192,8 @@ def test_the_revisions_build_exactly_the_models_schema(database_url, tmp_path):
                 ("mail_text", "mail_text_kind"),
                 ("mail_text", "mail_text_language"),
                 ("item", "item_kind"),
+                ("agreed_level", "agreed_current"),
+                ("agreed_level", "agreed_target"),
             }
         )
         assert migrated == created_by_create_all(engine, tmp_path)

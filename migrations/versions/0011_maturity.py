@@ -6,7 +6,8 @@ Create Date: 2026-12-07 21:00:00
 
 `item.kind` tells a statement ("statement", scored) from a dimension's level question asked
 now ("now") and in two years ("want"), which are answered like statements but never scored.
-Every existing item is a statement.
+Every existing item is a statement. A consensus workshop per published round
+(`workshop`) and its agreed current and target level per dimension (`agreed_level`).
 """
 
 from __future__ import annotations
@@ -28,9 +29,38 @@ def upgrade() -> None:
             sa.Column("kind", sa.String(length=10), server_default="statement", nullable=False)
         )
         batch.create_check_constraint("item_kind", "kind IN ('statement', 'now', 'want')")
+    op.create_table(
+        "workshop",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("opened_at", sa.DateTime(), nullable=False),
+        sa.Column("done_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["round_id"], ["round.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("round_id"),
+    )
+    op.create_table(
+        "agreed_level",
+        sa.Column("workshop_id", sa.Integer(), nullable=False),
+        sa.Column("dimension", sa.String(length=40), nullable=False),
+        sa.Column("current_level", sa.Integer(), nullable=True),
+        sa.Column("target_level", sa.Integer(), nullable=True),
+        sa.Column("rationale", sa.Text(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint(
+            "current_level IS NULL OR current_level BETWEEN 1 AND 5", name="agreed_current"
+        ),
+        sa.CheckConstraint(
+            "target_level IS NULL OR target_level BETWEEN 1 AND 5", name="agreed_target"
+        ),
+        sa.ForeignKeyConstraint(["workshop_id"], ["workshop.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("workshop_id", "dimension"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("agreed_level")
+    op.drop_table("workshop")
     with op.batch_alter_table("item") as batch:
         batch.drop_constraint("item_kind", type_="check")
         batch.drop_column("kind")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from survey.disclosure import effective_k
 from survey.instruments.catalog import definition_of
+from survey.maturity.agreed import agreed_levels
 from survey.maturity.levels import LevelStat, level_stats, national_levels
 from survey.results import scoring
 from survey.results.overview import dimension_name
@@ -33,6 +34,10 @@ class LevelRow:
     national_now: float | None
     #: Each shown report group's ratings of the level now (a hidden one: its n only).
     groups: tuple[LevelStat, ...] = ()
+    #: What the round's consensus workshop agreed (None: not recorded).
+    agreed_now: int | None = None
+    agreed_target: int | None = None
+    rationale: str = ""
 
     @property
     def gap(self) -> float | None:
@@ -110,6 +115,7 @@ def picture_of(session: Session, history: RoundHistory, k: int, lang: str) -> Ma
     national = national_levels(
         session, rnd.label, rnd.questionnaire.key, k, "now", demo=rnd.association.is_demo
     )
+    agreed = agreed_levels(session, rnd.id)
     labels = dict(described.reporting_labels("role", lang))
     order = list(labels)
     rows = []
@@ -127,6 +133,9 @@ def picture_of(session: Session, history: RoundHistory, k: int, lang: str) -> Ma
                 want=want.get(dim.code, LevelStat(rnd.id, dim.code, "want", None, 0, True)),
                 national_now=national.get(dim.code),
                 groups=tuple(groups),
+                agreed_now=agreed[dim.code].current_level if dim.code in agreed else None,
+                agreed_target=agreed[dim.code].target_level if dim.code in agreed else None,
+                rationale=agreed[dim.code].rationale if dim.code in agreed else "",
             )
         )
     return MaturityPicture(history, k, described.level_question is not None, rows, labels)

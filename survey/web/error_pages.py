@@ -25,6 +25,10 @@ from survey.errors import (
     RoundNotOpen,
     StorageUnavailable,
 )
+from survey.i18n import translate
+from survey.maturity.workshops import WorkshopRefused
+from survey.results.publication import NotPublished
+from survey.web import lang as params_lang
 from survey.web import params
 
 LANGUAGES = ("sv", "en")
@@ -140,6 +144,22 @@ def _register_respondent_error_pages(app: Flask) -> None:
 
 
 def _register_board_error_pages(app: Flask) -> None:
+    @app.errorhandler(NotPublished)
+    def not_published(_e: NotPublished):  # the board's pages answer with their own page
+        return page(
+            409,
+            _("The round is not published yet"),
+            _("A consensus workshop works on a published round's figures: publish it first."),
+        )
+
+    @app.errorhandler(WorkshopRefused)
+    def workshop_refused(e: WorkshopRefused):
+        return page(
+            409,
+            _("The workshop could not be changed"),
+            translate(params_lang(), e.template, **e.values),
+        )
+
     @app.errorhandler(PdfUnavailable)
     def pdf_unavailable(e: PdfUnavailable):
         why = (

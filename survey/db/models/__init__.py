@@ -35,10 +35,12 @@ from survey.db.models.mail import (
     MessageKind,
     MessageStatus,
 )
+from survey.db.models.maturity import AgreedLevel, Workshop
 from survey.db.models.rounds import Association, Invitation, InvitationKind, Round, RoundState
 
 __all__ = [
     "AgencyType",
+    "AgreedLevel",
     "AuditEvent",
     "Answer",
     "Association",
@@ -58,6 +60,7 @@ __all__ = [
     "MessageKind",
     "MessageStatus",
     "Membership",
+    "Workshop",
     "Questionnaire",
     "RecoveryCode",
     "Response",

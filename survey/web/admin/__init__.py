@@ -15,4 +15,5 @@ from survey.web.admin import (  # noqa: E402, F401
     questionnaires,
     rounds,
     users,
+    workshop,
 )

@@ -36,6 +36,11 @@ def levels_radar(picture: MaturityPicture, language: str) -> Chart:
         colours.NATIONAL,
         dashed=True,
     )
+    agreed = charts.Series(
+        translate(language, "Agreed level (workshop)"),
+        [r.agreed_now for r in rows],
+        colours.GROUPS[2],
+    )
     if now.empty and want.empty:
         return charts.nothing_to_show(language, translate(language, "the levels"), picture.k)
     title = translate(
@@ -44,7 +49,12 @@ def levels_radar(picture: MaturityPicture, language: str) -> Chart:
         name=picture.association.name,
         label=picture.round.label,
     )
-    return charts.radar([r.name for r in rows], [now, want, national], title, lang=language)
+    return charts.radar(
+        [r.name for r in rows],
+        [now, want, national, *([] if agreed.empty else [agreed])],
+        title,
+        lang=language,
+    )
 
 
 @bp.get("/f/<slug>/maturity")
