@@ -194,6 +194,7 @@ def test_the_revisions_build_exactly_the_models_schema(database_url, tmp_path):
                 ("item", "item_kind"),
                 ("agreed_level", "agreed_current"),
                 ("agreed_level", "agreed_target"),
+                ("action", "action_status"),
             }
         )
         assert migrated == created_by_create_all(engine, tmp_path)

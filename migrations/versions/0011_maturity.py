@@ -7,7 +7,8 @@ Create Date: 2026-12-07 21:00:00
 `item.kind` tells a statement ("statement", scored) from a dimension's level question asked
 now ("now") and in two years ("want"), which are answered like statements but never scored.
 Every existing item is a statement. A consensus workshop per published round
-(`workshop`) and its agreed current and target level per dimension (`agreed_level`).
+(`workshop`) and its agreed current and target level per dimension (`agreed_level`);
+improvement actions per dimension with owner, due date and status (`action`).
 """
 
 from __future__ import annotations
@@ -58,7 +59,31 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "action",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("association_id", sa.Integer(), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("dimension", sa.String(length=40), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("owner", sa.String(length=200), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=True),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('planned', 'in_progress', 'done', 'cancelled')", name="action_status"
+        ),
+        sa.ForeignKeyConstraint(["association_id"], ["association.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["round_id"], ["round.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_action_association_id", "action", ["association_id"])
+
+
 def downgrade() -> None:
+    op.drop_index("ix_action_association_id", table_name="action")
+    op.drop_table("action")
     op.drop_table("agreed_level")
     op.drop_table("workshop")
     with op.batch_alter_table("item") as batch:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from survey.db import models
 from survey.disclosure import effective_k, too_few
-from survey.exports.maturity_sheets import write_agreed_sheet
+from survey.exports.maturity_sheets import write_actions_sheet, write_agreed_sheet
 from survey.exports.selection import Selection
 from survey.exports.worksheets import bold_row, header_sheet, print_setup, safe, wrapped
 from survey.i18n import translate, translate_in_context
@@ -90,6 +90,8 @@ def write_board_workbook(
         print_setup(ws, title_rows=_TREND_HEADER)
         _association_sheet(ws, association.name, [overview_of(r) for r in trend], lang, k)
     write_agreed_sheet(wb, session, list(latest.values()), lang)
+    today = (now or dt.datetime.now(dt.UTC)).date()
+    write_actions_sheet(wb, session, list(latest.values()), today, lang)
     about = header_sheet(
         wb, sheet_names[1], (translate(lang, "Item"), translate(lang, "Value")), [28, 120], True
     )

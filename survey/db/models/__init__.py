@@ -35,10 +35,12 @@ from survey.db.models.mail import (
     MessageKind,
     MessageStatus,
 )
-from survey.db.models.maturity import AgreedLevel, Workshop
+from survey.db.models.maturity import ACTION_STATUSES, Action, AgreedLevel, Workshop
 from survey.db.models.rounds import Association, Invitation, InvitationKind, Round, RoundState
 
 __all__ = [
+    "ACTION_STATUSES",
+    "Action",
     "AgencyType",
     "AgreedLevel",
     "AuditEvent",

@@ -9,6 +9,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 # The route modules register their views on `bp` when imported.
 from survey.web.admin import (  # noqa: E402, F401
+    actions,
     audit,
     forbund,
     mail,

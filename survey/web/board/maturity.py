@@ -3,9 +3,13 @@ agreement per dimension (survey/maturity/picture.py); registered on the board bl
 
 from __future__ import annotations
 
-from flask import render_template
+import datetime as dt
 
+from flask import Response, render_template
+
+from survey.exports.maturity_sheets import actions_csv
 from survey.i18n import translate
+from survey.maturity import actions
 from survey.maturity.picture import MaturityPicture, maturity_picture
 from survey.results import colours
 from survey.web import db, lang, params, settings
@@ -66,12 +70,32 @@ def maturity(slug: str):
     radar = charts.to_html(
         levels_radar(picture, language), "levels", f"samverkansmataren-{slug}-{label}-levels"
     )
+    plan = actions.action_plan(
+        db(), picture.history, settings().min_group_size, language, dt.date.today()
+    )
     return render_template(
         "board/maturity.html",
+        plan=plan,
+        status_words=actions.STATUS_WORDS,
+        names={row.code: row.name for row in picture.rows},
         picture=picture,
         association=picture.association,
         round=picture.round,
         rounds=picture.history.rounds,
         radar=radar,
         k=picture.k,
+    )
+
+
+@bp.get("/f/<slug>/actions.csv")
+def actions_csv_download(slug: str):
+    """The förbund's actions as CSV (aggregates and plans only: no respondent data)."""
+    picture = maturity_picture(db(), slug, params.arg("round"), settings().min_group_size, lang())
+    rows = actions.actions_of(db(), picture.association.id)
+    data = actions_csv(rows, dt.date.today(), lang())
+    name = f"samverkansmataren-atgarder-{slug}.csv"
+    return Response(
+        data,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
