@@ -107,7 +107,9 @@ def write_actions_sheet(
         if rnd.association_id not in seen:
             seen.add(rnd.association_id)
             actions += [
-                a for a in actions_of(session, rnd.association_id) if a.round.label <= rnd.label
+                a
+                for a in actions_of(session, rnd.association_id)
+                if a.round.sequence <= rnd.sequence
             ]
     if not actions:
         return

@@ -138,7 +138,7 @@ def follow_ups(
     return [
         FollowUp(a, by_code.get(a.dimension), is_overdue(a, today))
         for a in actions
-        if a.round.label < rnd.label
+        if a.round.sequence < rnd.sequence
     ]
 
 
@@ -159,7 +159,7 @@ def action_plan(
     actions = actions_of(session, rnd.association_id)
     rows = (
         overview_of(session, history, k, lang).rows
-        if any(a.round.label < rnd.label for a in actions)
+        if any(a.round.sequence < rnd.sequence for a in actions)
         else []
     )
     return ActionPlan(

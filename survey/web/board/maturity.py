@@ -12,8 +12,7 @@ from survey.i18n import translate
 from survey.maturity import actions
 from survey.maturity.picture import MaturityPicture, maturity_picture
 from survey.results import colours
-from survey.web import db, lang, params, settings
-from survey.web.board import charts
+from survey.web import charts, db, lang, params, settings
 from survey.web.board.figures import Chart
 from survey.web.board.routes import bp
 from survey.web.security import draws_charts
