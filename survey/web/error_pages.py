@@ -28,8 +28,8 @@ from survey.errors import (
 from survey.i18n import translate
 from survey.maturity.workshops import WorkshopRefused
 from survey.results.publication import NotPublished
-from survey.web import lang as params_lang
 from survey.web import params
+from survey.web.shell import lang
 
 LANGUAGES = ("sv", "en")
 
@@ -157,7 +157,7 @@ def _register_board_error_pages(app: Flask) -> None:
         return page(
             409,
             _("The workshop could not be changed"),
-            translate(params_lang(), e.template, **e.values),
+            translate(lang(), e.template, **e.values),
         )
 
     @app.errorhandler(PdfUnavailable)

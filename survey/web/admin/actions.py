@@ -11,8 +11,8 @@ from survey.db.audit import utcnow
 from survey.i18n import translate
 from survey.maturity import actions
 from survey.maturity.picture import maturity_picture
-from survey.web import db, lang, settings
 from survey.web.admin import bp, forms
+from survey.web.shell import db, lang, settings
 
 FIELDS = ("dimension", "title", "description", "owner", "due", "status")
 

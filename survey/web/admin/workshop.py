@@ -10,8 +10,8 @@ from flask import abort, flash, redirect, render_template, url_for
 from survey.db.audit import utcnow
 from survey.i18n import translate
 from survey.maturity import workshops
-from survey.web import db, lang, settings
 from survey.web.admin import bp, forms
+from survey.web.shell import db, lang, settings
 
 
 def _view(slug: str, label: str) -> workshops.WorkshopView:

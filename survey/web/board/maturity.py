@@ -12,10 +12,11 @@ from survey.i18n import translate
 from survey.maturity import actions
 from survey.maturity.picture import MaturityPicture, maturity_picture
 from survey.results import colours
-from survey.web import charts, db, lang, params, settings
+from survey.web import charts, params
 from survey.web.board.figures import Chart
 from survey.web.board.routes import bp
 from survey.web.security import draws_charts
+from survey.web.shell import db, lang, settings
 
 
 def levels_radar(picture: MaturityPicture, language: str) -> Chart:
