@@ -105,6 +105,12 @@ def remove_demo(session: Session) -> None:
     demo_responses = select(models.Response.id).where(models.Response.round_id.in_(demo_rounds))
     demo_drafts = select(models.Draft.id).where(models.Draft.round_id.in_(demo_rounds))
     session.execute(delete(models.Invitation).where(models.Invitation.round_id.in_(demo_rounds)))
+    demo_workshops = select(models.Workshop.id).where(models.Workshop.round_id.in_(demo_rounds))
+    session.execute(
+        delete(models.AgreedLevel).where(models.AgreedLevel.workshop_id.in_(demo_workshops))
+    )
+    session.execute(delete(models.Workshop).where(models.Workshop.round_id.in_(demo_rounds)))
+    session.execute(delete(models.Action).where(models.Action.association_id.in_(demo_assoc)))
     session.execute(delete(models.DraftAnswer).where(models.DraftAnswer.draft_id.in_(demo_drafts)))
     session.execute(
         delete(models.DraftComment).where(models.DraftComment.draft_id.in_(demo_drafts))
@@ -153,7 +159,11 @@ def build_demo(
     remove_demo(session)
     asked = {
         row.id: (
-            [(item, dim.code) for dim in definition_of(row).dimensions for item in dim.items],
+            [
+                (item, dim.code)
+                for dim in definition_of(row).dimensions
+                for item in dim.answerable()
+            ],
             drafts.item_ids(session, row.id),
         )
         for row in {questionnaire, later or questionnaire}
@@ -196,10 +206,62 @@ def build_demo(
             if state == RoundState.OPEN:
                 links[slug] = _links(session, rnd, rng, n, links_per_association)
     session.flush()
+    _workshops_and_actions(session, today, rng)
     # A published password has no place beside real data: only a demo-only database gets them.
     demo_only = not holds_real_rounds(session) and not _holds_real_users(session)
     logins = add_demo_users(session, audit.utcnow()) if demo_only else ()
     return DemoResult(len(DEMO_ASSOCIATIONS), total, links, logins)
+
+
+def _workshops_and_actions(session: Session, today: dt.date, rng: random.Random) -> None:
+    """Each demo förbund's newest published round has a consensus workshop (agreed levels
+    for every dimension; done in all but one förbund) and the round before it an action
+    plan, so the newest round follows the actions up (one overdue, one done)."""
+    for assoc in session.scalars(select(models.Association).filter_by(is_demo=True)):
+        published = [r for r in lifecycle.rounds_of(session, assoc) if r.state == "published"]
+        if len(published) < 2:
+            continue
+        earlier, newest = published[-2], published[-1]
+        now = dt.datetime.combine(newest.closes_on or today, dt.time(10))
+        done = None if assoc.slug == "demo-storstad" else now
+        workshop = models.Workshop(round_id=newest.id, opened_at=now, done_at=done)
+        session.add(workshop)
+        session.flush()
+        for dim in newest.questionnaire.dimensions:
+            agreed = rng.choice((2, 3, 3, 4))
+            session.add(
+                models.AgreedLevel(
+                    workshop_id=workshop.id,
+                    dimension=dim.code,
+                    current_level=agreed,
+                    target_level=min(5, agreed + 1),
+                    rationale=DEMO_RATIONALE,
+                    recorded_at=now,
+                )
+            )
+        for code, title, owner, status, due in DEMO_ACTIONS:
+            session.add(
+                models.Action(
+                    association_id=assoc.id,
+                    round_id=earlier.id,
+                    dimension=code,
+                    title=title,
+                    description="",
+                    owner=owner,
+                    status=status,
+                    due_on=today + dt.timedelta(days=due),
+                    created_at=now,
+                )
+            )
+
+
+DEMO_RATIONALE = "Syntetisk demomotivering: gruppen vägde skattningarna mot nivåtexterna."
+#: (dimension, title, owner, status, due in days from today): one overdue, one done.
+DEMO_ACTIONS = (
+    ("STRAT", "Skriv en gemensam strategi för samverkan", "Förbundschefen", "in_progress", -20),
+    ("PROC", "Gemensam rutin för överlämningar", "Beredningsgruppen", "done", -60),
+    ("KUNS", "Gemensam utbildning om parternas uppdrag", "Kommunen", "planned", 120),
+)
 
 
 def add_demo_users(session: Session, now: dt.datetime) -> tuple[DemoLogin, ...]:
@@ -246,6 +308,13 @@ def _answers(rng, person, items, item_ids, level, profile) -> list[dict[str, obj
         value: int | None
         if roll < 0.07 + (0.08 if person.role == "styrelse" else 0):
             value = None  # vet ej
+        elif item.kind != "statement":  # the level now, or wanted in two years (version 3)
+            # The förbund's two weakest dimensions are seen in three camps (a split
+            # picture); people agree on the others.
+            camps = (-1.7, 0.0, 1.7) if dim_code in sorted(profile, key=profile.get)[:2] else (0,)
+            seen = level + profile[dim_code] + rng.choice(camps) + rng.gauss(0, 0.35)
+            now = min(5, max(1, round(seen)))
+            value = now if item.kind == "now" else min(5, now + rng.choice((0, 1, 1, 2)))
         else:
             latent = level + profile[dim_code] + view[dim_code] + rng.gauss(0, 0.5)
             value = min(5, max(1, round(latent)))
