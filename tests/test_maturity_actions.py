@@ -68,6 +68,8 @@ def test_actions_are_planned_followed_up_next_round_and_exported(app, client, db
     assert follow[1][1].startswith("Skriv en strategi") and "försenad" in follow[1][3]
     assert follow[1][5].startswith("ingen säker förändring")
     assert "påstår inte att åtgärden orsakade" in page.text
+    # At the top, what to work on next points at the overdue action.
+    assert 'href="#actions">Försenade åtgärder: Skriv en strategi.</a>' in page.text
 
     csv = board.get("/f/norrsund/actions.csv")
     text = csv.data.decode("utf-8-sig")

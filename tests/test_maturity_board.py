@@ -78,6 +78,9 @@ def test_the_board_sees_current_now_desired_and_gap_ordered_by_gap(client, rated
     assert gap[1][0] == "Strategi och långsiktighet"  # the only gap shown comes first
     # Two desired ratings (the managers'), fewer than k: no figure and no gap.
     assert rows["Styrning och mandat"][2].startswith("–*") and rows["Styrning och mandat"][3] == "–"
+    # What to work on next: the largest gap and the split dimension, linked to their place.
+    assert 'href="#gaps">Störst avstånd till önskat läge: Strategi och långsiktighet.' in page.text
+    assert 'href="#agreement">Splittrad bild, värd att diskutera: Strategi och' in page.text
     radar = figure_data(page.text, "levels")
     names = [trace["name"] for trace in radar["data"]]
     assert names == ["Skattad nivå i dag", "Önskat läge om två år", "Riket, skattad nivå i dag"]

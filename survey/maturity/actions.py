@@ -150,6 +150,8 @@ class ActionPlan:
     planned: list[models.Action]
     followed: list[FollowUp]
     overdue: list[models.Action]
+    #: The round's dimension rows (change since the previous round with its interval).
+    rows: list[DimensionRow]
 
 
 def action_plan(
@@ -157,13 +159,10 @@ def action_plan(
 ) -> ActionPlan:
     rnd = history.round
     actions = actions_of(session, rnd.association_id)
-    rows = (
-        overview_of(session, history, k, lang).rows
-        if any(a.round.sequence < rnd.sequence for a in actions)
-        else []
-    )
+    rows = overview_of(session, history, k, lang).rows
     return ActionPlan(
         planned=[a for a in actions if a.round_id == rnd.id],
         followed=follow_ups(actions, rnd, rows, today),
         overdue=[a for a in actions if is_overdue(a, today)],
+        rows=list(rows),
     )

@@ -10,6 +10,7 @@ from flask import Response, render_template
 from survey.exports.maturity_sheets import actions_csv
 from survey.i18n import translate
 from survey.maturity import actions
+from survey.maturity.next_steps import next_steps
 from survey.maturity.picture import MaturityPicture, maturity_picture
 from survey.results import colours
 from survey.web import charts, params
@@ -76,6 +77,7 @@ def maturity(slug: str):
     return render_template(
         "board/maturity.html",
         plan=plan,
+        steps=next_steps(picture, plan.rows, plan),
         status_words=actions.STATUS_WORDS,
         names={row.code: row.name for row in picture.rows},
         picture=picture,
