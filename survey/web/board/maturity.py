@@ -10,6 +10,7 @@ from flask import Response, render_template
 from survey.exports.maturity_sheets import actions_csv
 from survey.i18n import translate
 from survey.maturity import actions
+from survey.maturity.comments import board_comments
 from survey.maturity.next_steps import next_steps
 from survey.maturity.picture import MaturityPicture, maturity_picture
 from survey.results import colours
@@ -78,6 +79,7 @@ def maturity(slug: str):
         "board/maturity.html",
         plan=plan,
         steps=next_steps(picture, plan.rows, plan),
+        comments=board_comments(db(), picture.round.id, settings().min_group_size),
         status_words=actions.STATUS_WORDS,
         names={row.code: row.name for row in picture.rows},
         picture=picture,
