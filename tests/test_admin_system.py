@@ -86,7 +86,7 @@ def test_a_new_version_is_uploaded_listed_and_previewed(system, db):
 BROKEN = [
     # (content, what the fault table says: place and fault)
     (
-        DEFAULT.replace("version: 1", "version: 3", 1).replace("text: {sv:", "txt: {sv:", 1),
+        DEFAULT.replace("version: 1", "version: 9", 1).replace("text: {sv:", "txt: {sv:", 1),
         "background[0].txt unknown field",
     ),
     ("key: [unclosed\nversion: 1\n", "line 1"),

@@ -42,7 +42,7 @@ def test_a_rounds_life_and_its_export_are_in_the_log(runner, db, tmp_path):
     run("export", "--kind", "research", "--out", str(tmp_path / "data.csv"))
     source = tmp_path / "q.yaml"
     text = (QUESTIONNAIRES / "integrerad-samverkan-v1.yaml").read_text(encoding="utf-8")
-    source.write_text(text.replace("version: 1", "version: 3", 1), encoding="utf-8")
+    source.write_text(text.replace("version: 1", "version: 9", 1), encoding="utf-8")
     run("load-questionnaire", str(source))
 
     logged = [(action, actor, target) for action, actor, target, _ in events(db)]
@@ -54,7 +54,7 @@ def test_a_rounds_life_and_its_export_are_in_the_log(runner, db, tmp_path):
         ("round_closed", "cli", "norrsund/2026"),
         ("round_published", "cli", "norrsund/2026"),
         ("export", "cli", "research.csv"),
-        ("questionnaire_loaded", "cli", "integrerad-samverkan:3"),
+        ("questionnaire_loaded", "cli", "integrerad-samverkan:9"),
     ]
     export = events(db)[6][3]
     assert export == {"rounds": ["norrsund/2026"], "recoded": True, "comments": False}

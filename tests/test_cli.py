@@ -28,10 +28,10 @@ def test_init_creates_tables_and_loads_questionnaires_idempotently(runner, db):
 def test_load_questionnaire_stores_a_new_version(runner, db, tmp_path):
     source = tmp_path / "q.yaml"
     original = open(QUESTIONNAIRES / "integrerad-samverkan-v1.yaml", encoding="utf-8").read()
-    source.write_text(original.replace("version: 1", "version: 3", 1), encoding="utf-8")
+    source.write_text(original.replace("version: 1", "version: 9", 1), encoding="utf-8")
     result = runner.invoke(args=["load-questionnaire", str(source)])
     assert result.exit_code == 0, result.output
-    assert "integrerad-samverkan v3: 10 dimensions, 40 statements (loaded)" in result.output
+    assert "integrerad-samverkan v9: 10 dimensions, 40 statements (loaded)" in result.output
     assert count(db, models.Questionnaire) == 3
 
 

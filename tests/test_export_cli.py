@@ -89,11 +89,11 @@ def test_bad_export_requests_are_refused_without_writing_a_file(runner, db, tmp_
 
 
 def load_version_3(db, change: str | None = None) -> models.Questionnaire:
-    """A copy of version 1 as version 3 (the real version 2 is loaded too)."""
-    text = V1.read_text(encoding="utf-8").replace("version: 1", "version: 3", 1)
+    """A copy of version 1 as version 9 (the real versions 2 and 3 are loaded too)."""
+    text = V1.read_text(encoding="utf-8").replace("version: 1", "version: 9", 1)
     if change:
         text = text.replace('code: "STRAT4"', f'code: "{change}"', 1)
-    row, _ = save_questionnaire(db, parse_questionnaire_text(text, "v3.yaml"))
+    row, _ = save_questionnaire(db, parse_questionnaire_text(text, "v9.yaml"))
     db.commit()
     return row
 
@@ -113,8 +113,8 @@ def test_versions_with_the_same_statements_share_one_sheet(client, runner, db, t
     wb = workbook(client.get("/export/research.xlsx?forbund=norrsund").data)
     assert len(sheet_rows(wb, "Svar")) == 1 + 5 + 6 + 5
     meta = {r[0]: r[1] for r in sheet_rows(wb, "Metadata")[1:] if r[0]}
-    assert meta["enkätversioner"] == "integrerad-samverkan v1, integrerad-samverkan v3"
-    assert meta["texter i kodboken från"] == "integrerad-samverkan v3"
+    assert meta["enkätversioner"] == "integrerad-samverkan v1, integrerad-samverkan v9"
+    assert meta["texter i kodboken från"] == "integrerad-samverkan v9"
 
 
 def test_versions_with_different_statements_are_refused_unless_filtered(
@@ -127,14 +127,14 @@ def test_versions_with_different_statements_are_refused_unless_filtered(
         resp = client.get(url)
         assert resp.status_code == 400 and resp.mimetype == "text/html"
         assert "Exporten kunde inte göras" in resp.text
-        assert "integrerad-samverkan v1, integrerad-samverkan v3" in resp.text
+        assert "integrerad-samverkan v1, integrerad-samverkan v9" in resp.text
         assert "påståenden som skiljer sig: STRAT4, STRAT9" in resp.text
     out = tmp_path / "mixed.xlsx"
     result = runner.invoke(args=["export", "--kind", "research", "--out", str(out)])
     assert result.exit_code == 1 and "STRAT4, STRAT9" in result.output
     assert not out.exists()
     # One version at a time works, and so does a board workbook (aggregates per round).
-    only_v2 = workbook(client.get("/export/research.xlsx?version=3").data)
+    only_v2 = workbook(client.get("/export/research.xlsx?version=9").data)
     assert "STRAT9" in sheet_rows(only_v2, "Svar")[0]
     assert client.get("/export/board.xlsx?forbund=norrsund").status_code == 200
 
