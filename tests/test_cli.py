@@ -21,8 +21,10 @@ def test_init_creates_tables_and_loads_questionnaires_idempotently(runner, db):
     assert result.exit_code == 0, result.output
     assert "integrerad-samverkan v1 (already loaded)" in result.output
     assert "integrerad-samverkan v2 (already loaded)" in result.output
-    assert count(db, models.Questionnaire) == 2
-    assert count(db, models.Item) == 40 + 43
+    assert "integrerad-samverkan v3 (already loaded)" in result.output
+    assert count(db, models.Questionnaire) == 3
+    # Version 3: version 2's 43 statements and each dimension's level asked twice.
+    assert count(db, models.Item) == 40 + 43 + 43 + 2 * 10
 
 
 def test_load_questionnaire_stores_a_new_version(runner, db, tmp_path):
@@ -32,7 +34,7 @@ def test_load_questionnaire_stores_a_new_version(runner, db, tmp_path):
     result = runner.invoke(args=["load-questionnaire", str(source)])
     assert result.exit_code == 0, result.output
     assert "integrerad-samverkan v9: 10 dimensions, 40 statements (loaded)" in result.output
-    assert count(db, models.Questionnaire) == 3
+    assert count(db, models.Questionnaire) == 4
 
 
 def test_load_questionnaire_refuses_a_changed_file_under_a_used_version(runner, db, tmp_path):
@@ -42,7 +44,7 @@ def test_load_questionnaire_refuses_a_changed_file_under_a_used_version(runner, 
     result = runner.invoke(args=["load-questionnaire", str(changed)])
     assert result.exit_code == 1
     assert "changed.yaml" in result.output and "give the file version 2" in result.output
-    assert count(db, models.Questionnaire) == 2  # versions 1 and 2 as loaded
+    assert count(db, models.Questionnaire) == 3  # versions 1, 2 and 3 as loaded
 
 
 def test_load_questionnaire_names_file_place_and_fault(runner, db, tmp_path):
@@ -54,7 +56,7 @@ def test_load_questionnaire_names_file_place_and_fault(runner, db, tmp_path):
     result = runner.invoke(args=["load-questionnaire", str(broken)])
     assert result.exit_code == 1
     assert "broken.yaml: dimensions[5].group: unknown group 'kulturell'" in result.output
-    assert count(db, models.Questionnaire) == 2  # versions 1 and 2 as loaded
+    assert count(db, models.Questionnaire) == 3  # versions 1, 2 and 3 as loaded
 
 
 def test_demo_builds_a_labelled_synthetic_dataset(runner, db):
