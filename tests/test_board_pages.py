@@ -60,7 +60,8 @@ def respondent_scores(db) -> pd.DataFrame:
             " FROM response r JOIN answer a ON a.response_id = r.id"
             " JOIN item i ON i.id = a.item_id JOIN dimension d ON d.id = i.dimension_id"
             " JOIN round ro ON ro.id = r.round_id JOIN association a2 ON a2.id = ro.association_id"
-            " WHERE ro.state = 'published'"
+            # Statements only: a dimension's level question (version 3) is never scored.
+            " WHERE ro.state = 'published' AND i.kind = 'statement'"
         ),
         db.connection(),
     )

@@ -51,8 +51,11 @@ class Questionnaire(Base):
     dimensions: Mapped[list[Dimension]] = relationship(
         back_populates="questionnaire", order_by="Dimension.position"
     )
+    #: The statements (a dimension's level question, `kind` now/want, is not one).
     items: Mapped[list[Item]] = relationship(
-        back_populates="questionnaire", order_by="Item.position"
+        primaryjoin="and_(Questionnaire.id == Item.questionnaire_id, Item.kind == 'statement')",
+        order_by="Item.position",
+        viewonly=True,
     )
 
 
@@ -69,7 +72,12 @@ class Dimension(Base):
     name_en: Mapped[str] = mapped_column(String(200))
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="dimensions")
-    items: Mapped[list[Item]] = relationship(back_populates="dimension", order_by="Item.position")
+    #: The statements (a dimension's level question, `kind` now/want, is not one).
+    items: Mapped[list[Item]] = relationship(
+        primaryjoin="and_(Dimension.id == Item.dimension_id, Item.kind == 'statement')",
+        order_by="Item.position",
+        viewonly=True,
+    )
 
 
 class Item(Base):
@@ -93,5 +101,5 @@ class Item(Base):
     #: stored as answers like a statement but never part of a score.
     kind: Mapped[str] = mapped_column(String(10), default="statement", server_default="statement")
 
-    questionnaire: Mapped[Questionnaire] = relationship(back_populates="items")
-    dimension: Mapped[Dimension] = relationship(back_populates="items")
+    questionnaire: Mapped[Questionnaire] = relationship()
+    dimension: Mapped[Dimension] = relationship()
