@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 from flask import Flask, current_app, g, request, session
 from flask_babel import Babel, get_locale
@@ -48,6 +49,12 @@ def lang() -> str:
     return str(get_locale() or "sv")
 
 
+def lang_url(code: str) -> str:
+    """This page in another language: the same path and query (the chosen round, peers…)."""
+    kept = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return f"{request.path}?{urlencode([*kept, ('lang', code)])}"
+
+
 def localized(text: dict[str, str] | None) -> str:
     """Pick the current language from a questionnaire text map."""
     if not text:
@@ -74,7 +81,9 @@ def init_web(app: Flask) -> None:
     )
     app.jinja_env.filters["decimal"] = lambda value: charts.decimal(value, lang())
     app.jinja_env.filters["interval"] = lambda value: charts.interval_text(value, lang())
-    app.jinja_env.globals.update(localized=localized, lang=lang, LANGUAGES=LANGUAGES)
+    app.jinja_env.globals.update(
+        localized=localized, lang=lang, lang_url=lang_url, LANGUAGES=LANGUAGES
+    )
 
     from survey.web import error_pages
     from survey.web.admin import bp as admin

@@ -271,11 +271,13 @@ def change_bars(
     lang: str = "sv",
 ) -> go.Figure:
     """The change per dimension with its 95 % interval as error bars; a clear change (the
-    interval excludes 0) in our colour, no clear change paler, not comparable: no bar."""
+    interval excludes 0) solid in our colour, no clear change hatched in it (a different
+    swatch in the legend too, not only a paler one), not comparable: no bar."""
     fig = go.Figure()
     clear_word = translate(lang, "clear change")
     unclear_word = translate(lang, "no clear change")
-    for clear, name, opacity in ((True, clear_word, 1.0), (False, unclear_word, 0.4)):
+    hatched = {"shape": "/", "fillmode": "replace", "solidity": 0.35}
+    for clear, name, pattern in ((True, clear_word, {}), (False, unclear_word, hatched)):
         picked = [d if d is not None and d.clear == clear else None for d in differences]
         fig.add_trace(
             go.Bar(
@@ -283,7 +285,11 @@ def change_bars(
                 x=[None if d is None else d.estimate for d in picked],
                 orientation="h",
                 name=name,
-                marker={"color": colours.OWN, "opacity": opacity},
+                marker={
+                    "color": colours.OWN,
+                    "pattern": pattern,
+                    "line": {"color": colours.OWN, "width": 1.5},
+                },
                 error_x={
                     "type": "data",
                     "symmetric": False,
@@ -321,19 +327,9 @@ def interval_text(d: Difference, lang: str) -> str:
         lang,
         "%(change)s (%(low)s to %(high)s)",
         change=formatted(d.estimate, lang, sign=True),
-        low=_bound(d.low, lang),
-        high=_bound(d.high, lang),
+        low=formatted(d.low, lang, sign=True),
+        high=formatted(d.high, lang, sign=True),
     )
-
-
-def _bound(value: float, lang: str) -> str:
-    """An interval's end keeps its side of 0 even where it rounds to 0: a clear rise whose
-    interval starts at 0.003 reads "+0,00 till …", never "0,00", which would look as if
-    the interval touched 0."""
-    text = formatted(value, lang, sign=True)
-    if text.lstrip("+−").strip("0.,") == "" and value != 0:
-        return ("+" if value > 0 else "−") + text.lstrip("+−")
-    return text
 
 
 def to_html(fig: go.Figure | Sentence, div_id: str, filename: str | None = None) -> str:

@@ -4,11 +4,13 @@ board report and its figures as JSON, and the comparison of förbund in a round.
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from sqlalchemy import select
 
 from survey.db import models
+from survey.i18n import translate
 from survey.results import breakdowns, comparisons, pages, scoring
 from survey.results.publication import NotPublished
 from survey.web import access, db, lang, params, settings
@@ -79,8 +81,22 @@ def report_pdf(slug: str):
     chromium = settings().chromium_path
     if not pdf.available(chromium):
         abort(404)
-    html = _round_page(slug, "board/report.html")
-    document = pdf.report_pdf(current_app._get_current_object(), html, chromium)
+    context = _round_context(slug)
+    html = render_template("board/report.html", **context)
+    language = lang()
+    running = pdf.Running(
+        title=translate(
+            language,
+            "%(name)s – round %(round)s",
+            name=context["association"].name,
+            round=context["round"].label,
+        ),
+        page_of=translate(
+            language, "Page %(page)s of %(pages)s", page="%(page)s", pages="%(pages)s"
+        ),
+        printed=translate(language, "Printed %(date)s", date=date.today().isoformat()),
+    )
+    document = pdf.report_pdf(current_app._get_current_object(), html, chromium, running)
     name = _filename("styrelserapport", slug, params.arg("round") or "senaste") + ".pdf"
     return Response(
         document,
@@ -90,6 +106,11 @@ def report_pdf(slug: str):
 
 
 def _round_page(slug: str, template: str):
+    return render_template(template, **_round_context(slug))
+
+
+def _round_context(slug: str) -> dict:
+    """What the dashboard and the report show of one round (one call of the core)."""
     language, k = lang(), _k()
     page = pages.round_report(db(), slug, params.arg("round"), k, language)
     name, label = page.association.name, page.round.label
@@ -101,8 +122,7 @@ def _round_page(slug: str, template: str):
         "agencies": figures.breakdown_radar(page.by_agency, name, label, language),
         "distribution": figures.overview_distribution(page.overview, page.scale, language),
     }
-    return render_template(
-        template,
+    return dict(
         association=page.association,
         round=page.round,
         rounds=page.rounds,

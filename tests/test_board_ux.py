@@ -1,0 +1,97 @@
+"""A board member's hard edges on the demo, through HTTP: the language switch keeps the
+round, the change chart tells clear from unclear changes by more than a shade, the tables
+carry their column names for a phone, the "at a glance" question says what it answers,
+and the PDF carries the förbund, round, page number and date on every page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import pytest
+from board_html import figure_data
+from conftest import demo_module_app, signed_in
+
+from survey.web.board import pdf
+
+LAST = str(dt.date.today().year - 2)  # the older of the demo's two published rounds
+DASHBOARD = f"/f/demo-norrsund?round={LAST}"
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def demo_app(request, tmp_path_factory, postgres_url):
+    app = demo_module_app(request.param, tmp_path_factory.mktemp("boardux"), postgres_url)
+    yield app
+    app.extensions["survey_engine"].dispose()
+
+
+@pytest.fixture
+def client(demo_app):
+    return signed_in(demo_app, demo_app.test_client())
+
+
+def language_links(page: str) -> dict[str, str]:
+    nav = page.split('class="langs"', 1)[1].split("</nav>", 1)[0]
+    return {
+        code: html.unescape(href) for href, code in re.findall(r'href="([^"]+)" lang="(\w+)"', nav)
+    }
+
+
+def test_switching_language_keeps_the_chosen_round(client):
+    swedish = client.get(DASHBOARD)
+    english_link = language_links(swedish.text)["en"]
+    assert english_link == f"/f/demo-norrsund?round={LAST}&lang=en"
+    english = client.get(english_link)
+    assert english.status_code == 200 and f"round {LAST}" in english.text.lower()
+    assert language_links(english.text)["sv"] == f"/f/demo-norrsund?round={LAST}&lang=sv"
+
+
+def test_comparison_peers_survive_the_language_switch(client):
+    page = client.get(f"/compare?round={LAST}&f=demo-norrsund&peer=demo-sjobygd&lang=sv")
+    assert page.status_code == 200
+    assert language_links(page.text)["en"] == (
+        f"/compare?round={LAST}&f=demo-norrsund&peer=demo-sjobygd&lang=en"
+    )
+
+
+def test_the_change_chart_legend_draws_clear_and_unclear_changes_differently(client):
+    page = client.get(f"/f/demo-norrsund?round={str(dt.date.today().year - 1)}")
+    clear, unclear = figure_data(page.text, "change")["data"]
+    assert (clear["name"], unclear["name"]) == ("säker förändring", "ingen säker förändring")
+    # The legend swatch is the marker: a solid bar against a hatched one, not two shades.
+    assert not clear["marker"].get("pattern", {}).get("shape")
+    assert unclear["marker"]["pattern"]["shape"] == "/"
+    assert clear["marker"]["color"] == unclear["marker"]["color"]  # one meaning, one colour
+
+
+def test_every_figure_cell_names_its_column_for_a_phone(client):
+    page = client.get(DASHBOARD).text
+    table = page.split('id="dimension-table"', 1)[1].split("</table>", 1)[0]
+    body = table.split("<tbody>", 1)[1]
+    labels = re.findall(r"<td[^>]*data-label=\"([^\"]*)\"", body)
+    cells = re.findall(r"<td", body)
+    assert len(labels) == len(cells) > 0
+    assert {"n", "Medelvärde", "Riksreferens"} <= set(labels)
+    roles = page.split('id="roles-table"', 1)[1].split("</table>", 1)[0].split("<tbody>", 1)[1]
+    assert 'data-label="Största skillnad"' in roles
+
+
+def test_the_glance_question_asks_what_it_answers(client):
+    page = client.get(DASHBOARD).text
+    assert "Är medarbetare och chefer överens?" not in page
+    assert "Var ser roller och parter olika på saken?" in page
+    # …and what follows names the two groups that differ most, whichever they are.
+    assert "Mellan roller" in page
+
+
+def test_every_pdf_page_carries_forbund_round_page_number_and_date():
+    running = pdf.Running(
+        title="Norrsunds samordningsförbund <demo> – mätomgång 2025",
+        page_of="Sida %(page)s av %(pages)s",
+        printed="Utskriven 2026-12-07",
+    )
+    assert "Norrsunds samordningsförbund &lt;demo&gt; – mätomgång 2025" in running.header()
+    footer = running.footer()
+    assert 'Sida <span class="pageNumber"></span> av <span class="totalPages"></span>' in footer
+    assert "Utskriven 2026-12-07" in footer
