@@ -9,6 +9,7 @@ from datetime import date
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from sqlalchemy import select
 
+from survey import disclosure
 from survey.db import models
 from survey.i18n import translate
 from survey.results import breakdowns, comparisons, pages, scoring
@@ -165,7 +166,7 @@ def items(slug: str):
         previous=page.previous,
         scale=page.scale,
         plots=plots,
-        k=scoring.effective_k(k),
+        k=disclosure.effective_k(k),
     )
 
 
