@@ -95,3 +95,36 @@ def test_every_pdf_page_carries_forbund_round_page_number_and_date():
     footer = running.footer()
     assert 'Sida <span class="pageNumber"></span> av <span class="totalPages"></span>' in footer
     assert "Utskriven 2026-12-07" in footer
+
+
+@pytest.fixture
+def board_member(demo_app):
+    return signed_in(
+        demo_app, demo_app.test_client(), "board", "demo-norrsund", email="styrelse@test.invalid"
+    )
+
+
+def test_a_board_member_compares_with_pseudonymised_forbund_by_their_letter(board_member):
+    form = board_member.get(f"/compare?round={LAST}&f=demo-norrsund")
+    assert form.status_code == 200
+    choices = dict(re.findall(r'name="peer" value="([^"]+)"[^>]*> ([^<]+)</label>', form.text))
+    assert "demo-norrsund" not in choices  # itself is not a peer
+    assert choices["~A"] == "Förbund A" and len(choices) == 8  # the other eight demo förbund
+    assert "demo-sjobygd" not in form.text  # pseudonymised: no short name anywhere
+
+    page = board_member.get(f"/compare?round={LAST}&f=demo-norrsund&peer=~A&peer=~C")
+    assert page.status_code == 200
+    radar = figure_data(page.text, "peers")
+    assert [t["name"] for t in radar["data"]][-2:] == ["Förbund A", "Förbund C"]
+    # The same figures as the heat map's row for Förbund A: nothing new is shown.
+    heat_row = page.text.split('<th scope="row">Förbund A</th>', 1)[1].split("</tr>", 1)[0]
+    peers = page.text.split('id="peers-table"', 1)[1].split("</table>", 1)[0]
+    first_row = peers.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r"<td>([\d,]+)", heat_row)[0] == re.findall(r"<td>([\d,]+)", first_row)[2]
+    assert board_member.get(f"/compare?round={LAST}&f=demo-norrsund&peer=~ZZ").status_code == 404
+
+
+def test_the_heat_map_table_heads_its_columns_with_words_not_codes(board_member):
+    page = board_member.get(f"/compare?round={LAST}&f=demo-norrsund").text
+    head = page.split('id="heatmap-table"', 1)[1].split("</thead>", 1)[0]
+    assert "Strategi och långsiktighet" in head and ">STRAT<" not in head

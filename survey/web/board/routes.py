@@ -221,9 +221,8 @@ def compare():
     # Unknown förbund, one without a round of this label, or one this user may not see
     # by name: 404.
     see = access.Sight(current_principal(), session)
-    picture = comparisons.visible_picture(
-        session, label, [s for s in [own, *peers] if s], k, language, see.named
-    )
+    by_name = [s for s in [own, *peers] if s and not s.startswith(comparisons.ALIAS)]
+    picture = comparisons.visible_picture(session, label, by_name, k, language, see.named)
     too_many = len(peers) > comparisons.MAX_PEERS
     radar = None
     if own and not too_many:
