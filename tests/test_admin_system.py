@@ -135,13 +135,25 @@ def test_users_and_roles_are_managed_on_the_page(system, db):
     assert post(system, "/admin/users/role", role, "/admin/users").status_code == 303
     user = db.scalar(select(models.User).filter_by(email="anna@norrsund.se"))
     assert sorted(m.role for m in user.memberships) == ["board", "forbund_admin"]
-    removed = post(system, "/admin/users/role", {**role, "change": "remove"}, "/admin/users")
-    assert removed.status_code == 303
+    # Removing asks first, on a page that says what happens; nothing changes until then.
+    asked = post(system, "/admin/users/role", {**role, "change": "remove"}, "/admin/users")
+    assert asked.status_code == 200
+    assert "Ta bort rollen styrelse från anna@norrsund.se?" in text(asked)
+    db.expire_all()
+    assert sorted(m.role for m in user.memberships) == ["board", "forbund_admin"]
+    confirmed = {**role, "change": "remove", "confirmed": "1"}
+    assert post(system, "/admin/users/role", confirmed, "/admin/users").status_code == 303
     db.expire_all()
     assert [m.role for m in user.memberships] == ["forbund_admin"]
+    asked = post(system, "/admin/users/remove", {"email": "anna@norrsund.se"}, "/admin/users")
+    assert asked.status_code == 200 and "Det går inte att ångra" in text(asked)
+    assert db.scalar(select(models.User).filter_by(email="anna@norrsund.se")) is not None
     assert (
         post(
-            system, "/admin/users/remove", {"email": "anna@norrsund.se"}, "/admin/users"
+            system,
+            "/admin/users/remove",
+            {"email": "anna@norrsund.se", "confirmed": "1"},
+            "/admin/users",
         ).status_code
         == 303
     )
@@ -164,12 +176,12 @@ BAD_USERS = [
     (
         "/admin/users",
         {"email": "b@n.se", "role": "board", "forbund": ""},
-        "rollen board gäller i ett förbund: välj förbundet",
+        "rollen styrelse gäller i ett förbund: välj förbundet",
     ),
     (
         "/admin/users",
         {"email": "b@n.se", "role": "researcher", "forbund": "norrsund"},
-        "rollen researcher gäller hela systemet",
+        "rollen forskare gäller hela systemet",
     ),
     (
         "/admin/users",
@@ -179,7 +191,13 @@ BAD_USERS = [
     ("/admin/users", {"email": "b@n.se", "role": "kung", "forbund": ""}, "okänd roll ”kung”"),
     (
         "/admin/users/role",
-        {"email": "root@test.invalid", "role": "system_admin", "forbund": "", "change": "remove"},
+        {
+            "email": "root@test.invalid",
+            "role": "system_admin",
+            "forbund": "",
+            "change": "remove",
+            "confirmed": "1",
+        },
         "du kan inte ta bort ditt eget konto",
     ),
     (
@@ -189,10 +207,21 @@ BAD_USERS = [
     ),
     (
         "/admin/users/role",
-        {"email": "root@test.invalid", "role": "board", "forbund": "norrsund", "change": "remove"},
-        "har inte rollen board där",
+        {
+            "email": "root@test.invalid",
+            "role": "board",
+            "forbund": "norrsund",
+            "change": "remove",
+            "confirmed": "1",
+        },
+        "har inte rollen styrelse där",
     ),
-    ("/admin/users/remove", {"email": "root@test.invalid"}, "du kan inte ta bort ditt eget konto"),
+    (
+        "/admin/users/remove",
+        {"email": "root@test.invalid", "confirmed": "1"},
+        "du kan inte ta bort ditt eget konto",
+    ),
+    ("/admin/users", {"email": "b@n.se", "role": "", "forbund": ""}, "Välj en roll."),
     (
         "/admin/forbund",
         {"slug": "Norr Sund", "name": "Norrsund"},
