@@ -34,6 +34,7 @@ EXPECTED = {
     "info.privacy": ("/privacy", EVERYONE),
     "info.privacy_forbund": ("/privacy/norrsund", EVERYONE),
     "info.accessibility": ("/accessibility", EVERYONE),
+    "info.help": ("/help", EVERYONE),
     "auth.login": ("/login", EVERYONE),
     "auth.login_post": ("/login", EVERYONE),
     "auth.login_code": ("/login/code", EVERYONE),

@@ -175,6 +175,7 @@ RULES: dict[str, Rule] = {
     "info.privacy": ANYONE,
     "info.privacy_forbund": ANYONE,
     "info.accessibility": ANYONE,
+    "info.help": ANYONE,
     "board.dashboard": OWN_FORBUND,
     "board.items": OWN_FORBUND,
     "board.report": OWN_FORBUND,
