@@ -87,6 +87,10 @@ EXPECTED = {
         "/admin/questionnaires/integrerad-samverkan/1/preview",
         {"system admin"},
     ),
+    "admin.questionnaire_file": (
+        "/admin/questionnaires/integrerad-samverkan/1.yaml",
+        {"system admin"},
+    ),
     "admin.users": ("/admin/users", {"system admin"}),
     "admin.user_add": ("/admin/users", {"system admin"}),
     "admin.user_role": ("/admin/users/role", {"system admin"}),

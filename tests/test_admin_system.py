@@ -257,3 +257,17 @@ def test_a_system_administrator_adds_a_forbund(system, db):
     )
     page = text(admin.get("/admin/"))
     assert "Nya förbundet" in page and "Lägg till ett samordningsförbund" not in page
+
+
+def test_a_stored_version_downloads_as_the_template_for_the_next(system, db):
+    page = text(system.get("/admin/questionnaires"))
+    assert "Ladda ner integrerad-samverkan version 2 som mall (YAML)" in page
+    assert "README" not in page
+    template = system.get("/admin/questionnaires/integrerad-samverkan/2.yaml")
+    assert template.status_code == 200
+    assert "integrerad-samverkan-v2.yaml" in template.headers["Content-Disposition"]
+    # The template, its version raised, uploads as the next version.
+    following = template.data.decode().replace("version: 2", "version: 3", 1)
+    assert upload(system, following).status_code == 303
+    assert "integrerad-samverkan version 3 har sparats" in text(system.get("/admin/questionnaires"))
+    assert system.get("/admin/questionnaires/integrerad-samverkan/9.yaml").status_code == 404

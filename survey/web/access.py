@@ -207,6 +207,7 @@ RULES: dict[str, Rule] = {
     "admin.questionnaires": SYSTEM_ADMIN,
     "admin.questionnaire_upload": SYSTEM_ADMIN,
     "admin.questionnaire_preview": SYSTEM_ADMIN,
+    "admin.questionnaire_file": SYSTEM_ADMIN,
     "admin.users": SYSTEM_ADMIN,
     "admin.user_add": SYSTEM_ADMIN,
     "admin.user_role": SYSTEM_ADMIN,

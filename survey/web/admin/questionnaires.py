@@ -4,7 +4,8 @@ valid; a stored version never changes), and a preview exactly as a respondent se
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+import yaml
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -64,6 +65,22 @@ def questionnaire_upload():
             "info",
         )
     return redirect(url_for("admin.questionnaires"), 303)
+
+
+@bp.get("/questionnaires/<key>/<int:version>.yaml")
+def questionnaire_file(key: str, version: int):
+    """A stored version as a YAML file: the template for a new version (raise its
+    version number, change what is to change, upload it)."""
+    row = db().scalar(select(models.Questionnaire).filter_by(key=key, version=version))
+    if row is None:
+        abort(404)
+    text = yaml.safe_dump(row.definition, allow_unicode=True, sort_keys=False, width=100)
+    name = f"{key}-v{version}.yaml"
+    return Response(
+        text,
+        mimetype="application/yaml",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.get("/questionnaires/<key>/<int:version>/preview", defaults={"part": 0})
