@@ -12,6 +12,9 @@ from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
+from survey.i18n import translate
+from survey.results.uncertainty import Difference
+
 T = TypeVar("T")
 
 #: Two means closer than this are the same figure (a tie).
@@ -56,3 +59,14 @@ def extremes(items: Sequence[T], key: Callable[[T], float], *, lowest: bool) -> 
         return []
     best = (min if lowest else max)(key(i) for i in items)
     return [i for i in items if same(key(i), best)]
+
+
+def interval_text(d: Difference, lang: str) -> str:
+    """ "+0,05 (−0,20 till +0,30)": the change and its 95 % interval."""
+    return translate(
+        lang,
+        "%(change)s (%(low)s to %(high)s)",
+        change=formatted(d.estimate, lang, sign=True),
+        low=formatted(d.low, lang, sign=True),
+        high=formatted(d.high, lang, sign=True),
+    )

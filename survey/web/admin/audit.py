@@ -14,9 +14,9 @@ from flask import Response, render_template, request, stream_with_context
 from survey.db import audit
 from survey.exports.worksheets import csv_row
 from survey.i18n import translate
-from survey.web import db, lang
 from survey.web.admin import audit_words, bp, forms
 from survey.web.admin.audit_words import KINDS
+from survey.web.shell import db, lang
 
 #: The page shows the newest events; the CSV has every event the filter lets through.
 SHOWN = 500

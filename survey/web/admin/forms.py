@@ -12,9 +12,8 @@ from flask_babel import gettext as _
 from survey.accounts.access import ROLE_NAMES, role_name
 from survey.errors import WordedError
 from survey.i18n import translate
-from survey.web import lang
-from survey.web.auth.session import current_principal
-from survey.web.respond.messages import ErrorMessage
+from survey.web.session import current_principal
+from survey.web.shell import ErrorMessage, lang
 
 #: Personal links per request: a large förbund's staff, and a CSV a mail merge takes.
 MAX_LINKS = 5000
@@ -33,7 +32,9 @@ def error(name: str, text: str) -> list[ErrorMessage]:
 
 
 def worded(exc: WordedError, name: str = "") -> list[ErrorMessage]:
-    """A core refusal in the page's language, pointing at the field it is about."""
+    """A core refusal in the page's language, pointing at the field it is about (`name`,
+    else the field the error names)."""
+    name = name or exc.field
     # A round's state and a role are words of the catalogue too ("draft" → "utkast",
     # "board" → "styrelse").
     values = {k: _word(k, v) for k, v in exc.values.items()}

@@ -19,8 +19,8 @@ from survey.db import audit, models
 from survey.db.models import Role
 from survey.errors import AccountSetupError, NotFound
 from survey.i18n import N_
-from survey.web import db, settings
 from survey.web.admin import bp, forms
+from survey.web.shell import db, settings
 
 
 def _now() -> dt.datetime:

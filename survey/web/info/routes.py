@@ -8,8 +8,8 @@ import datetime as dt
 from flask import Blueprint, abort, render_template
 
 from survey.rounds.privacy import privacy_notice
-from survey.web import db, settings
 from survey.web.info import help as guide_pages
+from survey.web.shell import db, settings
 
 bp = Blueprint("info", __name__)
 

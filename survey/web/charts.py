@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from survey.disclosure import too_few
 from survey.i18n import translate
 from survey.results import colours
-from survey.results.rounding import formatted
+from survey.results.rounding import formatted, interval_text
 from survey.results.uncertainty import Difference
 
 
@@ -315,17 +315,6 @@ def change_bars(
         legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
         margin={"l": 10, "r": 10, "t": 70, "b": 90},
         height=200 + 34 * len(axes),
-    )
-
-
-def interval_text(d: Difference, lang: str) -> str:
-    """ "+0,05 (−0,20 till +0,30)": the change and its 95 % interval."""
-    return translate(
-        lang,
-        "%(change)s (%(low)s to %(high)s)",
-        change=formatted(d.estimate, lang, sign=True),
-        low=formatted(d.low, lang, sign=True),
-        high=formatted(d.high, lang, sign=True),
     )
 
 
