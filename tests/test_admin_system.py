@@ -76,7 +76,7 @@ def test_a_new_version_is_uploaded_listed_and_previewed(system, db):
     # …until a round uses it.
     rounds.create_round(db, "norrsund", "2027", "integrerad-samverkan:2", actor="test")
     refused = upload(system, fixed.replace("Effekter", "Utfall"))
-    assert refused.status_code == 400 and "already loaded with other content" in text(refused)
+    assert refused.status_code == 400 and "finns redan med annat innehåll" in text(refused)
     assert system.get("/admin/questionnaires/nope/1/preview").status_code == 404
     assert [e.target for e in audit.events(db, "questionnaire_loaded")][-1] == (
         "integrerad-samverkan:2"
@@ -87,11 +87,11 @@ BROKEN = [
     # (content, what the fault table says: place and fault)
     (
         DEFAULT.replace("version: 1", "version: 3", 1).replace("text: {sv:", "txt: {sv:", 1),
-        "background[0].txt unknown field",
+        "background[0].txt okänt fält (tillåtna: code, text, choices)",
     ),
-    ("key: [unclosed\nversion: 1\n", "line 1"),
-    (DEFAULT.replace("Resultat", "Annat resultat"), "already loaded with other content"),
-    (b"\xff\xfe not utf-8", "not UTF-8"),
+    ("key: [unclosed\nversion: 1\n", "fel i YAML-syntaxen"),
+    (DEFAULT.replace("Resultat", "Annat resultat"), "finns redan med annat innehåll"),
+    (b"\xff\xfe not utf-8", "filen är inte UTF-8-text"),
     ("", "enkat.yaml"),
 ]
 

@@ -10,11 +10,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from survey.db import models
+from survey.i18n import translate
 from survey.instruments import services as instruments
 from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import REQUIRED_BACKGROUND, QuestionnaireError
 from survey.web.admin import bp, forms
-from survey.web.shell import db
+from survey.web.shell import db, lang
 
 
 def _render_list(status_code: int = 200, errors=(), faults=None, filename: str = ""):
@@ -49,7 +50,8 @@ def questionnaire_upload():
             file=exc.source,
             n=len(exc.problems),
         )
-        return _render_list(400, forms.error("file", message), exc.problems, exc.source)
+        faults = [(p.path, translate(lang(), p.template, **p.values)) for p in exc.problems]
+        return _render_list(400, forms.error("file", message), faults, exc.source)
     if created:
         flash(
             _("%(key)s version %(version)s was stored.", key=row.key, version=row.version), "info"
