@@ -50,7 +50,7 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
             data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise QuestionnaireError(
-            source, [Fault("", f"cannot read the file ({exc.strerror})")]
+            source, [Fault("", N_("cannot read the file (%(reason)s)"), {"reason": exc.strerror})]
         ) from None
     return parse_questionnaire_bytes(data, source)
 
@@ -126,7 +126,9 @@ class _Validator(ReportingRules):
         if not isinstance(value, dict):
             self.fail(
                 path,
-                f"must give a text per language ({', '.join(LANGUAGES)}), found {_kind(value)}",
+                N_("must give a text per language (%(allowed)s), found %(found)s"),
+                allowed=", ".join(LANGUAGES),
+                found=_kind(value),
             )
             return {}
         for lang in LANGUAGES:
@@ -137,7 +139,9 @@ class _Validator(ReportingRules):
         for lang in value:
             if lang not in LANGUAGES:
                 self.fail(
-                    _join(path, str(lang)), f"unknown language (allowed: {', '.join(LANGUAGES)})"
+                    _join(path, str(lang)),
+                    N_("unknown language (allowed: %(allowed)s)"),
+                    allowed=", ".join(LANGUAGES),
                 )
         return {
             lang: str(value[lang]).strip() for lang in LANGUAGES if isinstance(value.get(lang), str)
@@ -186,7 +190,12 @@ class _Validator(ReportingRules):
             )
         languages = top.get("languages")
         if not isinstance(languages, list) or sorted(map(str, languages)) != sorted(LANGUAGES):
-            self.fail("languages", f"must list exactly {', '.join(LANGUAGES)}, found {languages!r}")
+            self.fail(
+                "languages",
+                N_("must list exactly %(allowed)s, found %(value)r"),
+                allowed=", ".join(LANGUAGES),
+                value=languages,
+            )
         title = self.text(top.get("title"), "title")
         intro = self.text(top["intro"], "intro") if top.get("intro") is not None else {}
         scale = self.scale(top.get("scale"))
@@ -217,12 +226,19 @@ class _Validator(ReportingRules):
             SCALE_MIN,
             SCALE_MAX,
         ):
-            self.fail("scale", f"must run from min: {SCALE_MIN} to max: {SCALE_MAX}")
+            self.fail(
+                "scale",
+                N_("must run from min: %(min)s to max: %(max)s"),
+                min=SCALE_MIN,
+                max=SCALE_MAX,
+            )
         labels: dict[int, Text] = {}
         raw_labels = m.get("labels")
         if not isinstance(raw_labels, dict):
             self.fail(
-                "scale.labels", f"must map each point to its label, found {_kind(raw_labels)}"
+                "scale.labels",
+                N_("must map each point to its label, found %(found)s"),
+                found=_kind(raw_labels),
             )
             raw_labels = {}
         # Quoted keys ("1":) and the string keys JSON storage gives back mean the same point.
@@ -238,7 +254,10 @@ class _Validator(ReportingRules):
         for point in raw_labels:
             if point not in labels:
                 self.fail(
-                    f"scale.labels.{point}", f"not a point of the scale ({SCALE_MIN}–{SCALE_MAX})"
+                    f"scale.labels.{point}",
+                    N_("not a point of the scale (%(min)s–%(max)s)"),
+                    min=SCALE_MIN,
+                    max=SCALE_MAX,
                 )
         dont_know = self.text(m.get("dont_know"), "scale.dont_know") if "dont_know" in m else {}
         return Scale(SCALE_MIN, SCALE_MAX, labels, dont_know)
