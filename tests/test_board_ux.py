@@ -128,3 +128,11 @@ def test_the_heat_map_table_heads_its_columns_with_words_not_codes(board_member)
     page = board_member.get(f"/compare?round={LAST}&f=demo-norrsund").text
     head = page.split('id="heatmap-table"', 1)[1].split("</thead>", 1)[0]
     assert "Strategi och långsiktighet" in head and ">STRAT<" not in head
+
+
+def test_the_statements_table_also_names_each_column_for_a_phone(client):
+    page = client.get(f"/f/demo-norrsund/items?round={LAST}").text
+    table = page.split('class="stats stack" id="items-', 1)[1].split("</table>", 1)[0]
+    body = table.split("<tbody>", 1)[1]
+    assert len(re.findall(r"<td", body)) == len(re.findall(r"<td[^>]*data-label=", body)) > 0
+    assert 'data-label="Vet ej"' in body or "suppressed" in body
