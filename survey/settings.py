@@ -13,6 +13,10 @@ from typing import Any
 DEFAULT_MIN_GROUP_SIZE = 5
 #: The design notes forbid a smaller k whatever the configuration says.
 MIN_GROUP_SIZE_FLOOR = 3
+#: A national reference averages at least this many förbund (MIN_REFERENCE_ASSOCIATIONS);
+#: never fewer than 3: of two, a board knowing its own mean would get the other's.
+DEFAULT_REFERENCE_ASSOCIATIONS = 3
+REFERENCE_ASSOCIATIONS_FLOOR = 3
 #: Where `survey serve` listens by default, and so where links point when nothing is set.
 LOCAL_URL = "http://127.0.0.1:5000"
 #: Keys read from the environment (and `instance/config.py`).
@@ -21,6 +25,7 @@ KEYS = (
     "SECRET_KEY",
     "PUBLIC_URL",
     "MIN_GROUP_SIZE",
+    "MIN_REFERENCE_ASSOCIATIONS",
     "QUESTIONNAIRE_DIR",
     "RATELIMIT_STORAGE_URI",
     "RATE_LIMIT_LOGIN",
@@ -68,6 +73,8 @@ class Settings:
     public_url_set: bool
     min_group_size: int
     questionnaire_dir: Path
+    #: The fewest förbund a national reference (per dimension) averages; else none is shown.
+    min_reference_associations: int = DEFAULT_REFERENCE_ASSOCIATIONS
     #: Where the rate limits count (Flask-Limiter's storage URI): "memory://" counts per
     #: process; "redis://host:6379" shares the count between the server's processes.
     ratelimit_storage_uri: str = "memory://"
@@ -117,6 +124,9 @@ class Settings:
             public_url_set=bool(public),
             min_group_size=min_group_size(values.get("MIN_GROUP_SIZE", DEFAULT_MIN_GROUP_SIZE)),
             questionnaire_dir=Path(values.get("QUESTIONNAIRE_DIR") or questionnaire_dir()),
+            min_reference_associations=reference_associations(
+                values.get("MIN_REFERENCE_ASSOCIATIONS", DEFAULT_REFERENCE_ASSOCIATIONS)
+            ),
             ratelimit_storage_uri=str(values.get("RATELIMIT_STORAGE_URI") or "memory://"),
             rate_limit_login=str(values.get("RATE_LIMIT_LOGIN") or DEFAULT_RATE_LIMIT_LOGIN),
             rate_limit_respond=str(values.get("RATE_LIMIT_RESPOND") or DEFAULT_RATE_LIMIT_RESPOND),
@@ -185,6 +195,15 @@ def min_group_size(value: object) -> int:
     return max(k, MIN_GROUP_SIZE_FLOOR)
 
 
+def reference_associations(value: object) -> int:
+    """Clamp the national reference's minimum number of förbund to its floor of 3."""
+    try:
+        minimum = int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        minimum = DEFAULT_REFERENCE_ASSOCIATIONS
+    return max(minimum, REFERENCE_ASSOCIATIONS_FLOOR)
+
+
 def trusted_proxies(value: object) -> int:
     """A count of proxies; anything else is a configuration mistake, refused at start-up
     rather than silently trusting (or ignoring) forwarded headers."""
@@ -203,6 +222,8 @@ def draft_days(value: object) -> int:
     if not text.isascii() or not text.isdigit() or int(text) < 1:
         raise ValueError(f"PRIVACY_DRAFT_DAYS must be a number of days (1, 2, …), not {value!r}")
     return int(text)
+
+
 def mail_settings(values: Mapping[str, Any]) -> dict[str, Any]:
     """The SMTP settings; a security mode or port that is not one is refused at start-up
     rather than sending in clear text (or not at all) by surprise."""
