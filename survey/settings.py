@@ -10,13 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_MIN_GROUP_SIZE = 5
-#: The design notes forbid a smaller k whatever the configuration says.
-MIN_GROUP_SIZE_FLOOR = 3
-#: A national reference averages at least this many förbund (MIN_REFERENCE_ASSOCIATIONS);
-#: never fewer than 3: of two, a board knowing its own mean would get the other's.
-DEFAULT_REFERENCE_ASSOCIATIONS = 3
-REFERENCE_ASSOCIATIONS_FLOOR = 3
+from survey.disclosure import (
+    DEFAULT_REFERENCE_ASSOCIATIONS,
+    configured_k,
+    configured_reference_minimum,
+)
+
 #: Where `survey serve` listens by default, and so where links point when nothing is set.
 LOCAL_URL = "http://127.0.0.1:5000"
 #: Keys read from the environment (and `instance/config.py`).
@@ -122,10 +121,10 @@ class Settings:
             secret_key=str(values.get("SECRET_KEY") or secret_key(instance)),
             public_url=public or LOCAL_URL,
             public_url_set=bool(public),
-            min_group_size=min_group_size(values.get("MIN_GROUP_SIZE", DEFAULT_MIN_GROUP_SIZE)),
+            min_group_size=configured_k(values.get("MIN_GROUP_SIZE")),
             questionnaire_dir=Path(values.get("QUESTIONNAIRE_DIR") or questionnaire_dir()),
-            min_reference_associations=reference_associations(
-                values.get("MIN_REFERENCE_ASSOCIATIONS", DEFAULT_REFERENCE_ASSOCIATIONS)
+            min_reference_associations=configured_reference_minimum(
+                values.get("MIN_REFERENCE_ASSOCIATIONS")
             ),
             ratelimit_storage_uri=str(values.get("RATELIMIT_STORAGE_URI") or "memory://"),
             rate_limit_login=str(values.get("RATE_LIMIT_LOGIN") or DEFAULT_RATE_LIMIT_LOGIN),
@@ -184,24 +183,6 @@ def secret_key(instance_path: Path) -> str:
     key_file.write_text(key)
     key_file.chmod(0o600)
     return key
-
-
-def min_group_size(value: object) -> int:
-    """Clamp a configured k to the floor of 3 the anonymity rules demand."""
-    try:
-        k = int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        k = DEFAULT_MIN_GROUP_SIZE
-    return max(k, MIN_GROUP_SIZE_FLOOR)
-
-
-def reference_associations(value: object) -> int:
-    """Clamp the national reference's minimum number of förbund to its floor of 3."""
-    try:
-        minimum = int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        minimum = DEFAULT_REFERENCE_ASSOCIATIONS
-    return max(minimum, REFERENCE_ASSOCIATIONS_FLOOR)
 
 
 def trusted_proxies(value: object) -> int:

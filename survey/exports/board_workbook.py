@@ -21,13 +21,18 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.orm import Session
 
 from survey.db import models
+from survey.disclosure import (
+    DEFAULT_REFERENCE_ASSOCIATIONS,
+    effective_k,
+    effective_reference_minimum,
+    too_few,
+)
 from survey.exports.selection import Selection
 from survey.exports.worksheets import bold_row, header_sheet, print_setup, safe, wrapped
 from survey.i18n import translate, translate_in_context
 from survey.results import colours, overview
 from survey.results.rounding import rounded
 from survey.rounds import lifecycle
-from survey.settings import DEFAULT_REFERENCE_ASSOCIATIONS, REFERENCE_ASSOCIATIONS_FLOOR
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
 
@@ -45,6 +50,7 @@ def write_board_workbook(
     """`Översikt` (every selected förbund × round × dimension), one sheet per förbund with
     its trend and a radar chart of its latest selected round against the national reference,
     and `Om exporten`."""
+    k = effective_k(k)
     wb = Workbook(write_only=True)
     sheet_names = translate(lang, "Overview"), translate(lang, "About")
     # Wide enough for the longest förbund name (up to a point, then it wraps) and for
@@ -62,8 +68,8 @@ def write_board_workbook(
             )
         return cache[rnd.id]
 
-    suppressed = _too_few(lang, k)
-    minimum = max(reference_minimum, REFERENCE_ASSOCIATIONS_FLOOR)
+    suppressed = too_few(lang, k)
+    minimum = effective_reference_minimum(reference_minimum)
     no_reference = _no_reference(lang, minimum)
     latest: dict[str, models.Round] = {}
     for selected in sorted(selection.rounds, key=lambda r: (r.association_name, r.label)):
@@ -170,10 +176,6 @@ def _about_rows(lang: str, k: int, stamp: str, minimum: int) -> list[tuple[str, 
     ]
 
 
-def _too_few(lang: str, k: int) -> str:
-    return translate(lang, "too few answers (n < %(k)s)", k=k)
-
-
 def _no_reference(lang: str, minimum: int) -> str:
     return translate(lang, "no national reference yet (fewer than %(n)s associations)", n=minimum)
 
@@ -192,7 +194,7 @@ def _association_sheet(
         ws.column_dimensions[get_column_letter(2 + 2 * index)].width = _TEXT_WIDTH
         ws.column_dimensions[get_column_letter(3 + 2 * index)].width = 8
     current = trend[-1]
-    suppressed = _too_few(lang, k)
+    suppressed = too_few(lang, k)
     dimension = translate(lang, "Dimension")
     national = translate(lang, "National reference %(label)s", label=current.round_label)
     ws.append(bold_row(ws, [name]))

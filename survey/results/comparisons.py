@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
+from survey import disclosure
 from survey.db import models
+from survey.disclosure import DEFAULT_REFERENCE_ASSOCIATIONS, effective_reference_minimum
 from survey.errors import NotFound
 from survey.i18n import translate
 from survey.results import scoring
 from survey.results.gate import published
 from survey.results.overview import dimension_name
-from survey.settings import DEFAULT_REFERENCE_ASSOCIATIONS, REFERENCE_ASSOCIATIONS_FLOOR
 
 MAX_PEERS = 5
 
@@ -155,7 +156,7 @@ def _picture(
     demo: bool,
     reference_minimum: int,
 ) -> NationalPicture:
-    k = scoring.effective_k(k)
+    k = disclosure.effective_k(k)
     if not rounds:
         raise NotFound("round", label)
     if questionnaire_key is None:
@@ -182,7 +183,7 @@ def _picture(
         session, label, questionnaire_key, k, demo=demo, minimum=reference_minimum
     )
     national = [reference.get(code) for code, _ in dims]
-    minimum = max(reference_minimum, REFERENCE_ASSOCIATIONS_FLOOR)
+    minimum = effective_reference_minimum(reference_minimum)
     return NationalPicture(label, questionnaire_key, k, dims, series, national, demo, minimum)
 
 

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from survey import disclosure
 from survey.db import models
+from survey.disclosure import DEFAULT_REFERENCE_ASSOCIATIONS, effective_reference_minimum
 from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import Level
 from survey.results import scoring
@@ -19,7 +21,6 @@ from survey.results.gate import published
 from survey.results.rounding import extremes
 from survey.results.uncertainty import Difference, welch
 from survey.rounds.lifecycle import RoundHistory, history_of
-from survey.settings import DEFAULT_REFERENCE_ASSOCIATIONS, REFERENCE_ASSOCIATIONS_FLOOR
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def overview_of(
     """The overview of `history.round`. `stats` may bring `dimension_stats` already computed
     for (at least) this round and the previous one, as a page that also shows the trend
     has them; the figures of a round do not depend on which other rounds were asked with."""
-    k = scoring.effective_k(k)
+    k = disclosure.effective_k(k)
     rnd, previous = history.round, history.previous
     if stats is None:
         stats = scoring.dimension_stats(session, [r.id for r in (rnd, previous) if r], k)
@@ -176,7 +177,7 @@ def overview_of(
         submitted_count(session, rnd.id),
         rows,
         previous.label if previous else None,
-        max(reference_minimum, REFERENCE_ASSOCIATIONS_FLOOR),
+        effective_reference_minimum(reference_minimum),
     )
 
 

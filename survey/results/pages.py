@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from survey.db import models
+from survey.disclosure import DEFAULT_REFERENCE_ASSOCIATIONS
 from survey.results import scoring
 from survey.results.breakdowns import Breakdown, breakdown, trend_of
 from survey.results.drilldown import DimensionItems, item_drilldown
 from survey.results.overview import RoundOverview, dimension_name, overview_of, scale_labels
 from survey.results.publication import ensure_published
 from survey.rounds.lifecycle import RoundHistory, round_history
-from survey.settings import DEFAULT_REFERENCE_ASSOCIATIONS
 
 
 @dataclass(frozen=True)
