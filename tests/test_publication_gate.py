@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 
 import pytest
 from builders import add_response, all_items, answer_all, invite, make_round
@@ -76,15 +77,49 @@ def _sheets(client, url: str) -> dict[str, list[tuple]]:
     }
 
 
-def _research_rows(client, url: str) -> list[tuple]:
-    """The research file's rows without its export-local ids (a fresh key per export)."""
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    text = response.get_data(as_text=True).lstrip("\ufeff")
+def _csv_rows(text: str) -> list[tuple]:
+    """A research file's rows without its export-local ids (a fresh key per export)."""
+    text = text.lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(text), delimiter=";" if ";" in text[:200] else ","))
     head, body = rows[0], rows[1:]
     keep = [i for i, name in enumerate(head) if "id" not in name.lower()]
     return sorted(tuple(row[i] for i in keep) for row in body)
+
+
+def _research_rows(client, url: str) -> list[tuple]:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return _csv_rows(response.get_data(as_text=True))
+
+
+def _package_rows(client, url: str) -> dict[str, list[tuple]]:
+    """The research package's wide and long CSV files (the SPSS, Stata, R and Parquet
+    files beside them are written from the same rows in the same pass)."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    with zipfile.ZipFile(io.BytesIO(response.data)) as package:
+        return {
+            name: _csv_rows(package.read(name).decode("utf-8"))
+            for name in ("svar.csv", "svar_lang.csv")
+        }
+
+
+def _command_line_workbook(app, tmp_path) -> dict[str, list[tuple]]:
+    """`survey export --kind board`, as an operator runs it."""
+    out = tmp_path / "styrelse.xlsx"
+    out.unlink(missing_ok=True)
+    args = ["export", "--kind", "board", "--forbund", "norrsund", "--round", "2026"]
+    result = app.test_cli_runner().invoke(args=[*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(out, read_only=True)
+    return {
+        ws.title: [
+            row
+            for row in ws.iter_rows(values_only=True)
+            if not any(isinstance(c, str) and re.match(r"\d{4}-\d\d-\d\dT", c) for c in row)
+        ]
+        for ws in wb.worksheets
+    }
 
 
 def _research_sheet(client, url: str) -> list[tuple]:
@@ -108,11 +143,15 @@ WORKBOOKS = ["/export/norrsund/2026.xlsx", "/export/board.xlsx?forbund=norrsund&
 WORKBOOKS += ["/export/board.xlsx"]
 RESEARCH_CSV = ["/export/research.csv?version=1"]
 RESEARCH_XLSX = ["/export/research.xlsx?version=1"]
+RESEARCH_ZIP = ["/export/research.zip?version=1"]
 
 
-def everything(client) -> dict[str, object]:
+def everything(client, app=None, tmp_path=None) -> dict[str, object]:
     """What every output that shows a figure says."""
     seen: dict[str, object] = {url: _page(client, url) for url in HTML}
+    seen.update({url: _package_rows(client, url) for url in RESEARCH_ZIP})
+    if app is not None:
+        seen["survey export --kind board"] = _command_line_workbook(app, tmp_path)
     seen.update({url: client.get(url).get_json() for url in JSON})
     seen.update({url: _sheets(client, url) for url in WORKBOOKS})
     seen.update({url: _research_rows(client, url) for url in RESEARCH_CSV})
@@ -121,20 +160,20 @@ def everything(client) -> dict[str, object]:
 
 
 def test_a_submit_and_an_unpublished_close_change_nothing_anyone_can_read(
-    app, db, admin_client, world
+    app, db, admin_client, world, tmp_path
 ):
-    before = everything(admin_client)
+    before = everything(admin_client, app, tmp_path)
     # One more person answers in Norrsund's open round, and one in Österby's, through
     # the respondent's pages.
     respondent = app.test_client()
     for key in ("2025", "osterby"):
         (token,) = invite(db, world[key])
         answer_all(respondent, token, value=lambda code: "5")
-    after_submit = everything(admin_client)
+    after_submit = everything(admin_client, app, tmp_path)
     # The administrator closes Norrsund 2025 and does not publish it.
     lifecycle.close_round(world["2025"], world["2025"].closes_on)
     db.commit()
-    after_close = everything(admin_client)
+    after_close = everything(admin_client, app, tmp_path)
     for url in before:
         assert after_submit[url] == before[url], f"{url} changed after one submit"
         assert after_close[url] == before[url], f"{url} changed when a round closed"

@@ -18,12 +18,13 @@ import re
 import statistics
 
 import pytest
+from alembic import command
 from builders import add_response, all_items, close_and_publish, csrf_token, invite, make_round
 from conftest import signed_in
 from scipy import stats as scipy_stats
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 
-from survey.db import models
+from survey.db import migrations, models
 from survey.results.uncertainty import Sample, welch
 from survey.rounds import invitations
 
@@ -166,3 +167,29 @@ def test_no_change_is_clear_only_because_non_response_was_treated_as_sampling():
     ci = scipy_stats.ttest_ind(now, before, equal_var=False).confidence_interval(0.95)
     assert (shown.low, shown.high) == pytest.approx((ci.low, ci.high), abs=1e-9)
     assert ci.low < 0 and not shown.clear
+
+
+# --- rounds closed before N was stored -----------------------------------------------------------
+
+
+def test_the_upgrade_fixes_n_of_closed_rounds_from_their_links(app, db):
+    """Migration 0007 on a database whose rounds closed before N was stored: closed and
+    published rounds get their personal links as N (none with a shared link), open ones
+    get theirs when they close."""
+    engine = app.extensions["survey_engine"]
+    shapes = {"2023": ("published", 12, False), "2024": ("closed", 8, True)}
+    shapes["2025"] = ("open", 5, False)
+    for label, (state, links, shared) in shapes.items():
+        rnd = make_round(db, label=label, state=state)
+        invite(db, rnd, links)
+        if shared:
+            invitations.create_shared_link(db, rnd)
+    db.commit()
+    db.close()
+    with engine.begin() as conn:
+        command.downgrade(migrations.config(conn), "0006")
+    with engine.begin() as conn:
+        command.upgrade(migrations.config(conn), "0007")
+    with engine.connect() as conn:
+        invited = dict(conn.execute(text("SELECT label, invited FROM round")).all())
+    assert invited == {"2023": 12, "2024": None, "2025": None}

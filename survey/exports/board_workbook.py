@@ -76,22 +76,9 @@ def write_board_workbook(
         rnd = session.get(models.Round, selected.id)
         latest[selected.association_slug] = rnd
         for row in overview_of(rnd).rows:
-            summary_ws.append(
-                _figures(
-                    summary_ws,
-                    [
-                        wrapped(summary_ws, selected.association_name),
-                        rnd.label,
-                        row.name,
-                        row.code,
-                        row.n,
-                        suppressed if row.suppressed else row.mean,
-                        None if row.suppressed else row.sd,
-                        no_reference if row.national_mean is None else row.national_mean,
-                        row.national_associations,
-                    ],
-                )
-            )
+            name = wrapped(summary_ws, selected.association_name)  # a cell per row
+            cells = _summary_cells(name, rnd.label, row, suppressed, no_reference)
+            summary_ws.append(_figures(summary_ws, cells))
     for rnd in latest.values():
         association = rnd.association
         # The pages' trend: published rounds up to this one with the same instrument (an
@@ -108,6 +95,23 @@ def write_board_workbook(
     for row in _about_rows(lang, k, stamp, minimum):
         about.append(safe(about, row))
     wb.save(out)
+
+
+def _summary_cells(
+    name: object, label: str, row: overview.DimensionRow, suppressed: str, no_reference: str
+) -> list[object]:
+    """One row of `Översikt`: a suppressed mean says so, a missing reference says why."""
+    return [
+        name,
+        label,
+        row.name,
+        row.code,
+        row.n,
+        suppressed if row.suppressed else row.mean,
+        None if row.suppressed else row.sd,
+        no_reference if row.national_mean is None else row.national_mean,
+        row.national_associations,
+    ]
 
 
 def _header(lang: str) -> tuple[str, ...]:
