@@ -187,7 +187,7 @@ def test_the_upgrade_fixes_n_of_closed_rounds_from_their_links(app, db):
     db.commit()
     db.close()
     with engine.begin() as conn:
-        command.downgrade(migrations.config(conn), "0006")
+        command.downgrade(migrations.config(conn), "0010")
     with engine.begin() as conn:
         command.upgrade(migrations.config(conn), "0007")
     with engine.connect() as conn:

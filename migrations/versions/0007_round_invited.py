@@ -1,7 +1,7 @@
 """The number invited to a round, fixed when it closes
 
 Revision ID: 0007
-Revises: 0006
+Revises: 0010
 Create Date: 2026-12-07 21:40:00
 
 The change intervals' finite-population correction used the round's personal links as
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | Sequence[str] | None = "0006"
+down_revision: str | Sequence[str] | None = "0010"  # after main's round sequence
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

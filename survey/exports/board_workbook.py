@@ -72,7 +72,7 @@ def write_board_workbook(
     minimum = effective_reference_minimum(reference_minimum)
     no_reference = _no_reference(lang, minimum)
     latest: dict[str, models.Round] = {}
-    for selected in sorted(selection.rounds, key=lambda r: (r.association_name, r.label)):
+    for selected in sorted(selection.rounds, key=lambda r: (r.association_name, r.sequence)):
         rnd = session.get(models.Round, selected.id)
         latest[selected.association_slug] = rnd
         for row in overview_of(rnd).rows:
