@@ -254,6 +254,7 @@ def test_national_reference_weights_each_association_equally(db, fixture_round):
 
 def test_overview_change_since_the_previous_round(db, fixture_round):
     earlier = make_round(db, label="2025", state="published")
+    earlier.sequence = 0  # made after the fixture's 2026, but held before it in time
     for _ in range(5):
         add_response(db, earlier, {"STRAT1": 3, "STRAT2": 3, "STRAT3": 3, "STRAT4": 3})
     for _ in range(2):
@@ -270,6 +271,7 @@ def test_overview_change_since_the_previous_round(db, fixture_round):
 
 def test_change_is_hidden_when_the_earlier_round_was_suppressed(db, fixture_round):
     earlier = make_round(db, label="2025", state="published")
+    earlier.sequence = 0  # before the fixture's 2026 in time
     for _ in range(3):
         add_response(db, earlier, {"STRAT1": 3, "STRAT2": 3, "STRAT3": 3, "STRAT4": 3})
     row = next(
