@@ -51,6 +51,10 @@ def _k() -> int:
     return settings().min_group_size
 
 
+def _reference_minimum() -> int:
+    return settings().min_reference_associations
+
+
 def _filename(*parts: str) -> str:
     return "-".join(["samverkansmataren", *parts])
 
@@ -114,7 +118,9 @@ def _round_page(slug: str, template: str):
 def _round_context(slug: str) -> dict:
     """What the dashboard and the report show of one round (one call of the core)."""
     language, k = lang(), _k()
-    page = pages.round_report(db(), slug, params.arg("round"), k, language)
+    page = pages.round_report(
+        db(), slug, params.arg("round"), k, language, reference_minimum=_reference_minimum()
+    )
     name, label = page.association.name, page.round.label
     charts_html = {
         "radar": figures.overview_radar(page.overview, language),
@@ -175,7 +181,15 @@ def items(slug: str):
 def data(slug: str):
     """The dashboard's numbers for other tools; suppressed groups carry n and no figures."""
     language, k = lang(), _k()
-    page = pages.round_report(db(), slug, params.arg("round"), k, language, trend=False)
+    page = pages.round_report(
+        db(),
+        slug,
+        params.arg("round"),
+        k,
+        language,
+        trend=False,
+        reference_minimum=_reference_minimum(),
+    )
     summary = page.overview
     return jsonify(
         {
@@ -223,7 +237,9 @@ def compare():
     # by name: 404.
     see = access.Sight(current_principal(), session)
     by_name = [s for s in [own, *peers] if s and not s.startswith(comparisons.ALIAS)]
-    picture = comparisons.visible_picture(session, label, by_name, k, language, see.named)
+    picture = comparisons.visible_picture(
+        session, label, by_name, k, language, see.named, reference_minimum=_reference_minimum()
+    )
     too_many = len(peers) > comparisons.MAX_PEERS
     radar = None
     if own and not too_many:
