@@ -5,6 +5,7 @@ chart per förbund so the file can be forwarded and opened anywhere. No Flask he
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Sequence
 from typing import IO
@@ -21,7 +22,12 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.orm import Session
 
 from survey.db import models
-from survey.disclosure import effective_k, too_few
+from survey.disclosure import (
+    DEFAULT_REFERENCE_ASSOCIATIONS,
+    effective_k,
+    effective_reference_minimum,
+    too_few,
+)
 from survey.exports.maturity_sheets import write_actions_sheet, write_agreed_sheet
 from survey.exports.selection import Selection
 from survey.exports.worksheets import bold_row, header_sheet, print_setup, safe, wrapped
@@ -41,6 +47,7 @@ def write_board_workbook(
     k: int,
     lang: str,
     now: dt.datetime | None = None,
+    reference_minimum: int = DEFAULT_REFERENCE_ASSOCIATIONS,
 ) -> None:
     """`Översikt` (every selected förbund × round × dimension), one sheet per förbund with
     its trend and a radar chart of its latest selected round against the national reference,
@@ -58,38 +65,31 @@ def write_board_workbook(
 
     def overview_of(rnd: models.Round) -> overview.RoundOverview:
         if rnd.id not in cache:
-            cache[rnd.id] = overview.round_overview(session, rnd, k, lang)
+            cache[rnd.id] = overview.round_overview(
+                session, rnd, k, lang, reference_minimum=reference_minimum
+            )
         return cache[rnd.id]
 
     suppressed = too_few(lang, k)
+    minimum = effective_reference_minimum(reference_minimum)
+    no_reference = _no_reference(lang, minimum)
     latest: dict[str, models.Round] = {}
     for selected in sorted(selection.rounds, key=lambda r: (r.association_name, r.sequence)):
         rnd = session.get(models.Round, selected.id)
         latest[selected.association_slug] = rnd
         for row in overview_of(rnd).rows:
-            summary_ws.append(
-                _figures(
-                    summary_ws,
-                    [
-                        wrapped(summary_ws, selected.association_name),
-                        rnd.label,
-                        row.name,
-                        row.code,
-                        row.n,
-                        suppressed if row.suppressed else row.mean,
-                        None if row.suppressed else row.sd,
-                        row.national_mean,
-                        row.national_associations,
-                    ],
-                )
-            )
+            name = wrapped(summary_ws, selected.association_name)  # a cell per row
+            cells = _summary_cells(name, rnd.label, row, suppressed, no_reference)
+            summary_ws.append(_figures(summary_ws, cells))
     for rnd in latest.values():
         association = rnd.association
-        rounds = lifecycle.rounds_of(session, association)
-        trend = [r for r in rounds if r.sequence <= rnd.sequence]
+        # The pages' trend: published rounds up to this one with the same instrument (an
+        # open round here gave one submit away between two downloads).
+        trend = lifecycle.history_of(session, rnd).earlier
         ws = wb.create_sheet(_sheet_name(association.name, taken))
         print_setup(ws, title_rows=_TREND_HEADER)
-        _association_sheet(ws, association.name, [overview_of(r) for r in trend], lang, k)
+        sheet = [overview_of(r) for r in trend]
+        _association_sheet(ws, association.name, sheet, lang, k, no_reference)
     write_agreed_sheet(wb, session, list(latest.values()), lang)
     today = (now or dt.datetime.now(dt.UTC)).date()
     write_actions_sheet(wb, session, list(latest.values()), today, lang)
@@ -97,14 +97,31 @@ def write_board_workbook(
         wb, sheet_names[1], (translate(lang, "Item"), translate(lang, "Value")), [28, 120], True
     )
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    for row in _about_rows(lang, k, stamp):
+    for row in _about_rows(lang, k, stamp, minimum):
         about.append(safe(about, row))
     wb.save(out)
 
 
+def _summary_cells(
+    name: object, label: str, row: overview.DimensionRow, suppressed: str, no_reference: str
+) -> list[object]:
+    """One row of `Översikt`: a suppressed mean says so, a missing reference says why."""
+    return [
+        name,
+        label,
+        row.name,
+        row.code,
+        row.n,
+        suppressed if row.suppressed else row.mean,
+        None if row.suppressed else row.sd,
+        no_reference if row.national_mean is None else row.national_mean,
+        row.national_associations,
+    ]
+
+
 def _header(lang: str) -> tuple[str, ...]:
-    # In context (a literal, for the extraction): the file says "Förbund" and "Nationell
-    # referens" where the pages say "Samordningsförbund" and "Riksreferens".
+    # In context (a literal, for the extraction): the file's narrow column says "Förbund"
+    # where the pages say "Samordningsförbund"; the reference is "Riksreferens" in both.
     return (
         translate_in_context(lang, "board workbook", "Coordination association"),
         translate(lang, "Round"),
@@ -113,12 +130,12 @@ def _header(lang: str) -> tuple[str, ...]:
         translate(lang, "Responses (n)"),
         translate(lang, "Mean"),
         translate(lang, "Standard deviation"),
-        translate_in_context(lang, "board workbook", "National reference"),
+        translate(lang, "National reference"),
         translate(lang, "Associations in the reference"),
     )
 
 
-def _about_rows(lang: str, k: int, stamp: str) -> list[tuple[str, str]]:
+def _about_rows(lang: str, k: int, stamp: str, minimum: int) -> list[tuple[str, str]]:
     return [
         (
             translate(lang, "Contents"),
@@ -134,12 +151,30 @@ def _about_rows(lang: str, k: int, stamp: str) -> list[tuple[str, str]]:
             ),
         ),
         (
-            translate_in_context(lang, "board workbook", "National reference"),
+            translate(lang, "National reference"),
             translate(
                 lang,
                 "The mean of the associations' means in rounds with the same name and "
                 "questionnaire; each association weighs the same, and only associations "
                 "that are shown themselves (n ≥ k) count.",
+            ),
+        ),
+        (
+            translate(lang, "Associations in the reference"),
+            translate(
+                lang,
+                "At least %(n)s: with fewer there is no national reference yet (one "
+                "association's reference would be itself; of two, each could work out the "
+                "other's figures).",
+                n=minimum,
+            ),
+        ),
+        (
+            translate(lang, "Rounds"),
+            translate(
+                lang,
+                "Published rounds only: a round that is open, or closed but not published, "
+                "is in no sheet.",
             ),
         ),
         (
@@ -150,12 +185,17 @@ def _about_rows(lang: str, k: int, stamp: str) -> list[tuple[str, str]]:
     ]
 
 
+def _no_reference(lang: str, minimum: int) -> str:
+    return translate(lang, "no national reference yet (fewer than %(n)s associations)", n=minimum)
+
+
 def _association_sheet(
     ws: WriteOnlyWorksheet,
     name: str,
     trend: Sequence[overview.RoundOverview],
     lang: str,
     k: int,
+    no_reference: str,
 ) -> None:
     """The trend table (means and n per round), then the chart's data and the radar chart."""
     ws.column_dimensions["A"].width = 34
@@ -188,7 +228,7 @@ def _association_sheet(
                 cells += [None, None]
             else:
                 cells += [suppressed if past.suppressed else past.mean, past.n]
-        cells.append(row.national_mean)
+        cells.append(no_reference if row.national_mean is None else row.national_mean)
         ws.append(_figures(ws, cells))
     ws.append([])
     caption = translate(
@@ -265,12 +305,27 @@ def _figures(ws: WriteOnlyWorksheet, values: Sequence[object]) -> list[object]:
 
 def _sheet_name(name: str, taken: set[str]) -> str:
     """Excel sheet names: at most 31 characters, none of []:*?/\\ or control characters, no
-    apostrophe first or last, unique ignoring case. A sheet name is never run as a formula,
-    so it is not neutralised (a leading quote would make the file invalid)."""
-    base = _SHEET_FORBIDDEN.sub(" ", name).strip(" '")[:31].rstrip(" '") or "Förbund"
-    candidate, n = base, 2
-    while candidate.lower() in taken:
-        suffix = f" ({n})"
-        candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
+    apostrophe first or last, unique ignoring case. A long name is shortened at a word
+    boundary ("Norrsunds samordningsförbund", never "… (d"); where that is taken, middle
+    words give way to the last one ("Norrsunds (dalarna)"), and only then " (2)", " (3)" …
+    follow as many whole words as fit. A sheet name is never run as a formula, so it is
+    not neutralised (a leading quote would make the file invalid)."""
+    cleaned = " ".join(_SHEET_FORBIDDEN.sub(" ", name).split()).strip(" '") or "Förbund"
+    words = cleaned.split()
+    tried = itertools.chain(
+        [_whole_words(cleaned, 31)],
+        (" ".join(words[:i] + words[-1:]) for i in range(len(words) - 2, 0, -1)),
+        (_whole_words(cleaned, 31 - len(f" ({n})")) + f" ({n})" for n in itertools.count(2)),
+    )
+    candidate = next(c for c in tried if len(c) <= 31 and c.lower() not in taken)
     taken.add(candidate.lower())
     return candidate
+
+
+def _whole_words(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters after its last whole word that fits (a
+    first word longer than the limit is cut, as nothing else would fit)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0].rstrip(" '(-–,") if " " in text[: limit + 1] else ""
+    return (cut or text[:limit]).rstrip(" '")

@@ -13,21 +13,30 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from survey import disclosure
 from survey.db import models
-from survey.db.models import RoundState
+from survey.disclosure import DEFAULT_REFERENCE_ASSOCIATIONS, effective_reference_minimum
 from survey.errors import NotFound
 from survey.i18n import translate
 from survey.results import scoring
+from survey.results.gate import published
 from survey.results.overview import dimension_name
 from survey.rounds import lifecycle
 
 MAX_PEERS = 5
+#: What marks a pseudonymised förbund's alias among the chosen ("~C"): no slug starts so.
+ALIAS = "~"
 
 
 @dataclass(frozen=True)
 class AssociationSeries:
-    slug: str
+    slug: str  # "" for a förbund shown under a pseudonym
     name: str
     cells: list[scoring.GroupStat]  # one per dimension; suppressed cells carry no figures
+    alias: str = ""  # a pseudonymised förbund's key on this page ("~C"), never its slug
+
+    @property
+    def choice(self) -> str:
+        """What the comparison form sends to choose this förbund."""
+        return self.slug or self.alias
 
 
 @dataclass(frozen=True)
@@ -40,12 +49,21 @@ class NationalPicture:
     national: list[scoring.Reference | None]  # one per dimension
     #: A picture of the demo förbund only; otherwise of real förbund only, never mixed.
     demo: bool = False
+    #: the fewest förbund a national reference averages (below it there is none)
+    reference_minimum: int = DEFAULT_REFERENCE_ASSOCIATIONS
 
-    def series(self, slug: str) -> AssociationSeries:
+    @property
+    def has_reference(self) -> bool:
+        return any(ref is not None for ref in self.national)
+
+    def series(self, choice: str) -> AssociationSeries:
+        """A förbund by its short name, or a pseudonymised one by its alias ("~C")."""
         for s in self.associations:
-            if s.slug == slug:
+            if s.choice == choice:
                 return s
-        raise NotFound("round", self.label, within=slug)
+        if choice.startswith(ALIAS):
+            raise NotFound("association", choice)
+        raise NotFound("round", self.label, within=choice)
 
 
 def round_labels(session: Session) -> list[str]:
@@ -53,7 +71,7 @@ def round_labels(session: Session) -> list[str]:
     share ("2026"), each förbund's rounds having their own time order, so labels compare
     with runs of digits as numbers ("10" after "9"), never as plain strings."""
     labels = session.scalars(
-        select(models.Round.label).where(models.Round.state == RoundState.PUBLISHED).distinct()
+        select(models.Round.label).where(published(models.Round.id)).distinct()
     )
     return sorted(labels, key=lifecycle.label_order, reverse=True)
 
@@ -66,7 +84,7 @@ def _rounds_labelled(session: Session, label: str) -> list[models.Round]:
         session.scalars(
             select(models.Round)
             .join(models.Round.association)
-            .where(models.Round.label == label, models.Round.state == RoundState.PUBLISHED)
+            .where(models.Round.label == label, published(models.Round.id))
             .options(
                 contains_eager(models.Round.association),
                 joinedload(models.Round.questionnaire).selectinload(
@@ -79,17 +97,30 @@ def _rounds_labelled(session: Session, label: str) -> list[models.Round]:
 
 
 def national_picture(
-    session: Session, label: str, k: int, lang: str, questionnaire_key: str | None = None
+    session: Session,
+    label: str,
+    k: int,
+    lang: str,
+    questionnaire_key: str | None = None,
+    *,
+    reference_minimum: int = DEFAULT_REFERENCE_ASSOCIATIONS,
 ) -> NationalPicture:
     """All förbund with a round of this label (and instrument key: by default the one most
     rounds of the label use)."""
     rounds = _rounds_labelled(session, label)
     demo = _demo_picture(rounds, ())
-    return _picture(session, _of_kind(rounds, demo), label, k, lang, questionnaire_key, demo)
+    kind = _of_kind(rounds, demo)
+    return _picture(session, kind, label, k, lang, questionnaire_key, demo, reference_minimum)
 
 
 def chosen_picture(
-    session: Session, label: str, slugs: Sequence[str], k: int, lang: str
+    session: Session,
+    label: str,
+    slugs: Sequence[str],
+    k: int,
+    lang: str,
+    *,
+    reference_minimum: int = DEFAULT_REFERENCE_ASSOCIATIONS,
 ) -> NationalPicture:
     """The national picture of `label` in the instrument of the first of the chosen förbund
     (as `national_picture` when none is chosen). NotFound names the first chosen förbund
@@ -112,7 +143,7 @@ def chosen_picture(
             raise NotFound("association", slug)
         raise NotFound("round", label, within=names[slug])
     key = by_slug[slugs[0]].questionnaire.key if slugs else None
-    return _picture(session, rounds, label, k, lang, key, demo)
+    return _picture(session, rounds, label, k, lang, key, demo, reference_minimum)
 
 
 def _demo_picture(rounds: Sequence[models.Round], slugs: Sequence[str]) -> bool:
@@ -137,6 +168,7 @@ def _picture(
     lang: str,
     questionnaire_key: str | None,
     demo: bool,
+    reference_minimum: int,
 ) -> NationalPicture:
     k = disclosure.effective_k(k)
     if not rounds:
@@ -161,9 +193,12 @@ def _picture(
         )
         for r in rounds
     ]
-    reference = scoring.national_reference(session, label, questionnaire_key, k, demo=demo)
+    reference = scoring.national_reference(
+        session, label, questionnaire_key, k, demo=demo, minimum=reference_minimum
+    )
     national = [reference.get(code) for code, _ in dims]
-    return NationalPicture(label, questionnaire_key, k, dims, series, national, demo)
+    minimum = effective_reference_minimum(reference_minimum)
+    return NationalPicture(label, questionnaire_key, k, dims, series, national, demo, minimum)
 
 
 def visible_picture(
@@ -173,20 +208,28 @@ def visible_picture(
     k: int,
     lang: str,
     visible: Callable[[str], bool],
+    *,
+    reference_minimum: int = DEFAULT_REFERENCE_ASSOCIATIONS,
 ) -> NationalPicture:
     """The national picture as one user may see it: förbund they may not see by name
     (not their own, and not named to others by their own choice) appear as "Förbund A,
-    B…", cannot be chosen, and are not found when asked for by short name."""
+    B…", are chosen by that letter (alias "~A": the heat map shows their figures anyway),
+    and are not found when asked for by short name."""
     for slug in chosen:
         if not visible(slug):
             raise NotFound("association", slug)
-    picture = chosen_picture(session, label, chosen, k, lang)
+    picture = chosen_picture(session, label, chosen, k, lang, reference_minimum=reference_minimum)
     named = [s for s in picture.associations if visible(s.slug)]
     hidden = [s for s in picture.associations if not visible(s.slug)]
     # In the order of their figures, not of their names, so a letter tells nothing.
     hidden.sort(key=lambda s: [c.mean if c.mean is not None else -1.0 for c in s.cells])
     renamed = [
-        AssociationSeries("", translate(lang, "Association %(letter)s", letter=_letter(i)), s.cells)
+        AssociationSeries(
+            "",
+            translate(lang, "Association %(letter)s", letter=_letter(i)),
+            s.cells,
+            alias=ALIAS + _letter(i),
+        )
         for i, s in enumerate(hidden)
     ]
     return dataclasses.replace(picture, associations=named + renamed)
