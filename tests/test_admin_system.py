@@ -261,13 +261,13 @@ def test_a_system_administrator_adds_a_forbund(system, db):
 
 def test_a_stored_version_downloads_as_the_template_for_the_next(system, db):
     page = text(system.get("/admin/questionnaires"))
-    assert "Ladda ner integrerad-samverkan version 2 som mall (YAML)" in page
+    assert "Ladda ner integrerad-samverkan version 3 som mall (YAML)" in page
     assert "README" not in page
-    template = system.get("/admin/questionnaires/integrerad-samverkan/2.yaml")
+    template = system.get("/admin/questionnaires/integrerad-samverkan/3.yaml")
     assert template.status_code == 200
-    assert "integrerad-samverkan-v2.yaml" in template.headers["Content-Disposition"]
+    assert "integrerad-samverkan-v3.yaml" in template.headers["Content-Disposition"]
     # The template, its version raised, uploads as the next version.
-    following = template.data.decode().replace("version: 2", "version: 3", 1)
+    following = template.data.decode().replace("version: 3", "version: 4", 1)
     assert upload(system, following).status_code == 303
-    assert "integrerad-samverkan version 3 har sparats" in text(system.get("/admin/questionnaires"))
+    assert "integrerad-samverkan version 4 har sparats" in text(system.get("/admin/questionnaires"))
     assert system.get("/admin/questionnaires/integrerad-samverkan/9.yaml").status_code == 404

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from builders import csrf_token, hidden_field, invite, make_round
+from builders import close_and_publish, csrf_token, hidden_field, invite, make_round
 from conftest import QUESTIONNAIRES
 from sqlalchemy import select
 
@@ -99,6 +99,7 @@ def test_a_respondent_rates_the_level_now_and_wanted_and_it_is_stored_but_never_
     )
     assert stored["STRAT.NOW"] == 2 and stored["STRAT.WANT"] == 4
     # The score is the statements' mean, untouched by the level answers (2 and 4).
+    close_and_publish(db, rnd)
     statements = load_questionnaire(V3).dimension("STRAT").items
     expected = [5 if item.reverse else 1 for item in statements]
     score = db.execute(scoring.respondent_scores().where(models.Dimension.code == "STRAT")).one()
