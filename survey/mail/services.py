@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from survey.db import audit, models
+from survey.db import audit, mixing, models
 from survey.db.engine import forget_deleted, transaction
 from survey.db.models import MessageKind, RoundState
 from survey.errors import AddressesRejected, MailRefused
@@ -130,9 +130,11 @@ def close_round(
     with transaction(session):
         rnd = lifecycle.round_by_name(session, slug, label)
         lifecycle.close_round(rnd, today)
+        mixing.mix_round(session, rnd.id)  # the whole round in one random order
         audit.record(session, actor, "round_closed", _name(rnd))
         delete_addresses(session, rnd, actor=actor)
     forget_deleted(session)
+    mixing.forget_old_rows(session.get_bind())
     return rnd
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.answering.submission import delete_drafts
-from survey.db import audit, models
+from survey.db import audit, mixing, models
 from survey.db.engine import forget_deleted, transaction
 from survey.errors import SurveyError
 from survey.mail.services import delete_addresses
@@ -46,9 +46,11 @@ def publish_round(
     with transaction(session):
         rnd = lifecycle.round_by_name(session, association_slug, label)
         lifecycle.publish_round(rnd, today)
+        mixing.mix_round(session, rnd.id)  # also a round closed by its date alone
         drafts = select(models.Draft.id).where(models.Draft.round_id == rnd.id)
         delete_drafts(session, list(session.scalars(drafts)))
         delete_addresses(session, rnd, actor=actor)
         audit.record(session, actor, "round_published", f"{association_slug}/{label}")
     forget_deleted(session)
+    mixing.forget_old_rows(session.get_bind())
     return rnd

@@ -8,7 +8,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from survey.db import audit, models
+from survey.db import audit, mixing, models
 from survey.db.engine import transaction
 from survey.instruments.catalog import find_questionnaire
 from survey.rounds import associations, invitations, lifecycle
@@ -109,8 +109,10 @@ def close_round(
     with transaction(session):
         rnd = lifecycle.round_by_name(session, association_slug, label)
         lifecycle.close_round(rnd, today)
+        mixing.mix_round(session, rnd.id)  # the whole round in one random order
         audit.record(session, actor, "round_closed", _name(rnd))
-        return rnd
+    mixing.forget_old_rows(session.get_bind())
+    return rnd
 
 
 def invite(
