@@ -9,6 +9,7 @@ from builders import (
     answer_all,
     begin,
     csrf_token,
+    draft_content,
     hidden_field,
     invite,
     make_round,
@@ -77,12 +78,7 @@ def test_vet_ej_is_stored_as_missing_and_blank_clears_an_answer(client, db):
     csrf = begin(client, token)
     page_post(client, token, 1, csrf, STRAT1="dk", STRAT2="3")
     page_post(client, token, 1, csrf, STRAT1="dk", STRAT2="")
-    rows = db.execute(
-        select(models.Item.code, models.DraftAnswer.value).join(
-            models.DraftAnswer, models.DraftAnswer.item_id == models.Item.id
-        )
-    ).all()
-    assert rows == [("STRAT1", None)]
+    assert draft_content(db, token).answers == {"STRAT1": None}
 
 
 def test_resume_on_another_device_with_the_same_link(client, app, db):

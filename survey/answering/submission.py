@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from survey.answering.drafts import missing_background
+from survey.answering.drafts import dimension_ids, item_ids, missing_background
+from survey.answering.sealing import Content
 from survey.answering.validation import AnswersRejected, Problem
 from survey.db import mixing, models
 from survey.instruments.questionnaire import Questionnaire
@@ -25,28 +26,23 @@ def submit(
     q: Questionnaire,
     invitation: models.Invitation,
     draft: models.Draft,
+    content: Content,
     language: str,
     day: dt.date,
 ) -> None:
     """Make the answers final and cut every tie to the link (anonymity by design)."""
-    missing = missing_background(q, draft)
+    missing = missing_background(q, content)
     if missing:
         raise AnswersRejected([Problem(code, "required") for code in missing])
+    items = item_ids(session, draft.round.questionnaire_id)
+    dimensions = dimension_ids(session, draft.round.questionnaire_id)
     new = mixing.Submitted(
         language=language,
-        role=draft.role,
-        agency=draft.agency,
-        years=draft.years,
-        answers=session.execute(
-            select(models.DraftAnswer.item_id, models.DraftAnswer.value).where(
-                models.DraftAnswer.draft_id == draft.id
-            )
-        ).all(),
-        comments=session.execute(
-            select(models.DraftComment.dimension_id, models.DraftComment.text).where(
-                models.DraftComment.draft_id == draft.id
-            )
-        ).all(),
+        role=content.background.get("role"),
+        agency=content.background.get("agency"),
+        years=content.background.get("years"),
+        answers=[(items[code], value) for code, value in sorted(content.answers.items())],
+        comments=[(dimensions[code], text) for code, text in sorted(content.comments.items())],
     )
     # Written together with up to MIX - 1 earlier responses, in random order: no copy of
     # the database lists the submissions in the order they came (survey.db.mixing).
