@@ -150,3 +150,75 @@ def test_a_copy_of_postgresql_lists_no_order_of_submissions_mid_round_nor_after(
     assert writers == answer_writers == 1
     assert _tau(_listed(pg_app, round_id, "r.ctid")) < 0.6
     assert _tau(_dumped(pg_app, tmp_path, round_id)) < 0.6
+
+
+DRAFT_TABLES = ("draft", "draft_answer", "draft_comment", "invitation")
+
+
+def _pages(conn, table: str) -> list[bytes]:
+    """Every page of a table as PostgreSQL keeps it on disk: live rows, dead row versions
+    and free space alike (pageinspect, as someone with the data directory reads it)."""
+    blocks = conn.execute(
+        text(f"SELECT pg_relation_size('{table}') / current_setting('block_size')::int")
+    ).scalar_one()
+    return [
+        bytes(conn.execute(text(f"SELECT get_raw_page('{table}', {n})")).scalar_one())
+        for n in range(blocks)
+    ]
+
+
+def _dead_drafts(conn) -> dict[int, dict[int, int | None]]:
+    """Draft id → {item id: value}, rebuilt from every row version left in `draft_answer`."""
+    found: dict[int, dict[int, int | None]] = {}
+    for number, _ in enumerate(_pages(conn, "draft_answer")):
+        rows = conn.execute(
+            text(
+                "SELECT t_attrs FROM heap_page_item_attrs("
+                f"get_raw_page('draft_answer', {number}), 'draft_answer'::regclass) "
+                "WHERE t_attrs IS NOT NULL"
+            )
+        ).scalars()
+        for draft_id, item_id, value in rows:
+            as_int = lambda raw: None if raw is None else int.from_bytes(raw, "little")  # noqa: E731
+            found.setdefault(as_int(draft_id), {})[as_int(item_id)] = as_int(value)
+    return found
+
+
+def test_dead_rows_in_postgresql_pages_match_no_draft_to_its_response(pg_app):
+    """Issue 19: after submit, old versions of invitations (token hash → draft) and of draft
+    answers stayed in the heap; a page reader matched 12–15 of 30 drafts to responses."""
+    day = dt.date.today()
+    now = dt.datetime.combine(day, dt.time(9))
+    with pg_app.extensions["survey_sessions"]() as session:
+        tokens = invite(session, make_round(session), 10)
+        for number, token in enumerate(tokens):
+            services.save_background(
+                session, token, {"role": "chef", "agency": "kommun"}, complete=True,
+                language="sv", now=now, today=day,
+            )  # fmt: skip
+            ratings = {f"STRAT{i}": str(1 + (number >> i) % 5) for i in range(1, 5)}
+            for comment in (f"utkast {number:02d}", f"svar {number:02d}"):  # saved twice
+                services.save_page(
+                    session, token, "STRAT", ratings, comment, language="sv", now=now, today=day
+                )
+            services.submit(session, token, language="sv", now=now, today=day)
+
+    engine = pg_app.extensions["survey_engine"]
+    with engine.connect() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pageinspect"))
+        pages = b"".join(page for table in DRAFT_TABLES for page in _pages(conn, table))
+        dead = _dead_drafts(conn)
+        submitted = {}
+        for rid, item_id, value in conn.execute(
+            select(models.Answer.response_id, models.Answer.item_id, models.Answer.value)
+        ):
+            submitted.setdefault(rid, {})[item_id] = value
+        conn.commit()
+
+    # No comment, first draft or final, is readable anywhere in the drafts' pages...
+    for number in range(10):
+        for marker in (f"utkast {number:02d}", f"svar {number:02d}"):
+            assert marker.encode() not in pages, marker
+    # ...and no row version of a draft's answers is left to match a response by.
+    matched = [rid for rid, answers in submitted.items() if answers in dead.values()]
+    assert dead == {} and matched == []
