@@ -44,9 +44,9 @@ def submit(
         answers=[(items[code], value) for code, value in sorted(content.answers.items())],
         comments=[(dimensions[code], text) for code, text in sorted(content.comments.items())],
     )
-    # Written together with up to MIX - 1 earlier responses, in random order: no copy of
-    # the database lists the submissions in the order they came (survey.db.mixing).
-    mixing.mix_round(session, draft.round_id, new, limit=mixing.MIX)
+    # On PostgreSQL written together with up to MIX - 1 earlier responses, in random order:
+    # no copy of the database lists the submissions in the order they came (db.mixing).
+    mixing.mix_round(session, draft.round_id, new, limit=mixing.submit_group(session))
     invitation.draft = None
     invitation.used = True
     session.flush()
