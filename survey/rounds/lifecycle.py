@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from survey.db import models
@@ -63,12 +63,11 @@ def create_round(
             name=association.name,
             label=label,
         )
-    last = select(func.max(models.Round.sequence)).filter_by(association_id=association.id)
     rnd = models.Round(
         association=association,
         questionnaire=questionnaire,
         label=label,
-        sequence=(session.scalar(last) or 0) + 1,  # the time order: after every earlier one
+        sequence=_place(session, association.id, opens_on),
         opens_on=opens_on,
         closes_on=closes_on,
         state=state,
@@ -76,6 +75,25 @@ def create_round(
     session.add(rnd)
     session.flush()
     return rnd
+
+
+def _place(session: Session, association_id: int, opens_on: dt.date | None) -> int:
+    """A new round's place in its förbund's time order: after every round that opens on or
+    before it (or has no opening date), before the first that opens later, which moves
+    up one (so a past round entered afterwards, with its dates, still comes first); a
+    round without an opening date goes last."""
+    order = select(models.Round.id, models.Round.sequence, models.Round.opens_on).filter_by(
+        association_id=association_id
+    )
+    rounds = session.execute(order.order_by(models.Round.sequence.desc())).all()
+    later = [r for r in rounds if opens_on and r.opens_on and r.opens_on > opens_on]
+    place = min((r.sequence for r in later), default=(rounds[0].sequence if rounds else 0) + 1)
+    for r in rounds:  # highest first, so no two rounds ever share a place
+        if r.sequence >= place:
+            session.execute(
+                update(models.Round).where(models.Round.id == r.id).values(sequence=r.sequence + 1)
+            )
+    return place
 
 
 def _closes_before_opens(closes: dt.date, opens: dt.date) -> RoundSetupError:
