@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import Select, delete, select, update
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy.orm import Session, contains_eager, joinedload, object_session
 
 from survey.db import models
-from survey.db.models import RoundState
+from survey.db.models import InvitationKind, RoundState
 from survey.errors import NotFound, RoundNotOpen, RoundSetupError
 from survey.i18n import N_
 from survey.rounds.associations import find_association
@@ -144,6 +144,7 @@ def close_round(rnd: models.Round, today: dt.date) -> None:
     rnd.state = RoundState.CLOSED
     if rnd.closes_on is None or rnd.closes_on > today:
         rnd.closes_on = today
+    fix_invited(rnd)
 
 
 def publish_round(rnd: models.Round, today: dt.date) -> None:
@@ -159,7 +160,42 @@ def publish_round(rnd: models.Round, today: dt.date) -> None:
         )
     if rnd.closes_on is None or rnd.closes_on > today:
         rnd.closes_on = today
+    if rnd.state == RoundState.OPEN:  # past its last day, never closed: N is fixed now
+        fix_invited(rnd)
     rnd.state = RoundState.PUBLISHED
+
+
+def fix_invited(rnd: models.Round) -> None:
+    """Store N, the number invited, as the round stops taking answers: its personal links,
+    None when it has a shared link (anyone could answer) or no links. The intervals use
+    this stored number, so no later change to the links changes a published figure."""
+    session = object_session(rnd)
+    assert session is not None, "a round is closed inside a unit of work"
+    kinds = dict(
+        session.execute(
+            select(models.Invitation.kind, func.count())
+            .where(models.Invitation.round_id == rnd.id)
+            .group_by(models.Invitation.kind)
+        ).all()
+    )
+    personal = kinds.get(InvitationKind.PERSONAL, 0)
+    rnd.invited = None if kinds.get(InvitationKind.SHARED) or not personal else personal
+
+
+def ensure_links_changeable(rnd: models.Round) -> None:
+    """Links are made and revoked only while a round can still be answered: once it is
+    closed its N is fixed (and with it the published intervals), and new links would lead
+    nowhere."""
+    if rnd.state in (RoundState.CLOSED, RoundState.PUBLISHED):
+        raise RoundSetupError(
+            N_(
+                "Round %(label)s is %(state)s: its links can no longer be made or revoked "
+                "(the number invited was fixed when it closed, and the published figures "
+                "use it)."
+            ),
+            label=rnd.label,
+            state=rnd.state,
+        )
 
 
 def delete_round(session: Session, rnd: models.Round) -> None:
