@@ -1,7 +1,7 @@
 """Drafts sealed with their link
 
 Revision ID: 0008
-Revises: 0010
+Revises: 0007
 Create Date: 2026-12-07 21:20:00
 
 A draft's answers are kept encrypted under a key derived from its link
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | Sequence[str] | None = "0010"  # written on 0006, re-chained after main's 0010
+down_revision: str | Sequence[str] | None = "0007"  # written on 0006; after main's 0007
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
