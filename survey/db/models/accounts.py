@@ -117,6 +117,22 @@ class RecoveryCode(Base):
     used: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class LoginSession(Base):
+    """One signed-in browser. Its cookie holds a random id; only that id's SHA-256 is kept
+    here, so a copy of the database opens no session. Log-out, a password change and the
+    removal of a role or of the user delete the rows; survey/accounts/sessions.py ends a
+    session idle or old past its limits on the next request."""
+
+    __tablename__ = "login_session"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class AuditEvent(Base):
     """Who did what to what, and when: log-ins, user and role changes, round changes,
     exports. Never respondent data, passwords or tokens."""

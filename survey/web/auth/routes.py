@@ -24,7 +24,12 @@ from survey.errors import (
 )
 from survey.web import db
 from survey.web.auth import forms
-from survey.web.auth.session import current_principal, fresh_session, start_session
+from survey.web.auth.session import (
+    current_principal,
+    current_session_id,
+    fresh_session,
+    start_session,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -131,9 +136,9 @@ def login_code_post():
 
 @bp.post("/logout")
 def logout():
-    principal = current_principal()
-    if principal is not None:
-        services.logout(db(), principal.email, _now())
+    principal, session_id = current_principal(), current_session_id()
+    if principal is not None and session_id is not None:
+        services.logout(db(), principal.email, session_id, _now())
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
