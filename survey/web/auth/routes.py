@@ -24,6 +24,7 @@ from survey.errors import (
 )
 from survey.web import db
 from survey.web.auth import forms
+from survey.web.auth.next_page import safe_next
 from survey.web.auth.session import (
     current_principal,
     current_session_id,
@@ -50,11 +51,8 @@ def no_store(resp):
     return resp
 
 
-def _safe_next(target: str | None) -> str:
-    """Where to go after log-in: a path on this site only (never //other.site)."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return url_for("board.index")
+def _after_login(target: str | None):
+    return redirect(safe_next(target) or url_for("board.index"))
 
 
 def _render(template: str, status: int = 200, errors=(), **context):
@@ -64,14 +62,14 @@ def _render(template: str, status: int = 200, errors=(), **context):
 @bp.get("/login")
 def login():
     if current_principal() is not None:
-        return redirect(_safe_next(request.args.get("next")))
-    return _render("auth/login.html", email="", next=request.args.get("next", ""))
+        return _after_login(request.args.get("next"))
+    return _render("auth/login.html", email="", next=safe_next(request.args.get("next")) or "")
 
 
 @bp.post("/login")
 def login_post():
     email, password = forms.field("email"), forms.field("password", strip=False)
-    target = forms.field("next")
+    target = safe_next(forms.field("next")) or ""
     shown = {"email": email, "next": target}
     if problems := forms.missing(email=email, password=password):
         return _render("auth/login.html", 400, problems, **shown)
@@ -94,7 +92,7 @@ def login_post():
     start_session(step.principal)
     if step.next == services.ENROL:
         return redirect(url_for("auth.two_factor"))
-    return redirect(_safe_next(target))
+    return _after_login(target)
 
 
 def _pending() -> dict | None:
@@ -131,7 +129,7 @@ def login_code_post():
         session.pop("pending_login", None)
         return redirect(url_for("auth.login"))
     start_session(principal)
-    return redirect(_safe_next(pending.get("next")))
+    return _after_login(pending.get("next"))
 
 
 @bp.post("/logout")
