@@ -22,7 +22,7 @@ from survey.errors import (
     PasswordRejected,
     SecondFactorFailed,
 )
-from survey.web import db
+from survey.web import db, error_pages, form_text
 from survey.web.auth import forms
 from survey.web.auth.next_page import safe_next
 from survey.web.auth.session import (
@@ -31,6 +31,7 @@ from survey.web.auth.session import (
     fresh_session,
     start_session,
 )
+from survey.web.form_text import ControlCharacters, control_characters_text
 
 bp = Blueprint("auth", __name__)
 
@@ -57,6 +58,19 @@ def _after_login(target: str | None):
 
 def _render(template: str, status: int = 200, errors=(), **context):
     return render_template(template, errors=list(errors), **context), status
+
+
+@bp.errorhandler(ControlCharacters)
+def control_characters(exc: ControlCharacters):
+    """A control character in a log-in field (survey/web/form_text.py): the form again,
+    the message at the field; elsewhere the message page."""
+    problems = forms.error(exc.field, control_characters_text(form_text.label(exc.field)))
+    if request.endpoint == "auth.login_post":
+        email = form_text.shown("email", forms.field("email"))
+        return _render("auth/login.html", 400, problems, email=email, next="")
+    if request.endpoint == "auth.login_code_post" and _pending() is not None:
+        return _render("auth/code.html", 400, problems)
+    return error_pages.control_characters_page(exc)
 
 
 @bp.get("/login")

@@ -34,7 +34,8 @@ from survey.errors import InvalidToken, RoundNotOpen
 from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import REQUIRED_BACKGROUND, Questionnaire
 from survey.rounds import invitations, lifecycle
-from survey.web import LANGUAGES, db, lang, settings
+from survey.web import LANGUAGES, db, form_text, lang, settings
+from survey.web.form_text import ControlCharacters
 from survey.web.respond import forms, remembered
 from survey.web.respond.messages import problem_messages
 
@@ -111,7 +112,11 @@ def _thanks(token: str):
 def _form() -> dict[str, list[str]]:
     """The fields sent, less the control fields. An uploaded file counts as a field: no page
     has one, so it is named as unknown rather than silently dropped."""
-    form = {k: v for k, v in request.form.lists() if k not in CONTROL_FIELDS}
+    form = {
+        form_text.shown(k, k): [form_text.shown(k, v) for v in values]
+        for k, values in request.form.lists()
+        if k not in CONTROL_FIELDS
+    }
     form.update({name: [""] for name in request.files if name not in form})
     return form
 
@@ -402,7 +407,18 @@ def submit(token: str):
 def expired_form(_exc: CSRFError):
     """A stale or missing form token: nothing is saved, but the page comes back with the
     answers as sent (and a fresh token) so a respondent loses nothing by it."""
-    problems = [Problem("csrf_token", "expired")]
+    return _refused_form(Problem("csrf_token", "expired"))
+
+
+@bp.errorhandler(ControlCharacters)
+def control_characters(exc: ControlCharacters):
+    """A control character in a field (survey/web/form_text.py): the same, the message at
+    the field and the character marked where it was."""
+    return _refused_form(Problem(exc.field, "control_characters"))
+
+
+def _refused_form(problem: Problem):
+    problems = [problem]
     args = request.view_args or {}
     try:
         ctx = _open(args.get("token", ""), personal=False)
