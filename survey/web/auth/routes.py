@@ -22,16 +22,17 @@ from survey.errors import (
     PasswordRejected,
     SecondFactorFailed,
 )
-from survey.web import db, error_pages, form_text
+from survey.web import error_pages, form_text
 from survey.web.auth import forms
 from survey.web.auth.next_page import safe_next
-from survey.web.auth.session import (
+from survey.web.form_text import ControlCharacters, control_characters_text
+from survey.web.session import (
     current_principal,
     current_session_id,
     fresh_session,
     start_session,
 )
-from survey.web.form_text import ControlCharacters, control_characters_text
+from survey.web.shell import db
 
 bp = Blueprint("auth", __name__)
 

@@ -34,10 +34,11 @@ from survey.errors import InvalidToken, RoundNotOpen
 from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import REQUIRED_BACKGROUND, Questionnaire
 from survey.rounds import invitations, lifecycle
-from survey.web import LANGUAGES, db, form_text, lang, settings
+from survey.web import form_text
 from survey.web.form_text import ControlCharacters
 from survey.web.respond import forms, remembered
 from survey.web.respond.messages import problem_messages
+from survey.web.shell import LANGUAGES, db, lang, settings
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
 

@@ -18,7 +18,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user
 from survey.accounts import sessions
 from survey.accounts.access import Principal
 from survey.db import audit
-from survey.web import db
+from survey.web.shell import db
 
 F = TypeVar("F", bound=Callable[..., Any])
 
