@@ -63,8 +63,8 @@ class User(Base):
     #: Failed log-ins since the last success or lock, counted here so every process sees them.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    #: Part of every session's user id: bumped on a password change, which logs out every
-    #: session made before.
+    #: Bumped on a password change: a log-in half done (password given, code not yet)
+    #: under the old password cannot be finished. Sessions themselves: LoginSession.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     password_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_token_expires: Mapped[dt.datetime | None] = mapped_column(DateTime)
