@@ -1,7 +1,7 @@
 """Server-side log-in sessions: log-out, idle time, maximum age and removals end them
 
 Revision ID: 0009
-Revises: 0010 (re-chained after main gained 0010 on 0006)
+Revises: 0007 (re-chained after main: 0006 → 0010 → 0007)
 Create Date: 2026-12-07 21:00:00
 
 `login_session`: one row per signed-in browser, keyed by the SHA-256 of the random id its
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | Sequence[str] | None = "0010"
+down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
