@@ -14,7 +14,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from survey import create_app, demo
-from survey.db import models
+from survey.accounts import sessions
+from survey.db import audit, models
 from survey.db.schema import create_schema
 from survey.instruments.catalog import load_directory
 
@@ -166,7 +167,8 @@ def signed_in_browser(page, server, role="system_admin", forbund=None):
 
 
 def _user_identity(app, role, forbund, email) -> str:
-    """A user with one role and an authenticator enrolled; its Flask-Login id."""
+    """A user with one role and an authenticator enrolled, logged in on a new server-side
+    session: that session's id (what Flask-Login keeps in the cookie)."""
     with app.extensions["survey_sessions"]() as session:
         user = session.scalar(select(models.User).filter_by(email=email))
         if user is None:
@@ -184,7 +186,7 @@ def _user_identity(app, role, forbund, email) -> str:
             user.memberships = [models.Membership(role=role, association=association)]
             session.add(user)
             session.commit()
-        return f"{user.id}:{user.session_version}"
+        return sessions.start(session, user.id, audit.utcnow())
 
 
 @pytest.fixture

@@ -293,8 +293,16 @@ def test_closing_mid_answer_keeps_the_answers_and_refuses_new_ones(client, runne
     assert ">Första</textarea>" in page1
 
 
-def test_a_comment_with_control_characters_is_stored_clean(client, db, started):
+def test_a_comment_with_control_characters_is_refused_at_the_comment(client, db, started):
+    """Line breaks are the comment's own; a NUL or a bell is refused (survey/web/form_text.py),
+    the page comes back with the comment as sent, the characters marked, nothing stored."""
     token, csrf = started
     data = {"csrf_token": csrf, "comment": "Rad ett\r\nrad\x00 två\x07 "}
+    refused = client.post(f"/r/{token}/p/2", data=data)
+    assert refused.status_code == 400 and 'href="#comment"' in refused.text
+    assert "innehåller ett tecken som inte kan sparas" in refused.text
+    assert "rad\ufffd två\ufffd </textarea>" in refused.text
+    assert draft_content(db, token).comments == {"STRAT": "Första"}
+    data["comment"] = "Rad ett\r\nrad två"
     assert client.post(f"/r/{token}/p/2", data=data).status_code == 302
     assert draft_content(db, token).comments == {"STRAT": "Första", "STYR": "Rad ett\nrad två"}

@@ -26,6 +26,7 @@ from survey.errors import (
     StorageUnavailable,
 )
 from survey.web import params
+from survey.web.form_text import ControlCharacters, control_characters_text, label
 
 LANGUAGES = ("sv", "en")
 
@@ -36,6 +37,12 @@ babel = Babel()
 def page(status: int, title: str, message: str):
     """A message page (message.html) with its status code."""
     return render_template("message.html", title=title, message=message), status
+
+
+def control_characters_page(e: ControlCharacters):
+    """A form with a control character in a field (survey/web/form_text.py), for the forms
+    that do not show it at the field themselves."""
+    return page(400, _("The form could not be saved"), control_characters_text(label(e.field)))
 
 
 #: Served whatever the database: the message page itself needs them, and the health check
@@ -235,6 +242,8 @@ def _register_refusals(app: Flask) -> None:
                 fields=app.config["MAX_FORM_PARTS"],
             ),
         )
+
+    app.errorhandler(ControlCharacters)(control_characters_page)
 
     @app.errorhandler(InternalServerError)
     def server_error(_e: InternalServerError):

@@ -10,6 +10,7 @@ nothing finer than its round: no date, no time, no order.
 from survey.db.models.accounts import (
     SYSTEM_ROLES,
     AuditEvent,
+    LoginSession,
     Membership,
     RecoveryCode,
     Role,
@@ -40,6 +41,7 @@ from survey.db.models.rounds import Association, Invitation, InvitationKind, Rou
 __all__ = [
     "AgencyType",
     "AuditEvent",
+    "LoginSession",
     "Answer",
     "Association",
     "Base",

@@ -17,12 +17,10 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     make_response,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -36,7 +34,9 @@ from survey.errors import InvalidToken, RoundNotOpen
 from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import REQUIRED_BACKGROUND, Questionnaire
 from survey.rounds import invitations, lifecycle
-from survey.web.respond import forms
+from survey.web import form_text
+from survey.web.form_text import ControlCharacters
+from survey.web.respond import forms, remembered
 from survey.web.respond.messages import problem_messages
 from survey.web.shell import LANGUAGES, db, lang, settings
 
@@ -45,7 +45,6 @@ bp = Blueprint("respond", __name__, url_prefix="/r")
 #: Form fields that steer the page rather than answer it.
 CONTROL_FIELDS = ("csrf_token", "nav", "receipt")
 NAVIGATION = {"next", "back", "later", "autosave"} | {f"lang-{code}" for code in LANGUAGES}
-REMEMBERED = 5  # links remembered per browser for the thank-you page and shared links
 #: Fields a page may carry beyond its own inputs; more and it is refused whole.
 EXTRA_FIELDS = 3
 
@@ -79,17 +78,13 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
-def _submitted_here(token: str) -> bool:
-    return invitations.hash_token(token) in session.get("submitted", [])
-
-
 def _open(token: str, *, personal: bool = True) -> Context:
     """The invitation behind the link, checked for a round that accepts answers. A shared
     link only leads to its start page, where each visitor gets a personal link."""
     try:
         inv = invitations.find_invitation(db(), token)
     except InvalidToken:
-        if _submitted_here(token):
+        if remembered.submitted_here(token):
             abort(_thanks(token))
         raise
     try:
@@ -123,7 +118,11 @@ def _thanks(token: str):
 def _form() -> dict[str, list[str]]:
     """The fields sent, less the control fields. An uploaded file counts as a field: no page
     has one, so it is named as unknown rather than silently dropped."""
-    form = {k: v for k, v in request.form.lists() if k not in CONTROL_FIELDS}
+    form = {
+        form_text.shown(k, k): [form_text.shown(k, v) for v in values]
+        for k, values in request.form.lists()
+        if k not in CONTROL_FIELDS
+    }
     form.update({name: [""] for name in request.files if name not in form})
     return form
 
@@ -193,6 +192,10 @@ def _render_start(ctx: Context, *, values=None, problems: Iterable[Problem] = ()
             q=ctx.questionnaire,
             values=values,
             resumed=response is not None,
+            # Just handed out by a shared link: shown so the respondent can keep it.
+            own_link=settings().link(url_for("respond.start", token=ctx.token))
+            if request.args.get("own")
+            else None,
             required=REQUIRED_BACKGROUND,
             errors=problem_messages(ctx.questionnaire, problems),
         ),
@@ -206,8 +209,8 @@ def start(token: str):
     if ctx.invitation.kind == "shared":
         # On a shared computer the next person opens the same link: they choose between
         # the answers remembered here and a fresh start, and see none of them before.
-        remembered = session.get("shared", {}).get(ctx.invitation.token_hash)
-        usable = remembered if remembered and _still_usable(remembered) else None
+        personal = remembered.personal_link_for(token)
+        usable = personal if personal and _still_usable(personal) else None
         return render_template(
             "respond/shared.html", ctx=ctx, q=ctx.questionnaire, remembered=usable
         )
@@ -255,11 +258,8 @@ def _personal_from_shared(ctx: Context):
     personal = services.personal_link_from_shared(db(), ctx.token, _today())
     # Remembered in this browser so coming back through the shared link resumes; the
     # respondent is also shown their own link to keep for another device.
-    shared = dict(session.get("shared", {}))
-    shared[ctx.invitation.token_hash] = personal
-    session["shared"] = dict(list(shared.items())[-REMEMBERED:])
-    flash(settings().link(url_for("respond.start", token=personal)), "personal-link")
-    return redirect(url_for("respond.start", token=personal))
+    remembered.remember_personal_link(ctx.token, personal)
+    return redirect(url_for("respond.start", token=personal, own=1))
 
 
 def _page_number(ctx: Context, number: int) -> int:
@@ -402,12 +402,9 @@ def submit(token: str):
         return _render_summary(ctx, problems=exc.problems, status=400)
     # This browser remembers it, so the back button shows the thank-you page again while
     # the link itself now answers like any unknown link.
-    remembered = session.get("submitted", []) + [invitations.hash_token(token)]
-    session["submitted"] = list(dict.fromkeys(remembered))[-REMEMBERED:]
     # Nothing in this browser leads to the answers any more: the personal link a shared
-    # link handed out is forgotten (the hash above opens only the thank-you page).
-    shared = session.get("shared", {})
-    session["shared"] = {k: v for k, v in shared.items() if v != token}
+    # link handed out is forgotten (the mark kept opens only the thank-you page).
+    remembered.remember_submitted(token)
     return _thanks(token)
 
 
@@ -415,7 +412,18 @@ def submit(token: str):
 def expired_form(_exc: CSRFError):
     """A stale or missing form token: nothing is saved, but the page comes back with the
     answers as sent (and a fresh token) so a respondent loses nothing by it."""
-    problems = [Problem("csrf_token", "expired")]
+    return _refused_form(Problem("csrf_token", "expired"))
+
+
+@bp.errorhandler(ControlCharacters)
+def control_characters(exc: ControlCharacters):
+    """A control character in a field (survey/web/form_text.py): the same, the message at
+    the field and the character marked where it was."""
+    return _refused_form(Problem(exc.field, "control_characters"))
+
+
+def _refused_form(problem: Problem):
+    problems = [problem]
     args = request.view_args or {}
     try:
         ctx = _open(args.get("token", ""), personal=False)
