@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | Sequence[str] | None = "0007"
+down_revision: str | Sequence[str] | None = "0008"  # the chain: 0006, 0010, 0007, 0008, 0009
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
