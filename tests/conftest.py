@@ -208,6 +208,16 @@ def db(app):
         yield session
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items) -> None:
+    """Browser tests (marked `browser`, or driving Chromium or a live server) are slow too,
+    so `pytest -m "not slow"` is the quick loop without marking each of them twice."""
+    drives = {"browser", "page", "live_server"}
+    for item in items:
+        if item.get_closest_marker("browser") or drives & set(item.fixturenames):
+            item.add_marker(pytest.mark.slow)
+
+
 # --- browser ----------------------------------------------------------------------------
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
