@@ -9,14 +9,12 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from fresh_databases import empty_database, make_fresh
+from fresh_databases import build_demo, empty_database, make_fresh
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from survey import create_app, demo
+from survey import create_app
 from survey.db import models
-from survey.db.schema import create_schema
-from survey.instruments.catalog import load_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONNAIRES = ROOT / "questionnaires"
@@ -132,14 +130,7 @@ def demo_module_app(database: str, tmp: Path, postgres_url: str | None) -> Flask
     app = create_app(
         {"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": url, "INSTANCE_PATH": tmp}
     )
-    engine = app.extensions["survey_engine"]
-    models.Base.metadata.drop_all(engine)
-    create_schema(engine)
-    with app.extensions["survey_sessions"]() as session:
-        load_directory(session, QUESTIONNAIRES)
-        first, newest = demo.demo_questionnaires(session)
-        demo.build_demo(session, first, dt.date.today(), later=newest)
-        session.commit()
+    make_fresh(app.extensions["survey_engine"], build_demo)
     return app
 
 
