@@ -9,13 +9,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from survey import disclosure
 from survey.db import models
 from survey.instruments.catalog import definition_of
 from survey.results import scoring
 from survey.results.overview import dimension_name
 from survey.results.rounding import extremes, same
 from survey.results.uncertainty import Difference, welch
-from survey.rounds.lifecycle import RoundHistory, history_of
+from survey.rounds.lifecycle import RoundHistory
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ def breakdown(session: Session, rnd: models.Round, k: int, lang: str, by: str) -
     left out; groups too small to show stay, marked as such."""
     if by not in scoring.BREAKDOWNS:
         raise ValueError(f"unknown breakdown {by!r}")
-    k = scoring.effective_k(k)
+    k = disclosure.effective_k(k)
     q = definition_of(rnd.questionnaire)
     found = scoring.dimension_stats(session, [rnd.id], k, by, q.group_of(by))
     stats = {(s.group, s.dimension): s for s in found}
@@ -149,11 +150,6 @@ def breakdown(session: Session, rnd: models.Round, k: int, lang: str, by: str) -
     return _table(rnd, by, k, lang, columns, stats, {c.key: rnd.id for c in columns})
 
 
-def trend(session: Session, rnd: models.Round, k: int, lang: str) -> Breakdown:
-    """Dimension scores of the förbund in each of its rounds up to this one."""
-    return trend_of(session, history_of(session, rnd), k, lang)
-
-
 def trend_of(
     session: Session,
     history: RoundHistory,
@@ -163,7 +159,7 @@ def trend_of(
 ) -> Breakdown:
     """The trend up to `history.round`. `stats` may bring `dimension_stats` already computed
     for (at least) its earlier rounds, so a page computes them once for overview and trend."""
-    k = scoring.effective_k(k)
+    k = disclosure.effective_k(k)
     rounds = history.earlier
     label_of = {r.id: r.label for r in rounds}
     if stats is None:

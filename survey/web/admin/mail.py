@@ -16,10 +16,9 @@ from survey.db.models import MailLanguage, MessageKind
 from survey.errors import AddressesRejected, MailRefused, MailTextRejected
 from survey.mail import addresses, services, status, texts
 from survey.rounds import associations, lifecycle
-from survey.web import db, settings
 from survey.web.admin import bp
-from survey.web.auth.session import current_principal
-from survey.web.respond.messages import ErrorMessage
+from survey.web.session import current_principal
+from survey.web.shell import ErrorMessage, db, settings
 
 ROUND = "/f/<slug>/rounds/<label>/mail"
 

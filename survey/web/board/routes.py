@@ -8,13 +8,15 @@ from dataclasses import asdict
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from sqlalchemy import select
 
+from survey import disclosure
 from survey.db import models
 from survey.results import breakdowns, comparisons, pages, scoring
 from survey.results.publication import NotPublished
-from survey.web import access, db, lang, params, settings
-from survey.web.auth.session import current_principal
-from survey.web.board import charts, figures, pdf
+from survey.web import access, charts, params
+from survey.web.board import figures, pdf
 from survey.web.security import draws_charts
+from survey.web.session import current_principal
+from survey.web.shell import db, lang, settings
 
 bp = Blueprint("board", __name__)
 
@@ -145,7 +147,7 @@ def items(slug: str):
         previous=page.previous,
         scale=page.scale,
         plots=plots,
-        k=scoring.effective_k(k),
+        k=disclosure.effective_k(k),
     )
 
 
