@@ -85,6 +85,11 @@ class Round(Base):
     state: Mapped[RoundState] = mapped_column(String(10), default=RoundState.DRAFT)
     opens_on: Mapped[dt.date | None] = mapped_column(Date)
     closes_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: N of the intervals' finite-population correction, fixed when the round stops
+    #: taking answers (closed, or published past its last day): its personal links then,
+    #: NULL with a shared link (anyone could answer) or none. Never changed afterwards, so
+    #: what a board saw at publication stays what it sees.
+    invited: Mapped[int | None] = mapped_column(Integer)
 
     association: Mapped[Association] = relationship(back_populates="rounds")
     questionnaire: Mapped[Questionnaire] = relationship()
