@@ -9,13 +9,14 @@ from builders import (
     answer_all,
     begin,
     csrf_token,
+    draft_content,
     hidden_field,
     invite,
     make_round,
     stored_state,
 )
 from conftest import PUBLIC_URL
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from survey.db import models
 from survey.rounds import invitations
@@ -77,12 +78,7 @@ def test_vet_ej_is_stored_as_missing_and_blank_clears_an_answer(client, db):
     csrf = begin(client, token)
     page_post(client, token, 1, csrf, STRAT1="dk", STRAT2="3")
     page_post(client, token, 1, csrf, STRAT1="dk", STRAT2="")
-    rows = db.execute(
-        select(models.Item.code, models.DraftAnswer.value).join(
-            models.DraftAnswer, models.DraftAnswer.item_id == models.Item.id
-        )
-    ).all()
-    assert rows == [("STRAT1", None)]
+    assert draft_content(db, token).answers == {"STRAT1": None}
 
 
 def test_resume_on_another_device_with_the_same_link(client, app, db):
@@ -292,3 +288,41 @@ def test_respondent_pages_keep_the_link_private(client, db):
         headers={"Referer": f"https://localhost/r/{token}"},
     )
     assert secure.status_code == 302
+
+
+def test_a_draft_saved_before_drafts_were_sealed_resumes_and_is_sealed_at_its_next_save(
+    client, db
+):
+    """Revision 0008 cannot seal old drafts (no link is stored): their plain rows are read
+    as before, and the next save seals them and deletes the plain rows."""
+    rnd = make_round(db)
+    token = invite(db, rnd)[0]
+    items = dict(db.execute(select(models.Item.code, models.Item.id)).all())
+    draft = models.Draft(
+        round_id=rnd.id, language="sv", role="chef", agency="fk", saved_at=dt.datetime(2026, 1, 5)
+    )
+    db.add(draft)
+    db.flush()
+    db.add_all(
+        [
+            models.DraftAnswer(draft_id=draft.id, item_id=items["STRAT1"], value=2),
+            models.DraftAnswer(draft_id=draft.id, item_id=items["STRAT2"], value=None),
+        ]
+    )
+    db.execute(
+        update(models.Invitation)
+        .where(models.Invitation.token_hash == invitations.hash_token(token))
+        .values(draft_id=draft.id)
+    )
+    db.commit()
+
+    page = client.get(f"/r/{token}/p/1")
+    assert checked(page.text) == {"STRAT1": "2", "STRAT2": "dk"}
+    assert page_post(client, token, 2, csrf_token(page.text), STYR1="5").status_code == 302
+
+    db.expire_all()
+    stored = db.get(models.Draft, draft.id)
+    assert stored.sealed is not None and (stored.role, stored.agency) == (None, None)
+    assert db.scalar(select(func.count()).select_from(models.DraftAnswer)) == 0
+    assert draft_content(db, token).answers == {"STRAT1": 2, "STRAT2": None, "STYR1": 5}
+    assert draft_content(db, token).background["role"] == "chef"

@@ -62,6 +62,11 @@ class Context:
         return self.invitation.draft
 
     @property
+    def content(self) -> drafts.Content:
+        """The draft's answers, opened with the link (sealed with it in the database)."""
+        return drafts.read(db(), self.draft, self.token)
+
+    @property
     def pages(self) -> int:
         return len(self.questionnaire.dimensions)
 
@@ -179,10 +184,8 @@ def protect_the_link(resp):
 def _render_start(ctx: Context, *, values=None, problems: Iterable[Problem] = (), status=200):
     response = ctx.draft
     if values is None:
-        values = {
-            b.code: getattr(response, b.code) if response else None
-            for b in ctx.questionnaire.background
-        }
+        saved = ctx.content.background
+        values = {b.code: saved.get(b.code) for b in ctx.questionnaire.background}
     return (
         render_template(
             "respond/start.html",
@@ -209,9 +212,8 @@ def start(token: str):
             "respond/shared.html", ctx=ctx, q=ctx.questionnaire, remembered=usable
         )
     if "start" not in request.args:
-        number = drafts.resume_page(
-            ctx.questionnaire, ctx.draft, drafts.answers_of(db(), ctx.draft)
-        )
+        content = ctx.content
+        number = drafts.resume_page(ctx.questionnaire, content, drafts.answers_of(content))
         if number > ctx.pages:
             return redirect(url_for("respond.summary", token=token), 303)
         if number:
@@ -268,8 +270,9 @@ def _page_number(ctx: Context, number: int) -> int:
 
 def _render_page(ctx: Context, number: int, *, form=None, problems=(), status=200):
     dimension = ctx.questionnaire.dimensions[number - 1]
-    answers = drafts.answers_of(db(), ctx.draft)
-    comment = drafts.comments_of(db(), ctx.draft).get(dimension.code, "")
+    content = ctx.content
+    answers = drafts.answers_of(content)
+    comment = drafts.comments_of(content).get(dimension.code, "")
     if form is not None:
         answers = _posted_answers(ctx.questionnaire, answers, form)
         comment = (form.get(forms.COMMENT_FIELD) or [comment])[0]
@@ -338,14 +341,15 @@ def save_page(token: str, number: int):
 
 def _render_summary(ctx: Context, *, problems=(), status=200):
     q = ctx.questionnaire
-    answers = drafts.answers_of(db(), ctx.draft)
+    content = ctx.content
+    answers = drafts.answers_of(content)
     return (
         render_template(
             "respond/summary.html",
             ctx=ctx,
             q=q,
             missing=drafts.unanswered(q, answers),
-            missing_background=drafts.missing_background(q, ctx.draft),
+            missing_background=drafts.missing_background(q, content),
             answered=len(answers),
             total=len(q.items()),
             receipt=invitations.submit_receipt(current_app.secret_key, ctx.token),
