@@ -64,6 +64,7 @@ def _stored(app) -> tuple[int, int, dict[str, dict[str, str]], Counter]:
     return responses, used, by_marker, per_item
 
 
+@pytest.mark.slow
 def test_a_backup_taken_under_load_restores_exactly_what_it_counted(
     app, runner, database_url, tmp_path
 ):

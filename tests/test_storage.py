@@ -135,6 +135,7 @@ def _as_nobody() -> tuple[str, ...]:
     return (setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups")
 
 
+@pytest.mark.slow
 def test_a_read_only_instance_folder_boots_shows_dashboards_and_refuses_saves_clearly(
     tmp_path,
 ):
