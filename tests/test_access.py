@@ -63,6 +63,7 @@ EXPECTED = {
     "research.research_workbook": ("/export/research.xlsx", ROW_LEVEL),
     "research.research_csv": ("/export/research.csv", ROW_LEVEL),
     "research.research_package": ("/export/research.zip", ROW_LEVEL),
+    "research.choose": ("/export/", ROW_LEVEL),
     "admin.audit_log": ("/admin/audit", {"system admin"}),
     "admin.audit_csv": ("/admin/audit.csv", {"system admin"}),
     "admin.mail": ("/admin/f/norrsund/rounds/2027/mail", ADMINS),

@@ -186,6 +186,7 @@ RULES: dict[str, Rule] = {
     "research.research_workbook": RESEARCH,
     "research.research_csv": RESEARCH,
     "research.research_package": RESEARCH,
+    "research.choose": RESEARCH,
     "admin.audit_log": SYSTEM_ADMIN,
     "admin.audit_csv": SYSTEM_ADMIN,
     "admin.mail": FORBUND_ADMIN,
