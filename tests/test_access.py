@@ -77,6 +77,7 @@ EXPECTED = {
     "admin.round_new": ("/admin/f/norrsund/rounds/new", NORRSUND_ADMINS),
     "admin.round": ("/admin/f/norrsund/rounds/2027", NORRSUND_ADMINS),
     "admin.round_action": ("/admin/f/norrsund/rounds/2027/open", NORRSUND_ADMINS),
+    "admin.round_confirm": ("/admin/f/norrsund/rounds/2027/close", NORRSUND_ADMINS),
     "admin.rate_json": ("/admin/f/norrsund/rounds/2027/rate.json", NORRSUND_ADMINS),
     "admin.links_personal": ("/admin/f/norrsund/rounds/2027/links.csv", NORRSUND_ADMINS),
     "admin.links_shared": ("/admin/f/norrsund/rounds/2026/links/shared", NORRSUND_ADMINS),

@@ -85,6 +85,9 @@ def test_invitations_reach_each_person_in_their_language_with_a_link_that_works(
     for message in (anna[0], bo[0]):
         start = app.test_client().get(path_of(link_in(message)))
         assert start.status_code == 200 and "Vilken är din roll" in start.text
+    # How long it takes: the figure the questionnaire's start page gives, in both.
+    assert "ungefär 10 minuter" in anna[0].get_content() and "ungefär 10 minuter" in start.text
+    assert "about 10 minutes" in bo[0].get_content()
 
     status = admin.get(ROUND).text
     assert re.search(r"Inbjudningar</th>(<td>\d+</td>){3}<td>2</td>", status)  # sent: 2

@@ -200,6 +200,7 @@ RULES: dict[str, Rule] = {
     "admin.round_new": FORBUND_ADMIN,
     "admin.round": FORBUND_ADMIN,
     "admin.round_action": FORBUND_ADMIN,
+    "admin.round_confirm": FORBUND_ADMIN,
     "admin.rate_json": FORBUND_ADMIN,
     "admin.links_personal": FORBUND_ADMIN,
     "admin.links_shared": FORBUND_ADMIN,

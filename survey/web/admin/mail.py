@@ -16,7 +16,7 @@ from survey.db.models import MailLanguage, MessageKind
 from survey.errors import AddressesRejected, MailRefused, MailTextRejected
 from survey.mail import addresses, services, status, texts
 from survey.rounds import associations, lifecycle
-from survey.web import db, settings
+from survey.web import db, params, settings
 from survey.web.admin import bp
 from survey.web.auth.session import current_principal
 from survey.web.respond.messages import ErrorMessage
@@ -193,7 +193,7 @@ def mail_texts(slug: str):
             code = 400
         else:
             flash(_("The text is saved."), "info")
-            return redirect(url_for("admin.mail_texts", slug=slug))
+            return redirect(url_for("admin.mail_texts", slug=slug, round=params.arg("round")))
     in_use = texts.texts_of(db(), assoc.id)
     return render_template(
         "admin/mail_texts.html",
@@ -203,7 +203,16 @@ def mail_texts(slug: str):
         edited=edited,
         errors=errors,
         placeholders=texts.PLACEHOLDERS,
+        back_round=_back_round(assoc),
     ), code
+
+
+def _back_round(assoc) -> str | None:
+    """The round whose mail page led here (`?round=`), for the way back; None if unknown."""
+    label = params.arg("round")
+    if label and any(r.label == label for r in assoc.rounds):
+        return label
+    return None
 
 
 def _field(name: str, text: str) -> ErrorMessage:
@@ -311,7 +320,7 @@ def _text_problem(kind: str, language: str, field: str, reason: str, detail: str
         ),
         "unknown_placeholder": _(
             "%(where)s: there is no placeholder {%(name)s}; use {link}, "
-            "{forbund}, {closes} or {round}.",
+            "{forbund}, {closes}, {round} or {minutes}.",
             where=where,
             name=detail,
         ),

@@ -27,6 +27,8 @@ from survey.web.admin import bp, figures, forms
 from survey.web.security import draws_charts
 
 ACTIONS = ("open", "close", "publish", "delete")
+#: The steps asked about first, on a page of their own (round_confirm).
+CONFIRMED = ("close", "publish", "delete")
 
 
 def _today() -> dt.date:
@@ -143,11 +145,32 @@ def rate_json(slug: str, label: str):
     return response
 
 
+@bp.get("/f/<slug>/rounds/<label>/<action>")
+def round_confirm(slug: str, label: str, action: str):
+    """The page that asks before a step that cannot be undone: what happens, and how many
+    have answered; its button posts the step with `confirmed=1`."""
+    if action not in CONFIRMED:
+        abort(404)
+    assoc = associations.find_association(db(), slug)
+    rnd = lifecycle.find_round(db(), assoc, label)
+    return render_template(
+        "admin/round_confirm.html",
+        association=assoc,
+        round=rnd,
+        action=action,
+        counts=status.round_status(db(), rnd.id),
+        errors=[],
+    )
+
+
 @bp.post("/f/<slug>/rounds/<label>/<action>")
 @draws_charts
 def round_action(slug: str, label: str, action: str):
     if action not in ACTIONS:
         abort(404)
+    if action in CONFIRMED and request.form.get("confirmed") != "1":
+        # One click never closes, publishes or deletes: the confirmation page asks first.
+        return redirect(url_for("admin.round_confirm", slug=slug, label=label, action=action), 303)
     closes, problems = forms.date_field("closes", _("New last day"))
     if problems:
         return _render_round(slug, label, 400, problems)
