@@ -10,9 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_MIN_GROUP_SIZE = 5
-#: The design notes forbid a smaller k whatever the configuration says.
-MIN_GROUP_SIZE_FLOOR = 3
+from survey.disclosure import configured_k
+
 #: Where `survey serve` listens by default, and so where links point when nothing is set.
 LOCAL_URL = "http://127.0.0.1:5000"
 #: Keys read from the environment (and `instance/config.py`).
@@ -115,7 +114,7 @@ class Settings:
             secret_key=str(values.get("SECRET_KEY") or secret_key(instance)),
             public_url=public or LOCAL_URL,
             public_url_set=bool(public),
-            min_group_size=min_group_size(values.get("MIN_GROUP_SIZE", DEFAULT_MIN_GROUP_SIZE)),
+            min_group_size=configured_k(values.get("MIN_GROUP_SIZE")),
             questionnaire_dir=Path(values.get("QUESTIONNAIRE_DIR") or questionnaire_dir()),
             ratelimit_storage_uri=str(values.get("RATELIMIT_STORAGE_URI") or "memory://"),
             rate_limit_login=str(values.get("RATE_LIMIT_LOGIN") or DEFAULT_RATE_LIMIT_LOGIN),
@@ -174,15 +173,6 @@ def secret_key(instance_path: Path) -> str:
     key_file.write_text(key)
     key_file.chmod(0o600)
     return key
-
-
-def min_group_size(value: object) -> int:
-    """Clamp a configured k to the floor of 3 the anonymity rules demand."""
-    try:
-        k = int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        k = DEFAULT_MIN_GROUP_SIZE
-    return max(k, MIN_GROUP_SIZE_FLOOR)
 
 
 def trusted_proxies(value: object) -> int:

@@ -12,7 +12,7 @@ SURVEY = Path(__file__).resolve().parent.parent / "survey"
 
 #: Lowest first; a package may import its own rank and those below.
 LAYERS = [
-    {"errors", "settings", "i18n"},
+    {"errors", "settings", "i18n", "disclosure"},
     {"db"},
     {"instruments"},
     {"rounds"},

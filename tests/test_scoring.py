@@ -9,6 +9,7 @@ import pytest
 from builders import add_response, make_round
 from sqlalchemy import select
 
+from survey import disclosure
 from survey.db import models
 from survey.instruments.catalog import definition_of
 from survey.results import overview, reliability, scoring
@@ -79,7 +80,7 @@ def test_k_never_goes_below_three(db):
     for v in (2, 4):
         add_response(db, rnd, {"STYR1": v, "STYR2": v})
     s = next(s for s in scoring.dimension_stats(db, [rnd.id], k=1) if s.dimension == "STYR")
-    assert s.suppressed and s.mean is None and scoring.effective_k(1) == 3
+    assert s.suppressed and s.mean is None and disclosure.effective_k(1) == 3
 
 
 def test_one_respondent_is_suppressed_with_no_figures(db):

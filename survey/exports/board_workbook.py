@@ -21,6 +21,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.orm import Session
 
 from survey.db import models
+from survey.disclosure import effective_k, too_few
 from survey.exports.selection import Selection
 from survey.exports.worksheets import bold_row, header_sheet, print_setup, safe, wrapped
 from survey.i18n import translate, translate_in_context
@@ -43,6 +44,7 @@ def write_board_workbook(
     """`Översikt` (every selected förbund × round × dimension), one sheet per förbund with
     its trend and a radar chart of its latest selected round against the national reference,
     and `Om exporten`."""
+    k = effective_k(k)
     wb = Workbook(write_only=True)
     sheet_names = translate(lang, "Overview"), translate(lang, "About")
     # Wide enough for the longest förbund name (up to a point, then it wraps) and for
@@ -58,7 +60,7 @@ def write_board_workbook(
             cache[rnd.id] = overview.round_overview(session, rnd, k, lang)
         return cache[rnd.id]
 
-    suppressed = _too_few(lang, k)
+    suppressed = too_few(lang, k)
     latest: dict[str, models.Round] = {}
     for selected in sorted(selection.rounds, key=lambda r: (r.association_name, r.label)):
         rnd = session.get(models.Round, selected.id)
@@ -143,10 +145,6 @@ def _about_rows(lang: str, k: int, stamp: str) -> list[tuple[str, str]]:
     ]
 
 
-def _too_few(lang: str, k: int) -> str:
-    return translate(lang, "too few answers (n < %(k)s)", k=k)
-
-
 def _association_sheet(
     ws: WriteOnlyWorksheet,
     name: str,
@@ -160,7 +158,7 @@ def _association_sheet(
         ws.column_dimensions[get_column_letter(2 + 2 * index)].width = _TEXT_WIDTH
         ws.column_dimensions[get_column_letter(3 + 2 * index)].width = 8
     current = trend[-1]
-    suppressed = _too_few(lang, k)
+    suppressed = too_few(lang, k)
     dimension = translate(lang, "Dimension")
     national = translate(lang, "National reference %(label)s", label=current.round_label)
     ws.append(bold_row(ws, [name]))

@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from survey.db import models
+from survey.disclosure import effective_k
 from survey.errors import ExportRefused
 from survey.exports import codebook, recoding
 from survey.exports.recoding import Recoding
@@ -304,6 +305,7 @@ class Export:
 
     @classmethod
     def prepare(cls, session: Session, selection: Selection, k: int, recode: bool) -> Export:
+        k = effective_k(k)
         q_row = research_questionnaire(session, selection)
         plan = recoding.plan(session, selection, k, recode, report_groups(session))
         return cls(selection, q_row, definition_of(q_row), plan, Anonymiser(), k)

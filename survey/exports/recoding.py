@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from survey.db import models
 from survey.db.models import RoundState
+from survey.disclosure import effective_k
 from survey.exports.codebook import AGENCY, ASSOCIATION, OTHER, ROLE
 from survey.exports.selection import SelectedRound, Selection
 
@@ -303,6 +304,7 @@ def plan(
     merges: Callable[[int], Merges] = lambda _questionnaire_id: ({}, {}),
 ) -> Recoding:
     """The recoding of the selection's rows (`recode=False`: none, for an agreement)."""
+    k = effective_k(k)
     counts = group_counts(session, selection.labels)
     selected = {r.id: r for r in selection.rounds}
     in_selection = sum(c.n for c in counts if c.round_id in selected)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from survey import disclosure
 from survey.db import models
 from survey.instruments.catalog import definition_of
 from survey.results import scoring
@@ -129,7 +130,7 @@ def breakdown(session: Session, rnd: models.Round, k: int, lang: str, by: str) -
     left out; groups too small to show stay, marked as such."""
     if by not in scoring.BREAKDOWNS:
         raise ValueError(f"unknown breakdown {by!r}")
-    k = scoring.effective_k(k)
+    k = disclosure.effective_k(k)
     q = definition_of(rnd.questionnaire)
     found = scoring.dimension_stats(session, [rnd.id], k, by, q.group_of(by))
     stats = {(s.group, s.dimension): s for s in found}
@@ -163,7 +164,7 @@ def trend_of(
 ) -> Breakdown:
     """The trend up to `history.round`. `stats` may bring `dimension_stats` already computed
     for (at least) its earlier rounds, so a page computes them once for overview and trend."""
-    k = scoring.effective_k(k)
+    k = disclosure.effective_k(k)
     rounds = history.earlier
     label_of = {r.id: r.label for r in rounds}
     if stats is None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
+from survey import disclosure
 from survey.db import models
 from survey.db.models import RoundState
 from survey.errors import NotFound
@@ -134,7 +135,7 @@ def _picture(
     questionnaire_key: str | None,
     demo: bool,
 ) -> NationalPicture:
-    k = scoring.effective_k(k)
+    k = disclosure.effective_k(k)
     if not rounds:
         raise NotFound("round", label)
     if questionnaire_key is None:

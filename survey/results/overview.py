@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from survey import disclosure
 from survey.db import models
 from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import Level
@@ -122,7 +123,7 @@ def overview_of(
     """The overview of `history.round`. `stats` may bring `dimension_stats` already computed
     for (at least) this round and the previous one, as a page that also shows the trend
     has them; the figures of a round do not depend on which other rounds were asked with."""
-    k = scoring.effective_k(k)
+    k = disclosure.effective_k(k)
     rnd, previous = history.round, history.previous
     if stats is None:
         stats = scoring.dimension_stats(session, [r.id for r in (rnd, previous) if r], k)

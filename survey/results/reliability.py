@@ -13,13 +13,9 @@ from sqlalchemy import Float, and_, cast, func, select
 from sqlalchemy.orm import Session
 
 from survey.db import models
+from survey.disclosure import effective_k
 from survey.instruments.questionnaire import Questionnaire
-from survey.results.scoring import (
-    effective_k,
-    respondent_scores,
-    scored_value,
-    variance_of_sums,
-)
+from survey.results.scoring import respondent_scores, scored_value, variance_of_sums
 
 
 @dataclass(frozen=True)

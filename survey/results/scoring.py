@@ -20,17 +20,12 @@ from sqlalchemy.orm import Session
 
 from survey.db import models
 from survey.db.models import InvitationKind, RoundState
+from survey.disclosure import complementary, effective_k
 from survey.instruments.questionnaire import Questionnaire
 from survey.results.uncertainty import Sample
-from survey.settings import MIN_GROUP_SIZE_FLOOR
 
 BREAKDOWNS = ("role", "agency")
 SCALE_POINTS = (1, 2, 3, 4, 5)
-
-
-def effective_k(k: int) -> int:
-    """k as applied: the anonymity floor holds whatever a caller passes."""
-    return max(int(k), MIN_GROUP_SIZE_FLOOR)
 
 
 def scored_value():
@@ -271,15 +266,11 @@ def _complementary(part: Sequence[Any], k: int) -> set[str]:
     shown = sorted(candidates, key=lambda r: (r.n, r.respondents, r.grp))  # same on any DB
     if not shown:
         return set()
-    rest_n = part[0].total_n - sum(r.n for r in shown)
-    rest_resp = part[0].total_respondents - sum(r.respondents for r in shown)
-    hidden: set[str] = set()
-    while shown and (0 < rest_n < k or 0 < rest_resp < k):
-        smallest = shown.pop(0)
-        hidden.add(smallest.grp)
-        rest_n += smallest.n
-        rest_resp += smallest.respondents
-    return hidden
+    rest = (
+        part[0].total_n - sum(r.n for r in shown),
+        part[0].total_respondents - sum(r.respondents for r in shown),
+    )
+    return {r.grp for r in complementary(shown, rest, k, lambda r: (r.n, r.respondents))}
 
 
 def _group_stat(row: Any, by: str | None, k: int, hidden: bool) -> GroupStat:
@@ -399,11 +390,8 @@ def _hidden_statements(rows: Sequence[Any], k: int) -> set[tuple[int, str]]:
         small = [r for r in items if r.rated < k]
         shown = sorted((r for r in items if r.rated >= k), key=lambda r: (r.rated, r.item))
         # Both what the distribution counts (ratings) and what the "vet ej" share counts.
-        rated, answers = sum(r.rated for r in small), sum(r.answers for r in small)
-        while shown and (0 < rated < k or 0 < answers < k):
-            smallest = shown.pop(0)
-            small.append(smallest)
-            rated, answers = rated + smallest.rated, answers + smallest.answers
+        rest = (sum(r.rated for r in small), sum(r.answers for r in small))
+        small += complementary(shown, rest, k, lambda r: (r.rated, r.answers))
         hidden.update((r.round_id, r.item) for r in small)
     return hidden
 

@@ -3,7 +3,7 @@
 Invited, answering now (drafts) and submitted come from `status`; submitted per day from
 the per-day count; submitted by role and by member agency only where every count shown is
 at least k, and never so that a hidden count can be worked out from the total minus the
-shown ones (the same rule as the board's breakdowns, `scoring._complementary`).
+shown ones (the same rule as the board's breakdowns, `survey.disclosure.complementary`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey.db import models
+from survey.disclosure import complementary, effective_k
 from survey.rounds import status
 
 
@@ -45,19 +46,19 @@ def safe_counts(counts: dict[str, int], total: int, k: int) -> list[GroupCount] 
     or ≥ k, so no hidden group is the total minus the shown ones; hiding one group alone
     would give it away, so a group under k always takes another with it. None when no
     group can be shown."""
-    shown = sorted(((n, code) for code, n in counts.items() if n >= k), reverse=True)
+    k = effective_k(k)
+    shown = sorted((n, code) for code, n in counts.items() if n >= k)  # smallest first
     rest = total - sum(n for n, _code in shown)
-    while shown and 0 < rest < k:
-        n, _code = shown.pop()  # the smallest shown group goes too
-        rest += n
-    if not shown:
+    hidden = complementary(shown, (rest,), k, lambda group: (group[0],))
+    visible = {code: n for n, code in shown if (n, code) not in hidden}
+    if not visible:
         return None
-    visible = {code: n for n, code in shown}
     return [GroupCount(code, visible.get(code)) for code in sorted(counts)]
 
 
 def response_rate(session: Session, round_id: int, k: int) -> ResponseRate:
     """Three statements: the counts, submitted per day, submitted by role × agency."""
+    k = effective_k(k)
     counts = status.round_status(session, round_id)
     day = models.SubmissionDay
     per_day = [

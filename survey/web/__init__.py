@@ -9,6 +9,7 @@ from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
 
+from survey.disclosure import too_few
 from survey.settings import Settings
 from survey.web import params
 from survey.web.assets import init_assets
@@ -75,6 +76,7 @@ def init_web(app: Flask) -> None:
     app.jinja_env.filters["decimal"] = lambda value: charts.decimal(value, lang())
     app.jinja_env.filters["interval"] = lambda value: charts.interval_text(value, lang())
     app.jinja_env.globals.update(localized=localized, lang=lang, LANGUAGES=LANGUAGES)
+    app.jinja_env.globals["too_few"] = lambda k: too_few(lang(), k)
 
     from survey.web import error_pages
     from survey.web.admin import bp as admin

@@ -15,14 +15,11 @@ from html import escape
 
 import plotly.graph_objects as go
 
+from survey.disclosure import too_few
 from survey.i18n import translate
 from survey.results import colours
 from survey.results.rounding import formatted
 from survey.results.uncertainty import Difference
-
-
-def too_few(lang: str, k: int) -> str:
-    return translate(lang, "too few answers (n < %(k)s)", k=k)
 
 
 def wrap(label: str, width: int = 18) -> str:

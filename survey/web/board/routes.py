@@ -8,6 +8,7 @@ from dataclasses import asdict
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from sqlalchemy import select
 
+from survey import disclosure
 from survey.db import models
 from survey.results import breakdowns, comparisons, pages, scoring
 from survey.results.publication import NotPublished
@@ -145,7 +146,7 @@ def items(slug: str):
         previous=page.previous,
         scale=page.scale,
         plots=plots,
-        k=scoring.effective_k(k),
+        k=disclosure.effective_k(k),
     )
 
 
