@@ -43,6 +43,8 @@ def _page(slug: str, label: str, code: int = 200, errors=(), **form):
         "pasted": form.get("pasted", ""),
         "language": form.get("language", "sv"),
         "max_kb": addresses.MAX_FILE_BYTES // 1024,
+        "preview": form.get("preview"),
+        "from_file": form.get("from_file", False),
     }
     return render_template("admin/mail.html", **context), code
 
@@ -107,9 +109,21 @@ def mail_addresses(slug: str, label: str):
             )
         if uploaded is not None and pasted.strip():
             raise MailRefused("both")
-        listed = addresses.parse(
-            uploaded if uploaded is not None else pasted, language, uploaded=uploaded is not None
-        )
+        text = uploaded if uploaded is not None else pasted
+        from_file = uploaded is not None or request.form.get("from_file") == "1"
+        listed = addresses.parse(text, language, uploaded=from_file)
+        if request.form.get("confirmed") != "1":
+            # First what was understood, line by line; nothing is stored until it is saved.
+            services.check_list(listed)
+            return _page(
+                slug,
+                label,
+                200,
+                preview=listed,
+                pasted=text,
+                language=language,
+                from_file=from_file,
+            )
         added, known = services.add_addresses(
             db(), slug, label, listed, settings().secret_key, dt.date.today(), actor=_actor()
         )
@@ -279,6 +293,10 @@ def _refusal(exc: MailRefused) -> ErrorMessage:
         )
         return _field("addresses", text)
     messages = {
+        "no_recipients": _(
+            "The round has no e-mail addresses yet, so there is nobody to send to. Add them "
+            "under “Add addresses” first."
+        ),
         "no_addresses": _(
             "The list has no e-mail address. Paste addresses, one per line, or choose a file."
         ),
