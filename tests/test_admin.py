@@ -390,3 +390,11 @@ def test_the_mail_texts_page_leads_back(admin, db):
     assert 'href="/admin/f/norrsund/rounds/2026/mail"' in page
     assert 'href="/admin/f/norrsund"' in page
     assert "{minutes}" in page
+
+
+def test_send_now_without_a_mail_server_says_what_is_missing(admin, db):
+    make_round(db, "norrsund", "2026")
+    mail = f"{ROUND}/mail"
+    refused = post(admin, f"{mail}/send", page=mail)
+    assert refused.status_code == 409
+    assert "Ingenting skickades: MAIL_HOST är inte inställd på servern" in text(refused)

@@ -45,7 +45,7 @@ def mail_send_command(watch: bool, interval: float) -> None:
     with open_session() as session:
         while True:
             result = worker.send_due(session, config, stop=stopping.is_set)
-            if result.counts or result.stopped or not watch:
+            if result.counts or result.stopped or result.scheduled or not watch:
                 click.echo(str(result), err=bool(result.stopped))
             if not watch or stopping.wait(interval):
                 break

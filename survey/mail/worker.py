@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from survey.db.audit import utcnow
 from survey.db.models import MessageStatus
 from survey.errors import MailRefused
-from survey.mail import compose, outbox, texts
+from survey.mail import compose, heartbeat, outbox, schedule, texts
 from survey.mail.smtp import Connection, SendFailed, Uncertain
 from survey.settings import Settings
 
@@ -27,10 +27,15 @@ class Pass:
 
     counts: Counter[str] = field(default_factory=Counter)
     stopped: str | None = None
+    scheduled: str = ""  # what the round schedules did first (survey/mail/schedule.py)
 
     def __str__(self) -> str:
         done = ", ".join(f"{n} {status}" for status, n in sorted(self.counts.items()))
-        return (done or "nothing to send") + (f"; stopped: {self.stopped}" if self.stopped else "")
+        return (
+            (f"{self.scheduled}; " if self.scheduled else "")
+            + (done or "nothing to send")
+            + (f"; stopped: {self.stopped}" if self.stopped else "")
+        )
 
 
 def ready(settings: Settings) -> None:
@@ -62,6 +67,7 @@ def send_due(
     unreachable (the rest wait for the next pass) or `stop()` says so."""
     ready(settings)
     done = Pass()
+    done.scheduled = str(schedule.run_due(session, settings.secret_key, clock()))
     outbox.tidy(session, clock())
     with Connection(settings) as smtp:
         while not stop():
@@ -88,6 +94,7 @@ def send_due(
             else:
                 outbox.sent(session, outgoing.message_id, clock())
                 done.counts[MessageStatus.SENT] += 1
+    heartbeat.beat(session, clock(), str(done))  # the mail page's "is mail being sent"
     return done
 
 

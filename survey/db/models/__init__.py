@@ -32,6 +32,7 @@ from survey.db.models.mail import (
     MailMessage,
     MailRecipient,
     MailText,
+    MailWorkerBeat,
     MessageKind,
     MessageStatus,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "MailMessage",
     "MailRecipient",
     "MailText",
+    "MailWorkerBeat",
     "MessageKind",
     "MessageStatus",
     "Membership",

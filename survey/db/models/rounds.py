@@ -11,6 +11,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -79,6 +80,13 @@ class Round(Base):
     state: Mapped[RoundState] = mapped_column(String(10), default=RoundState.DRAFT)
     opens_on: Mapped[dt.date | None] = mapped_column(Date)
     closes_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: Scheduled by its administrator, carried out by the mail worker (survey/mail/schedule):
+    #: a reminder this many days before the last day, and closing after the last day.
+    remind_days_before: Mapped[int | None] = mapped_column(Integer)
+    reminded_on: Mapped[dt.date | None] = mapped_column(Date)  # the scheduled one went
+    close_after_last_day: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     association: Mapped[Association] = relationship(back_populates="rounds")
     questionnaire: Mapped[Questionnaire] = relationship()

@@ -14,7 +14,7 @@ from werkzeug.routing import BuildError
 from survey.db.audit import utcnow
 from survey.db.models import MailLanguage, MessageKind
 from survey.errors import AddressesRejected, MailRefused, MailTextRejected
-from survey.mail import addresses, services, status, texts
+from survey.mail import addresses, heartbeat, services, status, texts, worker
 from survey.rounds import associations, lifecycle
 from survey.web import db, params, settings
 from survey.web.admin import bp
@@ -44,6 +44,8 @@ def _page(slug: str, label: str, code: int = 200, errors=(), **form):
         "language": form.get("language", "sv"),
         "max_kb": addresses.MAX_FILE_BYTES // 1024,
         "preview": form.get("preview"),
+        "beat": heartbeat.last(db()),
+        "now": utcnow(),
         "from_file": form.get("from_file", False),
     }
     return render_template("admin/mail.html", **context), code
@@ -174,11 +176,47 @@ def _queue(slug: str, label: str, kind: str):
         )
     except MailRefused as exc:
         return _page(slug, label, _status(exc), [_refusal(exc)])
-    if kind == MessageKind.INVITATION:
+    beat = heartbeat.last(db())
+    if kind == MessageKind.INVITATION and beat and beat.alive(utcnow()):
         flash(_("%(n)s invitation(s) queued; they go out within minutes.", n=count), "info")
+    elif kind == MessageKind.INVITATION:
+        flash(
+            _(
+                "%(n)s invitation(s) queued. No mail worker is running, so they wait: press "
+                "“Send now”.",
+                n=count,
+            ),
+            "info",
+        )
     else:
         flash(_("%(n)s reminder(s) queued, to those who have not submitted.", n=count), "info")
     return redirect(url_for("admin.mail", slug=slug, label=label))
+
+
+#: "Send now" works the queue off in the request for at most this long (the rest waits for
+#: the next press or the worker): a small installation needs no separate service.
+SEND_NOW_SECONDS = 20
+
+
+@bp.post(ROUND + "/send")
+def mail_send_now(slug: str, label: str):
+    """One pass of the mail worker in this request (docs/operations.md: "Send now")."""
+    lifecycle.round_by_name(db(), slug, label)  # or 404
+    deadline = utcnow() + dt.timedelta(seconds=SEND_NOW_SECONDS)
+    try:
+        done = worker.send_due(db(), settings(), stop=lambda: utcnow() > deadline)
+    except MailRefused as exc:
+        return _page(slug, label, 409, [_field("send", _not_sent(exc))])
+    flash(_("Sending done: %(result)s.", result=str(done)), "info")
+    return redirect(url_for("admin.mail", slug=slug, label=label))
+
+
+def _not_sent(exc: MailRefused) -> str:
+    return _(
+        "Nothing was sent: %(missing)s is not set on the server. The messages wait in the "
+        "queue; the server's administrator sets it (docs/operations.md, E-mail).",
+        missing=exc.details.get("missing", "MAIL_HOST"),
+    )
 
 
 @bp.route("/f/<slug>/mail-texts", methods=["GET", "POST"])

@@ -18,6 +18,7 @@ from survey.exports.worksheets import csv_row
 from survey.instruments import services as instruments
 from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import Questionnaire
+from survey.mail import schedule
 from survey.mail import services as mail
 from survey.results import publication
 from survey.rounds import associations, lifecycle, rate, status
@@ -200,6 +201,31 @@ def _act(action: str, slug: str, label: str, closes: dt.date | None) -> None:
         publication.publish_round(db(), slug, label, today, actor=who)
     else:
         mail.delete_round(db(), slug, label, actor=who)
+
+
+@bp.post("/f/<slug>/rounds/<label>/schedule")
+@draws_charts
+def round_schedule(slug: str, label: str):
+    """A reminder N days before the last day and closing after it, done by the mail worker."""
+    days = forms.field("remind_days_before")
+    if days and not (days.isdecimal() and len(days) <= 3):
+        problem = _("Days before the last day: give a whole number (”%(value)s” was sent).")
+        return _render_round(
+            slug, label, 400, forms.error("remind_days_before", problem % {"value": days[:40]})
+        )
+    try:
+        schedule.set_schedule(
+            db(),
+            slug,
+            label,
+            int(days) if days else None,
+            forms.field("close_after_last_day") == "1",
+            actor=forms.actor(),
+        )
+    except RoundSetupError as exc:
+        return _render_round(slug, label, 400, forms.worded(exc, "remind_days_before"))
+    flash(_("The schedule is saved; the mail worker carries it out."), "info")
+    return redirect(url_for("admin.round", slug=slug, label=label), 303)
 
 
 # --- links ------------------------------------------------------------------------------
