@@ -87,7 +87,9 @@ def build(path: Path, responses: int, items: int = 40) -> None:
         round_ids = []
         for n in range(ASSOCIATIONS):
             assoc = models.Association(slug=f"bench-{n:02d}", name=f"Bänkförbund {n:02d}")
-            rnd = models.Round(association=assoc, questionnaire=q, label="2026", state="published")
+            rnd = models.Round(
+                association=assoc, questionnaire=q, label="2026", sequence=1, state="published"
+            )
             session.add_all([assoc, rnd])
             session.flush()
             round_ids.append(rnd.id)

@@ -12,10 +12,11 @@ class SurveyError(Exception):
 class WordedError(SurveyError):
     """An error whose message is an English msgid with %(name)s placeholders, marked with
     `survey.i18n.N_` where it is raised: `str()` is the English text (the command line),
-    and the web words `template` with `values` in the page's language."""
+    and the web words `template` with `values` in the page's language. `field` names the
+    form field it is about ("" when none), so a page points its error summary there."""
 
-    def __init__(self, template: str, /, **values: object):
-        self.template, self.values = template, values
+    def __init__(self, template: str, /, *, field: str = "", **values: object):
+        self.template, self.values, self.field = template, values, field
         super().__init__(template % values if values else template)
 
 

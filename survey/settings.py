@@ -193,6 +193,8 @@ def draft_days(value: object) -> int:
     if not text.isascii() or not text.isdigit() or int(text) < 1:
         raise ValueError(f"PRIVACY_DRAFT_DAYS must be a number of days (1, 2, …), not {value!r}")
     return int(text)
+
+
 def mail_settings(values: Mapping[str, Any]) -> dict[str, Any]:
     """The SMTP settings; a security mode or port that is not one is refused at start-up
     rather than sending in clear text (or not at all) by surprise."""

@@ -8,9 +8,8 @@ import re
 from sqlalchemy import select
 
 from survey.db import models
-from survey.mail import services as mail
-from survey.results import publication
 from survey.rounds import invitations, lifecycle
+from survey.services import round_actions
 
 
 def default_questionnaire(session, version=1) -> models.Questionnaire:
@@ -39,8 +38,8 @@ def make_round(
 
 def close_and_publish(session, rnd) -> None:
     """The administrator's last two steps, through the same services as the command line."""
-    mail.close_round(session, rnd.association.slug, rnd.label, dt.date.today())
-    publication.publish_round(session, rnd.association.slug, rnd.label, dt.date.today())
+    round_actions.close_round(session, rnd.association.slug, rnd.label, dt.date.today())
+    round_actions.publish_round(session, rnd.association.slug, rnd.label, dt.date.today())
 
 
 def invite(session, rnd, count=1) -> list[str]:

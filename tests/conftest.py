@@ -332,6 +332,7 @@ def mail_app(database_url, tmp_path, smtp):
 
 # --- figures printed at the end of the run ------------------------------------------------
 
+
 class _Figures(list):
     """What a test measured; each line also goes into the test's report (user_properties),
     which reaches the main process under pytest-xdist, where the summary prints it."""

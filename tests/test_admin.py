@@ -16,8 +16,8 @@ from conftest import signed_in
 from sqlalchemy import func, select
 
 from survey.db import audit, models
-from survey.rounds import services as rounds
 from survey.rounds.rate import GroupCount, safe_counts
+from survey.services import round_actions as rounds
 
 TODAY = dt.date.today()
 ROUND = "/admin/f/norrsund/rounds/2026"

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from test_admin import stored, text
 
 from survey.db import audit, models
-from survey.rounds import services as rounds
+from survey.services import round_actions as rounds
 
 DEFAULT = (QUESTIONNAIRES / "integrerad-samverkan-v1.yaml").read_text(encoding="utf-8")
 

@@ -48,9 +48,7 @@ def _stored(app) -> tuple[int, int, dict[str, dict[str, str]], Counter]:
     engine = app.extensions["survey_engine"]
     with engine.connect() as conn:
         codes = dict(conn.execute(select(models.Item.id, models.Item.code)).all())
-        comments = dict(
-            conn.execute(select(models.Comment.response_id, models.Comment.text)).all()
-        )
+        comments = dict(conn.execute(select(models.Comment.response_id, models.Comment.text)).all())
         by_marker: dict[str, dict[str, str]] = {}
         per_item: Counter = Counter()
         for rid, item_id, value in conn.execute(
@@ -126,3 +124,31 @@ def test_restoring_what_is_not_a_backup_says_so_and_changes_nothing(runner, data
         result = runner.invoke(args=["restore", str(source), "--force"])
         assert result.exit_code == 1, result.output
         assert said in result.output and "Traceback" not in result.output
+
+
+def test_a_restore_that_closes_the_open_rounds_deletes_their_addresses(
+    runner, app, db, database_url, tmp_path
+):
+    """`--close-open-rounds` closes as the page and `survey round close` do: the round's
+    e-mail addresses go with the close (kept by the backup, they are not kept after it)."""
+    import datetime as dt
+
+    from builders import make_round
+
+    from survey.mail import addresses
+    from survey.mail import services as mail
+
+    _pg_tools_match(database_url)
+    make_round(db, slug="norrsund", label="2026")
+    listed = addresses.parse("anna@norrsund.test\nbo@norrsund.test", "sv")
+    mail.add_addresses(db, "norrsund", "2026", listed, "test-secret", dt.date.today())
+    out = tmp_path / "backup.db"
+    assert runner.invoke(args=["backup", "--out", str(out)]).exit_code == 0
+    restored = runner.invoke(args=["restore", str(out), "--force", "--close-open-rounds"])
+    assert restored.exit_code == 0, restored.output
+    assert "Closed: norrsund/2026" in restored.output
+    with app.extensions["survey_engine"].connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(models.MailRecipient)) == 0
+        state = conn.scalar(select(models.Round.state).filter_by(label="2026"))
+        actions = set(conn.scalars(select(models.AuditEvent.action)))
+    assert state == "closed" and "mail_addresses_deleted" in actions

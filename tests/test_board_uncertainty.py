@@ -18,10 +18,9 @@ from exportdata import sheet_rows, workbook
 from scipy import stats as scipy_stats
 
 from survey.results import breakdowns, scoring
-from survey.results.rounding import extremes, formatted, rounded, same
+from survey.results.rounding import extremes, formatted, interval_text, rounded, same
 from survey.results.uncertainty import Difference, Sample, t_quantile, welch
 from survey.rounds import invitations
-from survey.web.board import charts
 
 # --- the interval, by hand -------------------------------------------------------------------
 
@@ -82,9 +81,9 @@ def test_rounding_is_half_away_from_zero_and_ignores_float_noise():
 
 def test_an_interval_end_that_rounds_to_zero_keeps_its_side():
     # A clear rise whose interval starts just above 0 must not read as if it touched 0.
-    assert charts.interval_text(Difference(0.35, 0.003, 0.7), "sv") == "+0,35 (+0,00 till +0,70)"
-    assert charts.interval_text(Difference(-0.35, -0.7, -0.002), "en") == "−0.35 (−0.70 to −0.00)"
-    assert charts.interval_text(Difference(0.0, -0.2, 0.2), "sv") == "0,00 (−0,20 till +0,20)"
+    assert interval_text(Difference(0.35, 0.003, 0.7), "sv") == "+0,35 (+0,00 till +0,70)"
+    assert interval_text(Difference(-0.35, -0.7, -0.002), "en") == "−0.35 (−0.70 to −0.00)"
+    assert interval_text(Difference(0.0, -0.2, 0.2), "sv") == "0,00 (−0,20 till +0,20)"
 
 
 def test_every_tied_group_is_named():

@@ -15,7 +15,7 @@ from conftest import csp_violations, signed_in_browser
 from playwright.sync_api import expect
 from test_browser_respond import assert_accessible, choose_everywhere, next_page
 
-from survey.rounds import services as rounds
+from survey.services import round_actions as rounds
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

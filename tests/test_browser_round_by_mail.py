@@ -21,7 +21,7 @@ from test_browser_respond import assert_accessible
 
 from survey.db import models
 from survey.mail import worker
-from survey.rounds import services as rounds
+from survey.services import round_actions as rounds
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -6,7 +6,7 @@ import pytest
 from board_html import figure_data
 
 from survey.results import colours
-from survey.web.board import charts
+from survey.web import charts
 
 AXES = ["Strategi", "Styrning", "Resurser"]
 SCALE = ["Instämmer inte alls", "Till liten del", "Delvis", "Till stor del", "Instämmer helt"]

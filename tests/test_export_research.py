@@ -34,9 +34,7 @@ def test_research_workbook_holds_every_submitted_response_exactly(client, db):
     header, rows = svar[0], svar[1:]
     asked = {"questionnaire_id": default_questionnaire(db).id}  # version 1
     items = [i.code for i in db.scalars(select(models.Item).filter_by(**asked).order_by("id"))]
-    dims = [
-        d.code for d in db.scalars(select(models.Dimension).filter_by(**asked).order_by("id"))
-    ]
+    dims = [d.code for d in db.scalars(select(models.Dimension).filter_by(**asked).order_by("id"))]
     head = ["svar_id", "omgang", "forbund", "forbund_namn", "roll", "part", "demo"]
     assert list(header) == [*head, *items, *(d + "_medel" for d in dims)]
     # Recoded (k = 5): Norrsund's six have role and agency "ovrig"; Sydkust's two, alone

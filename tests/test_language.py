@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 from builders import invite, make_round
 from exportdata import sheet_rows, workbook
 
-from survey.web.board import charts
+from survey.web import charts
 
 
 def test_swedish_by_default_english_by_switch_and_browser(client, db):

@@ -50,8 +50,7 @@ def test_many_parallel_respondents_lose_and_alter_nothing(tmp_path, postgres_url
     with ExitStack() as servers, ThreadPoolExecutor(len(databases)) as both:
         urls = {name: servers.enter_context(gunicorn(env)) for name, env in envs.items()}
         runs = {
-            name: both.submit(run, urls[name], plans(tokens[name]), CLIENTS)
-            for name in databases
+            name: both.submit(run, urls[name], plans(tokens[name]), CLIENTS) for name in databases
         }
         found: dict[str, Figures] = {
             name: check(databases[name], *runs[name].result()) for name in databases

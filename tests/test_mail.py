@@ -151,14 +151,14 @@ def test_a_round_published_after_its_last_day_loses_its_addresses_too(app, runne
     import datetime as dt
 
     from survey.mail import addresses, services
-    from survey.results import publication
+    from survey.services import round_actions
 
     today = dt.date.today()
     make_round(db, closes_on=today)
     listed = addresses.parse("anna@norrsund.test", "sv")
     services.add_addresses(db, "norrsund", "2026", listed, "test-secret", today)
     later = today + dt.timedelta(days=1)
-    publication.publish_round(db, "norrsund", "2026", later)  # never closed by hand
+    round_actions.publish_round(db, "norrsund", "2026", later)  # never closed by hand
     db.expire_all()
     assert count(db, models.MailRecipient) == 0
 

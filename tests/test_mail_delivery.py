@@ -22,6 +22,7 @@ from survey.db import models
 from survey.db.audit import utcnow
 from survey.db.models import MessageStatus
 from survey.mail import addresses, outbox, services, worker
+from survey.services import round_actions
 
 SURVEY = Path(sys.executable).with_name("survey")
 
@@ -202,6 +203,6 @@ def test_a_round_closed_while_a_message_is_being_sent(app, db, smtp):
     config = app.extensions["survey"]
     claimed = outbox.claim_next(db, config.secret_key, utcnow())
     with app.extensions["survey_sessions"]() as page:  # an administrator closes it
-        services.close_round(page, "norrsund", "2026", dt.date.today())  # addresses go
+        round_actions.close_round(page, "norrsund", "2026", dt.date.today())  # addresses go
     outbox.sent(db, claimed.message_id, utcnow())  # the worker comes back: nothing to mark
     assert statuses(db) == {}

@@ -14,8 +14,8 @@ from builders import add_response, begin, invite, make_round, stored_state
 from sqlalchemy import func, select
 
 from survey.db import models
-from survey.web import db as request_db
 from survey.web.access import ANYONE, RULES
+from survey.web.shell import db as request_db
 
 
 @pytest.fixture

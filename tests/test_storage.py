@@ -48,9 +48,7 @@ def _save_page(client, token, csrf, comment="Bra"):
     )
 
 
-def test_a_write_that_waits_too_long_for_the_lock_is_asked_again_not_a_500(
-    tmp_path, monkeypatch
-):
+def test_a_write_that_waits_too_long_for_the_lock_is_asked_again_not_a_500(tmp_path, monkeypatch):
     app = _new_app(tmp_path)
     client = app.test_client()
     with app.extensions["survey_sessions"]() as session:

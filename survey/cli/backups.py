@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 
 from survey.cli import domain_errors
 from survey.db import backup as backups
-from survey.rounds import services as rounds
+from survey.services import round_actions as rounds
 
 
 def _describe(summary: backups.Summary) -> str:

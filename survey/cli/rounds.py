@@ -17,10 +17,8 @@ from survey.cli import FORBUND_OPTION, domain_errors, open_session, settings
 from survey.db import audit, models
 from survey.db.models import RoundState
 from survey.exports.worksheets import csv_row
-from survey.mail import services as mail
-from survey.results import publication
 from survey.rounds import associations, lifecycle, status
-from survey.rounds import services as rounds
+from survey.services import round_actions as rounds
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -229,7 +227,7 @@ def round_close_command(round_spec: str) -> None:
     its e-mail addresses are deleted."""
     with open_session() as session:
         # Through the e-mail service: closing deletes the round's e-mail addresses too.
-        rnd = mail.close_round(
+        rnd = rounds.close_round(
             session, *_round_name(round_spec), dt.date.today(), actor=audit.COMMAND_LINE
         )
         counts = status.round_status(session, rnd.id)
@@ -247,7 +245,7 @@ def round_publish_command(round_spec: str) -> None:
     """Publish a closed round: only now do its figures exist on any page or export.
     A published round cannot be reopened; its unfinished drafts are deleted."""
     with open_session() as session:
-        rnd = publication.publish_round(
+        rnd = rounds.publish_round(
             session, *_round_name(round_spec), dt.date.today(), actor=audit.COMMAND_LINE
         )
         counts = status.round_status(session, rnd.id)

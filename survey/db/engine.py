@@ -95,14 +95,15 @@ def transaction(session: Session) -> Iterator[Session]:
     """One unit of work: commit when the block ends, roll back when it raises.
 
     Services wrap their writes in this, so a use case is all or nothing whether the web,
-    the command line or a test called it; views and commands never commit. What the
-    caller read before is committed first, so the unit of work starts a transaction of
-    its own (on SQLite holding the write lock from its first statement, waiting for it
-    LOCK_ATTEMPTS times BUSY_TIMEOUT_MS). A database that cannot take the write (busy past
-    that, full, read-only) raises StorageUnavailable, with everything rolled back.
+    the command line or a test called it; views and commands never commit. The unit of
+    work starts a transaction of its own (on SQLite holding the write lock from its first
+    statement, waiting for it LOCK_ATTEMPTS times BUSY_TIMEOUT_MS) from a clean session:
+    a transaction the caller left open for reading is ended, but one that wrote (or holds
+    changes not yet flushed) is rolled back and refused with UnsavedChanges, never
+    committed on the quiet. A database that cannot take the write (busy past that, full,
+    read-only) raises StorageUnavailable, with everything rolled back.
     """
-    if session.in_transaction():
-        session.commit()
+    _begin_clean(session)
     _take_write_lock(session)
     try:
         yield session
@@ -116,6 +117,39 @@ def transaction(session: Session) -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+
+
+class UnsavedChanges(RuntimeError):
+    """A unit of work was started on a session that had written outside one: a bug in the
+    caller, whose writes are rolled back rather than committed by the next service."""
+
+
+#: Session.info key: the session's open transaction has flushed a write.
+_WROTE = "survey_wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_write(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_write(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the outermost transaction ended: commit or rollback
+        session.info.pop(_WROTE, None)
+
+
+def _begin_clean(session: Session) -> None:
+    if not session.in_transaction():
+        return
+    changed = [o for o in session.dirty if session.is_modified(o)]
+    if session.new or session.deleted or changed or session.info.get(_WROTE):
+        session.rollback()
+        raise UnsavedChanges(
+            "a unit of work was started on a session with changes made outside one; "
+            "they were rolled back (make them inside the service's transaction)"
+        )
+    session.commit()  # it only read: ending it writes nothing and keeps what was loaded
 
 
 def _take_write_lock(session: Session) -> None:

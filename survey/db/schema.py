@@ -3,7 +3,6 @@ the migrations (`survey.db.migrations`); this is the quick way for tests and ben
 
 from __future__ import annotations
 
-from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
 from survey.db import migrations, models
@@ -15,7 +14,3 @@ def create_schema(engine: Engine) -> None:
     revisions build the same schema."""
     models.Base.metadata.create_all(engine)
     migrations.stamp_head(engine)
-
-
-def schema_exists(engine: Engine) -> bool:
-    return inspect(engine).has_table("response")

@@ -62,7 +62,7 @@ def write_board_workbook(
 
     suppressed = too_few(lang, k)
     latest: dict[str, models.Round] = {}
-    for selected in sorted(selection.rounds, key=lambda r: (r.association_name, r.label)):
+    for selected in sorted(selection.rounds, key=lambda r: (r.association_name, r.sequence)):
         rnd = session.get(models.Round, selected.id)
         latest[selected.association_slug] = rnd
         for row in overview_of(rnd).rows:
@@ -84,7 +84,8 @@ def write_board_workbook(
             )
     for rnd in latest.values():
         association = rnd.association
-        trend = [r for r in lifecycle.rounds_of(session, association) if r.label <= rnd.label]
+        rounds = lifecycle.rounds_of(session, association)
+        trend = [r for r in rounds if r.sequence <= rnd.sequence]
         ws = wb.create_sheet(_sheet_name(association.name, taken))
         print_setup(ws, title_rows=_TREND_HEADER)
         _association_sheet(ws, association.name, [overview_of(r) for r in trend], lang, k)

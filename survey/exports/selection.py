@@ -34,6 +34,7 @@ class SelectedRound:
     questionnaire_id: int
     questionnaire_key: str
     questionnaire_version: int
+    sequence: int  # its place in its förbund's time order
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ def select_rounds(session: Session, flt: ExportFilter) -> Selection:
             models.Questionnaire.id,
             models.Questionnaire.key,
             models.Questionnaire.version,
+            models.Round.sequence,
         )
         .join(models.Association, models.Association.id == models.Round.association_id)
         .join(models.Questionnaire, models.Questionnaire.id == models.Round.questionnaire_id)

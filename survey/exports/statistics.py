@@ -19,7 +19,6 @@ statement and response), so 130,000 responses × 50 statements take about 7 MB.
 
 from __future__ import annotations
 
-import csv
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -260,10 +259,3 @@ def r_script(columns: CodedColumns, data_name: str) -> str:
     for name, label in columns.variable_labels().items():
         lines.append(f'attr(d${name}, "label") <- {r_string(label)}')
     return "\n".join(lines) + "\n"
-
-
-def write_csv_rows(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]]) -> None:
-    with path.open("w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)

@@ -130,7 +130,9 @@ def find_questionnaire(session: Session, spec: str) -> models.Questionnaire:
     stmt = select(models.Questionnaire).filter_by(key=key)
     if version:
         if not version.isdecimal():
-            raise RoundSetupError(f"'{spec}': the version after ':' must be a number")
+            raise RoundSetupError(
+                f"'{spec}': the version after ':' must be a number", field="questionnaire"
+            )
         stmt = stmt.filter_by(version=int(version))
     row = session.scalar(stmt.order_by(models.Questionnaire.version.desc()))
     if row is None:
@@ -140,5 +142,5 @@ def find_questionnaire(session: Session, spec: str) -> models.Questionnaire:
             )
         ).all()
         names = ", ".join(f"{k}:{v}" for k, v in known) or "none (run `survey init`)"
-        raise RoundSetupError(f"no questionnaire '{spec}'; loaded: {names}")
+        raise RoundSetupError(f"no questionnaire '{spec}'; loaded: {names}", field="questionnaire")
     return row

@@ -91,7 +91,7 @@ def versions(session: Session) -> list[Version]:
     uses = session.execute(
         select(models.Round.questionnaire_id, models.Association.slug, models.Round.label)
         .join(models.Round.association)
-        .order_by(models.Association.slug, models.Round.label)
+        .order_by(models.Association.slug, models.Round.sequence)
     )
     for questionnaire_id, slug, label in uses:
         used.setdefault(questionnaire_id, []).append(f"{slug}/{label}")

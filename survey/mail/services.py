@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from survey.db import audit, models
-from survey.db.engine import forget_deleted, transaction
+from survey.db.engine import transaction
 from survey.db.models import MessageKind, RoundState
 from survey.errors import AddressesRejected, MailRefused
 from survey.mail import addresses, outbox, recipients, texts
@@ -127,37 +127,3 @@ def reset_text(
             delete(models.MailText).filter_by(association_id=assoc.id, kind=kind, language=language)
         )
         audit.record(session, actor, "mail_text_reset", slug, kind=kind, language=language)
-
-
-def close_round(
-    session: Session, slug: str, label: str, today: dt.date, *, actor: str | None = None
-) -> models.Round:
-    """Close a round and delete its addresses (and their outbox) in the same unit of work:
-    the page and the command that close a round call this, not rounds.services."""
-    with transaction(session):
-        rnd = lifecycle.round_by_name(session, slug, label)
-        lifecycle.close_round(rnd, today)
-        audit.record(session, actor, "round_closed", _name(rnd))
-        delete_addresses(session, rnd, actor=actor)
-    forget_deleted(session)
-    return rnd
-
-
-def delete_round(session: Session, slug: str, label: str, *, actor: str | None = None) -> None:
-    """Delete a draft round with its links and any addresses already added to it (SQLite
-    does not enforce the tables' ON DELETE CASCADE, so they go explicitly)."""
-    with transaction(session):
-        rnd = lifecycle.round_by_name(session, slug, label)
-        name = _name(rnd)
-        recipients.delete_for_rounds(session, [rnd.id])
-        lifecycle.delete_round(session, rnd)
-        audit.record(session, actor, "round_deleted", name)
-    forget_deleted(session)
-
-
-def delete_addresses(session: Session, rnd: models.Round, *, actor: str | None = None) -> int:
-    """Inside the caller's unit of work (closing, publishing): the round's addresses go."""
-    count = recipients.delete_for_rounds(session, [rnd.id])
-    if count:
-        audit.record(session, actor, "mail_addresses_deleted", _name(rnd), count=count)
-    return count

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from survey.db.audit import utcnow
 from survey.db.models import MessageStatus
 from survey.errors import MailRefused
-from survey.mail import compose, heartbeat, outbox, schedule, texts
+from survey.mail import compose, heartbeat, outbox, texts
 from survey.mail.smtp import Connection, SendFailed, Uncertain
 from survey.settings import Settings
 
@@ -27,7 +27,7 @@ class Pass:
 
     counts: Counter[str] = field(default_factory=Counter)
     stopped: str | None = None
-    scheduled: str = ""  # what the round schedules did first (survey/mail/schedule.py)
+    scheduled: str = ""  # what the rounds' schedules did first (survey/services/scheduling)
 
     def __str__(self) -> str:
         done = ", ".join(f"{n} {status}" for status, n in sorted(self.counts.items()))
@@ -67,7 +67,6 @@ def send_due(
     unreachable (the rest wait for the next pass) or `stop()` says so."""
     ready(settings)
     done = Pass()
-    done.scheduled = str(schedule.run_due(session, settings.secret_key, clock()))
     outbox.tidy(session, clock())
     with Connection(settings) as smtp:
         while not stop():

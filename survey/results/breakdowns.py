@@ -16,7 +16,7 @@ from survey.results import scoring
 from survey.results.overview import dimension_name
 from survey.results.rounding import extremes, same
 from survey.results.uncertainty import Difference, welch
-from survey.rounds.lifecycle import RoundHistory, history_of
+from survey.rounds.lifecycle import RoundHistory
 
 
 @dataclass(frozen=True)
@@ -148,11 +148,6 @@ def breakdown(session: Session, rnd: models.Round, k: int, lang: str, by: str) -
         for i, code in enumerate(sorted(c for c in present - known if c))
     ]
     return _table(rnd, by, k, lang, columns, stats, {c.key: rnd.id for c in columns})
-
-
-def trend(session: Session, rnd: models.Round, k: int, lang: str) -> Breakdown:
-    """Dimension scores of the förbund in each of its rounds up to this one."""
-    return trend_of(session, history_of(session, rnd), k, lang)
 
 
 def trend_of(

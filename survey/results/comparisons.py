@@ -18,6 +18,7 @@ from survey.errors import NotFound
 from survey.i18n import translate
 from survey.results import scoring
 from survey.results.overview import dimension_name
+from survey.rounds import lifecycle
 
 MAX_PEERS = 5
 
@@ -48,11 +49,13 @@ class NationalPicture:
 
 
 def round_labels(session: Session) -> list[str]:
-    """Every label with a published round, newest first."""
+    """Every label with a published round, newest first. A label is a period the förbund
+    share ("2026"), each förbund's rounds having their own time order, so labels compare
+    with runs of digits as numbers ("10" after "9"), never as plain strings."""
     labels = session.scalars(
         select(models.Round.label).where(models.Round.state == RoundState.PUBLISHED).distinct()
     )
-    return sorted(labels, reverse=True)
+    return sorted(labels, key=lifecycle.label_order, reverse=True)
 
 
 def _rounds_labelled(session: Session, label: str) -> list[models.Round]:

@@ -12,6 +12,9 @@ from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
+from survey.i18n import translate
+from survey.results.uncertainty import Difference
+
 T = TypeVar("T")
 
 #: Two means closer than this are the same figure (a tie).
@@ -56,3 +59,24 @@ def extremes(items: Sequence[T], key: Callable[[T], float], *, lowest: bool) -> 
         return []
     best = (min if lowest else max)(key(i) for i in items)
     return [i for i in items if same(key(i), best)]
+
+
+def interval_text(d: Difference, lang: str) -> str:
+    """ "+0,05 (−0,20 till +0,30)": the change and its 95 % interval."""
+    return translate(
+        lang,
+        "%(change)s (%(low)s to %(high)s)",
+        change=formatted(d.estimate, lang, sign=True),
+        low=_bound(d.low, lang),
+        high=_bound(d.high, lang),
+    )
+
+
+def _bound(value: float, lang: str) -> str:
+    """An interval's end keeps its side of 0 even where it rounds to 0: a clear rise whose
+    interval starts at 0.003 reads "+0,00 till …", never "0,00", which would look as if
+    the interval touched 0."""
+    text = formatted(value, lang, sign=True)
+    if text.lstrip("+−").strip("0.,") == "" and value != 0:
+        return ("+" if value > 0 else "−") + text.lstrip("+−")
+    return text

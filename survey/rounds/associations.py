@@ -21,12 +21,13 @@ def create_association(session: Session, slug: str, name: str) -> models.Associa
                 "'%(slug)s' is not a usable short name: use lower-case letters a–z, digits "
                 "and dashes, e.g. norrsund"
             ),
+            field="slug",
             slug=slug,
         )
     name = _checked_name(name)
     if session.scalar(select(models.Association.id).filter_by(slug=slug)) is not None:
         raise RoundSetupError(
-            N_("a förbund with the short name '%(slug)s' already exists"), slug=slug
+            N_("a förbund with the short name '%(slug)s' already exists"), field="slug", slug=slug
         )
     assoc = models.Association(slug=slug, name=name)
     session.add(assoc)
@@ -49,9 +50,11 @@ NAME_MAX, TEXT_MAX = 200, 2000
 def _checked_name(name: str) -> str:
     name = name.strip()
     if not name:
-        raise RoundSetupError(N_("the förbund needs a name"))
+        raise RoundSetupError(N_("the förbund needs a name"), field="name")
     if len(name) > NAME_MAX:
-        raise RoundSetupError(N_("the name is too long: at most %(max)s characters"), max=NAME_MAX)
+        raise RoundSetupError(
+            N_("the name is too long: at most %(max)s characters"), field="name", max=NAME_MAX
+        )
     return name
 
 
@@ -69,11 +72,14 @@ def update_association(
     if len(members) > TEXT_MAX:
         raise RoundSetupError(
             N_("the list of member agencies is too long: at most %(max)s characters"),
+            field="members",
             max=TEXT_MAX,
         )
     if len(privacy_contact) > TEXT_MAX:
         raise RoundSetupError(
-            N_("the privacy contact is too long: at most %(max)s characters"), max=TEXT_MAX
+            N_("the privacy contact is too long: at most %(max)s characters"),
+            field="privacy_contact",
+            max=TEXT_MAX,
         )
     # One agency per line, without the blank lines and spaces a paste brings along.
     assoc.members = "\n".join(line.strip() for line in members.splitlines() if line.strip())

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from survey.db import models
@@ -18,6 +18,15 @@ from survey.i18n import N_
 from survey.rounds.associations import find_association
 
 LABEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+
+
+def label_order(label: str) -> tuple:
+    """A key that compares labels with runs of digits as numbers ("9" before "10"), for
+    labels across förbund; one förbund's rounds follow their `sequence` instead."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.lower())
+        for part in re.findall(r"\d+|\D+", label)
+    )
 
 
 def create_round(
@@ -38,19 +47,28 @@ def create_round(
                 "'%(label)s' is not a usable round label: use letters, digits, '.', '_' or "
                 "'-', e.g. 2026"
             ),
+            field="label",
             label=label,
         )
     if opens_on and closes_on and closes_on < opens_on:
         raise _closes_before_opens(closes_on, opens_on)
+    if association.id is None:
+        session.add(association)
+        session.flush()
     taken = select(models.Round.id).filter_by(association_id=association.id, label=label)
-    if association.id is not None and session.scalar(taken) is not None:
+    if session.scalar(taken) is not None:
         raise RoundSetupError(
-            N_("%(name)s already has a round '%(label)s'"), name=association.name, label=label
+            N_("%(name)s already has a round '%(label)s'"),
+            field="label",
+            name=association.name,
+            label=label,
         )
+    last = select(func.max(models.Round.sequence)).filter_by(association_id=association.id)
     rnd = models.Round(
         association=association,
         questionnaire=questionnaire,
         label=label,
+        sequence=(session.scalar(last) or 0) + 1,  # the time order: after every earlier one
         opens_on=opens_on,
         closes_on=closes_on,
         state=state,
@@ -63,6 +81,7 @@ def create_round(
 def _closes_before_opens(closes: dt.date, opens: dt.date) -> RoundSetupError:
     return RoundSetupError(
         N_("the round closes (%(closes)s) before it opens (%(opens)s)"),
+        field="closes",
         closes=closes.isoformat(),
         opens=opens.isoformat(),
     )
@@ -84,6 +103,7 @@ def open_round(rnd: models.Round, today: dt.date, closes_on: dt.date | None = No
                 "round %(label)s would close on %(closes)s, which has passed: give a new "
                 "closing date"
             ),
+            field="closes",
             label=rnd.label,
             closes=new_close.isoformat(),
         )
@@ -174,7 +194,7 @@ def _rounds_query() -> Select[tuple[models.Round]]:
     return (
         select(models.Round)
         .options(joinedload(models.Round.questionnaire))
-        .order_by(models.Round.label)
+        .order_by(models.Round.sequence)
     )
 
 
@@ -183,8 +203,8 @@ def rounds_of(session: Session, association: models.Association) -> list[models.
 
 
 def _choose(rounds: Sequence[models.Round], label: str | None, within: str) -> models.Round:
-    """The round with this label; when none, the latest published one (the rounds are by
-    label), else the latest."""
+    """The round with this label; when none, the latest published one (the rounds are in
+    time order), else the latest."""
     if label is None and rounds:
         published = [r for r in rounds if is_published(r)]
         return (published or list(rounds))[-1]
@@ -208,7 +228,7 @@ def _earlier(rounds: Sequence[models.Round], rnd: models.Round) -> list[models.R
     return [
         r
         for r in rounds
-        if r.label <= rnd.label
+        if r.sequence <= rnd.sequence
         and r.questionnaire.key == rnd.questionnaire.key
         and (r is rnd or is_published(r))
     ]
@@ -216,7 +236,7 @@ def _earlier(rounds: Sequence[models.Round], rnd: models.Round) -> list[models.R
 
 @dataclass(frozen=True)
 class RoundHistory:
-    """A round and all its förbund's rounds (by label), read once: a page's round picker,
+    """A round and all its förbund's rounds (in time order), read once: a page's round picker,
     trend and previous round all come from this list instead of each querying it again."""
 
     round: models.Round

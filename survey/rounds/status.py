@@ -88,7 +88,7 @@ def round_statuses(
         .outerjoin(links, links.c.round_id == models.Round.id)
         .outerjoin(submitted, submitted.c.round_id == models.Round.id)
         .outerjoin(busy, busy.c.round_id == models.Round.id)
-        .order_by(models.Association.slug, models.Round.label)
+        .order_by(models.Association.slug, models.Round.sequence)
     )
     if association_id is not None:
         stmt = stmt.where(models.Round.association_id == association_id)

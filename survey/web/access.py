@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from survey.accounts.access import Principal
 from survey.db import models
 from survey.db.models.accounts import Role
-from survey.web import db, params
-from survey.web.auth.session import current_principal, login_manager
+from survey.web import params
+from survey.web.session import current_principal, login_manager
+from survey.web.shell import db
 
 Check = Callable[[Principal | None, Session], bool]
 MEMBERS = (Role.BOARD, Role.FORBUND_ADMIN)

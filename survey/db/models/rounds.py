@@ -69,6 +69,7 @@ class Round(Base):
     __tablename__ = "round"
     __table_args__ = (
         UniqueConstraint("association_id", "label"),
+        UniqueConstraint("association_id", "sequence"),
         CheckConstraint(check_in("state", RoundState), name="round_state"),
     )
 
@@ -77,10 +78,14 @@ class Round(Base):
     questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id"))
     #: e.g. "2026"; rounds of the same label across förbund form the national picture.
     label: Mapped[str] = mapped_column(String(40))
+    #: The round's place in its förbund's time order (1, 2, …, set when it is created):
+    #: "latest", "previous" and trends follow it, never the label, which may be "9" and
+    #: "10" or "ht2025" and "vt2026".
+    sequence: Mapped[int] = mapped_column(Integer)
     state: Mapped[RoundState] = mapped_column(String(10), default=RoundState.DRAFT)
     opens_on: Mapped[dt.date | None] = mapped_column(Date)
     closes_on: Mapped[dt.date | None] = mapped_column(Date)
-    #: Scheduled by its administrator, carried out by the mail worker (survey/mail/schedule):
+    #: Scheduled by its administrator, carried out by the mail worker (survey/services/scheduling):
     #: a reminder this many days before the last day, and closing after the last day.
     remind_days_before: Mapped[int | None] = mapped_column(Integer)
     reminded_on: Mapped[dt.date | None] = mapped_column(Date)  # the scheduled one went

@@ -11,8 +11,8 @@ from flask import Response, render_template, stream_with_context
 
 from survey.db import audit
 from survey.exports.worksheets import csv_row
-from survey.web import db
 from survey.web.admin import bp
+from survey.web.shell import db
 
 #: The page shows the newest events; the CSV has them all.
 SHOWN = 500

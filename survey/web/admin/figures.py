@@ -11,7 +11,7 @@ from markupsafe import Markup
 from survey.i18n import translate
 from survey.results import colours
 from survey.rounds.rate import ResponseRate
-from survey.web.board import charts
+from survey.web import charts
 
 DAY_MS = 86_400_000
 MAX_TICKS = 8

@@ -11,10 +11,10 @@ from survey.db import models
 from survey.db.models import Role
 from survey.errors import RoundSetupError
 from survey.rounds import associations, status
-from survey.rounds import services as rounds
-from survey.web import db
+from survey.services import round_actions as rounds
 from survey.web.admin import bp, forms
-from survey.web.auth.session import current_principal
+from survey.web.session import current_principal
+from survey.web.shell import db
 
 
 @bp.get("/")
@@ -44,9 +44,7 @@ def forbund_add():
     try:
         rounds.add_association(db(), slug, name, actor=forms.actor())
     except RoundSetupError as exc:
-        return _render_index(
-            400, forms.worded(exc, "name" if slug else "slug"), slug=slug, name=name
-        )
+        return _render_index(400, forms.worded(exc), slug=slug, name=name)
     flash(_("The coordination association %(name)s was added.", name=name), "info")
     return redirect(url_for("admin.forbund", slug=slug), 303)
 
@@ -82,15 +80,6 @@ def forbund(slug: str):
     try:
         rounds.update_association(db(), slug, **form, actor=forms.actor())
     except RoundSetupError as exc:
-        return _render_forbund(slug, 400, forms.worded(exc, _field_of(exc)), form)
+        return _render_forbund(slug, 400, forms.worded(exc), form)
     flash(_("Saved."), "info")
     return redirect(url_for("admin.forbund", slug=slug), 303)
-
-
-def _field_of(exc: RoundSetupError) -> str:
-    """Which field of the förbund's form a refusal is about, for the summary's link."""
-    if "member agencies" in exc.template:
-        return "members"
-    if "privacy contact" in exc.template:
-        return "privacy_contact"
-    return "name"

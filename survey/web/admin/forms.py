@@ -11,9 +11,8 @@ from flask_babel import gettext as _
 
 from survey.errors import WordedError
 from survey.i18n import translate
-from survey.web import lang
-from survey.web.auth.session import current_principal
-from survey.web.respond.messages import ErrorMessage
+from survey.web.session import current_principal
+from survey.web.shell import ErrorMessage, lang
 
 #: Personal links per request: a large förbund's staff, and a CSV a mail merge takes.
 MAX_LINKS = 5000
@@ -32,7 +31,9 @@ def error(name: str, text: str) -> list[ErrorMessage]:
 
 
 def worded(exc: WordedError, name: str = "") -> list[ErrorMessage]:
-    """A core refusal in the page's language, pointing at the field it is about."""
+    """A core refusal in the page's language, pointing at the field it is about (`name`,
+    else the field the error names)."""
+    name = name or exc.field
     # A round's state is a word of the catalogue too ("draft" → "utkast").
     values = {k: translate(lang(), v) if k == "state" else v for k, v in exc.values.items()}
     return [ErrorMessage(name, name or None, translate(lang(), exc.template, **values))]

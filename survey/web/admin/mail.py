@@ -14,12 +14,13 @@ from werkzeug.routing import BuildError
 from survey.db.audit import utcnow
 from survey.db.models import MailLanguage, MessageKind
 from survey.errors import AddressesRejected, MailRefused, MailTextRejected
-from survey.mail import addresses, heartbeat, services, status, texts, worker
+from survey.mail import addresses, heartbeat, services, status, texts
 from survey.rounds import associations, lifecycle
-from survey.web import db, params, settings
+from survey.services import scheduling
+from survey.web import params
 from survey.web.admin import bp
-from survey.web.auth.session import current_principal
-from survey.web.respond.messages import ErrorMessage
+from survey.web.session import current_principal
+from survey.web.shell import ErrorMessage, db, settings
 
 ROUND = "/f/<slug>/rounds/<label>/mail"
 
@@ -204,7 +205,7 @@ def mail_send_now(slug: str, label: str):
     lifecycle.round_by_name(db(), slug, label)  # or 404
     deadline = utcnow() + dt.timedelta(seconds=SEND_NOW_SECONDS)
     try:
-        done = worker.send_due(db(), settings(), stop=lambda: utcnow() > deadline)
+        done = scheduling.mail_pass(db(), settings(), stop=lambda: utcnow() > deadline)
     except MailRefused as exc:
         return _page(slug, label, 409, [_field("send", _not_sent(exc))])
     flash(_("Sending done: %(result)s.", result=str(done)), "info")

@@ -12,8 +12,8 @@ from survey.db import models
 from survey.instruments import services as instruments
 from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import REQUIRED_BACKGROUND, QuestionnaireError
-from survey.web import db
 from survey.web.admin import bp, forms
+from survey.web.shell import db
 
 
 def _render_list(status_code: int = 200, errors=(), faults=None, filename: str = ""):

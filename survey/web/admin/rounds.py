@@ -18,14 +18,12 @@ from survey.exports.worksheets import csv_row
 from survey.instruments import services as instruments
 from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import Questionnaire
-from survey.mail import schedule
-from survey.mail import services as mail
-from survey.results import publication
 from survey.rounds import associations, lifecycle, rate, status
-from survey.rounds import services as rounds
-from survey.web import db, lang, localized, settings
+from survey.services import round_actions as rounds
+from survey.services import scheduling
 from survey.web.admin import bp, figures, forms
 from survey.web.security import draws_charts
+from survey.web.shell import db, lang, localized, settings
 
 ACTIONS = ("open", "close", "publish", "delete")
 #: The steps asked about first, on a page of their own (round_confirm).
@@ -77,20 +75,11 @@ def round_new(slug: str):
                 actor=forms.actor(),
             )
         except RoundSetupError as exc:
-            problems = forms.worded(exc, _field_of(exc))
+            problems = forms.worded(exc)
     if problems:
         return _render_new(slug, 400, problems, form)
     flash(_("Round %(label)s was created as a draft.", label=form["label"]), "info")
     return redirect(url_for("admin.round", slug=slug, label=form["label"]), 303)
-
-
-def _field_of(exc: RoundSetupError) -> str:
-    """Which field a refusal is about, for the error summary's link."""
-    if "closes" in exc.values:
-        return "closes"
-    if "label" in exc.values:
-        return "label"
-    return "questionnaire"
 
 
 # --- a round's page ---------------------------------------------------------------------
@@ -196,11 +185,11 @@ def _act(action: str, slug: str, label: str, closes: dt.date | None) -> None:
     if action == "open":
         rounds.open_round(db(), slug, label, today, closes, actor=who)
     elif action == "close":
-        mail.close_round(db(), slug, label, today, actor=who)  # its addresses go too
+        rounds.close_round(db(), slug, label, today, actor=who)  # its addresses go too
     elif action == "publish":
-        publication.publish_round(db(), slug, label, today, actor=who)
+        rounds.publish_round(db(), slug, label, today, actor=who)
     else:
-        mail.delete_round(db(), slug, label, actor=who)
+        rounds.delete_round(db(), slug, label, actor=who)
 
 
 @bp.post("/f/<slug>/rounds/<label>/schedule")
@@ -214,7 +203,7 @@ def round_schedule(slug: str, label: str):
             slug, label, 400, forms.error("remind_days_before", problem % {"value": days[:40]})
         )
     try:
-        schedule.set_schedule(
+        scheduling.set_schedule(
             db(),
             slug,
             label,

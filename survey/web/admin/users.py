@@ -18,8 +18,8 @@ from survey.accounts.users import SET_PASSWORD_PATH
 from survey.db import audit, models
 from survey.db.models import Role
 from survey.errors import AccountSetupError, NotFound
-from survey.web import db, settings
 from survey.web.admin import bp, forms
+from survey.web.shell import db, settings
 
 
 def _now() -> dt.datetime:

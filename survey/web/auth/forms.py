@@ -7,7 +7,7 @@ from flask import request
 from flask_babel import gettext as _
 
 from survey.errors import AccountLocked, PasswordRejected
-from survey.web.respond.messages import ErrorMessage
+from survey.web.shell import ErrorMessage
 
 
 def field(name: str, *, strip: bool = True) -> str:

@@ -22,9 +22,9 @@ from survey.errors import (
     PasswordRejected,
     SecondFactorFailed,
 )
-from survey.web import db
 from survey.web.auth import forms
-from survey.web.auth.session import current_principal, fresh_session, start_session
+from survey.web.session import current_principal, fresh_session, start_session
+from survey.web.shell import db
 
 bp = Blueprint("auth", __name__)
 

@@ -19,7 +19,7 @@ from survey.results.breakdowns import Breakdown, Column
 from survey.results.comparisons import NationalPicture
 from survey.results.drilldown import DimensionItems
 from survey.results.overview import RoundOverview
-from survey.web.board import charts
+from survey.web import charts
 
 Chart = go.Figure | charts.Sentence
 

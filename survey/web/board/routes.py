@@ -12,10 +12,11 @@ from survey import disclosure
 from survey.db import models
 from survey.results import breakdowns, comparisons, pages, scoring
 from survey.results.publication import NotPublished
-from survey.web import access, db, lang, params, settings
-from survey.web.auth.session import current_principal
-from survey.web.board import charts, figures, pdf
+from survey.web import access, charts, params
+from survey.web.board import figures, pdf
 from survey.web.security import draws_charts
+from survey.web.session import current_principal
+from survey.web.shell import db, lang, settings
 
 bp = Blueprint("board", __name__)
 

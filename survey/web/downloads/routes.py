@@ -30,10 +30,11 @@ from survey.exports import choices, package, research
 from survey.exports.board_workbook import write_board_workbook
 from survey.exports.selection import ExportFilter, Selection, record_export, select_rounds
 from survey.rounds import associations, lifecycle
-from survey.web import db, lang, params, settings
-from survey.web.auth.session import current_principal
+from survey.web import params
 from survey.web.downloads.chooser import read_choice
 from survey.web.error_pages import export_refused_message
+from survey.web.session import current_principal
+from survey.web.shell import db, lang, settings
 
 bp = Blueprint("research", __name__, url_prefix="/export")
 

@@ -8,7 +8,7 @@ import datetime as dt
 from flask import Blueprint, render_template
 
 from survey.rounds.privacy import privacy_notice
-from survey.web import db, settings
+from survey.web.shell import db, settings
 
 bp = Blueprint("info", __name__)
 

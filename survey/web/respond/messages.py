@@ -4,26 +4,18 @@ each pointing at the field it is about (for the error summary's links)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
 from survey.answering.validation import COMMENT_MAX_CHARS, Problem
 from survey.instruments.questionnaire import Questionnaire
-from survey.web import localized
 from survey.web.respond.forms import COMMENT_FIELD, ITEM_FIELD
+from survey.web.shell import ErrorMessage, localized
 
 #: A tampered field name is shown, but never at any length.
 SHOWN_CHARS = 40
 #: Unknown fields named in an error summary; more are only counted.
 SHOWN_UNKNOWN = 3
-
-
-@dataclass(frozen=True)
-class ErrorMessage:
-    field: str
-    anchor: str | None  # id of the input to jump to, if the page has one
-    text: str
 
 
 def _short(value: str) -> str:

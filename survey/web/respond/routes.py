@@ -36,9 +36,9 @@ from survey.errors import InvalidToken, RoundNotOpen
 from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import REQUIRED_BACKGROUND, Questionnaire
 from survey.rounds import invitations, lifecycle
-from survey.web import LANGUAGES, db, lang, settings
 from survey.web.respond import forms
 from survey.web.respond.messages import problem_messages
+from survey.web.shell import LANGUAGES, db, lang, settings
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
 

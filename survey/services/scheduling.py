@@ -1,22 +1,27 @@
-"""What a förbund administrator scheduled for a round, carried out by the mail worker on
-each pass: a reminder N days before the last day (once), and closing the round once its
-last day has passed (its addresses deleted, as a close by hand does). No Flask here."""
+"""What a förbund administrator scheduled for a round, carried out on each pass of the mail
+worker: a reminder N days before the last day (once), and closing the round once its last
+day has passed (through round_actions.close_round, as a close by hand). `mail_pass` is the
+worker's pass with them first: `survey mail send` and the mail page's "Skicka nu" call it."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.db import audit, models
+from survey.db.audit import utcnow
 from survey.db.engine import transaction
 from survey.db.models import RoundState
 from survey.errors import RoundSetupError
 from survey.i18n import N_
-from survey.mail import outbox, services
+from survey.mail import outbox, worker
 from survey.rounds import lifecycle
+from survey.services import round_actions
+from survey.settings import Settings
 
 ACTOR = "mail worker (scheduled)"
 MAX_DAYS_BEFORE = 60
@@ -77,6 +82,22 @@ def set_schedule(
     return rnd
 
 
+def mail_pass(
+    session: Session,
+    settings: Settings,
+    *,
+    clock: Callable[[], dt.datetime] = utcnow,
+    stop: Callable[[], bool] = lambda: False,
+) -> worker.Pass:
+    """One pass of the mail worker: what the rounds scheduled is carried out first, then
+    every message that is due is sent (refused, like the worker, without mail settings)."""
+    worker.ready(settings)
+    scheduled = run_due(session, settings.secret_key, clock())
+    done = worker.send_due(session, settings, clock=clock, stop=stop)
+    done.scheduled = str(scheduled)
+    return done
+
+
 def run_due(session: Session, secret_key: str, now: dt.datetime) -> Done:
     """Queue the scheduled reminders that are due and close the rounds whose last day has
     passed (each in its own unit of work, so one round's trouble leaves the rest)."""
@@ -91,7 +112,7 @@ def run_due(session: Session, secret_key: str, now: dt.datetime) -> Done:
             reminders += queued
     closed = []
     for slug, label in _due_closing(session, today):
-        services.close_round(session, slug, label, today, actor=ACTOR)
+        round_actions.close_round(session, slug, label, today, actor=ACTOR)
         closed.append(f"{slug}/{label}")
     return Done(reminders, tuple(closed))
 

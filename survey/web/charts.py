@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from survey.disclosure import too_few
 from survey.i18n import translate
 from survey.results import colours
-from survey.results.rounding import formatted
+from survey.results.rounding import formatted, interval_text
 from survey.results.uncertainty import Difference
 
 
@@ -310,27 +310,6 @@ def change_bars(
         margin={"l": 10, "r": 10, "t": 70, "b": 90},
         height=200 + 34 * len(axes),
     )
-
-
-def interval_text(d: Difference, lang: str) -> str:
-    """ "+0,05 (−0,20 till +0,30)": the change and its 95 % interval."""
-    return translate(
-        lang,
-        "%(change)s (%(low)s to %(high)s)",
-        change=formatted(d.estimate, lang, sign=True),
-        low=_bound(d.low, lang),
-        high=_bound(d.high, lang),
-    )
-
-
-def _bound(value: float, lang: str) -> str:
-    """An interval's end keeps its side of 0 even where it rounds to 0: a clear rise whose
-    interval starts at 0.003 reads "+0,00 till …", never "0,00", which would look as if
-    the interval touched 0."""
-    text = formatted(value, lang, sign=True)
-    if text.lstrip("+−").strip("0.,") == "" and value != 0:
-        return ("+" if value > 0 else "−") + text.lstrip("+−")
-    return text
 
 
 def to_html(fig: go.Figure | Sentence, div_id: str, filename: str | None = None) -> str:

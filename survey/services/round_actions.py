@@ -1,16 +1,21 @@
-"""Use cases of running a round, each one unit of work: the command line, the web and the
-tests call these unchanged, and none of them commits on its own. Each change is written to
-the audit log in the same unit of work, under `actor` (who asked: an e-mail, or "cli")."""
+"""Use cases of running a round and its förbund, each one unit of work: the command line,
+the web and the tests call these unchanged, and none of them commits on its own. Each
+change is written to the audit log in the same unit of work, under `actor` (who asked: an
+e-mail, or "cli"). The rules live below, in survey.rounds (lifecycle, invitations), mail
+(recipients) and answering (drafts); here they are put together, one function per action."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey.answering.submission import delete_drafts
 from survey.db import audit, models
-from survey.db.engine import transaction
+from survey.db.engine import forget_deleted, transaction
 from survey.instruments.catalog import find_questionnaire
+from survey.mail import recipients
 from survey.rounds import associations, invitations, lifecycle
 
 
@@ -103,14 +108,41 @@ def open_round(
 def close_round(
     session: Session, association_slug: str, label: str, today: dt.date, *, actor: str | None = None
 ) -> models.Round:
-    """Close without touching e-mail addresses. The page and the command close through
-    `survey.mail.services.close_round`, which also deletes the round's addresses (the
-    e-mail package sits above this one); the mail worker deletes any left behind."""
+    """Stop accepting answers and delete the round's e-mail addresses (and their outbox) in
+    the same unit of work: the page, `survey round close` and `survey restore
+    --close-open-rounds` all close through this."""
     with transaction(session):
         rnd = lifecycle.round_by_name(session, association_slug, label)
         lifecycle.close_round(rnd, today)
         audit.record(session, actor, "round_closed", _name(rnd))
-        return rnd
+        _delete_addresses(session, rnd, actor)
+    forget_deleted(session)
+    return rnd
+
+
+def publish_round(
+    session: Session, association_slug: str, label: str, today: dt.date, *, actor: str | None = None
+) -> models.Round:
+    """Release a closed round's figures. Its unfinished drafts can never be submitted now
+    (a published round does not reopen) and are deleted with it (data minimisation), as
+    are any e-mail addresses still kept (a round past its last day is published without
+    an explicit close)."""
+    with transaction(session):
+        rnd = lifecycle.round_by_name(session, association_slug, label)
+        lifecycle.publish_round(rnd, today)
+        drafts = select(models.Draft.id).where(models.Draft.round_id == rnd.id)
+        delete_drafts(session, list(session.scalars(drafts)))
+        _delete_addresses(session, rnd, actor)
+        audit.record(session, actor, "round_published", _name(rnd))
+    forget_deleted(session)
+    return rnd
+
+
+def _delete_addresses(session: Session, rnd: models.Round, actor: str | None) -> None:
+    """Inside the caller's unit of work (closing, publishing): the round's addresses go."""
+    count = recipients.delete_for_rounds(session, [rnd.id])
+    if count:
+        audit.record(session, actor, "mail_addresses_deleted", _name(rnd), count=count)
 
 
 def invite(
@@ -138,12 +170,16 @@ def share(
 def delete_round(
     session: Session, association_slug: str, label: str, *, actor: str | None = None
 ) -> None:
-    """Delete a draft round (one that never opened) with its links; others are refused."""
+    """Delete a draft round (one that never opened) with its links and any addresses
+    already added to it (SQLite does not enforce the tables' ON DELETE CASCADE, so they go
+    explicitly); others are refused."""
     with transaction(session):
         rnd = lifecycle.round_by_name(session, association_slug, label)
         name = _name(rnd)
+        recipients.delete_for_rounds(session, [rnd.id])
         lifecycle.delete_round(session, rnd)
         audit.record(session, actor, "round_deleted", name)
+    forget_deleted(session)
 
 
 def revoke_links(

@@ -16,7 +16,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user
 
 from survey.accounts import services
 from survey.accounts.access import Principal
-from survey.web import db
+from survey.web.shell import db
 
 F = TypeVar("F", bound=Callable[..., Any])
 
