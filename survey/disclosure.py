@@ -15,6 +15,12 @@ DEFAULT_K = 5
 #: The design notes forbid a smaller k whatever the configuration says.
 FLOOR = 3
 
+#: A national reference averages at least this many förbund (MIN_REFERENCE_ASSOCIATIONS):
+#: one förbund's "reference" is itself, and of two a board knowing its own mean gets the
+#: other's. Never fewer than REFERENCE_FLOOR.
+DEFAULT_REFERENCE_ASSOCIATIONS = 3
+REFERENCE_FLOOR = 3
+
 T = TypeVar("T")
 
 
@@ -30,6 +36,26 @@ def configured_k(value: object) -> int:
             f"not {value!r}"
         )
     return int(text)
+
+
+def configured_reference_minimum(value: object) -> int:
+    """A configured MIN_REFERENCE_ASSOCIATIONS: a whole number of at least 3; anything else
+    stops start-up, as a k below its floor does."""
+    if value is None or str(value).strip() == "":
+        return DEFAULT_REFERENCE_ASSOCIATIONS
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or int(text) < REFERENCE_FLOOR:
+        raise ValueError(
+            "MIN_REFERENCE_ASSOCIATIONS must be a whole number of at least "
+            f"{REFERENCE_FLOOR} (with fewer förbund one förbund's figures can be worked out "
+            f"from the reference), not {value!r}"
+        )
+    return int(text)
+
+
+def effective_reference_minimum(minimum: int) -> int:
+    """The national reference's minimum as applied: its floor holds whatever a caller passes."""
+    return max(int(minimum), REFERENCE_FLOOR)
 
 
 def effective_k(k: int) -> int:

@@ -10,7 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from survey.disclosure import configured_k
+from survey.disclosure import (
+    DEFAULT_REFERENCE_ASSOCIATIONS,
+    configured_k,
+    configured_reference_minimum,
+)
 
 #: Where `survey serve` listens by default, and so where links point when nothing is set.
 LOCAL_URL = "http://127.0.0.1:5000"
@@ -20,6 +24,7 @@ KEYS = (
     "SECRET_KEY",
     "PUBLIC_URL",
     "MIN_GROUP_SIZE",
+    "MIN_REFERENCE_ASSOCIATIONS",
     "QUESTIONNAIRE_DIR",
     "RATELIMIT_STORAGE_URI",
     "RATE_LIMIT_LOGIN",
@@ -67,6 +72,8 @@ class Settings:
     public_url_set: bool
     min_group_size: int
     questionnaire_dir: Path
+    #: The fewest förbund a national reference (per dimension) averages; else none is shown.
+    min_reference_associations: int = DEFAULT_REFERENCE_ASSOCIATIONS
     #: Where the rate limits count (Flask-Limiter's storage URI): "memory://" counts per
     #: process; "redis://host:6379" shares the count between the server's processes.
     ratelimit_storage_uri: str = "memory://"
@@ -116,6 +123,9 @@ class Settings:
             public_url_set=bool(public),
             min_group_size=configured_k(values.get("MIN_GROUP_SIZE")),
             questionnaire_dir=Path(values.get("QUESTIONNAIRE_DIR") or questionnaire_dir()),
+            min_reference_associations=configured_reference_minimum(
+                values.get("MIN_REFERENCE_ASSOCIATIONS")
+            ),
             ratelimit_storage_uri=str(values.get("RATELIMIT_STORAGE_URI") or "memory://"),
             rate_limit_login=str(values.get("RATE_LIMIT_LOGIN") or DEFAULT_RATE_LIMIT_LOGIN),
             rate_limit_respond=str(values.get("RATE_LIMIT_RESPOND") or DEFAULT_RATE_LIMIT_RESPOND),

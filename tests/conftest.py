@@ -130,7 +130,7 @@ def demo_module_app(database: str, tmp: Path, postgres_url: str | None) -> Flask
         {"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": url, "INSTANCE_PATH": tmp}
     )
     engine = app.extensions["survey_engine"]
-    models.Base.metadata.drop_all(engine)
+    empty_database(engine)  # also what a migration test left behind on PostgreSQL
     create_schema(engine)
     with app.extensions["survey_sessions"]() as session:
         load_directory(session, QUESTIONNAIRES)

@@ -122,9 +122,10 @@ def test_a_small_role_cannot_be_seen_or_worked_out(client, small_role):
 
 @pytest.fixture
 def small_association(db):
-    big = make_round(db, slug="norrsund", label="2026", state="published")
-    for _ in range(6):
-        add_response(db, big, all_items(db, big, recoded(4)))
+    for slug in ("norrsund", "sydkust", "vastra"):  # a national reference needs 3 förbund
+        big = make_round(db, slug=slug, label="2026", state="published")
+        for _ in range(6):
+            add_response(db, big, all_items(db, big, recoded(4)))
     small = make_round(db, slug="liten", label="2026", state="published")
     for role in ("handlaggare", "chef", "styrelse"):
         add_response(db, small, all_items(db, small, recoded(2)), role=role)

@@ -32,14 +32,15 @@ def test_t_quantile_matches_scipy(df):
 
 
 def test_welch_interval_with_the_finite_population_correction_by_hand():
-    # This round: n = 15 of N = 20 invited; the previous: n = 8 of N = 10.
+    # This round: n = 15 of N = 18 invited (83 %); the previous: n = 8 of N = 10 (80 %).
     now, before = [4, 4, 5, 3, 4, 5, 3, 4, 4, 4, 2, 2, 1, 3, 2], [2, 2, 3, 3, 2, 3, 3, 3]
-    a = Sample(15, statistics.mean(now), statistics.variance(now), population=20)
+    a = Sample(15, statistics.mean(now), statistics.variance(now), population=18)
     b = Sample(8, statistics.mean(before), statistics.variance(before), population=10)
     d = welch(a, b)
-    # By hand: f = (N − n)/(N − 1) on each variance term, Welch–Satterthwaite df.
-    va = (20 - 15) / (20 - 1) * statistics.variance(now) / 15
-    vb = (10 - 8) / (10 - 1) * statistics.variance(before) / 8
+    # By hand: the textbook f = (N − n)/N with s² on each variance term (not the
+    # (N − n)/(N − 1) of the population variance), Welch–Satterthwaite df.
+    va = (18 - 15) / 18 * statistics.variance(now) / 15
+    vb = (10 - 8) / 10 * statistics.variance(before) / 8
     df = (va + vb) ** 2 / (va**2 / 14 + vb**2 / 7)
     half = scipy_stats.t.ppf(0.975, df) * math.sqrt(va + vb)
     assert d.estimate == pytest.approx(10 / 3 - 2.625)
@@ -141,15 +142,15 @@ def two_rounds(db):
     return old, new
 
 
+def correction(n, invited):
+    """(N − n)/N where at least 80 % of the N invited answered, else none (f = 1)."""
+    return (invited - n) / invited if n >= 0.8 * invited else 1.0
+
+
 def by_hand(now, before, invited_now, invited_before):
     """The change and its interval as this test computes it: Welch with the correction."""
-    va = (invited_now - len(now)) / (invited_now - 1) * statistics.variance(now) / len(now)
-    vb = (
-        (invited_before - len(before))
-        / (invited_before - 1)
-        * statistics.variance(before)
-        / len(before)
-    )
+    va = correction(len(now), invited_now) * statistics.variance(now) / len(now)
+    vb = correction(len(before), invited_before) * statistics.variance(before) / len(before)
     df = (va + vb) ** 2 / (va**2 / (len(now) - 1) + vb**2 / (len(before) - 1))
     half = scipy_stats.t.ppf(0.975, df) * math.sqrt(va + vb)
     d = statistics.mean(now) - statistics.mean(before)

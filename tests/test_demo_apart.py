@@ -18,8 +18,13 @@ from sqlalchemy import select
 from survey.db import models
 
 THIS = str(dt.date.today().year - 1)  # the demo's latest published round
-#: Two real förbund; each respondent gives one raw value to every statement.
-REAL = {"riktigt-a": [1, 2, 3, 4, 5, 5], "riktigt-b": [2, 2, 3, 3, 4]}
+#: Three real förbund (a national reference needs three); each respondent gives one raw
+#: value to every statement.
+REAL = {
+    "riktigt-a": [1, 2, 3, 4, 5, 5],
+    "riktigt-b": [2, 2, 3, 3, 4],
+    "riktigt-c": [4, 4, 5, 3, 4],
+}
 DEMO_NOTE = "Syntetiska demodata"
 
 
@@ -52,7 +57,7 @@ def dashboard(client, slug: str) -> dict[str, list[str]]:
 def expected_reference(demo_app) -> dict[str, float]:
     """By hand: a respondent who gave value v everywhere scores, in a dimension, the mean of
     v on its statements and 6 − v on its reverse ones; a förbund's mean is the mean of its
-    respondents; the reference is the mean of the two förbund's means."""
+    respondents; the reference is the mean of the three förbund's means."""
     with demo_app.extensions["survey_sessions"]() as session:
         items = session.execute(
             select(models.Dimension.name_sv, models.Item.reverse)
@@ -81,7 +86,7 @@ def test_a_real_forbunds_reference_counts_real_forbund_only(demo_app, client):
         for name, (n, _mean, _change, reference) in table.items():
             assert int(n) == len(values)
             assert reference.startswith(sv(expected[name])), (name, reference)
-            assert reference.endswith("2 förb."), reference
+            assert reference.endswith("3 förb."), reference
     page = client.get(f"/f/riktigt-a?round={THIS}")
     assert DEMO_NOTE not in page.text and 'id="demo-note"' not in page.text
 
@@ -107,6 +112,7 @@ def test_a_real_forbunds_comparison_lists_no_demo_forbund(demo_app, client):
     assert [y for y in heat["y"][:-1]] == [
         "Riktigt-A samordningsförbund",
         "Riktigt-B samordningsförbund",
+        "Riktigt-C samordningsförbund",
     ]
     assert "(demo)" not in page.text and DEMO_NOTE not in page.text
     expected = expected_reference(demo_app)

@@ -58,9 +58,11 @@ def test_dashboard_download_gives_the_board_workbook_with_trend_and_radar(client
         6,
     )
     assert strat[5] == as_shown(strat_mean(db, rounds["n26"].id))
-    # Sydkust (n = 2) is suppressed, so the national reference is Norrsund's own mean.
-    assert abs(strat[header.index("Nationell referens")] - strat[5]) < 1e-9
-    assert strat[header.index("Förbund i referensen")] == 1
+    # Sydkust (n = 2) is suppressed, so only Norrsund counts: no national reference (one
+    # förbund's reference would be its own mean), and the cell says so.
+    reference = strat[header.index("Nationell referens")]
+    assert reference == "ingen riksreferens ännu (färre än 3 förbund)"
+    assert strat[header.index("Förbund i referensen")] == 0
     # pandas reads the overview as numbers and text, no cleaning needed.
     df = pd.read_excel(io.BytesIO(resp.data), sheet_name="Översikt", dtype={"Omgång": str})
     assert df["Antal svar (n)"].tolist() == [r[4] for r in overview[1:]]

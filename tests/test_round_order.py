@@ -104,3 +104,22 @@ def test_existing_rounds_are_numbered_from_their_labels(database_url):
         assert [tuple(r) for r in rows] == [("10", 3), ("9", 2), ("2", 1), ("2026", 1)]
     finally:
         engine.dispose()
+
+
+def test_a_past_round_entered_afterwards_with_its_dates_comes_first(client, db):
+    today = dt.date.today()
+    _published(db, "2026", 4)
+    old = make_round(
+        db,
+        label="2025",
+        state="published",
+        opens_on=today - dt.timedelta(days=400),
+        closes_on=today - dt.timedelta(days=370),
+    )
+    for _ in range(5):
+        add_response(db, old, all_items(db, old, lambda item: 4 if item.reverse else 2))
+    data = client.get("/f/norrsund/data.json").get_json()
+    assert data["round"] == "2026" and data["previous_round"] == "2025"
+    # A round without dates, entered last, is the latest.
+    make_round(db, label="extra", state="published", opens_on=None, closes_on=None)
+    assert client.get("/f/norrsund/data.json").get_json()["round"] == "extra"

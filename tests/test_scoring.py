@@ -3,6 +3,7 @@ SQLite and PostgreSQL. STRAT has four statements; STRAT3 is reverse-scored (6 �
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pytest
@@ -23,6 +24,13 @@ FIXTURE = [
     {"STRAT1": 1, "STRAT2": None, "STRAT3": None, "STRAT4": None},  # 1 of 4: no score
     {"STRAT1": 2, "STRAT2": 2, "STRAT3": 4, "STRAT4": 2},  # STRAT3 → 2: score 2.0
 ]
+
+
+#: Dates of a round a year before the fixture's: entered after it, it still comes first.
+A_YEAR_BEFORE = {
+    "opens_on": dt.date.today() - dt.timedelta(days=372),
+    "closes_on": dt.date.today() - dt.timedelta(days=335),
+}
 
 
 @pytest.fixture
@@ -240,17 +248,20 @@ def test_national_reference_weights_each_association_equally(db, fixture_round):
     big = make_round(db, slug="storstad", state="published")
     for _ in range(6):
         add_response(db, big, {"STRAT1": 2, "STRAT2": 2, "STRAT3": 4, "STRAT4": 2})
+    middle = make_round(db, slug="mellan", state="published")
+    for _ in range(5):
+        add_response(db, middle, {"STRAT1": 3, "STRAT2": 3, "STRAT3": 3, "STRAT4": 3})
     small = make_round(db, slug="liten", state="published")
     for _ in range(2):
         add_response(db, small, {"STRAT1": 5, "STRAT2": 5, "STRAT3": 1, "STRAT4": 5})
     ref = scoring.national_reference(db, "2026", "integrerad-samverkan", k=5, demo=False)["STRAT"]
-    # (3.4 + 2.0) / 2, not (17 + 12) / 11; the suppressed förbund does not count.
-    assert ref.mean == pytest.approx(2.7)
-    assert ref.n_associations == 2
+    # (3.4 + 2.0 + 3.0) / 3, not (17 + 12 + 15) / 16; the suppressed förbund does not count.
+    assert ref.mean == pytest.approx(2.8)
+    assert ref.n_associations == 3
 
 
 def test_overview_change_since_the_previous_round(db, fixture_round):
-    earlier = make_round(db, label="2025", state="published")
+    earlier = make_round(db, label="2025", state="published", **A_YEAR_BEFORE)
     for _ in range(5):
         add_response(db, earlier, {"STRAT1": 3, "STRAT2": 3, "STRAT3": 3, "STRAT4": 3})
     for _ in range(2):
@@ -266,7 +277,7 @@ def test_overview_change_since_the_previous_round(db, fixture_round):
 
 
 def test_change_is_hidden_when_the_earlier_round_was_suppressed(db, fixture_round):
-    earlier = make_round(db, label="2025", state="published")
+    earlier = make_round(db, label="2025", state="published", **A_YEAR_BEFORE)
     for _ in range(3):
         add_response(db, earlier, {"STRAT1": 3, "STRAT2": 3, "STRAT3": 3, "STRAT4": 3})
     row = next(

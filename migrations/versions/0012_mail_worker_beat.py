@@ -2,7 +2,7 @@
 closing
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0007
 Create Date: 2026-12-07 21:30:00
 
 One row, written by each pass of `survey mail send` (and the page's "Skicka nu"): when it
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | Sequence[str] | None = "0010"
+down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

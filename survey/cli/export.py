@@ -92,7 +92,10 @@ def export_command(
             selection = select_rounds(session, flt)
             if kind == "board":
                 with _replacing(out) as fh:
-                    write_board_workbook(session, selection, fh, k=k, lang=lang)
+                    minimum = settings().min_reference_associations
+                    write_board_workbook(
+                        session, selection, fh, k=k, lang=lang, reference_minimum=minimum
+                    )
                 record_export(session, audit.COMMAND_LINE, f"board{out.suffix}", selection)
                 click.echo(f"{len(selection.rounds)} round(s) written to {out}")
                 return

@@ -21,7 +21,12 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.orm import Session
 
 from survey.db import models
-from survey.disclosure import effective_k, too_few
+from survey.disclosure import (
+    DEFAULT_REFERENCE_ASSOCIATIONS,
+    effective_k,
+    effective_reference_minimum,
+    too_few,
+)
 from survey.exports.selection import Selection
 from survey.exports.worksheets import bold_row, header_sheet, print_setup, safe, wrapped
 from survey.i18n import translate, translate_in_context
@@ -40,6 +45,7 @@ def write_board_workbook(
     k: int,
     lang: str,
     now: dt.datetime | None = None,
+    reference_minimum: int = DEFAULT_REFERENCE_ASSOCIATIONS,
 ) -> None:
     """`Översikt` (every selected förbund × round × dimension), one sheet per förbund with
     its trend and a radar chart of its latest selected round against the national reference,
@@ -57,45 +63,55 @@ def write_board_workbook(
 
     def overview_of(rnd: models.Round) -> overview.RoundOverview:
         if rnd.id not in cache:
-            cache[rnd.id] = overview.round_overview(session, rnd, k, lang)
+            cache[rnd.id] = overview.round_overview(
+                session, rnd, k, lang, reference_minimum=reference_minimum
+            )
         return cache[rnd.id]
 
     suppressed = too_few(lang, k)
+    minimum = effective_reference_minimum(reference_minimum)
+    no_reference = _no_reference(lang, minimum)
     latest: dict[str, models.Round] = {}
     for selected in sorted(selection.rounds, key=lambda r: (r.association_name, r.sequence)):
         rnd = session.get(models.Round, selected.id)
         latest[selected.association_slug] = rnd
         for row in overview_of(rnd).rows:
-            summary_ws.append(
-                _figures(
-                    summary_ws,
-                    [
-                        wrapped(summary_ws, selected.association_name),
-                        rnd.label,
-                        row.name,
-                        row.code,
-                        row.n,
-                        suppressed if row.suppressed else row.mean,
-                        None if row.suppressed else row.sd,
-                        row.national_mean,
-                        row.national_associations,
-                    ],
-                )
-            )
+            name = wrapped(summary_ws, selected.association_name)  # a cell per row
+            cells = _summary_cells(name, rnd.label, row, suppressed, no_reference)
+            summary_ws.append(_figures(summary_ws, cells))
     for rnd in latest.values():
         association = rnd.association
-        rounds = lifecycle.rounds_of(session, association)
-        trend = [r for r in rounds if r.sequence <= rnd.sequence]
+        # The pages' trend: published rounds up to this one with the same instrument (an
+        # open round here gave one submit away between two downloads).
+        trend = lifecycle.history_of(session, rnd).earlier
         ws = wb.create_sheet(_sheet_name(association.name, taken))
         print_setup(ws, title_rows=_TREND_HEADER)
-        _association_sheet(ws, association.name, [overview_of(r) for r in trend], lang, k)
+        sheet = [overview_of(r) for r in trend]
+        _association_sheet(ws, association.name, sheet, lang, k, no_reference)
     about = header_sheet(
         wb, sheet_names[1], (translate(lang, "Item"), translate(lang, "Value")), [28, 120], True
     )
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    for row in _about_rows(lang, k, stamp):
+    for row in _about_rows(lang, k, stamp, minimum):
         about.append(safe(about, row))
     wb.save(out)
+
+
+def _summary_cells(
+    name: object, label: str, row: overview.DimensionRow, suppressed: str, no_reference: str
+) -> list[object]:
+    """One row of `Översikt`: a suppressed mean says so, a missing reference says why."""
+    return [
+        name,
+        label,
+        row.name,
+        row.code,
+        row.n,
+        suppressed if row.suppressed else row.mean,
+        None if row.suppressed else row.sd,
+        no_reference if row.national_mean is None else row.national_mean,
+        row.national_associations,
+    ]
 
 
 def _header(lang: str) -> tuple[str, ...]:
@@ -114,7 +130,7 @@ def _header(lang: str) -> tuple[str, ...]:
     )
 
 
-def _about_rows(lang: str, k: int, stamp: str) -> list[tuple[str, str]]:
+def _about_rows(lang: str, k: int, stamp: str, minimum: int) -> list[tuple[str, str]]:
     return [
         (
             translate(lang, "Contents"),
@@ -139,11 +155,33 @@ def _about_rows(lang: str, k: int, stamp: str) -> list[tuple[str, str]]:
             ),
         ),
         (
+            translate(lang, "Associations in the reference"),
+            translate(
+                lang,
+                "At least %(n)s: with fewer there is no national reference yet (one "
+                "association's reference would be itself; of two, each could work out the "
+                "other's figures).",
+                n=minimum,
+            ),
+        ),
+        (
+            translate(lang, "Rounds"),
+            translate(
+                lang,
+                "Published rounds only: a round that is open, or closed but not published, "
+                "is in no sheet.",
+            ),
+        ),
+        (
             translate(lang, "Scores"),
             translate(lang, "1–5; reverse statements recoded (6 − x); don't know is not counted."),
         ),
         (translate(lang, "Export time (UTC)"), stamp),
     ]
+
+
+def _no_reference(lang: str, minimum: int) -> str:
+    return translate(lang, "no national reference yet (fewer than %(n)s associations)", n=minimum)
 
 
 def _association_sheet(
@@ -152,6 +190,7 @@ def _association_sheet(
     trend: Sequence[overview.RoundOverview],
     lang: str,
     k: int,
+    no_reference: str,
 ) -> None:
     """The trend table (means and n per round), then the chart's data and the radar chart."""
     ws.column_dimensions["A"].width = 34
@@ -184,7 +223,7 @@ def _association_sheet(
                 cells += [None, None]
             else:
                 cells += [suppressed if past.suppressed else past.mean, past.n]
-        cells.append(row.national_mean)
+        cells.append(no_reference if row.national_mean is None else row.national_mean)
         ws.append(_figures(ws, cells))
     ws.append([])
     caption = translate(

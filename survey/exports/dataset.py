@@ -25,6 +25,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     String,
+    and_,
     case,
     cast,
     func,
@@ -43,6 +44,7 @@ from survey.i18n import N_, translate
 from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import Questionnaire
 from survey.results import scoring
+from survey.results.gate import published
 
 Progress = Callable[[int], None]
 PROGRESS_STEP = 500  # responses between progress callbacks
@@ -153,8 +155,13 @@ def _published_association(plan: Recoding) -> ColumnElement[str]:
 
 
 def exported(plan: Recoding, selection: Selection) -> ColumnElement[bool]:
-    """Submitted responses of the selected rounds whose rows the file holds."""
-    return models.Response.round_id.in_(plan.kept(selection.round_ids))
+    """Submitted responses of the selected rounds whose rows the file holds; the
+    publication gate once more, so a row of an unpublished round never reaches a file
+    whatever the selection holds."""
+    return and_(
+        models.Response.round_id.in_(plan.kept(selection.round_ids)),
+        published(models.Response.round_id),
+    )
 
 
 ANSWER_SEPARATOR, VALUE_SEPARATOR = ",", ":"  # item codes are [A-Z][A-Z0-9_]*: neither

@@ -37,10 +37,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey.db import models
-from survey.db.models import RoundState
 from survey.disclosure import effective_k
 from survey.exports.codebook import AGENCY, ASSOCIATION, OTHER, ROLE
 from survey.exports.selection import SelectedRound, Selection
+from survey.results.gate import published
 
 Combination = tuple[str | None, str | None]  # (role, agency); None = not answered
 BOTH_OTHER: Combination = (OTHER, OTHER)
@@ -120,7 +120,7 @@ def group_counts(session: Session, labels: Iterable[str]) -> list[GroupCount]:
         .where(
             models.Round.label.in_(list(labels)),
             # Only published rounds can be exported, so only they form groups and pools.
-            models.Round.state == RoundState.PUBLISHED,
+            published(models.Round.id),
         )
         .group_by(
             models.Round.id,

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from survey.db import audit, models
 from survey.db.engine import transaction
-from survey.db.models import RoundState
 from survey.errors import ExportRefused, NotFound
+from survey.results.gate import published
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def select_rounds(session: Session, flt: ExportFilter) -> Selection:
         .join(models.Association, models.Association.id == models.Round.association_id)
         .join(models.Questionnaire, models.Questionnaire.id == models.Round.questionnaire_id)
         # Figures, exports included, exist only for published rounds (README, publication).
-        .where(models.Round.state == RoundState.PUBLISHED)
+        .where(published(models.Round.id))
         .order_by(models.Round.label, models.Association.name)
     )
     if flt.rounds:
@@ -111,6 +111,7 @@ def response_counts(session: Session, selection: Selection) -> dict[int, int]:
         select(models.Response.round_id, func.count())
         .where(
             models.Response.round_id.in_(selection.round_ids),
+            published(models.Response.round_id),
         )
         .group_by(models.Response.round_id)
     )

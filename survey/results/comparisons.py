@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from survey import disclosure
 from survey.db import models
-from survey.db.models import RoundState
+from survey.disclosure import DEFAULT_REFERENCE_ASSOCIATIONS, effective_reference_minimum
 from survey.errors import NotFound
 from survey.i18n import translate
 from survey.results import scoring
+from survey.results.gate import published
 from survey.results.overview import dimension_name
 from survey.rounds import lifecycle
 
@@ -40,6 +41,12 @@ class NationalPicture:
     national: list[scoring.Reference | None]  # one per dimension
     #: A picture of the demo förbund only; otherwise of real förbund only, never mixed.
     demo: bool = False
+    #: the fewest förbund a national reference averages (below it there is none)
+    reference_minimum: int = DEFAULT_REFERENCE_ASSOCIATIONS
+
+    @property
+    def has_reference(self) -> bool:
+        return any(ref is not None for ref in self.national)
 
     def series(self, slug: str) -> AssociationSeries:
         for s in self.associations:
@@ -53,7 +60,7 @@ def round_labels(session: Session) -> list[str]:
     share ("2026"), each förbund's rounds having their own time order, so labels compare
     with runs of digits as numbers ("10" after "9"), never as plain strings."""
     labels = session.scalars(
-        select(models.Round.label).where(models.Round.state == RoundState.PUBLISHED).distinct()
+        select(models.Round.label).where(published(models.Round.id)).distinct()
     )
     return sorted(labels, key=lifecycle.label_order, reverse=True)
 
@@ -66,7 +73,7 @@ def _rounds_labelled(session: Session, label: str) -> list[models.Round]:
         session.scalars(
             select(models.Round)
             .join(models.Round.association)
-            .where(models.Round.label == label, models.Round.state == RoundState.PUBLISHED)
+            .where(models.Round.label == label, published(models.Round.id))
             .options(
                 contains_eager(models.Round.association),
                 joinedload(models.Round.questionnaire).selectinload(
@@ -79,17 +86,30 @@ def _rounds_labelled(session: Session, label: str) -> list[models.Round]:
 
 
 def national_picture(
-    session: Session, label: str, k: int, lang: str, questionnaire_key: str | None = None
+    session: Session,
+    label: str,
+    k: int,
+    lang: str,
+    questionnaire_key: str | None = None,
+    *,
+    reference_minimum: int = DEFAULT_REFERENCE_ASSOCIATIONS,
 ) -> NationalPicture:
     """All förbund with a round of this label (and instrument key: by default the one most
     rounds of the label use)."""
     rounds = _rounds_labelled(session, label)
     demo = _demo_picture(rounds, ())
-    return _picture(session, _of_kind(rounds, demo), label, k, lang, questionnaire_key, demo)
+    kind = _of_kind(rounds, demo)
+    return _picture(session, kind, label, k, lang, questionnaire_key, demo, reference_minimum)
 
 
 def chosen_picture(
-    session: Session, label: str, slugs: Sequence[str], k: int, lang: str
+    session: Session,
+    label: str,
+    slugs: Sequence[str],
+    k: int,
+    lang: str,
+    *,
+    reference_minimum: int = DEFAULT_REFERENCE_ASSOCIATIONS,
 ) -> NationalPicture:
     """The national picture of `label` in the instrument of the first of the chosen förbund
     (as `national_picture` when none is chosen). NotFound names the first chosen förbund
@@ -112,7 +132,7 @@ def chosen_picture(
             raise NotFound("association", slug)
         raise NotFound("round", label, within=names[slug])
     key = by_slug[slugs[0]].questionnaire.key if slugs else None
-    return _picture(session, rounds, label, k, lang, key, demo)
+    return _picture(session, rounds, label, k, lang, key, demo, reference_minimum)
 
 
 def _demo_picture(rounds: Sequence[models.Round], slugs: Sequence[str]) -> bool:
@@ -137,6 +157,7 @@ def _picture(
     lang: str,
     questionnaire_key: str | None,
     demo: bool,
+    reference_minimum: int,
 ) -> NationalPicture:
     k = disclosure.effective_k(k)
     if not rounds:
@@ -161,9 +182,12 @@ def _picture(
         )
         for r in rounds
     ]
-    reference = scoring.national_reference(session, label, questionnaire_key, k, demo=demo)
+    reference = scoring.national_reference(
+        session, label, questionnaire_key, k, demo=demo, minimum=reference_minimum
+    )
     national = [reference.get(code) for code, _ in dims]
-    return NationalPicture(label, questionnaire_key, k, dims, series, national, demo)
+    minimum = effective_reference_minimum(reference_minimum)
+    return NationalPicture(label, questionnaire_key, k, dims, series, national, demo, minimum)
 
 
 def visible_picture(
@@ -173,6 +197,8 @@ def visible_picture(
     k: int,
     lang: str,
     visible: Callable[[str], bool],
+    *,
+    reference_minimum: int = DEFAULT_REFERENCE_ASSOCIATIONS,
 ) -> NationalPicture:
     """The national picture as one user may see it: förbund they may not see by name
     (not their own, and not named to others by their own choice) appear as "Förbund A,
@@ -180,7 +206,7 @@ def visible_picture(
     for slug in chosen:
         if not visible(slug):
             raise NotFound("association", slug)
-    picture = chosen_picture(session, label, chosen, k, lang)
+    picture = chosen_picture(session, label, chosen, k, lang, reference_minimum=reference_minimum)
     named = [s for s in picture.associations if visible(s.slug)]
     hidden = [s for s in picture.associations if not visible(s.slug)]
     # In the order of their figures, not of their names, so a letter tells nothing.

@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 
 from survey import disclosure
 from survey.db import models
+from survey.disclosure import DEFAULT_REFERENCE_ASSOCIATIONS, effective_reference_minimum
 from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import Level
 from survey.results import scoring
+from survey.results.gate import published
 from survey.results.rounding import extremes
 from survey.results.uncertainty import Difference, welch
 from survey.rounds.lifecycle import RoundHistory, history_of
@@ -58,6 +60,13 @@ class RoundOverview:
     respondents: int
     rows: list[DimensionRow]
     previous_label: str | None = None
+    #: the fewest förbund a national reference averages (below it there is none)
+    reference_minimum: int = DEFAULT_REFERENCE_ASSOCIATIONS
+
+    @property
+    def has_reference(self) -> bool:
+        """Whether any dimension has a national reference (enough förbund published)."""
+        return any(r.national_mean is not None for r in self.rows)
 
     @property
     def shown(self) -> list[DimensionRow]:
@@ -91,12 +100,14 @@ class RoundOverview:
 
 
 def submitted_count(session: Session, round_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count()).select_from(models.Response).filter_by(round_id=round_id)
-        )
-        or 0
+    """The round's submitted responses as a figure beside its means: 0 until published."""
+    stmt = (
+        select(func.count())
+        .select_from(models.Response)
+        .filter_by(round_id=round_id)
+        .where(published(models.Response.round_id))
     )
+    return session.scalar(stmt) or 0
 
 
 def dimension_name(dim: models.Dimension, lang: str) -> str:
@@ -109,8 +120,16 @@ def scale_labels(rnd: models.Round, lang: str) -> list[str]:
     return [scale.labels[p].get(lang) or scale.labels[p]["sv"] for p in scale.points]
 
 
-def round_overview(session: Session, rnd: models.Round, k: int, lang: str) -> RoundOverview:
-    return overview_of(session, history_of(session, rnd), k, lang)
+def round_overview(
+    session: Session,
+    rnd: models.Round,
+    k: int,
+    lang: str,
+    *,
+    reference_minimum: int = DEFAULT_REFERENCE_ASSOCIATIONS,
+) -> RoundOverview:
+    history = history_of(session, rnd)
+    return overview_of(session, history, k, lang, reference_minimum=reference_minimum)
 
 
 def overview_of(
@@ -119,6 +138,8 @@ def overview_of(
     k: int,
     lang: str,
     stats: Sequence[scoring.GroupStat] | None = None,
+    *,
+    reference_minimum: int = DEFAULT_REFERENCE_ASSOCIATIONS,
 ) -> RoundOverview:
     """The overview of `history.round`. `stats` may bring `dimension_stats` already computed
     for (at least) this round and the previous one, as a page that also shows the trend
@@ -130,7 +151,12 @@ def overview_of(
     now = {s.dimension: s for s in stats if s.round_id == rnd.id}
     before = {s.dimension: s for s in stats if previous and s.round_id == previous.id}
     national = scoring.national_reference(
-        session, rnd.label, rnd.questionnaire.key, k, demo=rnd.association.is_demo
+        session,
+        rnd.label,
+        rnd.questionnaire.key,
+        k,
+        demo=rnd.association.is_demo,
+        minimum=reference_minimum,
     )
     described = definition_of(rnd.questionnaire)
     rows = [
@@ -151,6 +177,7 @@ def overview_of(
         submitted_count(session, rnd.id),
         rows,
         previous.label if previous else None,
+        effective_reference_minimum(reference_minimum),
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from survey.db import models
+from survey.disclosure import DEFAULT_REFERENCE_ASSOCIATIONS
 from survey.results import scoring
 from survey.results.breakdowns import Breakdown, breakdown, trend_of
 from survey.results.drilldown import DimensionItems, item_drilldown
@@ -64,7 +65,14 @@ class StatementsPage(RoundPage):
 
 
 def round_report(
-    session: Session, slug: str, label: str | None, k: int, lang: str, *, trend: bool = True
+    session: Session,
+    slug: str,
+    label: str | None,
+    k: int,
+    lang: str,
+    *,
+    trend: bool = True,
+    reference_minimum: int = DEFAULT_REFERENCE_ASSOCIATIONS,
 ) -> RoundReport:
     """The round `label` (the latest when None) of the förbund `slug`: overview, breakdowns
     by role and by agency, and (with `trend`) the trend over its earlier rounds."""
@@ -78,7 +86,7 @@ def round_report(
     return RoundReport(
         history,
         scale_labels(rnd, lang),
-        overview=overview_of(session, history, k, lang, stats),
+        overview=overview_of(session, history, k, lang, stats, reference_minimum=reference_minimum),
         by_role=breakdown(session, rnd, k, lang, "role"),
         by_agency=breakdown(session, rnd, k, lang, "agency"),
         trend=trend_of(session, history, k, lang, stats) if trend else None,

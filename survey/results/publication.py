@@ -1,9 +1,10 @@
 """Publication: a round's figures exist only once it is closed and published.
 
 While a round is open only counts are shown (the response rate): two loads of a page
-around one submit would otherwise give that person's answers away by subtraction. So
-every page, JSON, workbook and export of figures asks `published_rounds` /
-`ensure_published` first, and the national reference counts only published rounds.
+around one submit would otherwise give that person's answers away by subtraction. The
+rule itself is `survey.results.gate`, inside every statement that reads answers for a
+figure; `ensure_published` turns a page about an unpublished round into the page that
+says so (with its counts) instead of an empty report.
 """
 
 from __future__ import annotations

@@ -19,9 +19,14 @@ from sqlalchemy import Float, Select, and_, case, cast, func, null, or_, select
 from sqlalchemy.orm import Session
 
 from survey.db import models
-from survey.db.models import InvitationKind, RoundState
-from survey.disclosure import complementary, effective_k
+from survey.disclosure import (
+    DEFAULT_REFERENCE_ASSOCIATIONS,
+    complementary,
+    effective_k,
+    effective_reference_minimum,
+)
 from survey.instruments.questionnaire import Questionnaire
+from survey.results.gate import published
 from survey.results.uncertainty import Sample
 
 BREAKDOWNS = ("role", "agency")
@@ -34,9 +39,9 @@ def scored_value():
 
 
 def _per_respondent(kept_only: bool) -> Select:
-    """Submitted responses × dimension in one pass over the answers: score, rated and all
-    answers, the count of each point 1–5, and `kept` (1 when at least half of the
-    dimension's statements were rated)."""
+    """Submitted responses of published rounds (the publication gate) × dimension in one
+    pass over the answers: score, rated and all answers, the count of each point 1–5, and
+    `kept` (1 when at least half of the dimension's statements were rated)."""
     items_per_dimension = (
         select(models.Item.dimension_id, func.count().label("n_items"))
         .group_by(models.Item.dimension_id)
@@ -64,6 +69,7 @@ def _per_respondent(kept_only: bool) -> Select:
         .join(models.Item, models.Item.id == models.Answer.item_id)
         .join(models.Dimension, models.Dimension.id == models.Item.dimension_id)
         .join(items_per_dimension, items_per_dimension.c.dimension_id == models.Item.dimension_id)
+        .where(published(models.Response.round_id))
         # Grouping by the two primary keys is enough (and fast): round, role, agency and
         # code depend on them, which both SQLite and PostgreSQL accept.
         .group_by(models.Response.id, models.Dimension.id)
@@ -158,16 +164,11 @@ def _sample(
 
 
 def invited(round_id: Any) -> Any:
-    """The number invited to a round when it is known: its personal links, NULL when the
-    round also has a shared link (anyone could answer). A correlated scalar subquery, so
-    the GROUP BY statements that compute the groups bring it along, no statement more."""
-    personal = func.count().filter(models.Invitation.kind == InvitationKind.PERSONAL)
-    shared = func.count().filter(models.Invitation.kind == InvitationKind.SHARED)
-    return (
-        select(case((shared == 0, func.nullif(personal, 0)), else_=null()))
-        .where(models.Invitation.round_id == round_id)
-        .scalar_subquery()
-    )
+    """The number invited to a round as fixed when it closed (`Round.invited`: its
+    personal links then, NULL with a shared link), never its links now: revoking links
+    after publication must not change a published interval. A correlated scalar
+    subquery, so the GROUP BY statements that compute the groups bring it along."""
+    return select(models.Round.invited).where(models.Round.id == round_id).scalar_subquery()
 
 
 def group_statistics_query(
@@ -348,7 +349,7 @@ def item_stats(session: Session, round_ids: Iterable[int], k: int) -> list[ItemS
         )
         .join(models.Answer, models.Answer.response_id == models.Response.id)
         .join(models.Item, models.Item.id == models.Answer.item_id)
-        .where(models.Response.round_id.in_(list(round_ids)))
+        .where(models.Response.round_id.in_(list(round_ids)), published(models.Response.round_id))
         .group_by(*keys)
         .order_by(*keys)
     )
@@ -404,14 +405,23 @@ class Reference:
 
 
 def national_reference(
-    session: Session, label: str, questionnaire_key: str, k: int, *, demo: bool
+    session: Session,
+    label: str,
+    questionnaire_key: str,
+    k: int,
+    *,
+    demo: bool,
+    minimum: int = DEFAULT_REFERENCE_ASSOCIATIONS,
 ) -> dict[str, Reference]:
-    """Mean of förbund means per dimension in rounds with this label, each förbund weighted
-    equally; förbund suppressed in a dimension (n < k) do not count.
+    """Mean of förbund means per dimension in published rounds with this label, each
+    förbund weighted equally; förbund suppressed in a dimension (n < k) do not count, and
+    a dimension with fewer than `minimum` förbund (never below 3) has no reference: one
+    förbund's "reference" is itself, and of two a board knowing its own gets the other's.
 
     `demo` says whose reference it is: a demo förbund's is made of the demo förbund only,
     a real förbund's never counts a demo förbund (synthetic answers are not a nation)."""
     k = effective_k(k)
+    minimum = effective_reference_minimum(minimum)
     rounds = (
         select(models.Round.id)
         .join(models.Questionnaire, models.Questionnaire.id == models.Round.questionnaire_id)
@@ -420,7 +430,7 @@ def national_reference(
             models.Round.label == label,
             models.Questionnaire.key == questionnaire_key,
             # Only published rounds: an open one would change the reference at every submit.
-            models.Round.state == RoundState.PUBLISHED,
+            published(models.Round.id),
             models.Association.is_demo.is_(demo),
         )
     )
@@ -431,8 +441,10 @@ def national_reference(
         .having(func.count() >= k)
         .subquery()
     )
-    stmt = select(per_round.c.dimension, func.avg(per_round.c.mean), func.count()).group_by(
-        per_round.c.dimension
+    stmt = (
+        select(per_round.c.dimension, func.avg(per_round.c.mean), func.count())
+        .group_by(per_round.c.dimension)
+        .having(func.count() >= minimum)
     )
     return {dim: Reference(dim, float(mean), n) for dim, mean, n in session.execute(stmt)}
 

@@ -6,8 +6,14 @@ difference of two means of respondent scores. Its 95 % interval is
     d ± t(0.975, df) · √(f₁·s₁²/n₁ + f₂·s₂²/n₂)
 
 with the sample variances s², the Welch–Satterthwaite df, and the finite-population
-correction f = (N − n)/(N − 1) where the number invited N is known (a round's personal
-links), else f = 1. A difference is *clear* only when its interval excludes 0.
+correction f. With the sample variance s² the textbook factor is f = (N − n)/N, N the
+number invited (a round's personal links, fixed when it closed). But those who answered
+chose to: they are not a random sample of those invited, and treating non-response as
+sampling would narrow the interval on an assumption nobody checked. So f is applied only
+when at least FPC_MIN_RESPONSE (80 %) of those invited answered, where the few who did not
+can move the mean little; below that, or when N is unknown (a shared link, a role or an
+agency), f = 1 and the respondents are treated as a sample of an unlimited population.
+A difference is *clear* only when its interval excludes 0.
 
 Pure Python (no scipy at run time): the t quantile inverts Student's t distribution
 function, computed from the regularised incomplete beta function.
@@ -19,6 +25,8 @@ import math
 from dataclasses import dataclass
 
 LEVEL = 0.95
+#: The response rate n/N from which the finite-population correction applies.
+FPC_MIN_RESPONSE = 0.8
 
 
 @dataclass(frozen=True)
@@ -33,11 +41,12 @@ class Sample:
 
     @property
     def fpc(self) -> float:
-        """(N − n)/(N − 1): 0 when everyone invited answered, 1 when N is unknown."""
+        """(N − n)/N when at least 80 % of the N invited answered (0 when all did); 1 when
+        fewer did, or when N is unknown."""
         big_n = self.population
-        if big_n is None or big_n <= 1 or big_n < self.n:
+        if big_n is None or big_n < self.n or self.n < FPC_MIN_RESPONSE * big_n:
             return 1.0
-        return (big_n - self.n) / (big_n - 1)
+        return (big_n - self.n) / big_n
 
     @property
     def term(self) -> float:

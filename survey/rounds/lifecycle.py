@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import Select, delete, func, select
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy.orm import Session, contains_eager, joinedload, object_session
 
 from survey.db import models
-from survey.db.models import RoundState
+from survey.db.models import InvitationKind, RoundState
 from survey.errors import NotFound, RoundNotOpen, RoundSetupError
 from survey.i18n import N_
 from survey.rounds.associations import find_association
@@ -63,12 +63,11 @@ def create_round(
             name=association.name,
             label=label,
         )
-    last = select(func.max(models.Round.sequence)).filter_by(association_id=association.id)
     rnd = models.Round(
         association=association,
         questionnaire=questionnaire,
         label=label,
-        sequence=(session.scalar(last) or 0) + 1,  # the time order: after every earlier one
+        sequence=_place(session, association.id, opens_on),
         opens_on=opens_on,
         closes_on=closes_on,
         state=state,
@@ -76,6 +75,25 @@ def create_round(
     session.add(rnd)
     session.flush()
     return rnd
+
+
+def _place(session: Session, association_id: int, opens_on: dt.date | None) -> int:
+    """A new round's place in its förbund's time order: after every round that opens on or
+    before it (or has no opening date), before the first that opens later, which moves
+    up one (so a past round entered afterwards, with its dates, still comes first); a
+    round without an opening date goes last."""
+    order = select(models.Round.id, models.Round.sequence, models.Round.opens_on).filter_by(
+        association_id=association_id
+    )
+    rounds = session.execute(order.order_by(models.Round.sequence.desc())).all()
+    later = [r for r in rounds if opens_on and r.opens_on and r.opens_on > opens_on]
+    place = min((r.sequence for r in later), default=(rounds[0].sequence if rounds else 0) + 1)
+    for r in rounds:  # highest first, so no two rounds ever share a place
+        if r.sequence >= place:
+            session.execute(
+                update(models.Round).where(models.Round.id == r.id).values(sequence=r.sequence + 1)
+            )
+    return place
 
 
 def _closes_before_opens(closes: dt.date, opens: dt.date) -> RoundSetupError:
@@ -126,6 +144,7 @@ def close_round(rnd: models.Round, today: dt.date) -> None:
     rnd.state = RoundState.CLOSED
     if rnd.closes_on is None or rnd.closes_on > today:
         rnd.closes_on = today
+    fix_invited(rnd)
 
 
 def publish_round(rnd: models.Round, today: dt.date) -> None:
@@ -141,7 +160,42 @@ def publish_round(rnd: models.Round, today: dt.date) -> None:
         )
     if rnd.closes_on is None or rnd.closes_on > today:
         rnd.closes_on = today
+    if rnd.state == RoundState.OPEN:  # past its last day, never closed: N is fixed now
+        fix_invited(rnd)
     rnd.state = RoundState.PUBLISHED
+
+
+def fix_invited(rnd: models.Round) -> None:
+    """Store N, the number invited, as the round stops taking answers: its personal links,
+    None when it has a shared link (anyone could answer) or no links. The intervals use
+    this stored number, so no later change to the links changes a published figure."""
+    session = object_session(rnd)
+    assert session is not None, "a round is closed inside a unit of work"
+    kinds = dict(
+        session.execute(
+            select(models.Invitation.kind, func.count())
+            .where(models.Invitation.round_id == rnd.id)
+            .group_by(models.Invitation.kind)
+        ).all()
+    )
+    personal = kinds.get(InvitationKind.PERSONAL, 0)
+    rnd.invited = None if kinds.get(InvitationKind.SHARED) or not personal else personal
+
+
+def ensure_links_changeable(rnd: models.Round) -> None:
+    """Links are made and revoked only while a round can still be answered: once it is
+    closed its N is fixed (and with it the published intervals), and new links would lead
+    nowhere."""
+    if rnd.state in (RoundState.CLOSED, RoundState.PUBLISHED):
+        raise RoundSetupError(
+            N_(
+                "Round %(label)s is %(state)s: its links can no longer be made or revoked "
+                "(the number invited was fixed when it closed, and the published figures "
+                "use it)."
+            ),
+            label=rnd.label,
+            state=rnd.state,
+        )
 
 
 def delete_round(session: Session, rnd: models.Round) -> None:

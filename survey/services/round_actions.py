@@ -151,6 +151,7 @@ def invite(
     """`count` personal one-time links; the tokens are returned once and never stored."""
     with transaction(session):
         rnd = lifecycle.round_by_name(session, association_slug, label)
+        lifecycle.ensure_links_changeable(rnd)
         tokens = invitations.create_invitations(session, rnd, count)
         audit.record(session, actor, "links_created", _name(rnd), kind="personal", count=count)
         return rnd, tokens
@@ -162,6 +163,7 @@ def share(
     """One shared link; each visitor is handed a personal link of their own."""
     with transaction(session):
         rnd = lifecycle.round_by_name(session, association_slug, label)
+        lifecycle.ensure_links_changeable(rnd)
         token = invitations.create_shared_link(session, rnd)
         audit.record(session, actor, "links_created", _name(rnd), kind="shared", count=1)
         return rnd, token
@@ -189,6 +191,7 @@ def revoke_links(
     A link someone has started answering with, or has submitted with, stays."""
     with transaction(session):
         rnd = lifecycle.round_by_name(session, association_slug, label)
+        lifecycle.ensure_links_changeable(rnd)
         count = invitations.revoke_unused(session, rnd, kind)
         audit.record(session, actor, "links_revoked", _name(rnd), kind=kind, count=count)
         return count

@@ -285,7 +285,10 @@ def links_revoke(slug: str, label: str):
         return _render_round(
             slug, label, 400, forms.error("kind", _("Choose which links to revoke."))
         )
-    count = rounds.revoke_links(db(), slug, label, kind, actor=forms.actor())
+    try:
+        count = rounds.revoke_links(db(), slug, label, kind, actor=forms.actor())
+    except RoundSetupError as exc:  # a closed round: its N, and so its figures, are fixed
+        return _render_round(slug, label, 400, forms.worded(exc))
     if kind == InvitationKind.SHARED:
         message = (
             _("The shared link was revoked.") if count else _("There was no shared link to revoke.")

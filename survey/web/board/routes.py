@@ -49,6 +49,10 @@ def _k() -> int:
     return settings().min_group_size
 
 
+def _reference_minimum() -> int:
+    return settings().min_reference_associations
+
+
 def _filename(*parts: str) -> str:
     return "-".join(["samverkansmataren", *parts])
 
@@ -93,7 +97,9 @@ def report_pdf(slug: str):
 
 def _round_page(slug: str, template: str):
     language, k = lang(), _k()
-    page = pages.round_report(db(), slug, params.arg("round"), k, language)
+    page = pages.round_report(
+        db(), slug, params.arg("round"), k, language, reference_minimum=_reference_minimum()
+    )
     name, label = page.association.name, page.round.label
     charts_html = {
         "radar": figures.overview_radar(page.overview, language),
@@ -155,7 +161,15 @@ def items(slug: str):
 def data(slug: str):
     """The dashboard's numbers for other tools; suppressed groups carry n and no figures."""
     language, k = lang(), _k()
-    page = pages.round_report(db(), slug, params.arg("round"), k, language, trend=False)
+    page = pages.round_report(
+        db(),
+        slug,
+        params.arg("round"),
+        k,
+        language,
+        trend=False,
+        reference_minimum=_reference_minimum(),
+    )
     summary = page.overview
     return jsonify(
         {
@@ -203,7 +217,13 @@ def compare():
     # by name: 404.
     see = access.Sight(current_principal(), session)
     picture = comparisons.visible_picture(
-        session, label, [s for s in [own, *peers] if s], k, language, see.named
+        session,
+        label,
+        [s for s in [own, *peers] if s],
+        k,
+        language,
+        see.named,
+        reference_minimum=_reference_minimum(),
     )
     too_many = len(peers) > comparisons.MAX_PEERS
     radar = None

@@ -231,7 +231,12 @@ def _board(selection: Selection):
     session = db()
     return _send_workbook(
         lambda out: write_board_workbook(
-            session, selection, out, k=settings().min_group_size, lang=lang()
+            session,
+            selection,
+            out,
+            k=settings().min_group_size,
+            lang=lang(),
+            reference_minimum=settings().min_reference_associations,
         ),
         _file_name("styrelse", selection, ".xlsx"),
     )
