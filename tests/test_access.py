@@ -34,6 +34,7 @@ EXPECTED = {
     "info.privacy": ("/privacy", EVERYONE),
     "info.privacy_forbund": ("/privacy/norrsund", EVERYONE),
     "info.accessibility": ("/accessibility", EVERYONE),
+    "info.help": ("/help", EVERYONE),
     "auth.login": ("/login", EVERYONE),
     "auth.login_post": ("/login", EVERYONE),
     "auth.login_code": ("/login/code", EVERYONE),
@@ -88,6 +89,10 @@ EXPECTED = {
     "admin.questionnaire_upload": ("/admin/questionnaires/upload", {"system admin"}),
     "admin.questionnaire_preview": (
         "/admin/questionnaires/integrerad-samverkan/1/preview",
+        {"system admin"},
+    ),
+    "admin.questionnaire_file": (
+        "/admin/questionnaires/integrerad-samverkan/1.yaml",
         {"system admin"},
     ),
     "admin.users": ("/admin/users", {"system admin"}),

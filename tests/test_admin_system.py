@@ -76,7 +76,7 @@ def test_a_new_version_is_uploaded_listed_and_previewed(system, db):
     # …until a round uses it.
     rounds.create_round(db, "norrsund", "2027", "integrerad-samverkan:2", actor="test")
     refused = upload(system, fixed.replace("Effekter", "Utfall"))
-    assert refused.status_code == 400 and "already loaded with other content" in text(refused)
+    assert refused.status_code == 400 and "finns redan med annat innehåll" in text(refused)
     assert system.get("/admin/questionnaires/nope/1/preview").status_code == 404
     assert [e.target for e in audit.events(db, "questionnaire_loaded")][-1] == (
         "integrerad-samverkan:2"
@@ -87,11 +87,11 @@ BROKEN = [
     # (content, what the fault table says: place and fault)
     (
         DEFAULT.replace("version: 1", "version: 3", 1).replace("text: {sv:", "txt: {sv:", 1),
-        "background[0].txt unknown field",
+        "background[0].txt okänt fält (tillåtna: code, text, choices)",
     ),
-    ("key: [unclosed\nversion: 1\n", "line 1"),
-    (DEFAULT.replace("Resultat", "Annat resultat"), "already loaded with other content"),
-    (b"\xff\xfe not utf-8", "not UTF-8"),
+    ("key: [unclosed\nversion: 1\n", "fel i YAML-syntaxen"),
+    (DEFAULT.replace("Resultat", "Annat resultat"), "finns redan med annat innehåll"),
+    (b"\xff\xfe not utf-8", "filen är inte UTF-8-text"),
     ("", "enkat.yaml"),
 ]
 
@@ -135,13 +135,25 @@ def test_users_and_roles_are_managed_on_the_page(system, db):
     assert post(system, "/admin/users/role", role, "/admin/users").status_code == 303
     user = db.scalar(select(models.User).filter_by(email="anna@norrsund.se"))
     assert sorted(m.role for m in user.memberships) == ["board", "forbund_admin"]
-    removed = post(system, "/admin/users/role", {**role, "change": "remove"}, "/admin/users")
-    assert removed.status_code == 303
+    # Removing asks first, on a page that says what happens; nothing changes until then.
+    asked = post(system, "/admin/users/role", {**role, "change": "remove"}, "/admin/users")
+    assert asked.status_code == 200
+    assert "Ta bort rollen styrelse från anna@norrsund.se?" in text(asked)
+    db.expire_all()
+    assert sorted(m.role for m in user.memberships) == ["board", "forbund_admin"]
+    confirmed = {**role, "change": "remove", "confirmed": "1"}
+    assert post(system, "/admin/users/role", confirmed, "/admin/users").status_code == 303
     db.expire_all()
     assert [m.role for m in user.memberships] == ["forbund_admin"]
+    asked = post(system, "/admin/users/remove", {"email": "anna@norrsund.se"}, "/admin/users")
+    assert asked.status_code == 200 and "Det går inte att ångra" in text(asked)
+    assert db.scalar(select(models.User).filter_by(email="anna@norrsund.se")) is not None
     assert (
         post(
-            system, "/admin/users/remove", {"email": "anna@norrsund.se"}, "/admin/users"
+            system,
+            "/admin/users/remove",
+            {"email": "anna@norrsund.se", "confirmed": "1"},
+            "/admin/users",
         ).status_code
         == 303
     )
@@ -164,12 +176,12 @@ BAD_USERS = [
     (
         "/admin/users",
         {"email": "b@n.se", "role": "board", "forbund": ""},
-        "rollen board gäller i ett förbund: välj förbundet",
+        "rollen styrelse gäller i ett förbund: välj förbundet",
     ),
     (
         "/admin/users",
         {"email": "b@n.se", "role": "researcher", "forbund": "norrsund"},
-        "rollen researcher gäller hela systemet",
+        "rollen forskare gäller hela systemet",
     ),
     (
         "/admin/users",
@@ -179,7 +191,13 @@ BAD_USERS = [
     ("/admin/users", {"email": "b@n.se", "role": "kung", "forbund": ""}, "okänd roll ”kung”"),
     (
         "/admin/users/role",
-        {"email": "root@test.invalid", "role": "system_admin", "forbund": "", "change": "remove"},
+        {
+            "email": "root@test.invalid",
+            "role": "system_admin",
+            "forbund": "",
+            "change": "remove",
+            "confirmed": "1",
+        },
         "du kan inte ta bort ditt eget konto",
     ),
     (
@@ -189,10 +207,21 @@ BAD_USERS = [
     ),
     (
         "/admin/users/role",
-        {"email": "root@test.invalid", "role": "board", "forbund": "norrsund", "change": "remove"},
-        "har inte rollen board där",
+        {
+            "email": "root@test.invalid",
+            "role": "board",
+            "forbund": "norrsund",
+            "change": "remove",
+            "confirmed": "1",
+        },
+        "har inte rollen styrelse där",
     ),
-    ("/admin/users/remove", {"email": "root@test.invalid"}, "du kan inte ta bort ditt eget konto"),
+    (
+        "/admin/users/remove",
+        {"email": "root@test.invalid", "confirmed": "1"},
+        "du kan inte ta bort ditt eget konto",
+    ),
+    ("/admin/users", {"email": "b@n.se", "role": "", "forbund": ""}, "Välj en roll."),
     (
         "/admin/forbund",
         {"slug": "Norr Sund", "name": "Norrsund"},
@@ -228,3 +257,17 @@ def test_a_system_administrator_adds_a_forbund(system, db):
     )
     page = text(admin.get("/admin/"))
     assert "Nya förbundet" in page and "Lägg till ett samordningsförbund" not in page
+
+
+def test_a_stored_version_downloads_as_the_template_for_the_next(system, db):
+    page = text(system.get("/admin/questionnaires"))
+    assert "Ladda ner integrerad-samverkan version 2 som mall (YAML)" in page
+    assert "README" not in page
+    template = system.get("/admin/questionnaires/integrerad-samverkan/2.yaml")
+    assert template.status_code == 200
+    assert "integrerad-samverkan-v2.yaml" in template.headers["Content-Disposition"]
+    # The template, its version raised, uploads as the next version.
+    following = template.data.decode().replace("version: 2", "version: 3", 1)
+    assert upload(system, following).status_code == 303
+    assert "integrerad-samverkan version 3 har sparats" in text(system.get("/admin/questionnaires"))
+    assert system.get("/admin/questionnaires/integrerad-samverkan/9.yaml").status_code == 404

@@ -85,13 +85,13 @@ def national(scores: pd.DataFrame, label: str) -> dict[str, float]:
     return shown.groupby("dim")["mean"].mean().to_dict()
 
 
-def signed(value: float, bound: bool = False) -> str:
-    """A change as the pages print it: a sign and two decimals; an interval's end keeps
-    its sign even where it rounds to 0."""
-    edge = 0 if bound else 0.005
-    return ("+" if value >= max(edge, 1e-15) else "−" if value <= -max(edge, 1e-15) else "") + sv(
-        abs(value)
-    )
+def signed(value: float) -> str:
+    """A change as the pages print it: a sign and two decimals, and no sign on a value that
+    rounds to 0 (an interval's end too: "0,00", never "−0,00" or "+0,00")."""
+    shown = sv(abs(value))
+    if shown == "0,00":
+        return shown
+    return ("+" if value > 0 else "−") + shown
 
 
 def welch_by_scipy(db, scores, slug: str, dim: str) -> tuple[float, float]:
@@ -138,7 +138,7 @@ def test_dashboard_numbers_match_scoring_and_the_database(client, demo_db):
         # scipy computes them from the respondents' scores.
         low, high = welch_by_scipy(demo_db, scores, "demo-norrsund", code)
         estimate = row["mean"] - before.loc[code, "mean"]
-        assert f"{signed(estimate)} ({signed(low, True)} till {signed(high, True)})" in change
+        assert f"{signed(estimate)} ({signed(low)} till {signed(high)})" in change
         if low > 0 or high < 0:
             assert change.startswith("▲" if estimate > 0 else "▼")
         else:

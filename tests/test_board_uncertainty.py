@@ -80,10 +80,11 @@ def test_rounding_is_half_away_from_zero_and_ignores_float_noise():
     assert same(1.9999999999999998, 2.0) and not same(1.99, 2.0)
 
 
-def test_an_interval_end_that_rounds_to_zero_keeps_its_side():
-    # A clear rise whose interval starts just above 0 must not read as if it touched 0.
-    assert interval_text(Difference(0.35, 0.003, 0.7), "sv") == "+0,35 (+0,00 till +0,70)"
-    assert interval_text(Difference(-0.35, -0.7, -0.002), "en") == "−0.35 (−0.70 to −0.00)"
+def test_an_interval_end_that_rounds_to_zero_prints_zero_without_a_sign():
+    # One number formatter: 0,00 is 0,00 whichever side it was rounded from (whether the
+    # change is clear is said in words and by the arrow, not by the sign of a zero).
+    assert interval_text(Difference(0.35, 0.003, 0.7), "sv") == "+0,35 (0,00 till +0,70)"
+    assert interval_text(Difference(-0.35, -0.7, -0.002), "en") == "−0.35 (−0.70 to 0.00)"
     assert interval_text(Difference(0.0, -0.2, 0.2), "sv") == "0,00 (−0,20 till +0,20)"
 
 

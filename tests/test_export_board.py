@@ -60,7 +60,7 @@ def test_dashboard_download_gives_the_board_workbook_with_trend_and_radar(client
     assert strat[5] == as_shown(strat_mean(db, rounds["n26"].id))
     # Sydkust (n = 2) is suppressed, so only Norrsund counts: no national reference (one
     # förbund's reference would be its own mean), and the cell says so.
-    reference = strat[header.index("Nationell referens")]
+    reference = strat[header.index("Riksreferens")]
     assert reference == "ingen riksreferens ännu (färre än 3 förbund)"
     assert strat[header.index("Förbund i referensen")] == 0
     # pandas reads the overview as numbers and text, no cleaning needed.
@@ -128,3 +128,19 @@ def test_board_workbook_speaks_english_when_asked(client, db):
     assert wb.sheetnames == ["Overview", "Sydkust samordningsförbund", "About"]
     row = sheet_rows(wb, "Overview")[1]
     assert row[2] == "Strategy and long-term approach" and row[5] == "too few answers (n < 5)"
+
+
+def test_long_forbund_names_become_sheet_names_cut_between_words_and_unique(client, db):
+    rounds = build(db)
+    rounds["n26"].association.name = "Norrsunds samordningsförbund (demo)"
+    rounds["s26"].association.name = "Norrsunds samordningsförbund (dalarna)"
+    db.commit()
+    wb = workbook(client.get("/export/board.xlsx?round=2026").data)
+    assert wb.sheetnames == [
+        "Översikt",
+        "Norrsunds samordningsförbund",  # (dalarna), not "Norrsunds samordningsförbund (d"
+        "Norrsunds (demo)",  # the middle word gives way to the one that tells them apart
+        "Om exporten",
+    ]
+    header = sheet_rows(wb, "Översikt")[0]
+    assert "Riksreferens" in header and "Nationell referens" not in header

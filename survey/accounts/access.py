@@ -6,9 +6,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from survey.db.models import SYSTEM_ROLES, Role
+from survey.i18n import N_
 
 #: Roles that must log in with a second factor (they see row-level data or everything).
 TWO_FACTOR_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.RESEARCHER})
+#: Each role's name for people (an English msgid, worded by the catalogue): the one place
+#: a role code becomes a word, on pages and in their messages alike.
+ROLE_NAMES = {
+    Role.SYSTEM_ADMIN: N_("system administrator"),
+    Role.FORBUND_ADMIN: N_("förbund administrator"),
+    Role.BOARD: N_("board"),
+    Role.RESEARCHER: N_("researcher"),
+}
+
+
+def role_name(code: str) -> str:
+    """The msgid naming a role code (the code itself if it is no role)."""
+    try:
+        return ROLE_NAMES[Role(code)]
+    except ValueError:
+        return code
 
 
 @dataclass(frozen=True)

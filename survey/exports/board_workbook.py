@@ -5,6 +5,7 @@ chart per förbund so the file can be forwarded and opened anywhere. No Flask he
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Sequence
 from typing import IO
@@ -115,8 +116,8 @@ def _summary_cells(
 
 
 def _header(lang: str) -> tuple[str, ...]:
-    # In context (a literal, for the extraction): the file says "Förbund" and "Nationell
-    # referens" where the pages say "Samordningsförbund" and "Riksreferens".
+    # In context (a literal, for the extraction): the file's narrow column says "Förbund"
+    # where the pages say "Samordningsförbund"; the reference is "Riksreferens" in both.
     return (
         translate_in_context(lang, "board workbook", "Coordination association"),
         translate(lang, "Round"),
@@ -125,7 +126,7 @@ def _header(lang: str) -> tuple[str, ...]:
         translate(lang, "Responses (n)"),
         translate(lang, "Mean"),
         translate(lang, "Standard deviation"),
-        translate_in_context(lang, "board workbook", "National reference"),
+        translate(lang, "National reference"),
         translate(lang, "Associations in the reference"),
     )
 
@@ -146,7 +147,7 @@ def _about_rows(lang: str, k: int, stamp: str, minimum: int) -> list[tuple[str, 
             ),
         ),
         (
-            translate_in_context(lang, "board workbook", "National reference"),
+            translate(lang, "National reference"),
             translate(
                 lang,
                 "The mean of the associations' means in rounds with the same name and "
@@ -300,12 +301,27 @@ def _figures(ws: WriteOnlyWorksheet, values: Sequence[object]) -> list[object]:
 
 def _sheet_name(name: str, taken: set[str]) -> str:
     """Excel sheet names: at most 31 characters, none of []:*?/\\ or control characters, no
-    apostrophe first or last, unique ignoring case. A sheet name is never run as a formula,
-    so it is not neutralised (a leading quote would make the file invalid)."""
-    base = _SHEET_FORBIDDEN.sub(" ", name).strip(" '")[:31].rstrip(" '") or "Förbund"
-    candidate, n = base, 2
-    while candidate.lower() in taken:
-        suffix = f" ({n})"
-        candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
+    apostrophe first or last, unique ignoring case. A long name is shortened at a word
+    boundary ("Norrsunds samordningsförbund", never "… (d"); where that is taken, middle
+    words give way to the last one ("Norrsunds (dalarna)"), and only then " (2)", " (3)" …
+    follow as many whole words as fit. A sheet name is never run as a formula, so it is
+    not neutralised (a leading quote would make the file invalid)."""
+    cleaned = " ".join(_SHEET_FORBIDDEN.sub(" ", name).split()).strip(" '") or "Förbund"
+    words = cleaned.split()
+    tried = itertools.chain(
+        [_whole_words(cleaned, 31)],
+        (" ".join(words[:i] + words[-1:]) for i in range(len(words) - 2, 0, -1)),
+        (_whole_words(cleaned, 31 - len(f" ({n})")) + f" ({n})" for n in itertools.count(2)),
+    )
+    candidate = next(c for c in tried if len(c) <= 31 and c.lower() not in taken)
     taken.add(candidate.lower())
     return candidate
+
+
+def _whole_words(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters after its last whole word that fits (a
+    first word longer than the limit is cut, as nothing else would fit)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0].rstrip(" '(-–,") if " " in text[: limit + 1] else ""
+    return (cut or text[:limit]).rstrip(" '")

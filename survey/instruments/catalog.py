@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from survey.db import models
 from survey.errors import RoundSetupError
+from survey.i18n import N_
 from survey.instruments.loading import load_questionnaire, parse_questionnaire
 from survey.instruments.questionnaire import Fault, Questionnaire, QuestionnaireError
 
@@ -41,10 +42,12 @@ def save_questionnaire(
                 [
                     Fault(
                         "version",
-                        f"{q.key} version {q.version} is already loaded with other content; "
-                        "a questionnaire version is never changed once loaded: "
-                        f"give the file version "
-                        f"{q.version + 1}",
+                        N_(
+                            "%(key)s version %(version)s is already loaded with other "
+                            "content; a questionnaire version is never changed once loaded: "
+                            "give the file version %(next)s"
+                        ),
+                        {"key": q.key, "version": q.version, "next": q.version + 1},
                     )
                 ],
             )

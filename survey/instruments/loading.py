@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from survey.i18n import N_
 from survey.instruments.questionnaire import (
     BACKGROUND_CODES,
     GROUPS,
@@ -49,7 +50,7 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
             data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise QuestionnaireError(
-            source, [Fault("", f"cannot read the file ({exc.strerror})")]
+            source, [Fault("", N_("cannot read the file (%(reason)s)"), {"reason": exc.strerror})]
         ) from None
     return parse_questionnaire_bytes(data, source)
 
@@ -67,7 +68,7 @@ def parse_questionnaire_bytes(data: bytes, source: str) -> Questionnaire:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise QuestionnaireError(
-            source, [Fault(f"line {line}", "the file is not UTF-8 text")]
+            source, [Fault(f"line {line}", N_("the file is not UTF-8 text"))]
         ) from None
     return parse_questionnaire_text(text, source)
 
@@ -87,7 +88,7 @@ def parse_questionnaire(data: Any, source: str) -> Questionnaire:
     v = _Validator()
     q = v.questionnaire(data)
     if v.problems or q is None:
-        raise QuestionnaireError(source, v.problems or [Fault("", "empty questionnaire")])
+        raise QuestionnaireError(source, v.problems or [Fault("", N_("empty questionnaire"))])
     return q
 
 
@@ -97,22 +98,26 @@ class _Validator(ReportingRules):
     def __init__(self) -> None:
         self.problems: list[Fault] = []
 
-    def fail(self, path: str, message: str) -> None:
-        self.problems.append(Fault(path, message))
+    def fail(self, path: str, template: str, **values: Any) -> None:
+        self.problems.append(Fault(path, template, values))
 
     def mapping(
         self, value: Any, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
     ) -> dict[str, Any] | None:
         if not isinstance(value, dict):
-            self.fail(path, f"must be a mapping of fields, found {_kind(value)}")
+            self.fail(path, N_("must be a mapping of fields, found %(found)s"), found=_kind(value))
             return None
         for name in required:
             if name not in value or value[name] is None:
-                self.fail(_join(path, name), "missing required field")
+                self.fail(_join(path, name), N_("missing required field"))
         for name in value:
             if name not in required and name not in optional:
                 allowed = ", ".join(required + optional)
-                self.fail(_join(path, str(name)), f"unknown field (allowed: {allowed})")
+                self.fail(
+                    _join(path, str(name)),
+                    N_("unknown field (allowed: %(allowed)s)"),
+                    allowed=allowed,
+                )
         return value
 
     def text(self, value: Any, path: str) -> Text:
@@ -121,18 +126,22 @@ class _Validator(ReportingRules):
         if not isinstance(value, dict):
             self.fail(
                 path,
-                f"must give a text per language ({', '.join(LANGUAGES)}), found {_kind(value)}",
+                N_("must give a text per language (%(allowed)s), found %(found)s"),
+                allowed=", ".join(LANGUAGES),
+                found=_kind(value),
             )
             return {}
         for lang in LANGUAGES:
             if lang not in value:
-                self.fail(_join(path, lang), f"missing text in language '{lang}'")
+                self.fail(_join(path, lang), N_("missing text in language '%(lang)s'"), lang=lang)
             elif not isinstance(value[lang], str) or not value[lang].strip():
-                self.fail(_join(path, lang), "must be a non-empty text")
+                self.fail(_join(path, lang), N_("must be a non-empty text"))
         for lang in value:
             if lang not in LANGUAGES:
                 self.fail(
-                    _join(path, str(lang)), f"unknown language (allowed: {', '.join(LANGUAGES)})"
+                    _join(path, str(lang)),
+                    N_("unknown language (allowed: %(allowed)s)"),
+                    allowed=", ".join(LANGUAGES),
                 )
         return {
             lang: str(value[lang]).strip() for lang in LANGUAGES if isinstance(value.get(lang), str)
@@ -141,7 +150,7 @@ class _Validator(ReportingRules):
     def list_of(self, value: Any, path: str) -> list[Any]:
         if not isinstance(value, list) or not value:
             found = "an empty list" if value == [] else _kind(value)
-            self.fail(path, f"must be a non-empty list, found {found}")
+            self.fail(path, N_("must be a non-empty list, found %(found)s"), found=found)
             return []
         return value
 
@@ -149,7 +158,7 @@ class _Validator(ReportingRules):
         if value is None:
             return ""  # reported once already, as a missing field
         if not isinstance(value, str) or not pattern.fullmatch(value):
-            self.fail(path, f"must be {hint}, found {value!r}")
+            self.fail(path, N_("must be %(hint)s, found %(value)r"), hint=hint, value=value)
             return str(value)
         return value
 
@@ -158,7 +167,9 @@ class _Validator(ReportingRules):
         pattern, hint = (_CHOICE_RE, _CHOICE_HINT) if what == "choice" else (_CODE_RE, _CODE_HINT)
         code = self.code(fields.get("code"), f"{path}.code", pattern, hint)
         if fields.get("code") is not None and code in seen:
-            self.fail(f"{path}.code", f"duplicate {what} code '{code}'")
+            self.fail(
+                f"{path}.code", N_("duplicate %(what)s code '%(code)s'"), what=what, code=code
+            )
         seen.add(code)
         return code
 
@@ -174,10 +185,17 @@ class _Validator(ReportingRules):
         key = self.code(top.get("key"), "key", _KEY_RE, "lower-case letters, digits and dashes")
         version = top.get("version")
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            self.fail("version", f"must be a whole number from 1 up, found {version!r}")
+            self.fail(
+                "version", N_("must be a whole number from 1 up, found %(value)r"), value=version
+            )
         languages = top.get("languages")
         if not isinstance(languages, list) or sorted(map(str, languages)) != sorted(LANGUAGES):
-            self.fail("languages", f"must list exactly {', '.join(LANGUAGES)}, found {languages!r}")
+            self.fail(
+                "languages",
+                N_("must list exactly %(allowed)s, found %(value)r"),
+                allowed=", ".join(LANGUAGES),
+                value=languages,
+            )
         title = self.text(top.get("title"), "title")
         intro = self.text(top["intro"], "intro") if top.get("intro") is not None else {}
         scale = self.scale(top.get("scale"))
@@ -208,12 +226,19 @@ class _Validator(ReportingRules):
             SCALE_MIN,
             SCALE_MAX,
         ):
-            self.fail("scale", f"must run from min: {SCALE_MIN} to max: {SCALE_MAX}")
+            self.fail(
+                "scale",
+                N_("must run from min: %(min)s to max: %(max)s"),
+                min=SCALE_MIN,
+                max=SCALE_MAX,
+            )
         labels: dict[int, Text] = {}
         raw_labels = m.get("labels")
         if not isinstance(raw_labels, dict):
             self.fail(
-                "scale.labels", f"must map each point to its label, found {_kind(raw_labels)}"
+                "scale.labels",
+                N_("must map each point to its label, found %(found)s"),
+                found=_kind(raw_labels),
             )
             raw_labels = {}
         # Quoted keys ("1":) and the string keys JSON storage gives back mean the same point.
@@ -223,13 +248,16 @@ class _Validator(ReportingRules):
         }
         for point in range(SCALE_MIN, SCALE_MAX + 1):
             if point not in raw_labels:
-                self.fail(f"scale.labels.{point}", "missing label for this point of the scale")
+                self.fail(f"scale.labels.{point}", N_("missing label for this point of the scale"))
             else:
                 labels[point] = self.text(raw_labels[point], f"scale.labels.{point}")
         for point in raw_labels:
             if point not in labels:
                 self.fail(
-                    f"scale.labels.{point}", f"not a point of the scale ({SCALE_MIN}–{SCALE_MAX})"
+                    f"scale.labels.{point}",
+                    N_("not a point of the scale (%(min)s–%(max)s)"),
+                    min=SCALE_MIN,
+                    max=SCALE_MAX,
                 )
         dont_know = self.text(m.get("dont_know"), "scale.dont_know") if "dont_know" in m else {}
         return Scale(SCALE_MIN, SCALE_MAX, labels, dont_know)
@@ -245,10 +273,13 @@ class _Validator(ReportingRules):
             code = m.get("code")
             if code not in BACKGROUND_CODES:
                 self.fail(
-                    f"{path}.code", f"must be one of {', '.join(BACKGROUND_CODES)}, found {code!r}"
+                    f"{path}.code",
+                    N_("must be one of %(allowed)s, found %(value)r"),
+                    allowed=", ".join(BACKGROUND_CODES),
+                    value=code,
                 )
             elif code in seen:
-                self.fail(f"{path}.code", f"duplicate background question '{code}'")
+                self.fail(f"{path}.code", N_("duplicate background question '%(code)s'"), code=code)
             seen.add(str(code))
             text = self.text(m.get("text"), f"{path}.text")
             choices: list[Choice] = []
@@ -263,7 +294,7 @@ class _Validator(ReportingRules):
             questions.append(BackgroundQuestion(str(code), text, tuple(choices)))
         for code in REQUIRED_BACKGROUND:
             if value and code not in seen:
-                self.fail("background", f"missing the background question '{code}'")
+                self.fail("background", N_("missing the background question '%(code)s'"), code=code)
         return tuple(questions)
 
     def dimensions(self, value: Any) -> tuple[Dimension, ...]:
@@ -281,7 +312,10 @@ class _Validator(ReportingRules):
             group = m.get("group")
             if group not in GROUPS:
                 self.fail(
-                    f"{path}.group", f"unknown group {group!r} (allowed: {', '.join(GROUPS)})"
+                    f"{path}.group",
+                    N_("unknown group %(value)r (allowed: %(allowed)s)"),
+                    value=group,
+                    allowed=", ".join(GROUPS),
                 )
             name = self.text(m.get("name"), f"{path}.name")
             description = (
@@ -298,7 +332,11 @@ class _Validator(ReportingRules):
                 icode = self.unique_code(it, ipath, item_codes, "item")
                 reverse = it.get("reverse", False)
                 if not isinstance(reverse, bool):
-                    self.fail(f"{ipath}.reverse", f"must be true or false, found {reverse!r}")
+                    self.fail(
+                        f"{ipath}.reverse",
+                        N_("must be true or false, found %(value)r"),
+                        value=reverse,
+                    )
                 text = self.text(it.get("text"), f"{ipath}.text")
                 replaces = self.replaces(it.get("replaces"), f"{ipath}.replaces", icode)
                 items.append(Item(icode, text, reverse is True, replaces))

@@ -21,8 +21,17 @@ MINUTES_RE = re.compile(r"(\d{1,3})\s*(?:minut|min\b)", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Fault:
+    """One fault of a file: where, and what as a message id (English, marked for the
+    catalogue) with its values, so a page words it in its own language."""
+
     path: str
-    message: str
+    template: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        """The fault in English (the command line, logs)."""
+        return self.template % self.values if self.values else self.template
 
 
 class QuestionnaireError(Exception):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from survey.i18n import N_
 from survey.instruments.questionnaire import (
     MEANINGS,
     SCALE_MAX,
@@ -30,19 +31,26 @@ class ReportingRules:
         if value is None:
             return ()
         if not isinstance(value, dict):
-            self.fail(path, f"must map points of the scale to a text, found {kind(value)}")
+            self.fail(
+                path,
+                N_("must map points of the scale to a text, found %(found)s"),
+                found=kind(value),
+            )
             return ()
         levels = []
         for raw_point, text in value.items():
             point = _point(raw_point)
             if point is None or not SCALE_MIN <= point <= SCALE_MAX:
                 self.fail(
-                    f"{path}.{raw_point}", f"not a point of the scale ({SCALE_MIN}–{SCALE_MAX})"
+                    f"{path}.{raw_point}",
+                    N_("not a point of the scale (%(min)s–%(max)s)"),
+                    min=SCALE_MIN,
+                    max=SCALE_MAX,
                 )
                 continue
             levels.append(Level(point, self.text(text, f"{path}.{raw_point}")))
         if len(value) < 2:
-            self.fail(path, "describe at least two points of the scale (e.g. 1, 3 and 5)")
+            self.fail(path, N_("describe at least two points of the scale (e.g. 1, 3 and 5)"))
         return tuple(sorted(levels, key=lambda lv: lv.point))
 
     def replaces(self, value: Any, path: str, own_code: str) -> Replacement | None:
@@ -56,17 +64,26 @@ class ReportingRules:
         item = self.code(m.get("item"), f"{path}.item", _CODE_RE, _CODE_HINT)
         meaning = m.get("meaning")
         if meaning not in MEANINGS:
-            self.fail(f"{path}.meaning", f"must be one of {', '.join(MEANINGS)}, found {meaning!r}")
+            self.fail(
+                f"{path}.meaning",
+                N_("must be one of %(allowed)s, found %(value)r"),
+                allowed=", ".join(MEANINGS),
+                value=meaning,
+            )
         elif meaning == "same" and item != own_code:
             self.fail(
                 f"{path}.item",
-                f"a statement whose meaning is unchanged keeps its code: use {item!r} as its "
-                f"code, or say meaning: changed",
+                N_(
+                    "a statement whose meaning is unchanged keeps its code: use %(item)r as "
+                    "its code, or say meaning: changed"
+                ),
+                item=item,
             )
         elif meaning == "changed" and item == own_code:
             self.fail(
                 f"{path}.meaning",
-                f"a statement whose meaning changed needs a new code, not {own_code!r}",
+                N_("a statement whose meaning changed needs a new code, not %(code)r"),
+                code=own_code,
             )
         return Replacement(item, str(meaning))
 
@@ -79,7 +96,9 @@ class ReportingRules:
             return {}
         if not isinstance(value, dict):
             self.fail(
-                "report_groups", f"must map background questions to groups, found {kind(value)}"
+                "report_groups",
+                N_("must map background questions to groups, found %(found)s"),
+                found=kind(value),
             )
             return {}
         result: dict[str, tuple[ReportGroup, ...]] = {}
@@ -87,7 +106,11 @@ class ReportingRules:
         for question, raw_groups in value.items():
             path = f"report_groups.{question}"
             if question not in questions:
-                self.fail(path, f"not a background question of this file ({', '.join(questions)})")
+                self.fail(
+                    path,
+                    N_("not a background question of this file (%(allowed)s)"),
+                    allowed=", ".join(questions),
+                )
                 continue
             result[str(question)] = self._groups(raw_groups, path, questions[question])
         return result
@@ -109,18 +132,24 @@ class ReportingRules:
             for j, choice in enumerate(choices):
                 if choice not in question.choice_codes():
                     self.fail(
-                        f"{gpath}.choices[{j}]", f"{choice!r} is not a choice of '{question.code}'"
+                        f"{gpath}.choices[{j}]",
+                        N_("%(choice)r is not a choice of '%(question)s'"),
+                        choice=choice,
+                        question=question.code,
                     )
                 elif choice in taken:
                     self.fail(
                         f"{gpath}.choices[{j}]",
-                        f"{choice!r} is already in the group '{taken[choice]}'",
+                        N_("%(choice)r is already in the group '%(group)s'"),
+                        choice=choice,
+                        group=taken[choice],
                     )
                 taken.setdefault(choice, code)
             if code in question.choice_codes() and code not in choices:
                 self.fail(
                     f"{gpath}.code",
-                    f"{code!r} is a choice outside this group; name the group otherwise",
+                    N_("%(code)r is a choice outside this group; name the group otherwise"),
+                    code=code,
                 )
             groups.append(ReportGroup(code, label, tuple(choices)))
         return tuple(groups)

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
 
+from survey.i18n import N_
 from survey.instruments.questionnaire import Fault
 
 #: Largest questionnaire file accepted, in bytes. The default instrument (10 dimensions ×
@@ -43,8 +44,11 @@ def check_size(data: bytes) -> None:
     raise ReadingError(
         Fault(
             f"line {line}",
-            f"the file is too large: {-(-len(data) // 1024)} kB, at most "
-            f"{MAX_FILE_BYTES // 1024} kB (a questionnaire file is usually under 20 kB)",
+            N_(
+                "the file is too large: %(size)s kB, at most %(limit)s kB (a questionnaire "
+                "file is usually under 20 kB)"
+            ),
+            {"size": -(-len(data) // 1024), "limit": MAX_FILE_BYTES // 1024},
         )
     )
 
@@ -56,7 +60,11 @@ def read_yaml(text: str) -> Any:
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         raise ReadingError(
-            Fault(f"line {line}", f"the character #x{exc.character:04x} is not allowed in YAML")
+            Fault(
+                f"line {line}",
+                N_("the character #x%(code)s is not allowed in YAML"),
+                {"code": f"{exc.character:04x}"},
+            )
         ) from None
     except yaml.YAMLError as exc:
         raise ReadingError(_yaml_problem(exc)) from None
@@ -80,7 +88,7 @@ def _yaml_problem(exc: yaml.YAMLError) -> Fault:
         reason = f"{exc.context}: {reason}"
     if context and problem and problem.line != context.line:
         reason += f" (noticed at line {problem.line + 1})"
-    return Fault(where, f"YAML syntax error: {reason}")
+    return Fault(where, N_("YAML syntax error: %(reason)s"), {"reason": reason})
 
 
 class _Refused(yaml.composer.ComposerError):

@@ -22,13 +22,21 @@ from survey.results.overview import dimension_name
 from survey.rounds import lifecycle
 
 MAX_PEERS = 5
+#: What marks a pseudonymised förbund's alias among the chosen ("~C"): no slug starts so.
+ALIAS = "~"
 
 
 @dataclass(frozen=True)
 class AssociationSeries:
-    slug: str
+    slug: str  # "" for a förbund shown under a pseudonym
     name: str
     cells: list[scoring.GroupStat]  # one per dimension; suppressed cells carry no figures
+    alias: str = ""  # a pseudonymised förbund's key on this page ("~C"), never its slug
+
+    @property
+    def choice(self) -> str:
+        """What the comparison form sends to choose this förbund."""
+        return self.slug or self.alias
 
 
 @dataclass(frozen=True)
@@ -48,11 +56,14 @@ class NationalPicture:
     def has_reference(self) -> bool:
         return any(ref is not None for ref in self.national)
 
-    def series(self, slug: str) -> AssociationSeries:
+    def series(self, choice: str) -> AssociationSeries:
+        """A förbund by its short name, or a pseudonymised one by its alias ("~C")."""
         for s in self.associations:
-            if s.slug == slug:
+            if s.choice == choice:
                 return s
-        raise NotFound("round", self.label, within=slug)
+        if choice.startswith(ALIAS):
+            raise NotFound("association", choice)
+        raise NotFound("round", self.label, within=choice)
 
 
 def round_labels(session: Session) -> list[str]:
@@ -202,7 +213,8 @@ def visible_picture(
 ) -> NationalPicture:
     """The national picture as one user may see it: förbund they may not see by name
     (not their own, and not named to others by their own choice) appear as "Förbund A,
-    B…", cannot be chosen, and are not found when asked for by short name."""
+    B…", are chosen by that letter (alias "~A": the heat map shows their figures anyway),
+    and are not found when asked for by short name."""
     for slug in chosen:
         if not visible(slug):
             raise NotFound("association", slug)
@@ -212,7 +224,12 @@ def visible_picture(
     # In the order of their figures, not of their names, so a letter tells nothing.
     hidden.sort(key=lambda s: [c.mean if c.mean is not None else -1.0 for c in s.cells])
     renamed = [
-        AssociationSeries("", translate(lang, "Association %(letter)s", letter=_letter(i)), s.cells)
+        AssociationSeries(
+            "",
+            translate(lang, "Association %(letter)s", letter=_letter(i)),
+            s.cells,
+            alias=ALIAS + _letter(i),
+        )
         for i, s in enumerate(hidden)
     ]
     return dataclasses.replace(picture, associations=named + renamed)

@@ -67,16 +67,6 @@ def interval_text(d: Difference, lang: str) -> str:
         lang,
         "%(change)s (%(low)s to %(high)s)",
         change=formatted(d.estimate, lang, sign=True),
-        low=_bound(d.low, lang),
-        high=_bound(d.high, lang),
+        low=formatted(d.low, lang, sign=True),
+        high=formatted(d.high, lang, sign=True),
     )
-
-
-def _bound(value: float, lang: str) -> str:
-    """An interval's end keeps its side of 0 even where it rounds to 0: a clear rise whose
-    interval starts at 0.003 reads "+0,00 till …", never "0,00", which would look as if
-    the interval touched 0."""
-    text = formatted(value, lang, sign=True)
-    if text.lstrip("+−").strip("0.,") == "" and value != 0:
-        return ("+" if value > 0 else "−") + text.lstrip("+−")
-    return text

@@ -17,7 +17,15 @@ from survey.web.assets import init_assets
 from survey.web.health import init_health
 from survey.web.logs import mask_request_logs
 from survey.web.security import init_security
-from survey.web.shell import LANGUAGES, decimal, interval, lang, localized, select_locale
+from survey.web.shell import (
+    LANGUAGES,
+    decimal,
+    interval,
+    lang,
+    lang_url,
+    localized,
+    select_locale,
+)
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -41,7 +49,9 @@ def init_web(app: Flask) -> None:
         default_translation_directories=str(Path(__file__).parent.parent / "translations"),
     )
     app.jinja_env.filters.update(decimal=decimal, interval=interval)
-    app.jinja_env.globals.update(localized=localized, lang=lang, LANGUAGES=LANGUAGES)
+    app.jinja_env.globals.update(
+        localized=localized, lang=lang, lang_url=lang_url, LANGUAGES=LANGUAGES
+    )
     app.jinja_env.globals["too_few"] = lambda k: too_few(lang(), k)
 
     from survey.web import error_pages

@@ -268,11 +268,13 @@ def change_bars(
     lang: str = "sv",
 ) -> go.Figure:
     """The change per dimension with its 95 % interval as error bars; a clear change (the
-    interval excludes 0) in our colour, no clear change paler, not comparable: no bar."""
+    interval excludes 0) solid in our colour, no clear change hatched in it (a different
+    swatch in the legend too, not only a paler one), not comparable: no bar."""
     fig = go.Figure()
     clear_word = translate(lang, "clear change")
     unclear_word = translate(lang, "no clear change")
-    for clear, name, opacity in ((True, clear_word, 1.0), (False, unclear_word, 0.4)):
+    hatched = {"shape": "/", "fillmode": "replace", "solidity": 0.35}
+    for clear, name, pattern in ((True, clear_word, {}), (False, unclear_word, hatched)):
         picked = [d if d is not None and d.clear == clear else None for d in differences]
         fig.add_trace(
             go.Bar(
@@ -280,7 +282,11 @@ def change_bars(
                 x=[None if d is None else d.estimate for d in picked],
                 orientation="h",
                 name=name,
-                marker={"color": colours.OWN, "opacity": opacity},
+                marker={
+                    "color": colours.OWN,
+                    "pattern": pattern,
+                    "line": {"color": colours.OWN, "width": 1.5},
+                },
                 error_x={
                     "type": "data",
                     "symmetric": False,

@@ -6,6 +6,7 @@ page's language, the error message a form shows, and the number filters of the t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from flask import current_app, g, request, session
 from flask_babel import get_locale
@@ -41,6 +42,12 @@ def select_locale() -> str:
 
 def lang() -> str:
     return str(get_locale() or "sv")
+
+
+def lang_url(code: str) -> str:
+    """This page in another language: the same path and query (the chosen round, peers…)."""
+    kept = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return f"{request.path}?{urlencode([*kept, ('lang', code)])}"
 
 
 def localized(text: dict[str, str] | None) -> str:

@@ -9,6 +9,7 @@ import datetime as dt
 from flask import request
 from flask_babel import gettext as _
 
+from survey.accounts.access import ROLE_NAMES, role_name
 from survey.errors import WordedError
 from survey.i18n import translate
 from survey.web.session import current_principal
@@ -34,9 +35,23 @@ def worded(exc: WordedError, name: str = "") -> list[ErrorMessage]:
     """A core refusal in the page's language, pointing at the field it is about (`name`,
     else the field the error names)."""
     name = name or exc.field
-    # A round's state is a word of the catalogue too ("draft" → "utkast").
-    values = {k: translate(lang(), v) if k == "state" else v for k, v in exc.values.items()}
+    # A round's state and a role are words of the catalogue too ("draft" → "utkast",
+    # "board" → "styrelse").
+    values = {k: _word(k, v) for k, v in exc.values.items()}
     return [ErrorMessage(name, name or None, translate(lang(), exc.template, **values))]
+
+
+def _word(key: str, value: object) -> object:
+    if key == "state":
+        return translate(lang(), str(value))
+    if key == "role":
+        return translate(lang(), role_name(str(value)))
+    return value
+
+
+def role_names() -> dict[str, str]:
+    """Every role code with its name in the page's language."""
+    return {role.value: translate(lang(), name) for role, name in ROLE_NAMES.items()}
 
 
 def actor() -> str | None:

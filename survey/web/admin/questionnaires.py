@@ -4,16 +4,18 @@ valid; a stored version never changes), and a preview exactly as a respondent se
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+import yaml
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from survey.db import models
+from survey.i18n import translate
 from survey.instruments import services as instruments
 from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import REQUIRED_BACKGROUND, QuestionnaireError
 from survey.web.admin import bp, forms
-from survey.web.shell import db
+from survey.web.shell import db, lang
 
 
 def _render_list(status_code: int = 200, errors=(), faults=None, filename: str = ""):
@@ -48,7 +50,8 @@ def questionnaire_upload():
             file=exc.source,
             n=len(exc.problems),
         )
-        return _render_list(400, forms.error("file", message), exc.problems, exc.source)
+        faults = [(p.path, translate(lang(), p.template, **p.values)) for p in exc.problems]
+        return _render_list(400, forms.error("file", message), faults, exc.source)
     if created:
         flash(
             _("%(key)s version %(version)s was stored.", key=row.key, version=row.version), "info"
@@ -64,6 +67,22 @@ def questionnaire_upload():
             "info",
         )
     return redirect(url_for("admin.questionnaires"), 303)
+
+
+@bp.get("/questionnaires/<key>/<int:version>.yaml")
+def questionnaire_file(key: str, version: int):
+    """A stored version as a YAML file: the template for a new version (raise its
+    version number, change what is to change, upload it)."""
+    row = db().scalar(select(models.Questionnaire).filter_by(key=key, version=version))
+    if row is None:
+        abort(404)
+    text = yaml.safe_dump(row.definition, allow_unicode=True, sort_keys=False, width=100)
+    name = f"{key}-v{version}.yaml"
+    return Response(
+        text,
+        mimetype="application/yaml",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.get("/questionnaires/<key>/<int:version>/preview", defaults={"part": 0})

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -34,6 +36,30 @@ CHARTS_DRAWN = (
 )
 
 _one_at_a_time = threading.BoundedSemaphore(1)
+_MARGIN_STYLE = "font: 8pt system-ui, sans-serif; color: #444; width: 100%; margin: 0 15mm;"
+
+
+@dataclass(frozen=True)
+class Running:
+    """What every printed page carries: the förbund and round at the top; the page number
+    of the total and the date printed at the bottom (words in the page's language)."""
+
+    title: str  # "Norrsunds samordningsförbund – mätomgång 2026"
+    page_of: str  # "Sida %(page)s av %(pages)s", placeholders filled in by Chromium
+    printed: str  # "Utskriven 2026-12-07"
+
+    def header(self) -> str:
+        return f'<div style="{_MARGIN_STYLE}">{escape(self.title)}</div>'
+
+    def footer(self) -> str:
+        numbers = escape(self.page_of) % {
+            "page": '<span class="pageNumber"></span>',
+            "pages": '<span class="totalPages"></span>',
+        }
+        return (
+            f'<div style="{_MARGIN_STYLE} display: flex; justify-content: space-between;">'
+            f"<span>{escape(self.printed)}</span><span>{numbers}</span></div>"
+        )
 
 
 def available(chromium_path: str) -> bool:
@@ -41,12 +67,13 @@ def available(chromium_path: str) -> bool:
     return Path(chromium_path).is_file() and importlib.util.find_spec("playwright") is not None
 
 
-def report_pdf(app: Flask, html: str, chromium_path: str) -> bytes:
-    """The report page `html` printed on A4 portrait, as Chromium prints it for a user."""
+def report_pdf(app: Flask, html: str, chromium_path: str, running: Running) -> bytes:
+    """The report page `html` printed on A4 portrait, as Chromium prints it for a user,
+    with `running` at the top and bottom of every page."""
     if not _one_at_a_time.acquire(timeout=WAIT_SECONDS):
         raise PdfUnavailable("busy")
     try:
-        return _print(app, html, chromium_path)
+        return _print(app, html, chromium_path, running)
     except PdfUnavailable:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure of the browser: offer print
@@ -56,7 +83,7 @@ def report_pdf(app: Flask, html: str, chromium_path: str) -> bytes:
         _one_at_a_time.release()
 
 
-def _print(app: Flask, html: str, chromium_path: str) -> bytes:
+def _print(app: Flask, html: str, chromium_path: str, running: Running) -> bytes:
     from playwright.sync_api import sync_playwright
 
     assets = app.test_client()  # static files and plotly.js: open to anyone, no session
@@ -80,6 +107,13 @@ def _print(app: Flask, html: str, chromium_path: str) -> bytes:
             page.route("**/*", answer)
             page.goto(ORIGIN + "/report")
             page.wait_for_function(CHARTS_DRAWN)
-            return page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+            return page.pdf(
+                format="A4",
+                print_background=True,
+                prefer_css_page_size=True,
+                display_header_footer=True,
+                header_template=running.header(),
+                footer_template=running.footer(),
+            )
         finally:
             browser.close()

@@ -4,12 +4,14 @@ board report and its figures as JSON, and the comparison of förbund in a round.
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from sqlalchemy import select
 
 from survey import disclosure
 from survey.db import models
+from survey.i18n import translate
 from survey.results import breakdowns, comparisons, pages, scoring
 from survey.results.publication import NotPublished
 from survey.web import access, charts, params
@@ -85,8 +87,22 @@ def report_pdf(slug: str):
     chromium = settings().chromium_path
     if not pdf.available(chromium):
         abort(404)
-    html = _round_page(slug, "board/report.html")
-    document = pdf.report_pdf(current_app._get_current_object(), html, chromium)
+    context = _round_context(slug)
+    html = render_template("board/report.html", **context)
+    language = lang()
+    running = pdf.Running(
+        title=translate(
+            language,
+            "%(name)s – round %(round)s",
+            name=context["association"].name,
+            round=context["round"].label,
+        ),
+        page_of=translate(
+            language, "Page %(page)s of %(pages)s", page="%(page)s", pages="%(pages)s"
+        ),
+        printed=translate(language, "Printed %(date)s", date=date.today().isoformat()),
+    )
+    document = pdf.report_pdf(current_app._get_current_object(), html, chromium, running)
     name = _filename("styrelserapport", slug, params.arg("round") or "senaste") + ".pdf"
     return Response(
         document,
@@ -96,6 +112,11 @@ def report_pdf(slug: str):
 
 
 def _round_page(slug: str, template: str):
+    return render_template(template, **_round_context(slug))
+
+
+def _round_context(slug: str) -> dict:
+    """What the dashboard and the report show of one round (one call of the core)."""
     language, k = lang(), _k()
     page = pages.round_report(
         db(), slug, params.arg("round"), k, language, reference_minimum=_reference_minimum()
@@ -109,8 +130,7 @@ def _round_page(slug: str, template: str):
         "agencies": figures.breakdown_radar(page.by_agency, name, label, language),
         "distribution": figures.overview_distribution(page.overview, page.scale, language),
     }
-    return render_template(
-        template,
+    return dict(
         association=page.association,
         round=page.round,
         rounds=page.rounds,
@@ -216,14 +236,9 @@ def compare():
     # Unknown förbund, one without a round of this label, or one this user may not see
     # by name: 404.
     see = access.Sight(current_principal(), session)
+    by_name = [s for s in [own, *peers] if s and not s.startswith(comparisons.ALIAS)]
     picture = comparisons.visible_picture(
-        session,
-        label,
-        [s for s in [own, *peers] if s],
-        k,
-        language,
-        see.named,
-        reference_minimum=_reference_minimum(),
+        session, label, by_name, k, language, see.named, reference_minimum=_reference_minimum()
     )
     too_many = len(peers) > comparisons.MAX_PEERS
     radar = None

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template
 
 from survey.rounds.privacy import privacy_notice
+from survey.web.info import help as guide_pages
 from survey.web.shell import db, settings
 
 bp = Blueprint("info", __name__)
@@ -38,3 +39,16 @@ def accessibility():
         assessed=ACCESSIBILITY_ASSESSED,
         updated=STATEMENT_UPDATED,
     )
+
+
+@bp.get("/help")
+@bp.get("/help/<section>")
+def help(section: str | None = None):  # noqa: A001 - the page's name
+    """The Swedish guide for förbund and boards: its contents, or one section of it."""
+    guide = guide_pages.guide()
+    if guide is None:
+        abort(404)
+    shown = guide.section(section) if section else None
+    if section and shown is None:
+        abort(404)
+    return render_template("info/help.html", guide=guide, shown=shown)
