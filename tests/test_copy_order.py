@@ -103,9 +103,7 @@ def _dumped(app, tmp_path, round_id: int) -> list[int]:
     return [person[key] for key in keys]
 
 
-def test_a_copy_of_postgresql_lists_no_order_of_submissions_mid_round_nor_after(
-    pg_app, tmp_path
-):
+def test_a_copy_of_postgresql_lists_no_order_of_submissions_mid_round_nor_after(pg_app, tmp_path):
     _pg_tools_match(str(pg_app.extensions["survey_engine"].url))
     rnd, round_id = _submitted_in_order(pg_app)
 
@@ -124,9 +122,7 @@ def test_a_copy_of_postgresql_lists_no_order_of_submissions_mid_round_nor_after(
                 "ORDER BY max(xmin::text::bigint) DESC LIMIT 1"
             )
         ).scalar_one()
-        per_day = conn.execute(
-            text("SELECT day, submitted FROM submission_day ORDER BY day")
-        ).all()
+        per_day = conn.execute(text("SELECT day, submitted FROM submission_day ORDER BY day")).all()
     assert newest == 20  # the newest submission is one of 20 written together
     assert per_day[0].submitted == 1  # person 0 was alone on the first day: still counted
 

@@ -159,7 +159,6 @@ def test_summary_lists_the_unanswered_statements_and_the_missing_background(clie
     # The one statement left in a started part is named and linked to its place.
     assert "Samverkan bygger till stor del på kortsiktiga projekt." in summary
     assert f'/r/{token}/p/1#s-STRAT3"' in summary
-    assert "Parterna har en gemensam, skriftlig strategi" not in summary  # answered
     assert "Del 2: Styrning och mandat" in summary
     assert "inget av dess 4 påståenden besvarat" in summary
     assert "Din roll och den part du arbetar hos behövs innan du kan skicka in." in summary
@@ -290,9 +289,7 @@ def test_respondent_pages_keep_the_link_private(client, db):
     assert secure.status_code == 302
 
 
-def test_a_draft_saved_before_drafts_were_sealed_resumes_and_is_sealed_at_its_next_save(
-    client, db
-):
+def test_a_draft_saved_before_drafts_were_sealed_resumes_and_is_sealed_at_its_next_save(client, db):
     """Revision 0008 cannot seal old drafts (no link is stored): their plain rows are read
     as before, and the next save seals them and deletes the plain rows."""
     rnd = make_round(db)
@@ -326,3 +323,44 @@ def test_a_draft_saved_before_drafts_were_sealed_resumes_and_is_sealed_at_its_ne
     assert db.scalar(select(func.count()).select_from(models.DraftAnswer)) == 0
     assert draft_content(db, token).answers == {"STRAT1": 2, "STRAT2": None, "STYR1": 5}
     assert draft_content(db, token).background["role"] == "chef"
+
+
+def text_of(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_the_summary_reviews_every_answer_with_a_way_back_to_change_it(client, db):
+    token = invite(db, make_round(db))[0]
+    csrf = begin(client, token)
+    page_post(client, token, 1, csrf, STRAT1="4", STRAT2="dk", STRAT4="2")
+    summary = client.get(f"/r/{token}/summary").text
+    words = text_of(summary)
+    assert "Parterna har en gemensam, skriftlig strategi" in words  # answered: reviewed
+    assert re.search(r'id="answer-STRAT1">4 – ', summary)
+    assert re.search(r'id="answer-STRAT2">Vet ej<', summary)
+    assert re.search(r'id="answer-STRAT3"><em>ej besvarat</em>', summary)
+    assert f'href="/r/{token}/p/2">Ändra svaren i del 2<' in summary
+    # Every statement answered: one count, not "40 av 40" and "alla" both.
+    other = invite(db, db.scalar(select(models.Round)))[0]
+    answer_all(client, other, submit=False)
+    words = text_of(client.get(f"/r/{other}/summary").text)
+    assert "Du har besvarat alla 40 påståenden." in words and "40 av 40" not in words
+
+
+def test_enter_with_blank_statements_keeps_the_part_and_says_so(client, db):
+    token = invite(db, make_round(db))[0]
+    csrf = begin(client, token)
+    # Enter in a field presses the page's default button: nav=enter.
+    stay = page_post(client, token, 1, csrf, nav="enter", STRAT1="4")
+    assert stay.status_code == 200
+    words = text_of(stay.text)
+    assert "Du tryckte på Enter" in words and "Del 1 av 10" in words
+    assert "Ännu inte besvarat: Samverkan bygger till stor del på kortsiktiga projekt." in words
+    assert checked(client.get(f"/r/{token}/p/1").text) == {"STRAT1": "4"}  # saved all the same
+    # With every statement answered, Enter moves on like Next.
+    answers = {"STRAT1": "4", "STRAT2": "3", "STRAT3": "dk", "STRAT4": "5"}
+    on = page_post(client, token, 1, csrf, nav="enter", **answers)
+    assert on.status_code == 302 and on.headers["Location"].endswith(f"/r/{token}/p/2")
+    # Next still leaves statements blank on purpose.
+    on = page_post(client, token, 2, csrf, nav="next")
+    assert on.status_code == 302 and on.headers["Location"].endswith(f"/r/{token}/p/3")

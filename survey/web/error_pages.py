@@ -97,6 +97,20 @@ def _schema_page(found: SchemaState):
     return page(503, title, message)
 
 
+def export_refused_message(e: ExportRefused) -> str:
+    """A refused export in the page's language (also shown on the researcher's page)."""
+    if e.reason == "no_match":
+        return _("No published survey round matches the chosen rounds, förbund and version.")
+    if e.reason == "mixed_versions":
+        return _(
+            "The selected rounds use questionnaire versions whose statements differ "
+            "(%(versions)s; statements that differ: %(statements)s). One sheet cannot hold "
+            "them: export one version at a time (filter on the questionnaire version).",
+            **e.details,
+        )
+    return str(e)
+
+
 def _register_respondent_error_pages(app: Flask) -> None:
     @app.errorhandler(InvalidToken)
     def invalid_token(_e: InvalidToken):
@@ -162,18 +176,7 @@ def _register_board_error_pages(app: Flask) -> None:
 
     @app.errorhandler(ExportRefused)
     def export_refused(e: ExportRefused):
-        if e.reason == "no_match":
-            message = _("No published survey round matches the chosen rounds, förbund and version.")
-        elif e.reason == "mixed_versions":
-            message = _(
-                "The selected rounds use questionnaire versions whose statements differ "
-                "(%(versions)s; statements that differ: %(statements)s). One sheet cannot hold "
-                "them: export one version at a time (filter on the questionnaire version).",
-                **e.details,
-            )
-        else:
-            message = str(e)
-        return page(400, _("The export could not be made"), message)
+        return page(400, _("The export could not be made"), export_refused_message(e))
 
     @app.errorhandler(NotFound)
     def not_found(e: NotFound):

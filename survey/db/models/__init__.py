@@ -33,6 +33,7 @@ from survey.db.models.mail import (
     MailMessage,
     MailRecipient,
     MailText,
+    MailWorkerBeat,
     MessageKind,
     MessageStatus,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "MailMessage",
     "MailRecipient",
     "MailText",
+    "MailWorkerBeat",
     "MessageKind",
     "MessageStatus",
     "Membership",

@@ -76,6 +76,13 @@ def _text(problem: Problem, label: str, q: Questionnaire | None) -> str:
         )
     if kind == "control_characters":
         return control_characters_text(label)
+    if kind == "enter_with_blanks":
+        return _(
+            "You pressed Enter, so you are still on this part: some statements have no "
+            "answer yet. Choose one, or press Next to leave them blank."
+        )
+    if kind == "blank":
+        return _("Not answered yet: %(statement)s", statement=label)
     if kind == "tampered":
         return _("The form was not made for this link, so nothing was submitted. Try again.")
     field = problem.field + (f"={problem.value}" if problem.value else "")

@@ -44,7 +44,9 @@ bp = Blueprint("respond", __name__, url_prefix="/r")
 
 #: Form fields that steer the page rather than answer it.
 CONTROL_FIELDS = ("csrf_token", "nav", "receipt")
-NAVIGATION = {"next", "back", "later", "autosave"} | {f"lang-{code}" for code in LANGUAGES}
+#: "enter" is the page's default button, which Enter in a field presses: it moves on only
+#: when every statement of the part has an answer (else the part comes back, saying so).
+NAVIGATION = {"next", "enter", "back", "later", "autosave"} | {f"lang-{code}" for code in LANGUAGES}
 #: Fields a page may carry beyond its own inputs; more and it is refused whole.
 EXTRA_FIELDS = 3
 
@@ -326,6 +328,9 @@ def save_page(token: str, number: int):
             raise AnswersRejected(forms.item_fields(exc.problems)) from None
     except AnswersRejected as exc:
         return _render_page(ctx, number, form=form, problems=exc.problems, status=400)
+    if nav == "enter" and (blank := _blank_statements(ctx, dimension)):
+        # Saved, but Enter does not skip blank statements silently: the part comes back.
+        return _render_page(ctx, number, problems=blank)
     back = (
         url_for("respond.page", token=token, number=number - 1)
         if number > 1
@@ -339,6 +344,17 @@ def save_page(token: str, number: int):
     return _after_save(nav, url_for("respond.page", token=token, number=number), back, forward)
 
 
+def _blank_statements(ctx: Context, dimension) -> list[Problem]:
+    """The part's statements without an answer (after its save), as the page names them."""
+    answers = drafts.answers_of(drafts.read(db(), ctx.invitation.draft, ctx.token))
+    blank = [item.code for item in dimension.items if item.code not in answers]
+    if not blank:
+        return []
+    return [Problem("", "enter_with_blanks", "")] + [
+        Problem(forms.ITEM_FIELD + code, "blank", "") for code in blank
+    ]
+
+
 def _render_summary(ctx: Context, *, problems=(), status=200):
     q = ctx.questionnaire
     content = ctx.content
@@ -349,6 +365,7 @@ def _render_summary(ctx: Context, *, problems=(), status=200):
             ctx=ctx,
             q=q,
             missing=drafts.unanswered(q, answers),
+            answers=answers,
             missing_background=drafts.missing_background(q, content),
             answered=len(answers),
             total=len(q.items()),
