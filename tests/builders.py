@@ -7,6 +7,7 @@ import re
 
 from sqlalchemy import select
 
+from survey.answering import drafts
 from survey.db import models
 from survey.rounds import invitations, lifecycle
 from survey.services import round_actions
@@ -106,6 +107,7 @@ def stored_state(db) -> dict[str, list[tuple]]:
             models.Draft.agency,
             models.Draft.years,
             models.Draft.saved_at,
+            models.Draft.sealed,
         ).order_by(models.Draft.id),
         "draft_answers": select(
             models.DraftAnswer.draft_id, models.DraftAnswer.item_id, models.DraftAnswer.value
@@ -131,6 +133,15 @@ def stored_state(db) -> dict[str, list[tuple]]:
     }
     db.expire_all()
     return {name: [tuple(row) for row in db.execute(stmt)] for name, stmt in queries.items()}
+
+
+def draft_content(db, token: str):
+    """What the link's draft holds, opened with the link as the app does (None: no draft)."""
+    db.expire_all()
+    invitation = invitations.find_invitation(db, token)
+    if invitation.draft is None:
+        return None
+    return drafts.read(db, invitation.draft, token)
 
 
 def begin(client, token: str, role="handlaggare", agency="kommun") -> str:

@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import MetaData, create_engine, select, text
+from fresh_databases import build_demo, empty_database, make_fresh
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 
-from survey import create_app, demo
-from survey.db import models
-from survey.db.schema import create_schema
-from survey.instruments.catalog import load_directory
+from survey import create_app
+from survey.accounts import sessions
+from survey.db import audit, models
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONNAIRES = ROOT / "questionnaires"
@@ -55,30 +54,35 @@ def postgres_url():
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path, postgres_url):
+def database_backend(request, tmp_path, postgres_url) -> str:
+    """This test's database as it is: a SQLite file not yet made in `tmp_path`, or this
+    process's PostgreSQL database (skipped without a server). The parameter of every
+    database test ([sqlite], [postgresql]); tests ask for `database_url` or `app`."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.db'}"
     if postgres_url is None:
         pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}")
-    engine = create_engine(postgres_url)
-    empty_database(engine)
-    engine.dispose()
     return postgres_url
 
 
-def empty_database(engine) -> None:
-    """Drop the models' tables and Alembic's version table: an empty database again (the
-    PostgreSQL one is shared by the tests of a run). Where a migration test left the tables
-    of an older revision, whose foreign keys the models do not know (so dropping in their
-    order fails), the tables are dropped as the database describes them."""
-    try:
-        models.Base.metadata.drop_all(engine)
-    except DBAPIError:
-        found = MetaData()
-        found.reflect(engine)
-        found.drop_all(engine)
-    with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+@pytest.fixture
+def fresh_database(database_backend) -> str:
+    """This test's database, which `fresh_app` gives today's schema and the questionnaires
+    (restored from the copy each process builds once: tests/fresh_databases.py). The
+    fixtures that call `fresh_app` ask for it, so that `database_url` leaves the database
+    to them instead of emptying it first."""
+    return database_backend
+
+
+@pytest.fixture
+def database_url(request, database_backend) -> str:
+    """An empty database (no tables) for this test, unless the test's `app` is made by
+    `fresh_app` (which sees to the database itself)."""
+    if database_backend.startswith("postgresql") and "fresh_database" not in request.fixturenames:
+        engine = create_engine(database_backend)
+        empty_database(engine)
+        engine.dispose()
+    return database_backend
 
 
 def make_app(database_url: str, tmp_path: Path, **overrides):
@@ -97,18 +101,16 @@ def make_app(database_url: str, tmp_path: Path, **overrides):
 
 
 def fresh_app(database_url: str, tmp_path: Path, **overrides):
-    """The app on an empty database given today's schema and the questionnaires."""
+    """The app on an empty database given today's schema and the questionnaires (a copy of
+    the one built once per process: tests/fresh_databases.py)."""
     app = make_app(database_url, tmp_path, **overrides)
-    create_schema(app.extensions["survey_engine"])
-    with app.extensions["survey_sessions"]() as session:
-        load_directory(session, QUESTIONNAIRES)
-        session.commit()
+    make_fresh(app.extensions["survey_engine"])
     return app
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
-    app = fresh_app(database_url, tmp_path)
+def app(fresh_database, tmp_path):
+    app = fresh_app(fresh_database, tmp_path)
     yield app
     app.extensions["survey_engine"].dispose()
 
@@ -129,14 +131,7 @@ def demo_module_app(database: str, tmp: Path, postgres_url: str | None) -> Flask
     app = create_app(
         {"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": url, "INSTANCE_PATH": tmp}
     )
-    engine = app.extensions["survey_engine"]
-    empty_database(engine)  # also what a migration test left behind on PostgreSQL
-    create_schema(engine)
-    with app.extensions["survey_sessions"]() as session:
-        load_directory(session, QUESTIONNAIRES)
-        first, newest = demo.demo_questionnaires(session)
-        demo.build_demo(session, first, dt.date.today(), later=newest)
-        session.commit()
+    make_fresh(app.extensions["survey_engine"], build_demo)
     return app
 
 
@@ -166,7 +161,8 @@ def signed_in_browser(page, server, role="system_admin", forbund=None):
 
 
 def _user_identity(app, role, forbund, email) -> str:
-    """A user with one role and an authenticator enrolled; its Flask-Login id."""
+    """A user with one role and an authenticator enrolled, logged in on a new server-side
+    session: that session's id (what Flask-Login keeps in the cookie)."""
     with app.extensions["survey_sessions"]() as session:
         user = session.scalar(select(models.User).filter_by(email=email))
         if user is None:
@@ -184,7 +180,7 @@ def _user_identity(app, role, forbund, email) -> str:
             user.memberships = [models.Membership(role=role, association=association)]
             session.add(user)
             session.commit()
-        return f"{user.id}:{user.session_version}"
+        return sessions.start(session, user.id, audit.utcnow())
 
 
 @pytest.fixture
@@ -203,6 +199,16 @@ def db(app):
     """A database session for arranging data and checking what was stored."""
     with app.extensions["survey_sessions"]() as session:
         yield session
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items) -> None:
+    """Browser tests (marked `browser`, or driving Chromium or a live server) are slow too,
+    so `pytest -m "not slow"` is the quick loop without marking each of them twice."""
+    drives = {"browser", "page", "live_server"}
+    for item in items:
+        if item.get_closest_marker("browser") or drives & set(item.fixturenames):
+            item.add_marker(pytest.mark.slow)
 
 
 # --- browser ----------------------------------------------------------------------------
@@ -246,10 +252,7 @@ def serve(tmp_path: Path, **overrides):
             **overrides,
         }
     )
-    create_schema(app.extensions["survey_engine"])
-    with app.extensions["survey_sessions"]() as session:
-        load_directory(session, QUESTIONNAIRES)
-        session.commit()
+    make_fresh(app.extensions["survey_engine"])
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -321,11 +324,11 @@ def mail_settings(smtp) -> dict[str, object]:
 
 
 @pytest.fixture
-def mail_app(database_url, tmp_path, smtp):
+def mail_app(fresh_database, tmp_path, smtp):
     """The app on a fresh database, sending through the test SMTP server. A module that
     uses it names it `app` (`def app(mail_app): return mail_app`), so `client`, `db` and
     `runner` are of it."""
-    app = fresh_app(database_url, tmp_path, **mail_settings(smtp))
+    app = fresh_app(fresh_database, tmp_path, **mail_settings(smtp))
     yield app
     app.extensions["survey_engine"].dispose()
 

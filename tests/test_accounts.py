@@ -286,6 +286,7 @@ def test_survey_user_add_refuses_a_role_without_its_place(runner, db, args, mess
     assert actions(db) == []
 
 
+@pytest.mark.slow
 def test_demo_users_log_in_with_what_survey_demo_prints(app, runner):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output

@@ -11,7 +11,7 @@ import io
 import re
 
 import pytest
-from builders import add_response, all_items, answer_all, csrf_token, make_round
+from builders import add_response, all_items, answer_all, csrf_token, invite, make_round
 from conftest import signed_in
 from sqlalchemy import func, select
 
@@ -140,9 +140,22 @@ def test_a_forbund_administrator_runs_a_whole_round(admin, norrsund, db):
     board = signed_in(norrsund, norrsund.test_client(), "board", "norrsund", "styrelse@n.se")
     assert "inte publicerad" in text(board.get("/f/norrsund?round=2026"))
 
-    assert post(admin, f"{ROUND}/close", page=ROUND).status_code == 303
+    # One click does not close: the post without confirmation leads to the page that asks.
+    unconfirmed = post(admin, f"{ROUND}/close", page=ROUND)
+    assert unconfirmed.status_code == 303 and unconfirmed.location.endswith(f"{ROUND}/close")
+    assert "Läge öppen" in text(admin.get(ROUND))
+    asks = text(admin.get(f"{ROUND}/close"))
+    assert "Stänga mätomgång 2026?" in asks
+    assert "3 av 4 inbjudna har skickat in sina svar; 1 har börjat" in asks
+    assert "E-postadresserna som lagts till för inbjudningar tas bort" in asks
+    assert post(admin, f"{ROUND}/close", {"confirmed": "1"}, page=ROUND).status_code == 303
     assert "Läge stängd" in text(admin.get(ROUND))
-    assert post(admin, f"{ROUND}/publish", page=ROUND).status_code == 303
+    asks = text(admin.get(f"{ROUND}/publish"))
+    assert "en publicerad mätomgång kan aldrig öppnas igen" in asks
+    assert "De ofullständiga svaren (1) tas bort för gott" in asks
+    assert post(admin, f"{ROUND}/publish", page=ROUND).status_code == 303  # asks again
+    assert "Läge stängd" in text(admin.get(ROUND))
+    assert post(admin, f"{ROUND}/publish", {"confirmed": "1"}, page=ROUND).status_code == 303
     page = text(admin.get(ROUND))
     assert "Läge publicerad" in page and "Resultaten på styrelsesidorna" in page
     dashboard = board.get("/f/norrsund?round=2026")
@@ -206,10 +219,17 @@ def test_a_draft_round_is_deleted_and_no_other(admin, db):
     make_round(db, "norrsund", "2026", state="draft")
     make_round(db, "norrsund", "2025", state="open")
     assert post(admin, f"{ROUND}/delete", page=ROUND).status_code == 303
+    assert db.scalar(select(models.Round).filter_by(label="2026")) is not None  # asked first
+    assert "Det går inte att ångra" in text(admin.get(f"{ROUND}/delete"))
+    assert post(admin, f"{ROUND}/delete", {"confirmed": "1"}, page=ROUND).status_code == 303
+    db.expire_all()
     assert db.scalar(select(models.Round).filter_by(label="2026")) is None
     before = stored(db)
     refused = post(
-        admin, "/admin/f/norrsund/rounds/2025/delete", page="/admin/f/norrsund/rounds/2025"
+        admin,
+        "/admin/f/norrsund/rounds/2025/delete",
+        {"confirmed": "1"},
+        page="/admin/f/norrsund/rounds/2025",
     )
     assert refused.status_code == 400
     assert "mätomgång 2025 är öppen: bara ett utkast, som aldrig har öppnats, kan tas bort" in text(
@@ -255,7 +275,11 @@ BAD_ROUND_INPUT = [
         {"label": "2027", "questionnaire": "finns-inte:1"},
         "finns-inte:1",
     ),
-    (f"{ROUND}/publish", {}, "mätomgång 2026 är öppen: stäng den innan den publiceras"),
+    (
+        f"{ROUND}/publish",
+        {"confirmed": "1"},
+        "mätomgång 2026 är öppen: stäng den innan den publiceras",
+    ),
     (f"{ROUND}/open", {}, "mätomgång 2026 är redan öppen"),
     (f"{ROUND}/open", {"closes": "31/3"}, "Ny sista dag: ”31/3” är inte ett datum"),
     (f"{ROUND}/links.csv", {"count": "0"}, "ange ett heltal från 1 till 5000 (”0” skickades)"),
@@ -285,7 +309,7 @@ def test_bad_round_and_forbund_input_is_refused_and_changes_nothing(admin, db):
     assert response.status_code == 400 and "nya länkar skulle inte leda någonstans" in text(
         response
     )
-    response = post(admin, "/admin/f/norrsund/rounds/2020/close", page=ROUND)
+    response = post(admin, "/admin/f/norrsund/rounds/2020/close", {"confirmed": "1"}, page=ROUND)
     assert "mätomgång 2020 är stängd, inte öppen" in text(response)
     assert closed.state == "closed"
 
@@ -339,3 +363,38 @@ def test_front_page_says_what_each_user_may_do(norrsund, db):
     system = signed_in(norrsund, norrsund.test_client())
     page = system.get("/").text
     assert 'href="/admin/users"' in page and 'href="/admin/f/sydkust"' in page
+
+
+def test_the_round_page_names_the_questionnaire_and_says_nothing_is_asked_yet(admin, db):
+    make_round(db, "norrsund", "2026", state="draft", version=2)
+    page = text(admin.get(ROUND))
+    assert "Enkät Integrerad samverkan (version 2)" in page
+    assert "integrerad-samverkan:2" not in page
+    assert "ingen har tillfrågats än" in page and "Visas inte" not in page
+    assert "integrerad-samverkan:2" not in text(admin.get("/admin/f/norrsund"))
+
+
+def test_the_per_day_chart_has_one_tick_a_day_at_most(admin, norrsund, db):
+    rnd = make_round(db, "norrsund", "2026")
+    answer_all(norrsund.test_client(), invite(db, rnd)[0])
+    html = admin.get(ROUND).text
+    # Plotly's own ticks fell every 12 hours on a short round, each printing the same date.
+    assert '"dtick":86400000' in html.replace(" ", "")
+
+
+def test_the_mail_texts_page_leads_back(admin, db):
+    make_round(db, "norrsund", "2026")
+    mail_page = admin.get("/admin/f/norrsund/rounds/2026/mail").text
+    texts_url = re.search(r'href="([^"]*mail-texts[^"]*)"', mail_page).group(1)
+    page = admin.get(texts_url.replace("&amp;", "&")).text
+    assert 'href="/admin/f/norrsund/rounds/2026/mail"' in page
+    assert 'href="/admin/f/norrsund"' in page
+    assert "{minutes}" in page
+
+
+def test_send_now_without_a_mail_server_says_what_is_missing(admin, db):
+    make_round(db, "norrsund", "2026")
+    mail = f"{ROUND}/mail"
+    refused = post(admin, f"{mail}/send", page=mail)
+    assert refused.status_code == 409
+    assert "Ingenting skickades: MAIL_HOST är inte inställd på servern" in text(refused)

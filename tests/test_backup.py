@@ -8,7 +8,9 @@ has moved on is refused unless forced, and says that links used since are usable
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 import subprocess
 import threading
 import time
@@ -62,6 +64,7 @@ def _stored(app) -> tuple[int, int, dict[str, dict[str, str]], Counter]:
     return responses, used, by_marker, per_item
 
 
+@pytest.mark.slow
 def test_a_backup_taken_under_load_restores_exactly_what_it_counted(
     app, runner, database_url, tmp_path
 ):
@@ -124,6 +127,30 @@ def test_restoring_what_is_not_a_backup_says_so_and_changes_nothing(runner, data
         result = runner.invoke(args=["restore", str(source), "--force"])
         assert result.exit_code == 1, result.output
         assert said in result.output and "Traceback" not in result.output
+
+
+def test_a_backup_is_readable_by_its_owner_only_and_leaves_nothing_beside_it(
+    runner, database_url, tmp_path
+):
+    _pg_tools_match(database_url)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    out = folder / "survey.backup"
+    old_umask = os.umask(0o022)  # the usual umask, which made it 0644
+    try:
+        result = runner.invoke(args=["backup", "--out", str(out)])
+    finally:
+        os.umask(old_umask)
+    assert result.exit_code == 0, result.output
+
+    made = {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}
+    expected = {"survey.backup": 0o600}  # password hashes, TOTP secrets, drafts, addresses
+    if database_url.startswith("postgresql"):
+        expected["survey.backup.summary.json"] = 0o600
+    assert made == expected  # on SQLite no survey.backup-wal or -shm
+    restored = runner.invoke(args=["restore", str(out), "--force", "--keep-open-rounds"])
+    assert restored.exit_code == 0, restored.output
+    assert {p.name for p in folder.iterdir()} == set(expected)  # reading it leaves none either
 
 
 def test_a_restore_that_closes_the_open_rounds_deletes_their_addresses(

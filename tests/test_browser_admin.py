@@ -17,7 +17,7 @@ from test_browser_respond import assert_accessible, choose_everywhere, next_page
 
 from survey.services import round_actions as rounds
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 TODAY = dt.date.today()
 
@@ -105,9 +105,19 @@ def test_a_forbund_administrator_runs_a_round_in_the_browser(browser, live_serve
     assert page.locator("#rate-chart .barlayer .trace").count() == 1
     assert_accessible(axe, page)
 
+    # Closing and publishing each ask first, on a page that says what happens.
     click(page, "button", "Stäng mätomgången")
+    assert page.locator("h1").inner_text() == "Stänga mätomgång 2026?"
+    assert "1 av 3 inbjudna har skickat in" in page.locator("#confirm-counts").inner_text()
+    assert_accessible(axe, page)
+    click(page, "link", "Nej, tillbaka till mätomgången")
+    assert page.locator("#round-state").inner_text().strip() == "öppen"
+    click(page, "button", "Stäng mätomgången")
+    click(page, "button", "Ja, stäng mätomgången")
     assert page.locator("#round-state").inner_text().strip() == "stängd"
     click(page, "button", "Publicera resultaten")
+    assert "kan aldrig öppnas igen" in page.locator("#confirm-what").inner_text()
+    click(page, "button", "Ja, publicera resultaten")
     assert page.locator("#round-state").inner_text().strip() == "publicerad"
     assert_accessible(axe, page)
     click(page, "link", "Resultaten på styrelsesidorna")

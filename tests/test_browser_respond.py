@@ -13,7 +13,7 @@ from builders import invite, make_round, stored_state
 from conftest import csp_violations
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PHONE = {"width": 360, "height": 740}
 BLOCKING = ("serious", "critical")
@@ -220,7 +220,7 @@ def test_a_phone_without_javascript_answers_and_submits(browser, live_server, ax
             assert page.locator("input[value=dk]:checked").count() == 4
         next_page(page)
     fits()
-    assert "You have answered 40 of 40 statements." in page.locator("main").inner_text()
+    assert "You have answered all 40 statements." in page.locator("main").inner_text()
     with page.expect_navigation():
         page.get_by_role("button", name="Submit answers").click()
     assert page.locator("h1").inner_text() == "Thank you"
@@ -253,4 +253,36 @@ def test_error_and_notice_pages_are_accessible(browser, live_server, page, axe):
     page.goto(f"{live_server.url}/r/{draft}")
     assert re.search(r"öppnar den \d+ \w+ \d{4}", page.locator("main").inner_text())
     assert_accessible(axe, page)
+    assert page.csp_violations == []
+
+
+@pytest.mark.slow
+def test_enter_on_a_radio_with_blank_statements_stays_on_the_part(live_server, page, axe):
+    token = new_link(live_server)
+    link = f"{live_server.url}/r/{token}"
+    page.goto(link)
+    page.get_by_label("Chef i första linjen").check()
+    page.get_by_label("Region", exact=True).check()
+    next_page(page)
+    page.locator("#item-STRAT1-4").check()
+    with page.expect_navigation():
+        page.locator("#item-STRAT1-4").press("Enter")
+    assert page.url.endswith("/p/1")  # not moved on with three statements blank
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_visible()
+    assert "Du tryckte på Enter" in summary.inner_text()
+    assert "Ännu inte besvarat" in summary.inner_text()
+    assert page.locator("#item-STRAT1-4").is_checked()  # what was chosen is kept
+    assert_accessible(axe, page)
+    choose_everywhere(page, "3")
+    with page.expect_navigation():
+        page.locator("#item-STRAT4-3").press("Enter")
+    assert page.url.endswith("/p/2")  # every statement answered: Enter moves on
+    # The summary reviews each answer, with a link back to each part.
+    page.goto(link + "/summary")
+    assert page.locator("#answer-STRAT1").inner_text().startswith("3")
+    assert page.locator("#answer-STYR1").inner_text() == "ej besvarat"
+    with page.expect_navigation():
+        page.get_by_role("link", name="Ändra svaren i del 1", exact=True).click()
+    assert page.url.endswith("/p/1")
     assert page.csp_violations == []

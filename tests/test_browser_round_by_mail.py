@@ -23,7 +23,7 @@ from survey.db import models
 from survey.mail import worker
 from survey.services import round_actions as rounds
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 TODAY = dt.date.today()
 LINK = re.compile(r"http://127\.0\.0\.1:\d+/r/[A-Za-z0-9_-]+")
@@ -74,7 +74,8 @@ def test_a_round_run_by_e_mail_from_log_in_to_publication(browser, server, smtp,
     click(page, "link", "E-post: inbjudningar och påminnelser")
     assert_accessible(axe, page)
     page.get_by_label("E-postadresser").fill("eva@kommun.test\nolle@fk.test")
-    click(page, "button", "Lägg till adresser")
+    click(page, "button", "Kontrollera adresserna")
+    click(page, "button", "Spara 2 adresser")
     click(page, "button", "Skicka inbjudningar till nya adresser")
     assert_accessible(axe, page)
     assert work_off_the_queue(server) == "2 sent"
@@ -100,7 +101,9 @@ def test_a_round_run_by_e_mail_from_log_in_to_publication(browser, server, smtp,
 
     page.goto(server.url + "/admin/f/norrsund/rounds/2026")
     click(page, "button", "Stäng mätomgången")
+    click(page, "button", "Ja, stäng mätomgången")
     click(page, "button", "Publicera resultaten")
+    click(page, "button", "Ja, publicera resultaten")
     assert page.locator("#round-state").inner_text().strip() == "publicerad"
     with server.app.extensions["survey_sessions"]() as session:
         assert session.scalar(select(func.count()).select_from(models.MailRecipient)) == 0

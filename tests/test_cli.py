@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+import pytest
 from builders import make_round
 from conftest import QUESTIONNAIRES
 from sqlalchemy import func, select
@@ -59,6 +60,7 @@ def test_load_questionnaire_names_file_place_and_fault(runner, db, tmp_path):
     assert count(db, models.Questionnaire) == 3  # versions 1, 2 and 3 as loaded
 
 
+@pytest.mark.slow
 def test_demo_builds_a_labelled_synthetic_dataset(runner, db):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
@@ -112,6 +114,7 @@ def test_invite_names_an_unknown_round(runner, db):
     assert "No survey round '1999'" in result.output
 
 
+@pytest.mark.slow
 def test_console_script_initialises_a_fresh_instance_folder(tmp_path):
     """The installed `survey` command, as an administrator runs it, with no DATABASE_URL."""
     import os

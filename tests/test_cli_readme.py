@@ -25,6 +25,7 @@ def round_steps() -> list[list[str]]:
     return [words for line in script.splitlines() if (words := shlex.split(line, comments=True))]
 
 
+@pytest.mark.slow
 def test_the_readme_round_steps_run_as_written_on_a_fresh_machine(tmp_path):
     steps = round_steps()
     assert steps[0] == ["survey", "init"]

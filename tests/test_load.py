@@ -17,6 +17,8 @@ from conftest import empty_database
 from load_driver import Figures, check, gunicorn, plans, prepare, run, server_log
 from sqlalchemy import create_engine
 
+pytestmark = pytest.mark.slow
+
 LINKS = 300
 CLIENTS = 50
 

@@ -4,6 +4,7 @@ each person's own link works. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from urllib.parse import urlsplit
 
@@ -36,7 +37,8 @@ def post(client, path, data=None, **kwargs):
 
 
 def add(client, text, language="sv"):
-    return post(client, ROUND + "/addresses", {"addresses": text, "language": language})
+    form = {"addresses": text, "language": language, "confirmed": "1"}  # past the preview
+    return post(client, ROUND + "/addresses", form)
 
 
 def send(runner) -> str:
@@ -85,6 +87,9 @@ def test_invitations_reach_each_person_in_their_language_with_a_link_that_works(
     for message in (anna[0], bo[0]):
         start = app.test_client().get(path_of(link_in(message)))
         assert start.status_code == 200 and "Vilken är din roll" in start.text
+    # How long it takes: the figure the questionnaire's start page gives, in both.
+    assert "ungefär 10 minuter" in anna[0].get_content() and "ungefär 10 minuter" in start.text
+    assert "about 10 minutes" in bo[0].get_content()
 
     status = admin.get(ROUND).text
     assert re.search(r"Inbjudningar</th>(<td>\d+</td>){3}<td>2</td>", status)  # sent: 2
@@ -191,3 +196,72 @@ def test_the_forbund_edits_its_texts_and_the_messages_use_them(app, admin, runne
     assert db.scalar(select(models.MailText.subject)) == "Hej från {forbund} ({round})"
     admin.post(texts, data={**form, "reset": "1"})
     assert count(db, models.MailText) == 0
+
+
+def words(response) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", response.text).split())
+
+
+def test_without_a_worker_the_page_says_so_and_send_now_sends(app, admin, runner, smtp, db):
+    page = words(admin.get(ROUND))
+    assert "ingen e-postarbetare har körts" in page and "inom några minuter" not in page
+    assert add(admin, "anna@norrsund.test\nbo@kommun.test; en").status_code == 302
+    queued = post(admin, ROUND + "/invitations", follow_redirects=True)
+    assert "Ingen e-postarbetare körs" in words(queued) and smtp.messages == []
+    sent = post(admin, ROUND + "/send", follow_redirects=True)
+    assert "Utskicket klart: 2 sent." in words(sent)
+    assert {m["To"] for m in smtp.messages} == {"anna@norrsund.test", "bo@kommun.test"}
+    # The pass left its sign of life: the page now says mail is being sent.
+    assert "E-post skickas: e-postarbetaren tittade senast i kön för 0 minut(er) sedan" in words(
+        sent
+    )
+    stored = db.scalar(select(models.MailWorkerBeat))
+    assert stored.last_pass == "2 sent"
+    # The worker's own pass (survey mail send) is a sign of life too.
+    send(runner)
+    db.expire_all()
+    assert db.scalar(select(models.MailWorkerBeat)).last_pass == "nothing to send"
+
+
+def test_a_scheduled_reminder_and_closing_are_carried_out_by_the_worker(
+    app, admin, runner, smtp, db
+):
+    rnd = db.scalar(select(models.Round))
+    rnd.closes_on = dt.date.today() + dt.timedelta(days=3)
+    db.commit()
+    page = "/admin/f/norrsund/rounds/2026"
+    form = {"remind_days_before": "5", "close_after_last_day": "1"}
+    assert post(admin, page + "/schedule", form).status_code == 303
+    assert "Schemat är sparat" in words(admin.get(page))
+    add(admin, "anna@norrsund.test\nbo@kommun.test")
+    post(admin, ROUND + "/invitations")
+    send(runner)  # the invitations go; no reminder yet (none had gone when it looked)
+    assert len(smtp.messages) == 2
+    token = path_of(link_in(smtp.to("anna@norrsund.test")[0])).rsplit("/", 1)[1]
+    answer_all(app.test_client(), token)
+    assert "1 scheduled reminder(s) queued" in send(runner)  # 5 days before: due today
+    reminders = [m for m in smtp.messages if m["Subject"].startswith("Påminnelse")]
+    assert [m["To"] for m in reminders] == ["bo@kommun.test"]
+    assert "nothing to send" in send(runner)  # once only
+    # The last day passes: the next pass closes the round and its addresses go.
+    db.expire_all()
+    rnd = db.scalar(select(models.Round))
+    rnd.closes_on = dt.date.today() - dt.timedelta(days=1)
+    db.commit()
+    assert "closed norrsund/2026" in send(runner)
+    db.expire_all()
+    assert db.scalar(select(models.Round)).state == "closed"
+    assert db.scalar(select(func.count()).select_from(models.MailRecipient)) == 0
+    actions = [e.action for e in audit.events(db)]
+    assert "round_scheduled" in actions and "mail_reminders_scheduled" in actions
+
+
+def test_scheduling_needs_a_last_day_and_sensible_days(admin, db):
+    rnd = db.scalar(select(models.Round))
+    rnd.closes_on = None
+    db.commit()
+    page = "/admin/f/norrsund/rounds/2026"
+    refused = post(admin, page + "/schedule", {"remind_days_before": "5"})
+    assert refused.status_code == 400 and "har ingen sista dag" in words(refused)
+    refused = post(admin, page + "/schedule", {"remind_days_before": "fem"})
+    assert refused.status_code == 400 and "”fem” skickades" in words(refused)

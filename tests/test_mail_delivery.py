@@ -153,6 +153,7 @@ def _worker(app, smtp, tmp_path, *args: str) -> subprocess.Popen:
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_send_is_restarted_and_sends_nothing_twice(app, db, smtp, tmp_path):
     queue(db, "a@norrsund.test", "b@norrsund.test", "c@norrsund.test")
     smtp.inbox.hold.set()  # the server takes the first message and then waits

@@ -5,11 +5,12 @@ text rules without a database."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
 import pytest
-from builders import csrf_token, make_round
+from builders import csrf_token, hidden_field, make_round
 from conftest import signed_in
 from sqlalchemy import MetaData, func, select
 
@@ -37,7 +38,7 @@ def admin(app, client, db):
 
 def add(client, path=ROUND, **form):
     token = csrf_token(client.get(ROUND).text)
-    data = {"csrf_token": token, "language": "sv", **form}
+    data = {"csrf_token": token, "language": "sv", "confirmed": "1", **form}  # past the preview
     if "file" in data:  # (content, name): a fresh stream for every post
         data["file"] = (io.BytesIO(data["file"][0]), data["file"][1])
     return client.post(path + "/addresses", data=data, content_type="multipart/form-data")
@@ -217,3 +218,32 @@ def test_mail_settings_are_checked_at_start_up(tmp_path):
         Settings.load(tmp_path, {"SECRET_KEY": "k", "MAIL_PASSWORD": "lösen"})
     with pytest.raises(ValueError, match="MAIL_PORT must be a port number"):
         Settings.load(tmp_path, {"SECRET_KEY": "k", "MAIL_PORT": "smtp"})
+
+
+def test_lists_as_outlook_and_excel_give_them_are_shown_before_they_are_saved(admin, db):
+    pasted = (
+        "Anna Berg <anna@norrsund.test> en\n"
+        "'Ek, Bo' <bo@kommun.test>; Cecilia Ström <cecilia@region.test>\n"
+        "David Holm\tdavid@fk.test\tsv\n"
+        "erik@af.test en\n"
+    )
+    page = add(admin, addresses=pasted, confirmed="0")
+    assert page.status_code == 200 and stored(db) == (0, 0)  # nothing saved yet
+    rows = re.findall(r"<tr><td>(\d+)</td><th scope=\"row\">([^<]+)</th><td>(\w+)</td>", page.text)
+    assert rows == [
+        ("1", "anna@norrsund.test", "Engelska"),
+        ("2", "bo@kommun.test", "Svenska"),
+        ("2", "cecilia@region.test", "Svenska"),
+        ("3", "david@fk.test", "Svenska"),
+        ("4", "erik@af.test", "Engelska"),
+    ]
+    assert "Spara 5 adresser" in page.text
+    saved = add(admin, addresses=html.unescape(hidden_field(page.text, "addresses")))
+    assert saved.status_code == 302 and stored(db) == (5, 5)
+
+
+def test_inviting_with_no_addresses_says_so(admin, db):
+    token = csrf_token(admin.get(ROUND).text)
+    refused = admin.post(ROUND + "/invitations", data={"csrf_token": token})
+    assert refused.status_code == 400
+    assert "har inga e-postadresser än" in refused.text and "redan en inbjudan" not in refused.text

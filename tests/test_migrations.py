@@ -505,6 +505,7 @@ def run(tool: str, *args: str, cwd: Path, url: str, instance: Path):
     )
 
 
+@pytest.mark.slow
 def test_the_installed_command_finds_the_migrations_from_any_folder(tmp_path):
     """`survey` run elsewhere than the project root still finds migrations/ (beside the
     package), and a developer's `alembic` from the root takes the URL from the settings."""

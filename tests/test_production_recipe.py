@@ -206,6 +206,7 @@ def _forget_counts(prefix: str) -> None:
     client.close()
 
 
+@pytest.mark.slow
 def test_plain_http_is_sent_to_https(stack):
     plain = Browser(stack.http, None)
     answer = plain.get("/login?lang=en")
@@ -214,6 +215,7 @@ def test_plain_http_is_sent_to_https(stack):
     plain.close()
 
 
+@pytest.mark.slow
 def test_a_respondent_answers_everything_with_each_step_on_the_other_server(stack):
     token, browser = stack.links[0], stack.browser()
     start = browser.get(f"/r/{token}")
@@ -258,6 +260,7 @@ def test_a_respondent_answers_everything_with_each_step_on_the_other_server(stac
         assert "/r/<link>" in (stack.folder / f"{name}-access.log").read_text()
 
 
+@pytest.mark.slow
 def test_an_administrator_sets_a_password_and_logs_in_across_both_servers(stack):
     browser = stack.browser()
     form = browser.get(stack.password_link)
@@ -280,6 +283,7 @@ def test_an_administrator_sets_a_password_and_logs_in_across_both_servers(stack)
     _forget_counts(stack.redis_prefix)  # the log-in posts above count too
 
 
+@pytest.mark.slow
 def test_failed_log_ins_are_counted_by_both_servers_together(stack):
     """The limit is LOGIN_LIMIT posts a minute per address. Posts alternate between the
     servers, so each alone would allow every post below; counted together in Redis, the
@@ -294,6 +298,7 @@ def test_failed_log_ins_are_counted_by_both_servers_together(stack):
     _forget_counts(stack.redis_prefix)
 
 
+@pytest.mark.slow
 def test_plotly_comes_from_nginx_gzipped_and_kept_for_a_year(stack):
     """The files the pages load, from `survey collect-static`'s folder: the gzip copy, a
     year's cache (their addresses change with their content), and never the app."""
@@ -315,6 +320,7 @@ def test_plotly_comes_from_nginx_gzipped_and_kept_for_a_year(stack):
     assert not any('"GET /vendor/' in log or '"GET /static/' in log for log in served)
 
 
+@pytest.mark.slow
 def test_healthz_answers_through_the_proxy(stack):
     browser = stack.browser()
     answer = browser.get("/healthz")
@@ -326,6 +332,7 @@ def test_healthz_answers_through_the_proxy(stack):
     browser.close()
 
 
+@pytest.mark.slow
 def test_a_body_over_the_apps_limit_gets_the_apps_page_not_nginxs(stack):
     browser = stack.browser()
     csrf = csrf_token(browser.get(f"/r/{stack.links[1]}").text)

@@ -9,13 +9,14 @@ from builders import (
     answer_all,
     begin,
     csrf_token,
+    draft_content,
     hidden_field,
     invite,
     make_round,
     stored_state,
 )
 from conftest import PUBLIC_URL
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from survey.db import models
 from survey.rounds import invitations
@@ -77,12 +78,7 @@ def test_vet_ej_is_stored_as_missing_and_blank_clears_an_answer(client, db):
     csrf = begin(client, token)
     page_post(client, token, 1, csrf, STRAT1="dk", STRAT2="3")
     page_post(client, token, 1, csrf, STRAT1="dk", STRAT2="")
-    rows = db.execute(
-        select(models.Item.code, models.DraftAnswer.value).join(
-            models.DraftAnswer, models.DraftAnswer.item_id == models.Item.id
-        )
-    ).all()
-    assert rows == [("STRAT1", None)]
+    assert draft_content(db, token).answers == {"STRAT1": None}
 
 
 def test_resume_on_another_device_with_the_same_link(client, app, db):
@@ -163,7 +159,6 @@ def test_summary_lists_the_unanswered_statements_and_the_missing_background(clie
     # The one statement left in a started part is named and linked to its place.
     assert "Samverkan bygger till stor del på kortsiktiga projekt." in summary
     assert f'/r/{token}/p/1#s-STRAT3"' in summary
-    assert "Parterna har en gemensam, skriftlig strategi" not in summary  # answered
     assert "Del 2: Styrning och mandat" in summary
     assert "inget av dess 4 påståenden besvarat" in summary
     assert "Din roll och den part du arbetar hos behövs innan du kan skicka in." in summary
@@ -238,9 +233,9 @@ def test_shared_link_gives_each_visitor_a_personal_link_of_their_own(client, app
     assert landing.status_code == 200 and "Den här länken delas av alla inbjudna" in landing.text
     assert len(stored_state(db)["invitations"]) == 1  # looking creates nothing
     resp = client.post(f"/r/{shared}", data={"csrf_token": csrf_token(landing.text)})
-    personal = resp.headers["Location"].rsplit("/", 1)[1]
+    personal = resp.headers["Location"].rsplit("/", 1)[1].removesuffix("?own=1")
     assert personal != shared
-    start = client.get(f"/r/{personal}")
+    start = client.get(resp.headers["Location"])
     assert "Det här är din egen länk" in start.text and f"/r/{personal}" in start.text
     page_post(client, personal, 1, csrf_token(start.text), STRAT1="5")
     # Back through the shared link in the same browser (a shared computer): a choice
@@ -292,3 +287,80 @@ def test_respondent_pages_keep_the_link_private(client, db):
         headers={"Referer": f"https://localhost/r/{token}"},
     )
     assert secure.status_code == 302
+
+
+def test_a_draft_saved_before_drafts_were_sealed_resumes_and_is_sealed_at_its_next_save(client, db):
+    """Revision 0008 cannot seal old drafts (no link is stored): their plain rows are read
+    as before, and the next save seals them and deletes the plain rows."""
+    rnd = make_round(db)
+    token = invite(db, rnd)[0]
+    items = dict(db.execute(select(models.Item.code, models.Item.id)).all())
+    draft = models.Draft(
+        round_id=rnd.id, language="sv", role="chef", agency="fk", saved_at=dt.datetime(2026, 1, 5)
+    )
+    db.add(draft)
+    db.flush()
+    db.add_all(
+        [
+            models.DraftAnswer(draft_id=draft.id, item_id=items["STRAT1"], value=2),
+            models.DraftAnswer(draft_id=draft.id, item_id=items["STRAT2"], value=None),
+        ]
+    )
+    db.execute(
+        update(models.Invitation)
+        .where(models.Invitation.token_hash == invitations.hash_token(token))
+        .values(draft_id=draft.id)
+    )
+    db.commit()
+
+    page = client.get(f"/r/{token}/p/1")
+    assert checked(page.text) == {"STRAT1": "2", "STRAT2": "dk"}
+    assert page_post(client, token, 2, csrf_token(page.text), STYR1="5").status_code == 302
+
+    db.expire_all()
+    stored = db.get(models.Draft, draft.id)
+    assert stored.sealed is not None and (stored.role, stored.agency) == (None, None)
+    assert db.scalar(select(func.count()).select_from(models.DraftAnswer)) == 0
+    assert draft_content(db, token).answers == {"STRAT1": 2, "STRAT2": None, "STYR1": 5}
+    assert draft_content(db, token).background["role"] == "chef"
+
+
+def text_of(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_the_summary_reviews_every_answer_with_a_way_back_to_change_it(client, db):
+    token = invite(db, make_round(db))[0]
+    csrf = begin(client, token)
+    page_post(client, token, 1, csrf, STRAT1="4", STRAT2="dk", STRAT4="2")
+    summary = client.get(f"/r/{token}/summary").text
+    words = text_of(summary)
+    assert "Parterna har en gemensam, skriftlig strategi" in words  # answered: reviewed
+    assert re.search(r'id="answer-STRAT1">4 – ', summary)
+    assert re.search(r'id="answer-STRAT2">Vet ej<', summary)
+    assert re.search(r'id="answer-STRAT3"><em>ej besvarat</em>', summary)
+    assert f'href="/r/{token}/p/2">Ändra svaren i del 2<' in summary
+    # Every statement answered: one count, not "40 av 40" and "alla" both.
+    other = invite(db, db.scalar(select(models.Round)))[0]
+    answer_all(client, other, submit=False)
+    words = text_of(client.get(f"/r/{other}/summary").text)
+    assert "Du har besvarat alla 40 påståenden." in words and "40 av 40" not in words
+
+
+def test_enter_with_blank_statements_keeps_the_part_and_says_so(client, db):
+    token = invite(db, make_round(db))[0]
+    csrf = begin(client, token)
+    # Enter in a field presses the page's default button: nav=enter.
+    stay = page_post(client, token, 1, csrf, nav="enter", STRAT1="4")
+    assert stay.status_code == 200
+    words = text_of(stay.text)
+    assert "Du tryckte på Enter" in words and "Del 1 av 10" in words
+    assert "Ännu inte besvarat: Samverkan bygger till stor del på kortsiktiga projekt." in words
+    assert checked(client.get(f"/r/{token}/p/1").text) == {"STRAT1": "4"}  # saved all the same
+    # With every statement answered, Enter moves on like Next.
+    answers = {"STRAT1": "4", "STRAT2": "3", "STRAT3": "dk", "STRAT4": "5"}
+    on = page_post(client, token, 1, csrf, nav="enter", **answers)
+    assert on.status_code == 302 and on.headers["Location"].endswith(f"/r/{token}/p/2")
+    # Next still leaves statements blank on purpose.
+    on = page_post(client, token, 2, csrf, nav="next")
+    assert on.status_code == 302 and on.headers["Location"].endswith(f"/r/{token}/p/3")

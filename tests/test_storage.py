@@ -5,6 +5,7 @@ pages that only read keep working. SQLite only: these are SQLite's own failure m
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -134,6 +135,7 @@ def _as_nobody() -> tuple[str, ...]:
     return (setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups")
 
 
+@pytest.mark.slow
 def test_a_read_only_instance_folder_boots_shows_dashboards_and_refuses_saves_clearly(
     tmp_path,
 ):
@@ -190,3 +192,53 @@ def test_the_storage_faults_are_recognised_on_postgresql_too():
     assert survey.db.engine.storage_fault(Fault("53100")) == "full"
     assert survey.db.engine.storage_fault(Fault("25006")) == "read_only"
     assert survey.db.engine.storage_fault(Fault("23505")) is None
+
+
+#: The largest file the server may write: room for SQLite's shared-memory index (32 kB,
+#: needed to read at all) and a few pages of write-ahead log, as on a disk nearly full.
+FILE_SIZE_LIMIT = 48 * 1024
+
+
+@pytest.mark.slow
+def test_a_disk_that_takes_no_more_bytes_answers_the_storage_page_not_a_500(tmp_path):
+    """Under a file-size limit SQLite reports "disk I/O error", not "disk is full": the
+    respondent must get the same 503 page, and nothing saved before is lost."""
+    app = _new_app(tmp_path)
+    with app.extensions["survey_sessions"]() as session:
+        token = invite(session, make_round(session))[0]
+    begin(app.test_client(), token)
+    app.extensions["survey_engine"].dispose()  # the write-ahead log emptied and removed
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'survey.db'}",
+        "SECRET_KEY": "test-secret",
+        "SURVEY_INSTANCE_PATH": str(tmp_path / "instance"),
+        "RATE_LIMIT_RESPOND": "1000000/minute",
+    }
+    limit = ("prlimit", f"--fsize={FILE_SIZE_LIMIT}")
+    statuses = []
+    with gunicorn(env, workers=1, threads=1, log_dir=tmp_path, prefix=limit) as url:
+        http = requests.Session()
+        csrf = csrf_token(http.get(f"{url}/r/{token}/p/1").text)
+        for attempt in range(40):  # each save adds pages to the log, until one cannot
+            page = 1 + attempt % 10
+            form = http.get(f"{url}/r/{token}/p/{page}").text
+            items = set(re.findall(r'name="(item-[A-Z]+\d+)"', form))
+            saved = http.post(
+                f"{url}/r/{token}/p/{page}",
+                data={"csrf_token": csrf, "nav": "next", "comment": f"{attempt} " * 900}
+                | dict.fromkeys(items, str(1 + attempt % 5)),
+                allow_redirects=False,
+            )
+            statuses.append(saved.status_code)
+            if saved.status_code != 302:
+                break
+        log = server_log(env, tmp_path)
+    refused = saved
+
+    assert statuses[:-1] == [302] * (len(statuses) - 1) and statuses[-1] == 503, log
+    assert "ingenting på den här sidan sparades" in refused.text  # the documented page
+    assert "Traceback" not in log
+    client = _app_on(tmp_path / "survey.db", tmp_path).test_client()
+    assert "checked" in client.get(f"/r/{token}?start=1").text  # saved before: kept
+    last_saved = 1 + (len(statuses) - 2) % 10
+    assert client.get(f"/r/{token}/p/{last_saved}").text.count("checked") == 4

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from survey.accounts import lockout, passwords, totp, users
+from survey.accounts import lockout, passwords, sessions, totp, users
 from survey.accounts.access import Principal
 from survey.db import audit
 from survey.db.engine import transaction
-from survey.db.models import RecoveryCode, Role, User
+from survey.db.models import LoginSession, RecoveryCode, Role, User
 from survey.errors import (
     AccountLocked,
     AccountSetupError,
@@ -206,19 +206,12 @@ def _user(session: Session, user_id: int) -> User:
     return user
 
 
-def load_principal(session: Session, user_id: int, session_version: int) -> Principal | None:
-    """The logged-in user of a session, or None when the user is gone or changed their
-    password since (the session's version is older): that session is logged out."""
-    user = session.scalar(
-        select(User).where(User.id == user_id).options(selectinload(User.memberships))
-    )
-    if user is None or user.session_version != session_version:
-        return None
-    return users.principal_of(user)
-
-
-def logout(session: Session, email: str, now: dt.datetime) -> None:
+def logout(session: Session, email: str, session_id: str, now: dt.datetime) -> None:
+    """End this log-in session on the server (a copy of its cookie opens nothing after)."""
     with transaction(session):
+        session.execute(
+            delete(LoginSession).where(LoginSession.id_hash == sessions.id_hash(session_id))
+        )
         audit.record(session, email, "logout", at=now)
 
 
@@ -265,6 +258,7 @@ def remove_role(
         user = users.existing_user(session, email)
         _not_yourself(user, actor, role)
         users.remove_role(session, user, role, forbund)
+        sessions.end_all(session, user.id)  # they log in again with the roles left
         audit.record(session, actor, "role_removed", user.email, at=now, role=role, forbund=forbund)
         return user
 
@@ -275,6 +269,7 @@ def remove_user(session: Session, email: str, *, actor: str | None, now: dt.date
         user = users.existing_user(session, email)
         _not_yourself(user, actor, None)
         session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+        sessions.end_all(session, user.id)
         session.delete(user)
         audit.record(session, actor, "user_removed", user.email, at=now)
 
@@ -310,6 +305,7 @@ def set_password(session: Session, token: str, password: str, now: dt.datetime) 
     with transaction(session):
         user = users.user_by_password_token(session, token, now)
         users.change_password(user, password)
+        sessions.end_all(session, user.id)
         audit.record(session, user.email, "password_set", user.email, at=now)
         return users.principal_of(user)
 

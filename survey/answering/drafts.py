@@ -1,7 +1,9 @@
 """A response in progress: started on first save, saved page by page, read back to resume.
 
 Every page change is saved to the database, so a respondent can stop and come back through
-the same link on any device; nothing lives in the browser session.
+the same link on any device; nothing lives in the browser session. What a draft holds is
+sealed with its link (survey.answering.sealing): every function that reads or writes it
+takes the token.
 """
 
 from __future__ import annotations
@@ -9,24 +11,68 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from survey.answering import sealing
+from survey.answering.sealing import Content
 from survey.answering.validation import DONT_KNOW, DimensionPage
 from survey.db import models
 from survey.instruments.questionnaire import REQUIRED_BACKGROUND, Dimension, Questionnaire
 
 
 def start_or_resume(
-    session: Session, invitation: models.Invitation, language: str, now: dt.datetime
+    session: Session, invitation: models.Invitation, now: dt.datetime
 ) -> models.Draft:
     if invitation.draft is not None:
         return invitation.draft
-    draft = models.Draft(round_id=invitation.round_id, language=language, saved_at=now)
+    draft = models.Draft(round_id=invitation.round_id, saved_at=now)
     session.add(draft)
     session.flush()
     invitation.draft = draft
     return draft
+
+
+def read(session: Session, draft: models.Draft | None, token: str) -> Content:
+    """What the draft holds, opened with its link (empty for no draft)."""
+    if draft is None:
+        return Content()
+    if draft.sealed is not None:
+        return sealing.unseal(draft.sealed, token, draft.id)
+    return _unsealed(session, draft)
+
+
+def _unsealed(session: Session, draft: models.Draft) -> Content:
+    """A draft saved before revision 0008: plain columns and rows."""
+    answers = session.execute(
+        select(models.Item.code, models.DraftAnswer.value)
+        .join(models.DraftAnswer, models.DraftAnswer.item_id == models.Item.id)
+        .where(models.DraftAnswer.draft_id == draft.id)
+    )
+    comments = session.execute(
+        select(models.Dimension.code, models.DraftComment.text)
+        .join(models.DraftComment, models.DraftComment.dimension_id == models.Dimension.id)
+        .where(models.DraftComment.draft_id == draft.id)
+    )
+    return Content(
+        language=draft.language,
+        background={"role": draft.role, "agency": draft.agency, "years": draft.years},
+        answers={code: value for code, value in answers},
+        comments={code: text for code, text in comments},
+    )
+
+
+def _store(
+    session: Session, draft: models.Draft, token: str, content: Content, now: dt.datetime
+) -> None:
+    """Seal the content onto the draft; a draft from before 0008 loses its plain rows."""
+    if draft.sealed is None:
+        session.execute(delete(models.DraftAnswer).where(models.DraftAnswer.draft_id == draft.id))
+        session.execute(delete(models.DraftComment).where(models.DraftComment.draft_id == draft.id))
+        draft.language, draft.role, draft.agency, draft.years = "sv", None, None, None
+    draft.sealed = sealing.seal(content, token, draft.id)
+    draft.saved_at = now
+    session.flush()
 
 
 def item_ids(session: Session, questionnaire_id: int) -> dict[str, int]:
@@ -46,74 +92,49 @@ def dimension_ids(session: Session, questionnaire_id: int) -> dict[str, int]:
 
 
 def save_background(
-    draft: models.Draft, values: Mapping[str, str | None], now: dt.datetime
+    session: Session,
+    draft: models.Draft,
+    token: str,
+    values: Mapping[str, str | None],
+    language: str,
+    now: dt.datetime,
 ) -> None:
     """Store checked background answers (from `check_background`)."""
-    for code, value in values.items():
-        setattr(draft, code, value)
-    draft.saved_at = now
+    content = read(session, draft, token)
+    content.background.update(values)
+    content.language = language
+    _store(session, draft, token, content, now)
 
 
 def save_dimension(
     session: Session,
     draft: models.Draft,
+    token: str,
     dimension: Dimension,
     page: DimensionPage,
     now: dt.datetime,
 ) -> None:
     """Replace the draft's answers (and comment) for one dimension with a checked page."""
-    questionnaire_id = draft.round.questionnaire_id
-    ids = item_ids(session, questionnaire_id)
-    session.execute(
-        delete(models.DraftAnswer).where(
-            models.DraftAnswer.draft_id == draft.id,
-            models.DraftAnswer.item_id.in_([ids[item.code] for item in dimension.answerable()]),
-        )
-    )
-    if page.ratings:
-        # One INSERT however many statements the page has: as ORM objects SQLite would be
-        # sent one per answer (it cannot batch inserts that return the new ids).
-        session.execute(
-            insert(models.DraftAnswer),
-            [
-                {"draft_id": draft.id, "item_id": ids[code], "value": value}
-                for code, value in page.ratings.items()
-            ],
-        )
-    if page.comment is not None:
-        dim_id = dimension_ids(session, questionnaire_id)[dimension.code]
-        session.execute(
-            delete(models.DraftComment).filter_by(draft_id=draft.id, dimension_id=dim_id)
-        )
-        if page.comment:
-            session.add(
-                models.DraftComment(draft_id=draft.id, dimension_id=dim_id, text=page.comment)
-            )
-    draft.saved_at = now
-    session.flush()
+    content = read(session, draft, token)
+    for item in dimension.answerable():
+        content.answers.pop(item.code, None)
+    content.answers.update(page.ratings)
+    if page.comment:
+        content.comments[dimension.code] = page.comment
+    elif page.comment is not None:  # an emptied comment field
+        content.comments.pop(dimension.code, None)
+    _store(session, draft, token, content, now)
 
 
-def answers_of(session: Session, draft: models.Draft | None) -> dict[str, str]:
+def answers_of(content: Content) -> dict[str, str]:
     """Item code → the form value to pre-fill ('1'…'5' or 'dk'); unanswered items absent."""
-    if draft is None:
-        return {}
-    rows = session.execute(
-        select(models.Item.code, models.DraftAnswer.value)
-        .join(models.DraftAnswer, models.DraftAnswer.item_id == models.Item.id)
-        .where(models.DraftAnswer.draft_id == draft.id)
-    )
-    return {code: DONT_KNOW if value is None else str(value) for code, value in rows.all()}
+    return {
+        code: DONT_KNOW if value is None else str(value) for code, value in content.answers.items()
+    }
 
 
-def comments_of(session: Session, draft: models.Draft | None) -> dict[str, str]:
-    if draft is None:
-        return {}
-    rows = session.execute(
-        select(models.Dimension.code, models.DraftComment.text)
-        .join(models.DraftComment, models.DraftComment.dimension_id == models.Dimension.id)
-        .where(models.DraftComment.draft_id == draft.id)
-    )
-    return dict(rows.all())
+def comments_of(content: Content) -> dict[str, str]:
+    return dict(content.comments)
 
 
 def unanswered(q: Questionnaire, answers: Mapping[str, str]) -> dict[str, list[str]]:
@@ -126,10 +147,10 @@ def unanswered(q: Questionnaire, answers: Mapping[str, str]) -> dict[str, list[s
     return result
 
 
-def resume_page(q: Questionnaire, draft: models.Draft | None, answers: Mapping[str, str]) -> int:
+def resume_page(q: Questionnaire, content: Content, answers: Mapping[str, str]) -> int:
     """Where a returning respondent lands: 0 for the questions about them while those are
     unanswered, else the first part with a statement left blank (the summary: pages + 1)."""
-    if draft is None or missing_background(q, draft):
+    if missing_background(q, content):
         return 0
     open_parts = unanswered(q, answers)
     for number, dim in enumerate(q.dimensions, 1):
@@ -138,10 +159,10 @@ def resume_page(q: Questionnaire, draft: models.Draft | None, answers: Mapping[s
     return len(q.dimensions) + 1
 
 
-def missing_background(q: Questionnaire, draft: models.Draft | None) -> list[str]:
+def missing_background(q: Questionnaire, content: Content) -> list[str]:
     """Required background questions (role, agency) this draft has not answered."""
     return [
         b.code
         for b in q.background
-        if b.code in REQUIRED_BACKGROUND and (draft is None or not getattr(draft, b.code))
+        if b.code in REQUIRED_BACKGROUND and not content.background.get(b.code)
     ]

@@ -61,8 +61,8 @@ def save_background(
     with transaction(session):
         link = _personal_link(session, token, today)
         checked = validation.check_background(link.questionnaire, values, complete=complete)
-        draft = drafts.start_or_resume(session, link.invitation, language, now)
-        drafts.save_background(draft, checked, now)
+        draft = drafts.start_or_resume(session, link.invitation, now)
+        drafts.save_background(session, draft, token, checked, language, now)
 
 
 def save_page(
@@ -81,8 +81,8 @@ def save_page(
         link = _personal_link(session, token, today)
         dimension = link.questionnaire.dimension(dimension_code)
         page = validation.check_dimension(link.questionnaire, dimension, ratings, comment)
-        draft = drafts.start_or_resume(session, link.invitation, language, now)
-        drafts.save_dimension(session, draft, dimension, page, now)
+        draft = drafts.start_or_resume(session, link.invitation, now)
+        drafts.save_dimension(session, draft, token, dimension, page, now)
 
 
 def submit(
@@ -92,8 +92,11 @@ def submit(
     made from now on can join the answers to it."""
     with transaction(session):
         link = _personal_link(session, token, today)
-        draft = drafts.start_or_resume(session, link.invitation, language, now)
-        submission.submit(session, link.questionnaire, link.invitation, draft, language, today)
+        draft = drafts.start_or_resume(session, link.invitation, now)
+        content = drafts.read(session, draft, token)
+        submission.submit(
+            session, link.questionnaire, link.invitation, draft, content, language, today
+        )
     forget_deleted(session, wait=False)
 
 

@@ -1,22 +1,23 @@
 """Submitting: the answers become a response that nothing joins to the link.
 
-The response is a new row under a random key (no order), its answers are copied in one
-INSERT … SELECT, and the draft with its answers is deleted; the invitation keeps only
-that it was used. A copy of the database taken afterwards holds no path from a link to
-the answers given through it.
+The response is a new row under a random key, written with up to MIX - 1 earlier
+responses of the round in random order (survey.db.mixing), and the draft with its answers
+is deleted; the invitation keeps only that it was used. A copy of the database taken
+afterwards holds no path from a link to the answers given through it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, insert, literal, select
+from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from survey.answering.drafts import missing_background
+from survey.answering.drafts import dimension_ids, item_ids, missing_background
+from survey.answering.sealing import Content
 from survey.answering.validation import AnswersRejected, Problem
-from survey.db import models
+from survey.db import mixing, models
 from survey.instruments.questionnaire import Questionnaire
 
 
@@ -25,45 +26,32 @@ def submit(
     q: Questionnaire,
     invitation: models.Invitation,
     draft: models.Draft,
+    content: Content,
     language: str,
     day: dt.date,
 ) -> None:
     """Make the answers final and cut every tie to the link (anonymity by design)."""
-    missing = missing_background(q, draft)
+    missing = missing_background(q, content)
     if missing:
         raise AnswersRejected([Problem(code, "required") for code in missing])
-    response = models.Response(
-        round_id=draft.round_id,
+    items = item_ids(session, draft.round.questionnaire_id)
+    dimensions = dimension_ids(session, draft.round.questionnaire_id)
+    new = mixing.Submitted(
         language=language,
-        role=draft.role,
-        agency=draft.agency,
-        years=draft.years,
+        role=content.background.get("role"),
+        agency=content.background.get("agency"),
+        years=content.background.get("years"),
+        answers=[(items[code], value) for code, value in sorted(content.answers.items())],
+        comments=[(dimensions[code], text) for code, text in sorted(content.comments.items())],
     )
-    session.add(response)
-    session.flush()
-    key = literal(response.id, models.Response.id.type)
-    session.execute(
-        insert(models.Answer).from_select(
-            ["response_id", "item_id", "value"],
-            select(key, models.DraftAnswer.item_id, models.DraftAnswer.value).where(
-                models.DraftAnswer.draft_id == draft.id
-            ),
-        )
-    )
-    session.execute(
-        insert(models.Comment).from_select(
-            ["response_id", "dimension_id", "text"],
-            select(key, models.DraftComment.dimension_id, models.DraftComment.text).where(
-                models.DraftComment.draft_id == draft.id
-            ),
-        )
-    )
+    # On PostgreSQL written together with up to MIX - 1 earlier responses, in random order:
+    # no copy of the database lists the submissions in the order they came (db.mixing).
+    mixing.mix_round(session, draft.round_id, new, limit=mixing.submit_group(session))
     invitation.draft = None
     invitation.used = True
     session.flush()
     delete_drafts(session, [draft.id])
     _count(session, draft.round_id, day)
-    session.expunge(response)  # nothing in this process keeps the new key at hand
 
 
 def delete_drafts(session: Session, ids: list[int]) -> None:

@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from survey.cli import domain_errors, open_session, settings
 from survey.db import models
-from survey.mail import status, worker
+from survey.mail import status
 from survey.rounds import lifecycle
+from survey.services import scheduling
 
 
 @click.group("mail")
@@ -44,8 +45,8 @@ def mail_send_command(watch: bool, interval: float) -> None:
             signal.signal(sig, lambda *_args: stopping.set())
     with open_session() as session:
         while True:
-            result = worker.send_due(session, config, stop=stopping.is_set)
-            if result.counts or result.stopped or not watch:
+            result = scheduling.mail_pass(session, config, stop=stopping.is_set)
+            if result.counts or result.stopped or result.scheduled or not watch:
                 click.echo(str(result), err=bool(result.stopped))
             if not watch or stopping.wait(interval):
                 break

@@ -14,18 +14,19 @@ restore refuses when the database it would overwrite is ahead of the backup on a
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import create_engine, func, inspect, select
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DatabaseError
 
 from survey.db import models
-from survey.db.engine import forget_deleted_in, make_engine
+from survey.db.engine import forget_deleted_in
 from survey.errors import BackupRefused
 
 
@@ -66,21 +67,43 @@ def _summary_path(backup_file: Path) -> Path:
 
 
 def backup(engine: Engine, out: Path) -> Summary:
-    """Write a consistent copy of the database to `out` (never over an existing file)."""
+    """Write a consistent copy of the database to `out` (never over an existing file).
+
+    The file holds password hashes, TOTP secrets, drafts and addresses: it is created
+    readable and writable by its owner only (mode 0600, never loosened and tightened
+    after), and nothing is left beside it (no `-wal` or `-shm`)."""
     if out.exists():
         raise BackupRefused(f"{out} exists already; a backup never overwrites a file")
     live_summary(engine)  # refuses a database without tables before writing anything
-    if engine.dialect.name == "sqlite":
-        return _backup_sqlite(engine, out)
-    return _backup_postgresql(engine, out)
+    _create_private(out)
+    try:
+        if engine.dialect.name == "sqlite":
+            return _backup_sqlite(engine, out)
+        return _backup_postgresql(engine, out)
+    except BaseException:
+        out.unlink(missing_ok=True)  # no half-written backup left to be taken for one
+        raise
+
+
+def _create_private(path: Path) -> None:
+    """An empty file only its owner can read, made atomically (refused if it exists)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError as exc:
+        raise BackupRefused(f"{path} exists already; a backup never overwrites a file") from exc
+    except OSError as exc:
+        raise BackupRefused(f"cannot write {path}: {exc.strerror}") from exc
 
 
 def _backup_sqlite(engine: Engine, out: Path) -> Summary:
     raw = engine.raw_connection()
     try:
-        target = sqlite3.connect(out)
+        target = sqlite3.connect(out)  # the empty private file: SQLite keeps its mode
         try:
             raw.driver_connection.backup(target)  # type: ignore[union-attr]
+            # The copy says "WAL" in its header like the live database; a rollback journal
+            # instead, so opening the backup later leaves no -wal and -shm beside it.
+            target.execute("PRAGMA journal_mode=DELETE")
         finally:
             target.close()
     finally:
@@ -89,7 +112,8 @@ def _backup_sqlite(engine: Engine, out: Path) -> Summary:
 
 
 def _sqlite_summary(path: Path) -> Summary:
-    copy = make_engine(f"sqlite:///file:{path.resolve()}?mode=ro&uri=true")
+    # Read-only and without the live database's pragmas (no switch to WAL, no side files).
+    copy = create_engine(f"sqlite:///file:{path.resolve()}?mode=ro&uri=true")
     try:
         with copy.connect() as conn:
             if not inspect(conn).has_table("response"):
@@ -127,7 +151,10 @@ def _backup_postgresql(engine: Engine, out: Path) -> Summary:
             found = summarise(conn)
             _run([_tool("pg_dump"), "--format=custom", f"--snapshot={snapshot}",
                   f"--file={out}", _libpq_url(engine)])  # fmt: skip
-    _summary_path(out).write_text(json.dumps(asdict(found)), encoding="utf-8")
+    summary = _summary_path(out)
+    summary.unlink(missing_ok=True)
+    _create_private(summary)
+    summary.write_text(json.dumps(asdict(found)), encoding="utf-8")
     return found
 
 

@@ -176,6 +176,10 @@ def storage_fault(exc: BaseException) -> str | None:
         return "busy"
     if "database or disk is full" in text or sqlstate.startswith("53"):
         return "full"  # SQLITE_FULL; PostgreSQL class 53: disk full, out of memory…
+    if "disk i/o error" in text:
+        # SQLITE_IOERR: a write the file system refused, as past a file-size limit or a
+        # quota (EFBIG, EDQUOT); the unit of work is rolled back whole, like a full disk.
+        return "full"
     if "readonly database" in text or sqlstate == "25006":
         return "read_only"  # SQLITE_READONLY; PostgreSQL read_only_sql_transaction
     if "unable to open database file" in text:

@@ -52,6 +52,7 @@ FILES = {
     "svar.R": N_("R script: reads svar_koder.csv and applies labels and missing codes"),
     "kodbok.csv": N_("the codebook: every variable with labels in Swedish and English"),
 }
+README_FILE = N_("this file: what each file holds, then every variable with its labels")
 ABOUT_PACKAGE = N_(
     "Every file here comes from one export: svar_id and the row order are the same in all "
     "of them. Statements in svar.sav, svar.dta and svar_koder.csv: 1–5, 8 = don't know, "
@@ -238,6 +239,7 @@ def _readme(coded: CodedColumns, files: list[str], notice: str | None, lang: str
     lines = [translate(lang, ABOUT_PACKAGE), ""]
     if notice:
         lines += [notice, ""]
+    lines.append(f"README.txt: {translate(lang, README_FILE)}")
     lines += [f"{name}: {translate(lang, FILES[name])}" for name in files]
     lines.append("")
     measures = coded.measures()

@@ -3,6 +3,7 @@ their statements. `loading` makes these from YAML files; nothing here reads a fi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ def level_code(dimension: str, kind: str) -> str:
 
 
 Text = dict[str, str]  # language code -> text
+MINUTES_RE = re.compile(r"(\d{1,3})\s*(?:minut|min\b)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,17 @@ class Questionnaire:
     level_question: LevelQuestion | None = None
     #: The file's data as parsed, kept so the database can store exactly what was validated.
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+
+    @property
+    def minutes(self) -> int:
+        """About how long answering takes: the figure the introduction gives respondents
+        ("ungefär 10 minuter"), so the e-mails say what the start page says; where it gives
+        none, a quarter of a minute per statement."""
+        for text in self.intro.values():
+            found = MINUTES_RE.search(text)
+            if found:
+                return int(found.group(1))
+        return max(1, -(-len(self.items()) // 4))
 
     def background_question(self, code: str) -> BackgroundQuestion | None:
         return next((b for b in self.background if b.code == code), None)

@@ -1,7 +1,10 @@
 """Lists of e-mail addresses as an administrator pastes or uploads them: one or more per
-line (separated by commas, semicolons or tabs, "Name <address>" allowed), optionally a
-language code ("sv" or "en") on the line. Every line is checked; the faults are reported
-with their line numbers, and duplicates are told apart from faults."""
+line (separated by commas, semicolons or tabs), each as Outlook copies it ("Name <address>",
+"'Berg, Anna' <address>") or as Excel columns give it (name, address, language in any
+order, with tabs, semicolons or spaces between), optionally a language code ("sv" or "en")
+anywhere on the line. Words without an "@" on a line that has an address are its name.
+Every line is checked; the faults are reported with their line numbers, and duplicates are
+told apart from faults."""
 
 from __future__ import annotations
 
@@ -20,7 +23,6 @@ _LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _DOMAIN = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,63}}$")
 _SEPARATORS = re.compile(r"[,;\t]")
-_BRACKETED = re.compile(r"<([^<>]*)>\s*$")
 
 
 @dataclass(frozen=True)
@@ -84,18 +86,35 @@ def parse(text: str, language: str, *, uploaded: bool = False) -> AddressList:
         if number == 1 and uploaded and "@" not in raw:
             result.heading_skipped = True
             continue
-        line_language = next((i.lower() for i in items if i.lower() in LANGUAGES), language)
-        for item in items:
-            if item.lower() in LANGUAGES:
-                continue
-            _add(result, seen, number, item, line_language)
+        found = [_address_of(item) for item in items]
+        words = [w.lower() for item in items for w in _BRACKETS.sub(" ", item).split()]
+        line_language = next((w for w in words if w in LANGUAGES), language)
+        candidates = [(item, a) for item, a in zip(items, found, strict=True) if a is not None]
+        if not candidates:  # no "@" anywhere on the line: not an address, said as such
+            candidates = [(raw.strip(), raw.strip())]
+        for item, address in candidates:
+            _add(result, seen, number, item, address.lower(), line_language)
     return result
 
 
-def _add(result: AddressList, seen: set[str], number: int, item: str, language: str) -> None:
-    # "Anna Berg <anna@norrsund.se>", as mail programs copy addresses, or the bare address.
-    bracketed = _BRACKETED.search(item)
-    address = (bracketed.group(1) if bracketed else item).strip().lower()
+_BRACKETS = re.compile(r"<[^<>]*>")
+
+
+def _address_of(item: str) -> str | None:
+    """The address in one item: in brackets ("Anna Berg <anna@x.se> en"), else the word
+    with an "@" ("anna@x.se sv", "mailto:anna@x.se"); None for a name or a language."""
+    bracketed = _BRACKETS.search(item)
+    if bracketed:
+        return bracketed.group(0)[1:-1].strip()
+    for word in item.split():
+        if "@" in word:
+            return word.strip("'\"()").removeprefix("mailto:")
+    return None
+
+
+def _add(
+    result: AddressList, seen: set[str], number: int, item: str, address: str, language: str
+) -> None:
     reason = fault(address)
     if reason is not None:
         result.problems.append(Problem(number, item[:100], reason))

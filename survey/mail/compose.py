@@ -19,6 +19,7 @@ def message(outgoing: Outgoing, text: texts.Text, settings: Settings) -> EmailMe
         forbund=outgoing.forbund,
         closes_on=outgoing.closes_on,
         label=outgoing.label,
+        minutes=outgoing.minutes,
     )
     mail = EmailMessage()
     mail["From"] = settings.mail_sender

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from survey.db import models
 from survey.db.engine import transaction
 from survey.db.models import MessageKind, MessageStatus, RoundState
+from survey.instruments.catalog import definition_of
 from survey.mail import recipients
 from survey.rounds import lifecycle
 
@@ -53,6 +54,7 @@ class Outgoing:
     forbund: str
     label: str
     closes_on: dt.date | None
+    minutes: int = 10  # about how long answering takes (the questionnaire's own figure)
 
 
 def _new(rnd_id: int, recipient_id: int, kind: str, now: dt.datetime) -> models.MailMessage:
@@ -193,6 +195,7 @@ def _outgoing(
             rnd.association.name,
             rnd.label,
             rnd.closes_on,
+            definition_of(rnd.questionnaire).minutes,
         )
     return None
 

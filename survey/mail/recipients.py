@@ -21,6 +21,12 @@ def existing(session: Session, round_id: int) -> set[str]:
     return set(session.scalars(stmt))
 
 
+def count(session: Session, round_id: int) -> int:
+    """How many addresses the round has."""
+    stmt = select(func.count()).select_from(models.MailRecipient).filter_by(round_id=round_id)
+    return int(session.scalar(stmt) or 0)
+
+
 def add(
     session: Session, rnd: models.Round, entries: Sequence[Entry], secret_key: str
 ) -> list[Entry]:

@@ -32,6 +32,16 @@ def _sending(rnd: models.Round, today: dt.date) -> None:
         raise MailRefused("round_state", state=state)
 
 
+def check_list(listed: addresses.AddressList) -> None:
+    """Refuse a list with a faulty line, no address or too many (before any preview)."""
+    if listed.problems:
+        raise AddressesRejected(listed.problems)
+    if not listed.entries:
+        raise MailRefused("no_addresses")
+    if len(listed.entries) > addresses.MAX_ADDRESSES:
+        raise MailRefused("too_many", count=len(listed.entries), limit=addresses.MAX_ADDRESSES)
+
+
 def add_addresses(
     session: Session,
     slug: str,
@@ -44,12 +54,7 @@ def add_addresses(
 ) -> tuple[list[addresses.Entry], list[addresses.Entry]]:
     """Store the list's new addresses, each with its own invitation: all or nothing, so a
     list with a faulty line stores none. Returns (added, already in the round)."""
-    if listed.problems:
-        raise AddressesRejected(listed.problems)
-    if not listed.entries:
-        raise MailRefused("no_addresses")
-    if len(listed.entries) > addresses.MAX_ADDRESSES:
-        raise MailRefused("too_many", count=len(listed.entries), limit=addresses.MAX_ADDRESSES)
+    check_list(listed)
     with transaction(session):
         rnd = lifecycle.round_by_name(session, slug, label)
         _taking_addresses(rnd, today)
@@ -78,6 +83,8 @@ def queue_messages(
             count = outbox.queue_invitations(session, rnd, now)
         else:
             count = outbox.queue_reminders(session, rnd, secret_key, now)
+        if not count and not recipients.count(session, rnd.id):
+            raise MailRefused("no_recipients", kind=kind)  # not "everyone has one"
         if not count:
             raise MailRefused("nobody", kind=kind)
         audit.record(session, actor, f"mail_{kind}s_queued", _name(rnd), count=count)

@@ -21,7 +21,7 @@ from survey.db.models import MailLanguage, MessageKind
 from survey.errors import MailTextRejected
 from survey.i18n import N_, translate
 
-PLACEHOLDERS = ("link", "forbund", "closes", "round")
+PLACEHOLDERS = ("link", "forbund", "closes", "round", "minutes")
 MAX_SUBJECT = 200
 MAX_BODY = 5000
 
@@ -30,7 +30,7 @@ DEFAULTS = {
         N_("Questionnaire from {forbund}: how does our collaboration work?"),
         N_(
             "Hello,\n\n{forbund} asks you to answer a short questionnaire on how the "
-            "collaboration between the agencies works. It takes about 15 minutes. Your "
+            "collaboration between the agencies works. It takes about {minutes} minutes. Your "
             "answers are anonymous: nobody can see what you answered.\n\n"
             "Your own link:\n{link}\n\n"
             "The link is yours alone, so do not pass it on. You can save and continue later "
@@ -42,7 +42,7 @@ DEFAULTS = {
         N_("Reminder: questionnaire from {forbund}"),
         N_(
             "Hello,\n\nWe have not yet received your answers to {forbund}'s questionnaire "
-            "on collaboration. Every answer counts, and it takes about 15 minutes.\n\n"
+            "on collaboration. Every answer counts, and it takes about {minutes} minutes.\n\n"
             "Your own link:\n{link}\n\n"
             "If you have started, the link takes you to where you stopped. The questionnaire "
             "closes on {closes}.\n\n"
@@ -131,13 +131,23 @@ def closing_day(closes_on: dt.date | None, language: str) -> str:
     return format_date(closes_on, format="long", locale=language)
 
 
-def fill(text: Text, *, link: str, forbund: str, closes_on: dt.date | None, label: str) -> Text:
-    """The text with its placeholders filled in (a saved text was checked when saved)."""
+def fill(
+    text: Text,
+    *,
+    link: str,
+    forbund: str,
+    closes_on: dt.date | None,
+    label: str,
+    minutes: int = 10,
+) -> Text:
+    """The text with its placeholders filled in (a saved text was checked when saved);
+    {minutes} is the questionnaire's own figure, as its start page gives it."""
     values = {
         "link": link,
         "forbund": forbund,
         "closes": closing_day(closes_on, text.language),
         "round": label,
+        "minutes": str(minutes),
     }
     return Text(
         text.kind,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from survey.db.audit import utcnow
 from survey.db.models import MessageStatus
 from survey.errors import MailRefused
-from survey.mail import compose, outbox, texts
+from survey.mail import compose, heartbeat, outbox, texts
 from survey.mail.smtp import Connection, SendFailed, Uncertain
 from survey.settings import Settings
 
@@ -27,10 +27,15 @@ class Pass:
 
     counts: Counter[str] = field(default_factory=Counter)
     stopped: str | None = None
+    scheduled: str = ""  # what the rounds' schedules did first (survey/services/scheduling)
 
     def __str__(self) -> str:
         done = ", ".join(f"{n} {status}" for status, n in sorted(self.counts.items()))
-        return (done or "nothing to send") + (f"; stopped: {self.stopped}" if self.stopped else "")
+        return (
+            (f"{self.scheduled}; " if self.scheduled else "")
+            + (done or "nothing to send")
+            + (f"; stopped: {self.stopped}" if self.stopped else "")
+        )
 
 
 def ready(settings: Settings) -> None:
@@ -88,6 +93,7 @@ def send_due(
             else:
                 outbox.sent(session, outgoing.message_id, clock())
                 done.counts[MessageStatus.SENT] += 1
+    heartbeat.beat(session, clock(), str(done))  # the mail page's "is mail being sent"
     return done
 
 

@@ -27,6 +27,10 @@ class RoundStatus:
     shared_links: int
     submitted: int
     in_progress: int
+    #: The questionnaire as people know it (pages show its title, not its key).
+    version: int = 0
+    title_sv: str = ""
+    title_en: str = ""
 
     @property
     def response_rate(self) -> float | None:
@@ -76,6 +80,8 @@ def round_statuses(
             func.coalesce(links.c.shared, 0),
             func.coalesce(submitted.c.n, 0),
             func.coalesce(busy.c.n, 0),
+            models.Questionnaire.title_sv,
+            models.Questionnaire.title_en,
         )
         .join(models.Round.association)
         .join(models.Round.questionnaire)
@@ -89,8 +95,8 @@ def round_statuses(
     if round_id is not None:
         stmt = stmt.where(models.Round.id == round_id)
     return [
-        RoundStatus(slug, label, f"{key}:{version}", *rest)
-        for slug, label, key, version, *rest in session.execute(stmt).all()
+        RoundStatus(slug, label, f"{key}:{version}", *rest, version, title_sv, title_en)
+        for slug, label, key, version, *rest, title_sv, title_en in session.execute(stmt).all()
     ]
 
 

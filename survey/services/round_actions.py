@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.answering.submission import delete_drafts
-from survey.db import audit, models
+from survey.db import audit, mixing, models
 from survey.db.engine import forget_deleted, transaction
 from survey.instruments.catalog import find_questionnaire
 from survey.mail import recipients
@@ -114,9 +114,11 @@ def close_round(
     with transaction(session):
         rnd = lifecycle.round_by_name(session, association_slug, label)
         lifecycle.close_round(rnd, today)
+        mixing.mix_round(session, rnd.id)  # the whole round in one random order
         audit.record(session, actor, "round_closed", _name(rnd))
         _delete_addresses(session, rnd, actor)
     forget_deleted(session)
+    mixing.forget_old_rows(session.get_bind())
     return rnd
 
 
@@ -130,11 +132,13 @@ def publish_round(
     with transaction(session):
         rnd = lifecycle.round_by_name(session, association_slug, label)
         lifecycle.publish_round(rnd, today)
+        mixing.mix_round(session, rnd.id)  # also a round closed by its date alone
         drafts = select(models.Draft.id).where(models.Draft.round_id == rnd.id)
         delete_drafts(session, list(session.scalars(drafts)))
         _delete_addresses(session, rnd, actor)
         audit.record(session, actor, "round_published", _name(rnd))
     forget_deleted(session)
+    mixing.forget_old_rows(session.get_bind())
     return rnd
 
 

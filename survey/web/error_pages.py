@@ -29,6 +29,7 @@ from survey.i18n import translate
 from survey.maturity.workshops import WorkshopRefused
 from survey.results.publication import NotPublished
 from survey.web import params
+from survey.web.form_text import ControlCharacters, control_characters_text, label
 from survey.web.shell import lang
 
 LANGUAGES = ("sv", "en")
@@ -40,6 +41,12 @@ babel = Babel()
 def page(status: int, title: str, message: str):
     """A message page (message.html) with its status code."""
     return render_template("message.html", title=title, message=message), status
+
+
+def control_characters_page(e: ControlCharacters):
+    """A form with a control character in a field (survey/web/form_text.py), for the forms
+    that do not show it at the field themselves."""
+    return page(400, _("The form could not be saved"), control_characters_text(label(e.field)))
 
 
 #: Served whatever the database: the message page itself needs them, and the health check
@@ -92,6 +99,20 @@ def _schema_page(found: SchemaState):
             command="survey db upgrade",
         )
     return page(503, title, message)
+
+
+def export_refused_message(e: ExportRefused) -> str:
+    """A refused export in the page's language (also shown on the researcher's page)."""
+    if e.reason == "no_match":
+        return _("No published survey round matches the chosen rounds, förbund and version.")
+    if e.reason == "mixed_versions":
+        return _(
+            "The selected rounds use questionnaire versions whose statements differ "
+            "(%(versions)s; statements that differ: %(statements)s). One sheet cannot hold "
+            "them: export one version at a time (filter on the questionnaire version).",
+            **e.details,
+        )
+    return str(e)
 
 
 def _register_respondent_error_pages(app: Flask) -> None:
@@ -175,18 +196,7 @@ def _register_board_error_pages(app: Flask) -> None:
 
     @app.errorhandler(ExportRefused)
     def export_refused(e: ExportRefused):
-        if e.reason == "no_match":
-            message = _("No published survey round matches the chosen rounds, förbund and version.")
-        elif e.reason == "mixed_versions":
-            message = _(
-                "The selected rounds use questionnaire versions whose statements differ "
-                "(%(versions)s; statements that differ: %(statements)s). One sheet cannot hold "
-                "them: export one version at a time (filter on the questionnaire version).",
-                **e.details,
-            )
-        else:
-            message = str(e)
-        return page(400, _("The export could not be made"), message)
+        return page(400, _("The export could not be made"), export_refused_message(e))
 
     @app.errorhandler(NotFound)
     def not_found(e: NotFound):
@@ -255,6 +265,8 @@ def _register_refusals(app: Flask) -> None:
                 fields=app.config["MAX_FORM_PARTS"],
             ),
         )
+
+    app.errorhandler(ControlCharacters)(control_characters_page)
 
     @app.errorhandler(InternalServerError)
     def server_error(_e: InternalServerError):

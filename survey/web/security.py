@@ -10,6 +10,8 @@ from flask import Flask, Response, current_app, make_response, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from survey.web.form_text import refuse_control_characters
+
 
 def content_security_policy(inline_styles: bool = False) -> str:
     """Everything from the app itself: no inline script, no inline event handlers, no eval
@@ -54,9 +56,11 @@ URLENCODED = "application/x-www-form-urlencoded"
 
 
 def init_security(app: Flask) -> None:
-    """Register the header hook and the form-field cap; call before CSRFProtect.init_app
-    so the cap runs before the CSRF check parses the form."""
+    """Register the header hook, the form-field cap and the control-character guard
+    (survey/web/form_text.py); call before CSRFProtect.init_app so the cap runs before the
+    CSRF check parses the form."""
     app.before_request(_refuse_too_many_fields)
+    app.before_request(refuse_control_characters)
     app.after_request(_security_headers)
 
 

@@ -1,8 +1,9 @@
 """Who is logged in: Flask-Login wired to the accounts core, the two-factor gate, and the
 building block the access table (survey/web/access.py) uses: `current_principal`.
 
-A session names its user as "id:version". The version is bumped by a password change, so
-every session made before no longer finds its user and is logged out.
+The session cookie names only a random log-in session id; survey/accounts/sessions.py keeps
+the session on the server and ends it (log-out, idle, maximum age, password change, role or
+user removed), so a copy of the cookie works no longer than the session does.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import Any, TypeVar
 from flask import Flask, redirect, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user
 
-from survey.accounts import services
+from survey.accounts import sessions
 from survey.accounts.access import Principal
+from survey.db import audit
 from survey.web.shell import db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -32,23 +34,20 @@ ENROLMENT_ENDPOINTS = {
 
 
 class LoginUser(UserMixin):
-    """Flask-Login's view of a Principal."""
+    """Flask-Login's view of a Principal in one log-in session."""
 
-    def __init__(self, principal: Principal):
+    def __init__(self, principal: Principal, session_id: str):
         self.principal = principal
+        self.session_id = session_id
 
     def get_id(self) -> str:
-        return f"{self.principal.user_id}:{self.principal.session_version}"
+        return self.session_id
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> LoginUser | None:
-    try:
-        uid, version = (int(part) for part in user_id.split(":"))
-    except ValueError:
-        return None
-    principal = services.load_principal(db(), uid, version)
-    return LoginUser(principal) if principal else None
+def _load_user(session_id: str) -> LoginUser | None:
+    principal = sessions.resume(db(), session_id, audit.utcnow())
+    return LoginUser(principal, session_id) if principal else None
 
 
 def init_login(app: Flask) -> None:
@@ -92,6 +91,11 @@ def fresh_session() -> None:
 
 
 def start_session(principal: Principal) -> None:
-    """Log in on a new session."""
+    """Log in on a new session, kept on the server."""
     fresh_session()
-    login_user(LoginUser(principal))
+    login_user(LoginUser(principal, sessions.start(db(), principal.user_id, audit.utcnow())))
+
+
+def current_session_id() -> str | None:
+    """The log-in session's id (for log-out), or None for anyone not logged in."""
+    return current_user.session_id if current_user.is_authenticated else None

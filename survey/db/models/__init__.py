@@ -10,6 +10,7 @@ nothing finer than its round: no date, no time, no order.
 from survey.db.models.accounts import (
     SYSTEM_ROLES,
     AuditEvent,
+    LoginSession,
     Membership,
     RecoveryCode,
     Role,
@@ -32,6 +33,7 @@ from survey.db.models.mail import (
     MailMessage,
     MailRecipient,
     MailText,
+    MailWorkerBeat,
     MessageKind,
     MessageStatus,
 )
@@ -44,6 +46,7 @@ __all__ = [
     "AgencyType",
     "AgreedLevel",
     "AuditEvent",
+    "LoginSession",
     "Answer",
     "Association",
     "Base",
@@ -59,6 +62,7 @@ __all__ = [
     "MailMessage",
     "MailRecipient",
     "MailText",
+    "MailWorkerBeat",
     "MessageKind",
     "MessageStatus",
     "Membership",

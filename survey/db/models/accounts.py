@@ -63,8 +63,8 @@ class User(Base):
     #: Failed log-ins since the last success or lock, counted here so every process sees them.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    #: Part of every session's user id: bumped on a password change, which logs out every
-    #: session made before.
+    #: Bumped on a password change: a log-in half done (password given, code not yet)
+    #: under the old password cannot be finished. Sessions themselves: LoginSession.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     password_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_token_expires: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -115,6 +115,22 @@ class RecoveryCode(Base):
     )
     code_hash: Mapped[str] = mapped_column(String(64))
     used: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LoginSession(Base):
+    """One signed-in browser. Its cookie holds a random id; only that id's SHA-256 is kept
+    here, so a copy of the database opens no session. Log-out, a password change and the
+    removal of a role or of the user delete the rows; survey/accounts/sessions.py ends a
+    session idle or old past its limits on the next request."""
+
+    __tablename__ = "login_session"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class AuditEvent(Base):

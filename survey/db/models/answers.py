@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
 )
@@ -39,7 +40,13 @@ def random_key() -> int:
 
 class Draft(Base):
     """Answers in progress. Reachable from its link, by necessity (that is what resuming
-    needs); deleted the moment the answers are submitted."""
+    needs); deleted the moment the answers are submitted.
+
+    Everything the respondent gave is in `sealed`, encrypted under a key derived from the
+    link (survey.answering.sealing), so no copy of the database reads it, or matches it to
+    a response, without the link. A draft saved before revision 0008 still has its
+    answers in the plain columns and `draft_answer`/`draft_comment` rows until its next
+    save, which seals them and empties those (`language` then stays "sv")."""
 
     __tablename__ = "draft"
 
@@ -51,6 +58,7 @@ class Draft(Base):
     years: Mapped[str | None] = mapped_column(String(40))
     #: To expire abandoned drafts (data minimisation).
     saved_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     round: Mapped[Round] = relationship()
     answers: Mapped[list[DraftAnswer]] = relationship(cascade="all, delete-orphan")

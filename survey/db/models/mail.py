@@ -125,3 +125,14 @@ class MailText(Base):
     language: Mapped[str] = mapped_column(String(2))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+
+
+class MailWorkerBeat(Base):
+    """The mail worker's last sign of life (one row, id 1): when its last pass ran and what
+    it did, so the mail page can say whether mail is being sent."""
+
+    __tablename__ = "mail_worker_beat"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_pass: Mapped[str] = mapped_column(String(200))

@@ -85,6 +85,14 @@ class Round(Base):
     state: Mapped[RoundState] = mapped_column(String(10), default=RoundState.DRAFT)
     opens_on: Mapped[dt.date | None] = mapped_column(Date)
     closes_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: Scheduled by its administrator, carried out on each mail worker pass
+    #: (survey/services/scheduling.py): a reminder this many days before the last day,
+    #: and closing after the last day.
+    remind_days_before: Mapped[int | None] = mapped_column(Integer)
+    reminded_on: Mapped[dt.date | None] = mapped_column(Date)  # the scheduled one went
+    close_after_last_day: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     #: N of the intervals' finite-population correction, fixed when the round stops
     #: taking answers (closed, or published past its last day): its personal links then,
     #: NULL with a shared link (anyone could answer) or none. Never changed afterwards, so

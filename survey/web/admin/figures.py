@@ -13,6 +13,15 @@ from survey.results import colours
 from survey.rounds.rate import ResponseRate
 from survey.web import charts
 
+DAY_MS = 86_400_000
+MAX_TICKS = 8
+
+
+def _tick_days(rate: ResponseRate) -> int:
+    """Days between ticks: 1, or more so that at most MAX_TICKS dates fit under the chart."""
+    first, last = rate.per_day[0][0], rate.per_day[-1][0]
+    return max(1, -(-((last - first).days + 1) // MAX_TICKS))
+
 
 def per_day(rate: ResponseRate, lang: str) -> Markup:
     days = [day.isoformat() for day, _n in rate.per_day]
@@ -42,7 +51,9 @@ def per_day(rate: ResponseRate, lang: str) -> Markup:
         font={"family": "system-ui, sans-serif", "size": 13, "color": "#1b1b1b"},
         height=300,
         margin={"l": 50, "r": 20, "t": 50, "b": 60},
-        xaxis={"type": "date", "tickformat": "%Y-%m-%d"},
+        # One tick a day at most (Plotly's own ticks fall every 12 hours on a short round,
+        # each printing the same date), every few days on a long one.
+        xaxis={"type": "date", "tickformat": "%Y-%m-%d", "dtick": DAY_MS * _tick_days(rate)},
         yaxis={"rangemode": "tozero", "tickformat": "d"},
         legend={"orientation": "h", "y": -0.25},
         bargap=0.3,

@@ -14,8 +14,10 @@ from werkzeug.routing import BuildError
 from survey.db.audit import utcnow
 from survey.db.models import MailLanguage, MessageKind
 from survey.errors import AddressesRejected, MailRefused, MailTextRejected
-from survey.mail import addresses, services, status, texts
+from survey.mail import addresses, heartbeat, services, status, texts
 from survey.rounds import associations, lifecycle
+from survey.services import scheduling
+from survey.web import params
 from survey.web.admin import bp
 from survey.web.session import current_principal
 from survey.web.shell import ErrorMessage, db, settings
@@ -42,6 +44,10 @@ def _page(slug: str, label: str, code: int = 200, errors=(), **form):
         "pasted": form.get("pasted", ""),
         "language": form.get("language", "sv"),
         "max_kb": addresses.MAX_FILE_BYTES // 1024,
+        "preview": form.get("preview"),
+        "beat": heartbeat.last(db()),
+        "now": utcnow(),
+        "from_file": form.get("from_file", False),
     }
     return render_template("admin/mail.html", **context), code
 
@@ -106,9 +112,21 @@ def mail_addresses(slug: str, label: str):
             )
         if uploaded is not None and pasted.strip():
             raise MailRefused("both")
-        listed = addresses.parse(
-            uploaded if uploaded is not None else pasted, language, uploaded=uploaded is not None
-        )
+        text = uploaded if uploaded is not None else pasted
+        from_file = uploaded is not None or request.form.get("from_file") == "1"
+        listed = addresses.parse(text, language, uploaded=from_file)
+        if request.form.get("confirmed") != "1":
+            # First what was understood, line by line; nothing is stored until it is saved.
+            services.check_list(listed)
+            return _page(
+                slug,
+                label,
+                200,
+                preview=listed,
+                pasted=text,
+                language=language,
+                from_file=from_file,
+            )
         added, known = services.add_addresses(
             db(), slug, label, listed, settings().secret_key, dt.date.today(), actor=_actor()
         )
@@ -159,11 +177,47 @@ def _queue(slug: str, label: str, kind: str):
         )
     except MailRefused as exc:
         return _page(slug, label, _status(exc), [_refusal(exc)])
-    if kind == MessageKind.INVITATION:
+    beat = heartbeat.last(db())
+    if kind == MessageKind.INVITATION and beat and beat.alive(utcnow()):
         flash(_("%(n)s invitation(s) queued; they go out within minutes.", n=count), "info")
+    elif kind == MessageKind.INVITATION:
+        flash(
+            _(
+                "%(n)s invitation(s) queued. No mail worker is running, so they wait: press "
+                "“Send now”.",
+                n=count,
+            ),
+            "info",
+        )
     else:
         flash(_("%(n)s reminder(s) queued, to those who have not submitted.", n=count), "info")
     return redirect(url_for("admin.mail", slug=slug, label=label))
+
+
+#: "Send now" works the queue off in the request for at most this long (the rest waits for
+#: the next press or the worker): a small installation needs no separate service.
+SEND_NOW_SECONDS = 20
+
+
+@bp.post(ROUND + "/send")
+def mail_send_now(slug: str, label: str):
+    """One pass of the mail worker in this request (docs/operations.md: "Send now")."""
+    lifecycle.round_by_name(db(), slug, label)  # or 404
+    deadline = utcnow() + dt.timedelta(seconds=SEND_NOW_SECONDS)
+    try:
+        done = scheduling.mail_pass(db(), settings(), stop=lambda: utcnow() > deadline)
+    except MailRefused as exc:
+        return _page(slug, label, 409, [_field("send", _not_sent(exc))])
+    flash(_("Sending done: %(result)s.", result=str(done)), "info")
+    return redirect(url_for("admin.mail", slug=slug, label=label))
+
+
+def _not_sent(exc: MailRefused) -> str:
+    return _(
+        "Nothing was sent: %(missing)s is not set on the server. The messages wait in the "
+        "queue; the server's administrator sets it (docs/operations.md, E-mail).",
+        missing=exc.details.get("missing", "MAIL_HOST"),
+    )
 
 
 @bp.route("/f/<slug>/mail-texts", methods=["GET", "POST"])
@@ -192,7 +246,7 @@ def mail_texts(slug: str):
             code = 400
         else:
             flash(_("The text is saved."), "info")
-            return redirect(url_for("admin.mail_texts", slug=slug))
+            return redirect(url_for("admin.mail_texts", slug=slug, round=params.arg("round")))
     in_use = texts.texts_of(db(), assoc.id)
     return render_template(
         "admin/mail_texts.html",
@@ -202,7 +256,16 @@ def mail_texts(slug: str):
         edited=edited,
         errors=errors,
         placeholders=texts.PLACEHOLDERS,
+        back_round=_back_round(assoc),
     ), code
+
+
+def _back_round(assoc) -> str | None:
+    """The round whose mail page led here (`?round=`), for the way back; None if unknown."""
+    label = params.arg("round")
+    if label and any(r.label == label for r in assoc.rounds):
+        return label
+    return None
 
 
 def _field(name: str, text: str) -> ErrorMessage:
@@ -269,6 +332,10 @@ def _refusal(exc: MailRefused) -> ErrorMessage:
         )
         return _field("addresses", text)
     messages = {
+        "no_recipients": _(
+            "The round has no e-mail addresses yet, so there is nobody to send to. Add them "
+            "under “Add addresses” first."
+        ),
         "no_addresses": _(
             "The list has no e-mail address. Paste addresses, one per line, or choose a file."
         ),
@@ -310,7 +377,7 @@ def _text_problem(kind: str, language: str, field: str, reason: str, detail: str
         ),
         "unknown_placeholder": _(
             "%(where)s: there is no placeholder {%(name)s}; use {link}, "
-            "{forbund}, {closes} or {round}.",
+            "{forbund}, {closes}, {round} or {minutes}.",
             where=where,
             name=detail,
         ),

@@ -20,11 +20,14 @@ from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import Questionnaire
 from survey.rounds import associations, lifecycle, rate, status
 from survey.services import round_actions as rounds
+from survey.services import scheduling
 from survey.web.admin import bp, figures, forms
 from survey.web.security import draws_charts
 from survey.web.shell import db, lang, localized, settings
 
 ACTIONS = ("open", "close", "publish", "delete")
+#: The steps asked about first, on a page of their own (round_confirm).
+CONFIRMED = ("close", "publish", "delete")
 
 
 def _today() -> dt.date:
@@ -132,11 +135,32 @@ def rate_json(slug: str, label: str):
     return response
 
 
+@bp.get("/f/<slug>/rounds/<label>/<action>")
+def round_confirm(slug: str, label: str, action: str):
+    """The page that asks before a step that cannot be undone: what happens, and how many
+    have answered; its button posts the step with `confirmed=1`."""
+    if action not in CONFIRMED:
+        abort(404)
+    assoc = associations.find_association(db(), slug)
+    rnd = lifecycle.find_round(db(), assoc, label)
+    return render_template(
+        "admin/round_confirm.html",
+        association=assoc,
+        round=rnd,
+        action=action,
+        counts=status.round_status(db(), rnd.id),
+        errors=[],
+    )
+
+
 @bp.post("/f/<slug>/rounds/<label>/<action>")
 @draws_charts
 def round_action(slug: str, label: str, action: str):
     if action not in ACTIONS:
         abort(404)
+    if action in CONFIRMED and request.form.get("confirmed") != "1":
+        # One click never closes, publishes or deletes: the confirmation page asks first.
+        return redirect(url_for("admin.round_confirm", slug=slug, label=label, action=action), 303)
     closes, problems = forms.date_field("closes", _("New last day"))
     if problems:
         return _render_round(slug, label, 400, problems)
@@ -166,6 +190,31 @@ def _act(action: str, slug: str, label: str, closes: dt.date | None) -> None:
         rounds.publish_round(db(), slug, label, today, actor=who)
     else:
         rounds.delete_round(db(), slug, label, actor=who)
+
+
+@bp.post("/f/<slug>/rounds/<label>/schedule")
+@draws_charts
+def round_schedule(slug: str, label: str):
+    """A reminder N days before the last day and closing after it, done by the mail worker."""
+    days = forms.field("remind_days_before")
+    if days and not (days.isdecimal() and len(days) <= 3):
+        problem = _("Days before the last day: give a whole number (”%(value)s” was sent).")
+        return _render_round(
+            slug, label, 400, forms.error("remind_days_before", problem % {"value": days[:40]})
+        )
+    try:
+        scheduling.set_schedule(
+            db(),
+            slug,
+            label,
+            int(days) if days else None,
+            forms.field("close_after_last_day") == "1",
+            actor=forms.actor(),
+        )
+    except RoundSetupError as exc:
+        return _render_round(slug, label, 400, forms.worded(exc, "remind_days_before"))
+    flash(_("The schedule is saved; the mail worker carries it out."), "info")
+    return redirect(url_for("admin.round", slug=slug, label=label), 303)
 
 
 # --- links ------------------------------------------------------------------------------

@@ -22,8 +22,16 @@ from survey.errors import (
     PasswordRejected,
     SecondFactorFailed,
 )
+from survey.web import error_pages, form_text
 from survey.web.auth import forms
-from survey.web.session import current_principal, fresh_session, start_session
+from survey.web.auth.next_page import safe_next
+from survey.web.form_text import ControlCharacters, control_characters_text
+from survey.web.session import (
+    current_principal,
+    current_session_id,
+    fresh_session,
+    start_session,
+)
 from survey.web.shell import db
 
 bp = Blueprint("auth", __name__)
@@ -45,28 +53,38 @@ def no_store(resp):
     return resp
 
 
-def _safe_next(target: str | None) -> str:
-    """Where to go after log-in: a path on this site only (never //other.site)."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return url_for("board.index")
+def _after_login(target: str | None):
+    return redirect(safe_next(target) or url_for("board.index"))
 
 
 def _render(template: str, status: int = 200, errors=(), **context):
     return render_template(template, errors=list(errors), **context), status
 
 
+@bp.errorhandler(ControlCharacters)
+def control_characters(exc: ControlCharacters):
+    """A control character in a log-in field (survey/web/form_text.py): the form again,
+    the message at the field; elsewhere the message page."""
+    problems = forms.error(exc.field, control_characters_text(form_text.label(exc.field)))
+    if request.endpoint == "auth.login_post":
+        email = form_text.shown("email", forms.field("email"))
+        return _render("auth/login.html", 400, problems, email=email, next="")
+    if request.endpoint == "auth.login_code_post" and _pending() is not None:
+        return _render("auth/code.html", 400, problems)
+    return error_pages.control_characters_page(exc)
+
+
 @bp.get("/login")
 def login():
     if current_principal() is not None:
-        return redirect(_safe_next(request.args.get("next")))
-    return _render("auth/login.html", email="", next=request.args.get("next", ""))
+        return _after_login(request.args.get("next"))
+    return _render("auth/login.html", email="", next=safe_next(request.args.get("next")) or "")
 
 
 @bp.post("/login")
 def login_post():
     email, password = forms.field("email"), forms.field("password", strip=False)
-    target = forms.field("next")
+    target = safe_next(forms.field("next")) or ""
     shown = {"email": email, "next": target}
     if problems := forms.missing(email=email, password=password):
         return _render("auth/login.html", 400, problems, **shown)
@@ -89,7 +107,7 @@ def login_post():
     start_session(step.principal)
     if step.next == services.ENROL:
         return redirect(url_for("auth.two_factor"))
-    return redirect(_safe_next(target))
+    return _after_login(target)
 
 
 def _pending() -> dict | None:
@@ -126,14 +144,14 @@ def login_code_post():
         session.pop("pending_login", None)
         return redirect(url_for("auth.login"))
     start_session(principal)
-    return redirect(_safe_next(pending.get("next")))
+    return _after_login(pending.get("next"))
 
 
 @bp.post("/logout")
 def logout():
-    principal = current_principal()
-    if principal is not None:
-        services.logout(db(), principal.email, _now())
+    principal, session_id = current_principal(), current_session_id()
+    if principal is not None and session_id is not None:
+        services.logout(db(), principal.email, session_id, _now())
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")

@@ -1,6 +1,10 @@
 """Downloads of exports: the researcher's dataset (Excel, CSV, or the research package: a
 zip of every form with SPSS, Stata, R and Parquet files) and the board's workbook.
 
+The researcher chooses on the page `/export/` (survey/web/downloads/chooser.py): it counts
+what a choice holds and links to its download; a download refused (no round matches,
+versions whose statements differ) shows that page again with the message and the choice.
+
 Filters come as query parameters: `round` and `forbund` (each may repeat), `questionnaire`
 (key), `version`; `comments=1` adds the free-text sheet to the researcher's workbook, `sep`
 (`comma` or `semicolon`) picks the CSV dialect. There is no log-in yet (the admin issue).
@@ -18,15 +22,17 @@ import unicodedata
 from collections.abc import Callable
 from typing import IO
 
-from flask import Blueprint, Response, abort, current_app, request, send_file
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 
 from survey.errors import ExportRefused
-from survey.exports import package, research
+from survey.exports import choices, package, research
 from survey.exports.board_workbook import write_board_workbook
 from survey.exports.selection import ExportFilter, Selection, record_export, select_rounds
 from survey.rounds import associations, lifecycle
 from survey.web import params
+from survey.web.downloads.chooser import read_choice
+from survey.web.error_pages import export_refused_message
 from survey.web.session import current_principal
 from survey.web.shell import db, lang, settings
 
@@ -106,6 +112,8 @@ def _research(kind: str, write: Callable[..., object], extension: str, mimetype:
     session = db()
     recode = _recode()
     selection = select_rounds(session, _filter())
+    # Refuse mixed questionnaire versions before the audit entry and before any byte.
+    research.research_questionnaire(session, selection)
     comments = _comments()
     record_export(session, _actor(), kind, selection, recoded=recode, comments=comments)
     return _send_workbook(
@@ -146,8 +154,7 @@ def research_csv():
                 sep=params.clean(sep),
             )
         )
-    if _comments():
-        raise ExportRefused(_("Comments come only in the researcher's workbook (.xlsx)."))
+    _check_format("csv", _comments())
     session = db()
     selection = select_rounds(session, _filter())
     # Refuse mixed questionnaire versions now, while an error page can still be sent.
@@ -169,6 +176,49 @@ def research_csv():
             + _file_name("forskning", selection, ".csv")
         },
     )
+
+
+@bp.get("/")
+def choose():
+    """The researcher's page: choose, see what the choice holds, download."""
+    offer = choices.offer(db())
+    choice = read_choice(offer)
+    if "show" not in request.args or choice.version is None:
+        return _chooser(offer, choice)
+    try:
+        _check_format(choice.form, choice.comments)
+        summary = choices.summarise(
+            db(), choice.filter(), settings().min_group_size, recode=_recode()
+        )
+    except ExportRefused as e:
+        return _chooser(offer, choice, error=export_refused_message(e))
+    return _chooser(offer, choice, summary=summary)
+
+
+def _chooser(offer, choice, summary=None, error: str | None = None):
+    principal = current_principal()
+    return render_template(
+        "research/choose.html",
+        offer=offer,
+        choice=choice,
+        summary=summary,
+        errors=[{"text": error, "anchor": "q"}] if error else [],
+        may_unrecoded=bool(principal and principal.may_read_unrecoded),
+        k=settings().min_group_size,
+        download=summary and choice.download_url(lang()),
+    ), (400 if error else 200)
+
+
+@bp.errorhandler(ExportRefused)
+def refused(e: ExportRefused):
+    """A refused download: the researcher's page again, with the message and the choice."""
+    offer = choices.offer(db())
+    return _chooser(offer, read_choice(offer), error=export_refused_message(e))
+
+
+def _check_format(form: str, comments: bool) -> None:
+    if form == "csv" and comments:
+        raise ExportRefused(_("Comments come only in the researcher's workbook (.xlsx)."))
 
 
 def _actor() -> str | None:

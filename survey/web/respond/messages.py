@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from survey.answering.validation import COMMENT_MAX_CHARS, Problem
 from survey.instruments.questionnaire import Questionnaire
+from survey.web.form_text import control_characters_text
 from survey.web.respond.forms import COMMENT_FIELD, ITEM_FIELD
 from survey.web.shell import ErrorMessage, localized
 
@@ -73,6 +74,15 @@ def _text(problem: Problem, label: str, q: Questionnaire | None) -> str:
             "saved. Go back and try again.",
             count=value,
         )
+    if kind == "control_characters":
+        return control_characters_text(label)
+    if kind == "enter_with_blanks":
+        return _(
+            "You pressed Enter, so you are still on this part: some statements have no "
+            "answer yet. Choose one, or press Next to leave them blank."
+        )
+    if kind == "blank":
+        return _("Not answered yet: %(statement)s", statement=label)
     if kind == "tampered":
         return _("The form was not made for this link, so nothing was submitted. Try again.")
     field = problem.field + (f"={problem.value}" if problem.value else "")

@@ -17,12 +17,10 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     make_response,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -36,7 +34,9 @@ from survey.errors import InvalidToken, RoundNotOpen
 from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import REQUIRED_BACKGROUND, Questionnaire
 from survey.rounds import invitations, lifecycle
-from survey.web.respond import forms
+from survey.web import form_text
+from survey.web.form_text import ControlCharacters
+from survey.web.respond import forms, remembered
 from survey.web.respond.messages import problem_messages
 from survey.web.shell import LANGUAGES, db, lang, settings
 
@@ -44,8 +44,9 @@ bp = Blueprint("respond", __name__, url_prefix="/r")
 
 #: Form fields that steer the page rather than answer it.
 CONTROL_FIELDS = ("csrf_token", "nav", "receipt")
-NAVIGATION = {"next", "back", "later", "autosave"} | {f"lang-{code}" for code in LANGUAGES}
-REMEMBERED = 5  # links remembered per browser for the thank-you page and shared links
+#: "enter" is the page's default button, which Enter in a field presses: it moves on only
+#: when every statement of the part has an answer (else the part comes back, saying so).
+NAVIGATION = {"next", "enter", "back", "later", "autosave"} | {f"lang-{code}" for code in LANGUAGES}
 #: Fields a page may carry beyond its own inputs; more and it is refused whole.
 EXTRA_FIELDS = 3
 
@@ -62,6 +63,11 @@ class Context:
         return self.invitation.draft
 
     @property
+    def content(self) -> drafts.Content:
+        """The draft's answers, opened with the link (sealed with it in the database)."""
+        return drafts.read(db(), self.draft, self.token)
+
+    @property
     def pages(self) -> int:
         return len(self.questionnaire.dimensions)
 
@@ -74,17 +80,13 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
-def _submitted_here(token: str) -> bool:
-    return invitations.hash_token(token) in session.get("submitted", [])
-
-
 def _open(token: str, *, personal: bool = True) -> Context:
     """The invitation behind the link, checked for a round that accepts answers. A shared
     link only leads to its start page, where each visitor gets a personal link."""
     try:
         inv = invitations.find_invitation(db(), token)
     except InvalidToken:
-        if _submitted_here(token):
+        if remembered.submitted_here(token):
             abort(_thanks(token))
         raise
     try:
@@ -118,7 +120,11 @@ def _thanks(token: str):
 def _form() -> dict[str, list[str]]:
     """The fields sent, less the control fields. An uploaded file counts as a field: no page
     has one, so it is named as unknown rather than silently dropped."""
-    form = {k: v for k, v in request.form.lists() if k not in CONTROL_FIELDS}
+    form = {
+        form_text.shown(k, k): [form_text.shown(k, v) for v in values]
+        for k, values in request.form.lists()
+        if k not in CONTROL_FIELDS
+    }
     form.update({name: [""] for name in request.files if name not in form})
     return form
 
@@ -179,10 +185,8 @@ def protect_the_link(resp):
 def _render_start(ctx: Context, *, values=None, problems: Iterable[Problem] = (), status=200):
     response = ctx.draft
     if values is None:
-        values = {
-            b.code: getattr(response, b.code) if response else None
-            for b in ctx.questionnaire.background
-        }
+        saved = ctx.content.background
+        values = {b.code: saved.get(b.code) for b in ctx.questionnaire.background}
     return (
         render_template(
             "respond/start.html",
@@ -190,6 +194,10 @@ def _render_start(ctx: Context, *, values=None, problems: Iterable[Problem] = ()
             q=ctx.questionnaire,
             values=values,
             resumed=response is not None,
+            # Just handed out by a shared link: shown so the respondent can keep it.
+            own_link=settings().link(url_for("respond.start", token=ctx.token))
+            if request.args.get("own")
+            else None,
             required=REQUIRED_BACKGROUND,
             errors=problem_messages(ctx.questionnaire, problems),
         ),
@@ -203,15 +211,14 @@ def start(token: str):
     if ctx.invitation.kind == "shared":
         # On a shared computer the next person opens the same link: they choose between
         # the answers remembered here and a fresh start, and see none of them before.
-        remembered = session.get("shared", {}).get(ctx.invitation.token_hash)
-        usable = remembered if remembered and _still_usable(remembered) else None
+        personal = remembered.personal_link_for(token)
+        usable = personal if personal and _still_usable(personal) else None
         return render_template(
             "respond/shared.html", ctx=ctx, q=ctx.questionnaire, remembered=usable
         )
     if "start" not in request.args:
-        number = drafts.resume_page(
-            ctx.questionnaire, ctx.draft, drafts.answers_of(db(), ctx.draft)
-        )
+        content = ctx.content
+        number = drafts.resume_page(ctx.questionnaire, content, drafts.answers_of(content))
         if number > ctx.pages:
             return redirect(url_for("respond.summary", token=token), 303)
         if number:
@@ -253,11 +260,8 @@ def _personal_from_shared(ctx: Context):
     personal = services.personal_link_from_shared(db(), ctx.token, _today())
     # Remembered in this browser so coming back through the shared link resumes; the
     # respondent is also shown their own link to keep for another device.
-    shared = dict(session.get("shared", {}))
-    shared[ctx.invitation.token_hash] = personal
-    session["shared"] = dict(list(shared.items())[-REMEMBERED:])
-    flash(settings().link(url_for("respond.start", token=personal)), "personal-link")
-    return redirect(url_for("respond.start", token=personal))
+    remembered.remember_personal_link(ctx.token, personal)
+    return redirect(url_for("respond.start", token=personal, own=1))
 
 
 def _page_number(ctx: Context, number: int) -> int:
@@ -268,8 +272,9 @@ def _page_number(ctx: Context, number: int) -> int:
 
 def _render_page(ctx: Context, number: int, *, form=None, problems=(), status=200):
     dimension = ctx.questionnaire.dimensions[number - 1]
-    answers = drafts.answers_of(db(), ctx.draft)
-    comment = drafts.comments_of(db(), ctx.draft).get(dimension.code, "")
+    content = ctx.content
+    answers = drafts.answers_of(content)
+    comment = drafts.comments_of(content).get(dimension.code, "")
     if form is not None:
         answers = _posted_answers(ctx.questionnaire, answers, form)
         comment = (form.get(forms.COMMENT_FIELD) or [comment])[0]
@@ -323,6 +328,9 @@ def save_page(token: str, number: int):
             raise AnswersRejected(forms.item_fields(exc.problems)) from None
     except AnswersRejected as exc:
         return _render_page(ctx, number, form=form, problems=exc.problems, status=400)
+    if nav == "enter" and (blank := _blank_statements(ctx, dimension)):
+        # Saved, but Enter does not skip blank statements silently: the part comes back.
+        return _render_page(ctx, number, problems=blank)
     back = (
         url_for("respond.page", token=token, number=number - 1)
         if number > 1
@@ -336,16 +344,29 @@ def save_page(token: str, number: int):
     return _after_save(nav, url_for("respond.page", token=token, number=number), back, forward)
 
 
+def _blank_statements(ctx: Context, dimension) -> list[Problem]:
+    """The part's statements without an answer (after its save), as the page names them."""
+    answers = drafts.answers_of(drafts.read(db(), ctx.invitation.draft, ctx.token))
+    blank = [item.code for item in dimension.items if item.code not in answers]
+    if not blank:
+        return []
+    return [Problem("", "enter_with_blanks", "")] + [
+        Problem(forms.ITEM_FIELD + code, "blank", "") for code in blank
+    ]
+
+
 def _render_summary(ctx: Context, *, problems=(), status=200):
     q = ctx.questionnaire
-    answers = drafts.answers_of(db(), ctx.draft)
+    content = ctx.content
+    answers = drafts.answers_of(content)
     return (
         render_template(
             "respond/summary.html",
             ctx=ctx,
             q=q,
             missing=drafts.unanswered(q, answers),
-            missing_background=drafts.missing_background(q, ctx.draft),
+            answers=answers,
+            missing_background=drafts.missing_background(q, content),
             answered=sum(1 for item in q.items() if item.code in answers),
             total=len(q.items()),
             receipt=invitations.submit_receipt(current_app.secret_key, ctx.token),
@@ -398,12 +419,9 @@ def submit(token: str):
         return _render_summary(ctx, problems=exc.problems, status=400)
     # This browser remembers it, so the back button shows the thank-you page again while
     # the link itself now answers like any unknown link.
-    remembered = session.get("submitted", []) + [invitations.hash_token(token)]
-    session["submitted"] = list(dict.fromkeys(remembered))[-REMEMBERED:]
     # Nothing in this browser leads to the answers any more: the personal link a shared
-    # link handed out is forgotten (the hash above opens only the thank-you page).
-    shared = session.get("shared", {})
-    session["shared"] = {k: v for k, v in shared.items() if v != token}
+    # link handed out is forgotten (the mark kept opens only the thank-you page).
+    remembered.remember_submitted(token)
     return _thanks(token)
 
 
@@ -411,7 +429,18 @@ def submit(token: str):
 def expired_form(_exc: CSRFError):
     """A stale or missing form token: nothing is saved, but the page comes back with the
     answers as sent (and a fresh token) so a respondent loses nothing by it."""
-    problems = [Problem("csrf_token", "expired")]
+    return _refused_form(Problem("csrf_token", "expired"))
+
+
+@bp.errorhandler(ControlCharacters)
+def control_characters(exc: ControlCharacters):
+    """A control character in a field (survey/web/form_text.py): the same, the message at
+    the field and the character marked where it was."""
+    return _refused_form(Problem(exc.field, "control_characters"))
+
+
+def _refused_form(problem: Problem):
+    problems = [problem]
     args = request.view_args or {}
     try:
         ctx = _open(args.get("token", ""), personal=False)

@@ -1,0 +1,168 @@
+"""Submitted rows kept in no order: a copy of the database must not list a round's
+responses in the order they came in.
+
+Random keys are enough on SQLite (its `WITHOUT ROWID` tables are stored by key), but a
+PostgreSQL heap keeps rows where they were written: `ORDER BY ctid`, `pg_dump` (which
+writes a table in heap order) and the `xmin` of each row (the id of the transaction that
+wrote it, a clock) listed the responses in submission order. So rows are never written
+one submission at a time:
+
+- **Each submit** (PostgreSQL; on SQLite the new response alone, as its `WITHOUT ROWID`
+  tables are kept in key order whatever the order of writing, and its single writer would
+  only wait longer) writes the new response together with up to `MIX - 1` responses of the
+  same round chosen at random, all deleted and written again under new random keys, in a
+  random order, in the submit's one transaction. Whoever reads the heap or the `xmin`s sees
+  groups of `MIX` responses (all of them while a round has fewer): the newest submission
+  is one of its group, and a row's group says only that it was written at that submit or
+  moved then, never which.
+- **At close and at publication** the whole round is written again in one random order in
+  one transaction (`mix_round`), and on PostgreSQL `forget_old_rows` then rewrites the
+  three tables' files (`VACUUM FULL`), so their old versions are gone from the data files.
+
+What remains is in docs/design.md (threat model).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from survey.db import models
+
+#: How many responses a submit writes together (the new one and MIX - 1 moved ones).
+MIX = 20
+#: How long `forget_old_rows` waits for the tables' exclusive lock before settling for a
+#: plain VACUUM (a long export reading them must not stall every page behind it).
+VACUUM_LOCK_TIMEOUT = "5s"
+
+_shuffle = random.SystemRandom().shuffle
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """One response's content, without a key: what a respondent gave."""
+
+    language: str
+    role: str | None
+    agency: str | None
+    years: str | None
+    answers: Sequence[tuple[int, int | None]] = field(default_factory=tuple)  # item, value
+    comments: Sequence[tuple[int, str]] = field(default_factory=tuple)  # dimension, text
+
+
+def _lock_round(session: Session, round_id: int) -> None:
+    """One mixing writer per round at a time (PostgreSQL; SQLite's writer is alone)."""
+    if session.get_bind().dialect.name == "postgresql":
+        this_round = select(models.Round.id).where(models.Round.id == round_id)
+        session.execute(this_round.with_for_update())
+
+
+def submit_group(session: Session) -> int:
+    """How many responses a submit writes together on this database."""
+    return MIX if session.get_bind().dialect.name == "postgresql" else 1
+
+
+def mix_round(
+    session: Session, round_id: int, new: Submitted | None = None, *, limit: int | None = None
+) -> None:
+    """Write `new` (if any) and `limit - 1` random responses of the round (all of them when
+    `limit` is None) again, in random order under new random keys."""
+    if limit == 1 and new is not None:
+        _write(session, round_id, [new])
+        return
+    _lock_round(session, round_id)
+    chosen = select(models.Response.id).where(models.Response.round_id == round_id)
+    if limit is not None:
+        chosen = chosen.order_by(func.random()).limit(limit - (new is not None))
+    moved = _take(session, list(session.scalars(chosen)))
+    group = moved + ([new] if new is not None else [])
+    _shuffle(group)
+    _write(session, round_id, group)
+
+
+def _take(session: Session, ids: list[int]) -> list[Submitted]:
+    """Read and delete these responses (with their answers and comments)."""
+    if not ids:
+        return []
+    answers: dict[int, list[tuple[int, int | None]]] = {i: [] for i in ids}
+    for rid, item, value in session.execute(
+        select(models.Answer.response_id, models.Answer.item_id, models.Answer.value).where(
+            models.Answer.response_id.in_(ids)
+        )
+    ):
+        answers[rid].append((item, value))
+    comments: dict[int, list[tuple[int, str]]] = {i: [] for i in ids}
+    for rid, dimension, text in session.execute(
+        select(models.Comment.response_id, models.Comment.dimension_id, models.Comment.text).where(
+            models.Comment.response_id.in_(ids)
+        )
+    ):
+        comments[rid].append((dimension, text))
+    rows = session.execute(
+        select(
+            models.Response.id,
+            models.Response.language,
+            models.Response.role,
+            models.Response.agency,
+            models.Response.years,
+        ).where(models.Response.id.in_(ids))
+    ).all()
+    session.execute(delete(models.Answer).where(models.Answer.response_id.in_(ids)))
+    session.execute(delete(models.Comment).where(models.Comment.response_id.in_(ids)))
+    session.execute(delete(models.Response).where(models.Response.id.in_(ids)))
+    return [
+        Submitted(row.language, row.role, row.agency, row.years, answers[row.id], comments[row.id])
+        for row in rows
+    ]
+
+
+def _write(session: Session, round_id: int, group: Iterable[Submitted]) -> None:
+    keyed = [(models.random_key(), s) for s in group]
+    if not keyed:
+        return
+    session.execute(  # Core inserts: one executemany each, in this order
+        models.Response.__table__.insert(),
+        [
+            {"id": key, "round_id": round_id, "language": s.language, "role": s.role,
+             "agency": s.agency, "years": s.years}
+            for key, s in keyed
+        ],
+    )  # fmt: skip
+    answers = [
+        {"response_id": key, "item_id": item, "value": value}
+        for key, s in keyed
+        for item, value in s.answers
+    ]
+    if answers:
+        session.execute(models.Answer.__table__.insert(), answers)
+    comments = [
+        {"response_id": key, "dimension_id": dimension, "text": text}
+        for key, s in keyed
+        for dimension, text in s.comments
+    ]
+    if comments:
+        session.execute(models.Comment.__table__.insert(), comments)
+
+
+def forget_old_rows(engine: Engine) -> None:
+    """PostgreSQL: rewrite the response tables' files, so the versions a mix left behind
+    (dead rows, in the order they were written) are gone from the data directory. Waits
+    at most VACUUM_LOCK_TIMEOUT for the exclusive lock, else a plain VACUUM (dead rows
+    marked free, their bytes overwritten as the space is reused). SQLite overwrites deleted
+    rows already (`secure_delete`)."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        conn.exec_driver_sql(f"SET lock_timeout = '{VACUUM_LOCK_TIMEOUT}'")
+        try:
+            conn.exec_driver_sql("VACUUM FULL response, answer, comment")
+        except OperationalError:
+            conn.exec_driver_sql("RESET lock_timeout")
+            conn.exec_driver_sql("VACUUM response, answer, comment")
