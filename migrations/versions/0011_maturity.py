@@ -1,7 +1,7 @@
 """Maturity (issue 21): a dimension's level question stored beside its statements
 
 Revision ID: 0011
-Revises: 0007 (was 0006: re-chained after main's 0010 and 0007)
+Revises: 0012 (written on 0006; re-chained after main's chain)
 Create Date: 2026-12-07 21:00:00
 
 `item.kind` tells a statement ("statement", scored) from a dimension's level question asked
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | Sequence[str] | None = "0007"  # after main's 0010 → 0007
+down_revision: str | Sequence[str] | None = "0012"  # the chain: 0006, 0010, 0007, 0008, 0009, 0012, 0011
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
