@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | Sequence[str] | None = "0012"  # the chain: 0006, 0010, 0007, 0008, 0009, 0012, 0011
+down_revision: str | Sequence[str] | None = "0012"  # chain: 0006 0010 0007 0008 0009 0012 0011
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
