@@ -43,6 +43,13 @@ FIELD_OF = {
     "admin.user_add": "email",
     "admin.user_role": "email",
     "admin.user_remove": "email",
+    "admin.round_schedule": "remind_days_before",
+    "admin.mail_send_now": "confirmed",
+    "admin.action_add": "title",
+    "admin.action_status": "status",
+    "admin.workshop_open": "confirmed",
+    "admin.workshop_done": "confirmed",
+    "admin.workshop_record": "rationale",
 }
 MESSAGE = "innehåller ett tecken som inte kan sparas"
 
@@ -61,6 +68,7 @@ def post_forms(app, db):
     """Every POST route with real values in its path."""
     token = invite(db, make_round(db))[0]
     values = {"slug": "norrsund", "label": "2026", "token": token, "number": 1, "action": "close"}
+    values |= {"action_id": 1, "code": "STRAT"}
     adapter = app.url_map.bind("localhost")
     rules = [r for r in app.url_map.iter_rules() if "POST" in (r.methods or ())]
     return {

@@ -188,7 +188,7 @@ def test_the_forbund_edits_its_texts_and_the_messages_use_them(app, admin, runne
         ({"body": "Ingen länk här"}, "måste innehålla {link}"),
         ({"body": "{link} {lank}"}, "Det finns ingen platshållare {lank}"),
         ({"body": "{link} {"}, "Klammerparenteser"),
-        ({"subject": "två\nrader"}, "en enda rad"),
+        ({"subject": "två\nrader"}, "innehåller ett tecken som inte kan sparas"),
         ({"subject": " "}, "Ämne: skriv något"),
     ]:
         refused = admin.post(texts, data={**form, **bad})

@@ -43,8 +43,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("round") as batch_op:
-        batch_op.drop_column("close_after_last_day")
-        batch_op.drop_column("reminded_on")
-        batch_op.drop_column("remind_days_before")
+    # Plain ALTER TABLE on both databases (SQLite 3.35+): a batch copy of `round` would
+    # trip over the tables whose foreign keys point at it.
+    for column in ("close_after_last_day", "reminded_on", "remind_days_before"):
+        op.execute(f"ALTER TABLE round DROP COLUMN {column}")
     op.drop_table("mail_worker_beat")

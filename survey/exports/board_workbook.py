@@ -79,7 +79,8 @@ def write_board_workbook(
         latest[selected.association_slug] = rnd
         for row in overview_of(rnd).rows:
             name = wrapped(summary_ws, selected.association_name)  # a cell per row
-            cells = _summary_cells(name, rnd.label, row, suppressed, no_reference)
+            why = wrapped(summary_ws, no_reference)  # wraps in the reference's column
+            cells = _summary_cells(name, rnd.label, row, suppressed, why)
             summary_ws.append(_figures(summary_ws, cells))
     for rnd in latest.values():
         association = rnd.association
@@ -103,7 +104,7 @@ def write_board_workbook(
 
 
 def _summary_cells(
-    name: object, label: str, row: overview.DimensionRow, suppressed: str, no_reference: str
+    name: object, label: str, row: overview.DimensionRow, suppressed: str, no_reference: object
 ) -> list[object]:
     """One row of `Översikt`: a suppressed mean says so, a missing reference says why."""
     return [
@@ -228,8 +229,12 @@ def _association_sheet(
                 cells += [None, None]
             else:
                 cells += [suppressed if past.suppressed else past.mean, past.n]
-        cells.append(no_reference if row.national_mean is None else row.national_mean)
-        ws.append(_figures(ws, cells))
+        figures = _figures(ws, cells)
+        # No reference: the sentence saying why wraps inside the reference's column.
+        figures.append(wrapped(ws, no_reference) if row.national_mean is None else None)
+        if row.national_mean is not None:
+            figures[-1:] = _figures(ws, [row.national_mean])
+        ws.append(figures)
     ws.append([])
     caption = translate(
         lang,

@@ -18,7 +18,9 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
 #: The fields sent from a <textarea>: the only ones that may hold tabs and line breaks.
-MULTI_LINE = frozenset({"members", "privacy_contact", "addresses", "body", "comment"})
+MULTI_LINE = frozenset(
+    {"members", "privacy_contact", "addresses", "body", "comment", "description", "rationale"}
+)
 LINE_BREAKS = frozenset("\t\n\r")
 CONTROLS = frozenset(map(chr, range(0x20))) - LINE_BREAKS | {"\x7f"}
 REPLACEMENT = "\ufffd"
