@@ -33,8 +33,8 @@ PEERS = ("demo-alvdalen", "demo-bergslagen", "demo-fjallbygden", "demo-havskuste
 #: instead of the two breakdowns. The comparison: round labels, the rounds of the label
 #: with their förbund and questionnaire, dimensions, dimension_stats, national reference.
 #: Every page is for a signed-in user: 3 more, the server-side session, the user and their
-#: roles (a board member's förbund check adds one; the system administrator here needs none). The front page and
-#: the comparison read which förbund are named to others: 1 more.
+#: roles (a board member's förbund check adds one; the system administrator here needs
+#: none). The front page and the comparison read which förbund are named to others: 1 more.
 SIGNED_IN = 3
 BOARD_BUDGET = {
     "/": 2 + SIGNED_IN,
