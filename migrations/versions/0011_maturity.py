@@ -58,7 +58,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("workshop_id", "dimension"),
     )
 
-
     op.create_table(
         "action",
         sa.Column("id", sa.Integer(), nullable=False),
