@@ -36,10 +36,14 @@ PEERS = ("demo-alvdalen", "demo-bergslagen", "demo-fjallbygden", "demo-havskuste
 #: roles (a board member's förbund check adds one; the system administrator here needs
 #: none). The front page and the comparison read which förbund are named to others: 1 more.
 SIGNED_IN = 3
+#: The dashboard and the report open with "what to work on next" (the maturity page's rule):
+#: the levels now and desired (the overview's means are the current scores) and the
+#: förbund's actions: 3 more.
+NEXT_STEPS = 3
 BOARD_BUDGET = {
     "/": 2 + SIGNED_IN,
-    f"/f/{SLUG}": 7 + SIGNED_IN,
-    f"/f/{SLUG}/report": 7 + SIGNED_IN,
+    f"/f/{SLUG}": 7 + SIGNED_IN + NEXT_STEPS,
+    f"/f/{SLUG}/report": 7 + SIGNED_IN + NEXT_STEPS,
     f"/f/{SLUG}/items": 7 + SIGNED_IN,
     f"/f/{SLUG}/items?dimension=STRAT": 7 + SIGNED_IN,
     f"/f/{SLUG}/data.json": 7 + SIGNED_IN,

@@ -4,12 +4,16 @@ are suppressed at the source), so a sentence tells nothing a table does not."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from survey.maturity.actions import ActionPlan
-from survey.maturity.picture import MaturityPicture
+from sqlalchemy.orm import Session
+
+from survey.maturity.actions import ActionPlan, actions_of, is_overdue
+from survey.maturity.picture import MaturityPicture, gaps_and_agreement
 from survey.results.overview import DimensionRow
+from survey.rounds.lifecycle import RoundHistory
 
 #: How many of the largest gaps a sentence names.
 LARGEST_GAPS = 2
@@ -41,3 +45,18 @@ def next_steps(
     if plan.overdue:
         pointers.append(Pointer("overdue", tuple(a.title for a in plan.overdue), "actions"))
     return pointers
+
+
+def round_next_steps(
+    session: Session,
+    history: RoundHistory,
+    rows: Sequence[DimensionRow],
+    k: int,
+    today: dt.date,
+) -> list[Pointer]:
+    """The sentences for the dashboard and the report of a published round: the same rule
+    as the maturity page, on the overview rows the page already computed (so only the
+    levels now and desired and the förbund's actions are read anew: three queries)."""
+    picture = gaps_and_agreement(session, history, rows, k)
+    overdue = [a for a in actions_of(session, history.round.association_id) if is_overdue(a, today)]
+    return next_steps(picture, rows, ActionPlan([], [], overdue, list(rows)))

@@ -6,6 +6,7 @@ comes from the suppressed aggregates (n < k and complementary suppression applie
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -15,7 +16,7 @@ from survey.instruments.catalog import definition_of
 from survey.maturity.agreed import agreed_levels
 from survey.maturity.levels import LevelStat, level_stats, national_levels
 from survey.results import scoring
-from survey.results.overview import dimension_name
+from survey.results.overview import DimensionRow, dimension_name
 from survey.results.publication import ensure_published
 from survey.rounds.lifecycle import RoundHistory, round_history
 
@@ -139,6 +140,33 @@ def picture_of(session: Session, history: RoundHistory, k: int, lang: str) -> Ma
             )
         )
     return MaturityPicture(history, k, described.level_question is not None, rows, labels)
+
+
+def gaps_and_agreement(
+    session: Session, history: RoundHistory, rows: Sequence[DimensionRow], k: int
+) -> MaturityPicture:
+    """The picture's gaps and agreement only, on the overview rows a page already holds
+    (their shown means are the current scores): two queries, the level now and desired,
+    none when the questionnaire does not ask. For the dashboard's and report's sentences."""
+    k = effective_k(k)
+    rnd = history.round
+    asked = definition_of(rnd.questionnaire).level_question is not None
+    ids = [rnd.id]
+    now = {s.dimension: s for s in level_stats(session, ids, k, "now")} if asked else {}
+    want = {s.dimension: s for s in level_stats(session, ids, k, "want")} if asked else {}
+    levels = [
+        LevelRow(
+            code=r.code,
+            name=r.name,
+            n=r.n,
+            current=None if r.suppressed else r.mean,
+            now=now.get(r.code, LevelStat(rnd.id, r.code, "now", None, 0, True)),
+            want=want.get(r.code, LevelStat(rnd.id, r.code, "want", None, 0, True)),
+            national_now=None,
+        )
+        for r in rows
+    ]
+    return MaturityPicture(history, k, asked, levels, {})
 
 
 def _position(order: list[str], code: str | None) -> int:

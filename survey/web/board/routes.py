@@ -12,6 +12,7 @@ from sqlalchemy import select
 from survey import disclosure
 from survey.db import models
 from survey.i18n import translate
+from survey.maturity.next_steps import round_next_steps
 from survey.results import breakdowns, comparisons, pages, scoring
 from survey.results.publication import NotPublished
 from survey.web import access, charts, params
@@ -141,6 +142,7 @@ def _round_context(slug: str) -> dict:
         scale=page.scale,
         national_name=figures.national_name(language),
         pdf_available=pdf.available(settings().chromium_path),
+        steps=round_next_steps(db(), page.history, page.overview.rows, k, date.today()),
         charts={
             key: charts.to_html(fig, key, _filename(slug, label, key))
             for key, fig in charts_html.items()
