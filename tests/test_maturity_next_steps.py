@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from board_html import tables
 from builders import csrf_token, make_round, rate_levels
 from conftest import signed_in
 
@@ -79,3 +80,31 @@ def test_no_sentences_before_publication(app, client, db):
     board = signed_in(app, client, role="board", forbund="norrsund", email="b@n.invalid")
     page = board.get("/f/norrsund?round=2027")
     assert "Strategi och långsiktighet" not in page.text and 'id="next-steps"' not in page.text
+
+
+def test_the_printed_report_has_the_agreed_levels_and_the_rounds_actions(app, board, db):
+    """The workshop's agreed levels per dimension and the round's actions with owner, due
+    date and status (the overdue one marked): plans and decisions, no individual figures."""
+    admin = signed_in(app, app.test_client(), role="forbund_admin", forbund="norrsund")
+    workshop = "/admin/f/norrsund/rounds/2027/workshop"
+    csrf = csrf_token(admin.get(workshop).text)
+    assert admin.post(f"{workshop}/open", data={"csrf_token": csrf}).status_code == 303
+    data = {"csrf_token": csrf, "current": "2", "target": "4", "rationale": "Mest projekt."}
+    assert admin.post(f"{workshop}/STRAT", data=data).status_code == 303
+
+    page = board.get("/f/norrsund/report")
+    found = tables(page.text)
+    assert found["agreed-levels"][1:] == [["Strategi och långsiktighet", "2", "4", "Mest projekt."]]
+    action = found["report-actions"][1]
+    assert action[:3] == ["Strategi och långsiktighet", "Skriv en strategi", "Förbundschefen"]
+    assert "försenad" in action[3] and action[4] == "planerad"
+    # The dashboard is for figures; the agreed levels are the report's (and the maturity page's).
+    assert 'id="agreed-levels"' not in board.get("/f/norrsund").text
+
+
+def test_a_report_without_workshop_or_actions_has_no_empty_section(app, client, db):
+    rnd = make_round(db, slug="norrsund", label="2027", state="published", version=3)
+    rate_levels(db, rnd, [("handlaggare", {"STRAT.NOW": 3})] * 6)
+    board = signed_in(app, client, role="board", forbund="norrsund", email="b@n.invalid")
+    page = board.get("/f/norrsund/report")
+    assert page.status_code == 200 and 'id="agreed-h"' not in page.text

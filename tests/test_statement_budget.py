@@ -38,12 +38,14 @@ PEERS = ("demo-alvdalen", "demo-bergslagen", "demo-fjallbygden", "demo-havskuste
 SIGNED_IN = 3
 #: The dashboard and the report open with "what to work on next" (the maturity page's rule):
 #: the levels now and desired (the overview's means are the current scores) and the
-#: förbund's actions: 3 more.
+#: förbund's actions: 3 more. The report adds its section of agreed levels and actions
+#: (the round's workshop levels and the förbund's actions read again): 2 more.
 NEXT_STEPS = 3
+AGREED_PLAN = 2
 BOARD_BUDGET = {
     "/": 2 + SIGNED_IN,
     f"/f/{SLUG}": 7 + SIGNED_IN + NEXT_STEPS,
-    f"/f/{SLUG}/report": 7 + SIGNED_IN + NEXT_STEPS,
+    f"/f/{SLUG}/report": 7 + SIGNED_IN + NEXT_STEPS + AGREED_PLAN,
     f"/f/{SLUG}/items": 7 + SIGNED_IN,
     f"/f/{SLUG}/items?dimension=STRAT": 7 + SIGNED_IN,
     f"/f/{SLUG}/data.json": 7 + SIGNED_IN,

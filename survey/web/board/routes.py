@@ -12,6 +12,8 @@ from sqlalchemy import select
 from survey import disclosure
 from survey.db import models
 from survey.i18n import translate
+from survey.maturity.actions import STATUS_WORDS
+from survey.maturity.agreed import agreed_plan
 from survey.maturity.next_steps import round_next_steps
 from survey.results import breakdowns, comparisons, pages, scoring
 from survey.results.publication import NotPublished
@@ -78,7 +80,9 @@ def dashboard(slug: str):
 @bp.get("/f/<slug>/report")
 @draws_charts
 def report(slug: str):
-    return _round_page(slug, "board/report.html")
+    context = _round_context(slug)
+    plan = agreed_plan(db(), context["round"], date.today())
+    return render_template("board/report.html", plan=plan, status_words=STATUS_WORDS, **context)
 
 
 @bp.get("/f/<slug>/report.pdf")
@@ -89,7 +93,8 @@ def report_pdf(slug: str):
     if not pdf.available(chromium):
         abort(404)
     context = _round_context(slug)
-    html = render_template("board/report.html", **context)
+    plan = agreed_plan(db(), context["round"], date.today())
+    html = render_template("board/report.html", plan=plan, status_words=STATUS_WORDS, **context)
     language = lang()
     running = pdf.Running(
         title=translate(
