@@ -58,3 +58,77 @@ def test_no_comment_before_publication(client, db):
     for i in range(6):
         add_response(db, rnd, {"STRAT1": 3}, comments={"STRAT": f"Kommentar nummer {i}."})
     assert "Kommentar nummer" not in client.get("/f/norrsund/maturity").text
+
+
+def _comments_section(html: str) -> str:
+    """The page's comments, from its heading to the actions (what the board reads)."""
+    return html[html.index('id="comments"') : html.index('id="actions"')]
+
+
+BOARD_URLS = (
+    "/f/norrsund/maturity?round=2026",
+    "/f/norrsund/maturity?round=2026&lang=en",
+    "/f/norrsund?round=2026",
+    "/f/norrsund/report?round=2026",
+    "/f/norrsund/data.json?round=2026",
+)
+
+
+def test_k_minus_one_commenters_show_nothing_anywhere(client, db):
+    """Four people (k − 1) commented on STRAT in a published round: no page or language
+    shows any of it, nor says how many commented."""
+    rnd = make_round(db, slug="norrsund", label="2026", state="published", version=2)
+    for i in range(6):
+        comments = {"STRAT": f"Dold strategikommentar {i}."} if i < 4 else {}
+        add_response(db, rnd, {"STRAT1": 3}, comments=comments)
+    for url in BOARD_URLS:
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert "strategikommentar" not in page.text.lower(), url
+    section = _comments_section(client.get(BOARD_URLS[0]).text)
+    assert 'id="no-comments"' in section and "4" not in section
+
+
+def test_one_more_commenter_in_an_unpublished_round_changes_nothing_visible(client, db):
+    """The published round has k − 1 commenters on STYR; one more in the open next round
+    (and one in a closed, unpublished one) must not lift the published round's STYR over k,
+    nor show anything of the new rounds: the board's view stays exactly the same."""
+    published = make_round(db, slug="norrsund", label="2026", state="published", version=2)
+    for i in range(5):
+        comments = {"STRAT": f"Synlig {i}."}
+        if i < 4:
+            comments["STYR"] = f"Dold styrkommentar {i}."
+        add_response(db, published, {"STRAT1": 3}, comments=comments)
+    before = _comments_section(client.get(BOARD_URLS[0]).text)
+    assert "Synlig 0." in before and "styrkommentar" not in before.lower()
+
+    for label, state in (("2027", "open"), ("2028", "closed")):
+        later = make_round(db, slug="norrsund", label=label, state=state, version=2)
+        for i in range(5):
+            add_response(db, later, {"STRAT1": 3}, comments={"STYR": f"Ny styrkommentar {i}."})
+    after = _comments_section(client.get(BOARD_URLS[0]).text)
+    assert after == before
+    for label in ("2027", "2028"):
+        page = client.get(f"/f/norrsund/maturity?round={label}")
+        assert "styrkommentar" not in page.text.lower()
+
+
+def test_a_hidden_dimensions_comments_cannot_be_singled_out_by_comparing_pages(client, db):
+    """Everyone who commented on STYR (4, hidden) also commented on STRAT (shown, with a fifth).
+    Every page and language shows the same STRAT list and nothing of STYR, so no difference
+    between two views isolates STYR's comments or its commenters."""
+    rnd = make_round(db, slug="norrsund", label="2026", state="published", version=2)
+    for i in range(5):
+        comments = {"STRAT": f"Strategi {i}."}
+        if i < 4:
+            comments["STYR"] = f"Dold styrkommentar {i}."
+        add_response(db, rnd, {"STRAT1": 3}, comments=comments, role="chef" if i else "handlaggare")
+    lists = []
+    for url in BOARD_URLS:
+        text = client.get(url).text
+        assert "styrkommentar" not in text.lower(), url
+        if "maturity" in url:
+            shown = text.split('data-dimension="STRAT">')[1].split("</ul>")[0]
+            lists.append([part.split("</li>")[0] for part in shown.split("<li>")[1:]])
+            assert 'data-dimension="STYR">' not in _comments_section(text)
+    assert lists[0] == lists[1] == [f"Strategi {i}." for i in range(5)]
