@@ -160,6 +160,7 @@ def test_package_download_every_form_from_one_export(client, db):
         "svar_koder.csv",
         "svar.R",
         "kodbok.csv",
+        "overensstammelse.csv",
     }
     wb = workbook(archive.read("svar.xlsx"))
     svar = sheet_rows(wb, "Svar")

@@ -28,7 +28,14 @@ def test_research_workbook_holds_every_submitted_response_exactly(client, db):
     assert resp.status_code == 200
     assert "samverkansmataren-forskning-2026.xlsx" in resp.headers["Content-Disposition"]
     wb = workbook(resp.data)
-    assert wb.sheetnames == ["Svar", "Svar_lång", "Kodbok", "Metadata", "Reliabilitet"]
+    assert wb.sheetnames == [
+        "Svar",
+        "Svar_lång",
+        "Kodbok",
+        "Metadata",
+        "Reliabilitet",
+        "Overensstammelse",
+    ]
 
     svar = sheet_rows(wb, "Svar")
     header, rows = svar[0], svar[1:]
@@ -155,6 +162,7 @@ def test_comments_come_only_on_request_in_their_own_sheet_as_plain_text(client, 
         "Kodbok",
         "Metadata",
         "Reliabilitet",
+        "Overensstammelse",
     ]
     comments = sheet_rows(wb, "Kommentarer")
     assert comments[0] == ("svar_id", "dimension", "kommentar")

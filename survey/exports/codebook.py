@@ -17,6 +17,7 @@ from survey.i18n import LANGUAGES, in_all_languages, translate
 from survey.instruments.questionnaire import (
     BackgroundQuestion,
     Dimension,
+    Item,
     Questionnaire,
     ReportGroup,
 )
@@ -32,6 +33,9 @@ HEAD = (ID, ROUND, ASSOCIATION, ASSOCIATION_NAME, ROLE, AGENCY, DEMO)
 LONG_HEAD = (ID, "pastaende", "varde", DEMO)
 COMMENT_HEAD = (ID, "dimension", "kommentar")
 SCORE_SUFFIX = "_medel"  # item codes are upper-case, so a lower-case suffix never collides
+#: The level question's columns (questionnaire v3 on): "STRAT_niva_nu", "STRAT_niva_mal";
+#: SPSS and Stata names cannot hold the dot of the stored code "STRAT.NOW".
+LEVEL_SUFFIX = {"now": "_niva_nu", "want": "_niva_mal"}
 #: The code a recoded quasi-identifier takes (survey.exports.recoding): no choice of the
 #: questionnaire is called that, so it never mixes with an answer such as "annan".
 OTHER = "ovrig"
@@ -105,9 +109,30 @@ def score_column(dimension_code: str) -> str:
     return dimension_code + SCORE_SUFFIX
 
 
+def exported_items(q: Questionnaire) -> list[Item]:
+    """What a row holds: the statements, then each dimension's level questions (now,
+    desired). Statements first, so positions in `q.items()` (scores, α) stay valid."""
+    return [*q.items(), *(item for dim in q.dimensions for item in dim.level_items)]
+
+
+def column(item: Item) -> str:
+    """An item's column name: the statement code, or the level question's ASCII name."""
+    if item.kind == "statement":
+        return item.code
+    return item.code.partition(".")[0] + LEVEL_SUFFIX[item.kind]
+
+
+def level_variable(dim: Dimension, item: Item) -> Variable:
+    """A level question's codebook entry: its text, marked with dimension and kind, and the
+    dimension's level descriptions as value labels ("vet ej" is missing, as for statements)."""
+    label = {lang: f"[{dim.code}, {item.kind}] {item.text[lang]}" for lang in LANGUAGES}
+    values = _labels([(level.point, level.text) for level in dim.levels]) if dim.levels else None
+    return Variable("Svar", column(item), label, "heltal", dim.code, None, values, BLANK_ITEM)
+
+
 def wide_columns(q: Questionnaire) -> list[str]:
     """The columns of the wide sheet `Svar` and of the CSV, in order."""
-    items = [item.code for item in q.items()]
+    items = [column(item) for item in exported_items(q)]
     return [*HEAD, *items, *(score_column(d.code) for d in q.dimensions)]
 
 
@@ -217,6 +242,7 @@ def variables(
                     BLANK_ITEM,
                 )
             )
+    result += [level_variable(dim, item) for dim in q.dimensions for item in dim.level_items]
     result += [_score(dim) for dim in q.dimensions]
     result += [
         Variable("Svar_lång", ID, LABELS["same_id"], "heltal"),
@@ -230,7 +256,7 @@ def variables(
             Variable("Kommentarer", COMMENT_HEAD[1], LABELS["dimension"], "text"),
             Variable("Kommentarer", COMMENT_HEAD[2], LABELS["comment"], "text"),
         ]
-    return result + RELIABILITY_VARIABLES
+    return result + RELIABILITY_VARIABLES + AGREEMENT_VARIABLES
 
 
 RELIABILITY_VARIABLES = [
@@ -255,5 +281,28 @@ RELIABILITY_VARIABLES = [
         in_all_languages("Cronbach's alpha (after recoding reverse statements)"),
         "decimaltal",
         blank=in_all_languages("empty cell = fewer than k complete respondents, or no variation"),
+    ),
+]
+
+
+AGREEMENT_VARIABLES = [
+    Variable("Overensstammelse", "omgang", LABELS["round"], "text"),
+    Variable("Overensstammelse", "forbund", LABELS["association"], "text"),
+    Variable("Overensstammelse", "dimension", in_all_languages("Dimension (code)"), "text"),
+    Variable(
+        "Overensstammelse",
+        "n",
+        in_all_languages("Respondents who rated at least one statement of the dimension"),
+        "heltal",
+    ),
+    Variable(
+        "Overensstammelse",
+        "rwg_j",
+        in_all_languages(
+            "rwg(j): within-group agreement over the dimension's statements against the "
+            "uniform null (James, Demaree & Wolf 1984)"
+        ),
+        "decimaltal",
+        blank=in_all_languages("empty cell = fewer than k respondents"),
     ),
 ]

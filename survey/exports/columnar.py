@@ -27,7 +27,7 @@ class ParquetForms:
 
     def __init__(self, export: Export, wide: Path, long: Path) -> None:
         q = export.q
-        self.item_codes = [item.code for item in q.items()]
+        self.item_codes = [codebook.column(item) for item in codebook.exported_items(q)]
         text, small = pa.string(), pa.int8()
         head = [
             (codebook.ID, pa.int64()),

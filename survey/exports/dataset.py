@@ -137,7 +137,7 @@ class Anonymiser:
 
 class ResponseRecord(NamedTuple):
     head: list[object]  # svar_id, omgang, forbund, forbund_namn, roll, part, demo
-    values: list[int | None]  # raw 1–5 per item; None = vet ej or not answered
+    values: list[int | None]  # raw 1–5 per exported item; None = vet ej or not answered
     answered: list[bool]  # False where the item has no answer row at all
     scores: list[float | None]
     round_id: int  # the database's round (not exported: for figures computed in the pass)
@@ -205,9 +205,10 @@ def _response_rows(
 
 
 def _answer_parser(q: Questionnaire) -> Callable[[str | None], tuple[list, list[bool]]]:
-    """Values and answered flags in the order of `q.items()` from the folded answers of
-    `_response_rows`; every "CODE:value" the questionnaire can hold is looked up whole."""
-    items = q.items()
+    """Values and answered flags in the order of `codebook.exported_items(q)` from the
+    folded answers of `_response_rows`; every "CODE:value" the questionnaire can hold is
+    looked up whole."""
+    items = codebook.exported_items(q)
     position = {item.code: i for i, item in enumerate(items)}
     known = {
         f"{code}{VALUE_SEPARATOR}{'' if v is None else v}": (pos, v)

@@ -24,7 +24,7 @@ from typing import IO
 
 from sqlalchemy.orm import Session
 
-from survey.exports import codebook, statistics, worksheets
+from survey.exports import agreement_sheet, codebook, statistics, worksheets
 from survey.exports.columnar import ParquetForms
 from survey.exports.dataset import Export, Progress
 from survey.exports.metadata import metadata_rows
@@ -51,6 +51,9 @@ FILES = {
     "svar_koder.csv": N_("the codes of svar.sav as CSV, for R"),
     "svar.R": N_("R script: reads svar_koder.csv and applies labels and missing codes"),
     "kodbok.csv": N_("the codebook: every variable with labels in Swedish and English"),
+    "overensstammelse.csv": N_(
+        "rwg(j) per round, coordination association and dimension, with its n (empty below k)"
+    ),
 }
 README_FILE = N_("this file: what each file holds, then every variable with its labels")
 ABOUT_PACKAGE = N_(
@@ -128,6 +131,7 @@ def write_package(
                 described[str(row[0])] = row[1]
             coded.parquet.close(described)
             _codebook_csv(export, tmp / "kodbok.csv", include_comments)
+            _agreement_csv(session, export, tmp / "overensstammelse.csv")
             files = [n for n in FILES if n in statistics.FILES or (tmp / n).exists()]
             result = PackageResult(
                 len(coded.ids), long_rows, ["README.txt", *files], book and book.result()
@@ -195,7 +199,7 @@ def _single_pass(
     code arrays of the statistics files."""
     coded = _Columns(export, lang)
     coded.parquet = ParquetForms(export, tmp / "svar.parquet", tmp / "svar_lang.parquet")
-    item_codes = [item.code for item in export.q.items()]
+    item_codes = [codebook.column(item) for item in codebook.exported_items(export.q)]
     with (
         (tmp / "svar.csv").open("w", newline="", encoding="utf-8") as wide_fh,
         (tmp / "svar_lang.csv").open("w", newline="", encoding="utf-8") as long_fh,
@@ -233,6 +237,13 @@ def _codebook_csv(export: Export, path: Path, include_comments: bool) -> None:
         writer = csv.writer(fh)
         writer.writerow(codebook.HEADER)
         writer.writerows(csv_row(v.row()) for v in variables if v.sheet != "Kommentarer")
+
+
+def _agreement_csv(session: Session, export: Export, path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8-sig") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(agreement_sheet.HEAD)
+        writer.writerows(csv_row(row) for row in agreement_sheet.agreement_rows(session, export))
 
 
 def _readme(coded: CodedColumns, files: list[str], notice: str | None, lang: str) -> str:

@@ -25,7 +25,7 @@ from typing import IO
 from sqlalchemy.orm import Session
 
 from survey.errors import ExportRefused
-from survey.exports import codebook, recoding, worksheets
+from survey.exports import agreement_sheet, codebook, recoding, worksheets
 from survey.exports.dataset import (
     LANGUAGE,
     PROGRESS_STEP,
@@ -59,6 +59,7 @@ LANDSCAPE = {
     "Kodbok": True,
     "Metadata": False,
     "Reliabilitet": False,
+    "Overensstammelse": False,
 }
 LONG_IN_PACKAGE = N_(
     "the research package (zip: /export/research.zip or survey export --out FILE.zip) holds "
@@ -133,7 +134,7 @@ class ResearchWorkbook:
         self.written = self.long_written = 0
         self.notice = self.result().notice(LANGUAGE)
         self.include_comments = include_comments
-        self.item_codes = [item.code for item in export.q.items()]
+        self.item_codes = [codebook.column(i) for i in codebook.exported_items(export.q)]
         self.wb = StreamedWorkbook(out)
         self._sheets(include_comments)
         self.alpha = reliability.AlphaTally(export.q, export.k)
@@ -157,6 +158,7 @@ class ResearchWorkbook:
         self.book = sheet("Kodbok", codebook.HEADER, [10, 16, 50, 50, 10, 10, 8, 50, 50, 40, 40])
         self.meta = sheet("Metadata", ("uppgift", "varde"), [28, 90])
         self.reliability = sheet("Reliabilitet", RELIABILITY_HEAD, [10, 16, 12, 14, 16, 16])
+        self.agreement = sheet("Overensstammelse", agreement_sheet.HEAD, [10, 16, 12, 8, 12])
 
     def add(self, record: ResponseRecord) -> None:
         self.wide.append([*record.head, *record.values, *record.scores])
@@ -196,6 +198,8 @@ class ResearchWorkbook:
                 self.meta.append([translate(LANGUAGE, LONG_FORM), self._long_place()])
         for row in _reliability_rows(session, export, self.alpha):
             self.reliability.append(row)
+        for row in agreement_sheet.agreement_rows(session, export):
+            self.agreement.append(row)
         self.wb.close()
 
     def _long_place(self) -> str:

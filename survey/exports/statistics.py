@@ -41,13 +41,23 @@ DATA_FOR_R = "svar_koder.csv"
 FILES = ("svar.sav", "svar.dta", DATA_FOR_R, "svar.R")
 
 
+VALUE_LABEL_BYTES = 120  # SPSS's limit on a value label, in UTF-8 bytes
+
+
+def _short(text: str) -> str:
+    raw = text.encode("utf-8")
+    if len(raw) <= VALUE_LABEL_BYTES:
+        return text
+    return raw[: VALUE_LABEL_BYTES - 3].decode("utf-8", errors="ignore") + "…"
+
+
 class CodedColumns:
     """The wide form as columns of codes, filled one record at a time."""
 
     def __init__(self, export: Export, lang: str = "sv") -> None:
         q = export.q
         self.export, self.lang, self.q = export, lang, q
-        self.items = q.items()
+        self.items = codebook.exported_items(q)
         self.scores_names = [codebook.score_column(d.code) for d in q.dimensions]
         self.codes: dict[str, dict[str | None, int]] = {}
         self.labels: dict[str, dict[int, str]] = {}
@@ -124,8 +134,12 @@ class CodedColumns:
         if stata:
             missing = {STATA_MISSING[code]: text for code, text in missing.items()}
         labels: dict[str, dict[object, str]] = {
-            item.code: {**scale, **missing} for item in self.items
+            codebook.column(item): {**scale, **missing} for item in self.q.items()
         }
+        for dim in self.q.dimensions:  # level questions: the dimension's level descriptions
+            levels = {lv.point: _short(lv.text[self.lang]) for lv in dim.levels}
+            for item in dim.level_items:
+                labels[codebook.column(item)] = {**(levels or scale), **missing}
         labels.update({name: dict(self.labels[name]) for name in CODED})
         labels[codebook.DEMO] = {0: translate(self.lang, "real answers"), 1: "demo"}
         return labels
@@ -133,7 +147,7 @@ class CodedColumns:
     def measures(self) -> dict[str, str]:
         levels = {name: "nominal" for name in (codebook.ID, codebook.ROUND, *CODED)}
         levels.update({codebook.ASSOCIATION_NAME: "nominal", codebook.DEMO: "nominal"})
-        levels.update({item.code: "ordinal" for item in self.items})
+        levels.update({codebook.column(item): "ordinal" for item in self.items})
         levels.update({name: "scale" for name in self.scores_names})
         return levels
 
@@ -142,13 +156,15 @@ class CodedColumns:
         sav = {
             "column_labels": self.variable_labels(),
             "variable_value_labels": self.value_labels(),
-            "missing_ranges": {item.code: [DONT_KNOW, NOT_ANSWERED] for item in self.items},
+            "missing_ranges": {
+                codebook.column(item): [DONT_KNOW, NOT_ANSWERED] for item in self.items
+            },
             "variable_measure": self.measures(),
         }
         dta = {
             "column_labels": self.variable_labels(STATA_LABEL_LENGTH),
             "variable_value_labels": self.value_labels(stata=True),
-            "missing_user_values": {item.code: ["a", "b"] for item in self.items},
+            "missing_user_values": {codebook.column(item): ["a", "b"] for item in self.items},
         }
         return StatisticsFiles(
             self.ids,
@@ -156,7 +172,7 @@ class CodedColumns:
             self.names,
             self.coded,
             self.demo,
-            [item.code for item in self.items],
+            [codebook.column(item) for item in self.items],
             self.values,
             self.scores_names,
             self.scores,
@@ -247,7 +263,7 @@ def r_script(columns: CodedColumns, data_name: str) -> str:
         f"`{NOT_ANSWERED}` = {r_string(translate(columns.lang, NOT_ANSWERED_LABEL))})"
     )
     lines.append(f"reasons <- {reasons}")
-    items = ", ".join(r_string(item.code) for item in columns.items)
+    items = ", ".join(r_string(codebook.column(item)) for item in columns.items)
     lines += [
         f"for (v in c({items})) {{",
         "  raw <- d[[v]]",
