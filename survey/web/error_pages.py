@@ -9,7 +9,13 @@ from flask_babel import Babel
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
+from werkzeug.exceptions import (
+    ClientDisconnected,
+    HTTPException,
+    InternalServerError,
+    RequestEntityTooLarge,
+)
+from werkzeug.wsgi import LimitedStream
 
 from survey.db import migrations
 from survey.db.engine import storage_fault
@@ -248,12 +254,33 @@ def _register_account_error_pages(app: Flask) -> None:
         )
 
 
+#: How much of a refused body is read before the page goes out (nginx lets 2 MB through).
+DRAIN_LIMIT = 8 * 2**20
+
+
+def _drain_refused_body(max_length: int) -> None:
+    """Read and drop a body refused for its size before answering: a proxy still sending it
+    would otherwise meet a closed socket and answer its own 502 instead of our page (a race
+    seen under load). Only a body Werkzeug refused unread (its length over the limit, as
+    declared), and at most DRAIN_LIMIT of it."""
+    length = request.content_length or 0
+    if not max_length < length <= DRAIN_LIMIT:
+        return
+    stream = LimitedStream(request.environ["wsgi.input"], length)
+    try:
+        while stream.read(2**16):
+            pass
+    except (OSError, ClientDisconnected):
+        pass  # the client went away: nothing to answer anyway
+
+
 def _register_refusals(app: Flask) -> None:
     """The app's own page, in the page's language, for what Werkzeug would otherwise answer
     with its bare English page (or, for a fault, a 500 that must show no traceback)."""
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_e: RequestEntityTooLarge):
+        _drain_refused_body(app.config["MAX_CONTENT_LENGTH"])
         return page(
             413,
             _("The form was too large"),
