@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -58,3 +59,19 @@ def test_excel_headings_and_chart_words_come_from_the_catalogue(admin_client, db
     assert fig.layout.annotations[0].text == word("too few answers (n < %(k)s)") % {"k": 5}
     expected = {"sv": ("Översikt", "Förbund"), "en": ("Overview", "Coordination association")}
     assert (wb.sheetnames[0], heading) == expected[lang]
+
+
+def test_no_template_text_has_a_bare_percent_sign():
+    """Jinja's gettext formats every text with `%`: a bare "95 % interval" is a format
+    directive ("% i") and the page a 500 in whichever language leaves it untranslated.
+    A percentage goes in as a value (`%(level)s`, level="95 %") or as "%%"."""
+    root = Path(__file__).resolve().parent.parent / "survey" / "templates"
+    call = re.compile(r'_\(\s*"((?:[^"\\]|\\.)*)"')
+    bare = re.compile(r"%(?!\(\w+\)[sd]|%)")
+    found = [
+        f"{path.relative_to(root)}: {text[:60]}"
+        for path in sorted(root.rglob("*.html"))
+        for text in call.findall(path.read_text(encoding="utf-8"))
+        if bare.search(text)
+    ]
+    assert found == []
