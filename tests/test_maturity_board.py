@@ -115,3 +115,24 @@ def test_a_round_without_the_level_question_says_so(client, db):
     page = client.get("/f/vasterby/maturity")
     assert page.status_code == 200
     assert 'id="not-asked"' in page.text
+
+
+def test_the_national_level_needs_three_published_forbund_like_every_reference(db):
+    """The radar's "Riket, skattad nivå i dag" follows `scoring.national_reference`'s rules:
+    with two förbund a board knowing its own mean could work out the other's."""
+    from survey.maturity.levels import national_levels
+
+    def rated_round(slug, now, state="published"):
+        rnd = make_round(db, slug=slug, label="2027", state=state, version=3)
+        for _ in range(5):
+            add_response(db, rnd, {"STRAT.NOW": now})
+        return rnd
+
+    key = rated_round("norrsund", 2).questionnaire.key
+    rated_round("sydkust", 4)
+    rated_round("vastby", 5, state="closed")  # not published: never counted
+    db.commit()
+    assert national_levels(db, "2027", key, 5, "now", demo=False) == {}
+    rated_round("osterby", 3)
+    db.commit()
+    assert national_levels(db, "2027", key, 5, "now", demo=False) == {"STRAT": 3.0}

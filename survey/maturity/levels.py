@@ -12,10 +12,13 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from survey.db import models
-from survey.db.models import RoundState
-from survey.disclosure import effective_k
+from survey.disclosure import (
+    DEFAULT_REFERENCE_ASSOCIATIONS,
+    effective_k,
+    effective_reference_minimum,
+)
 from survey.maturity.agreement import POINTS, Verdict, judge
-from survey.results.scoring import BREAKDOWNS, hidden_groups
+from survey.results.scoring import BREAKDOWNS, hidden_groups, reference_rounds
 
 
 @dataclass(frozen=True)
@@ -112,23 +115,21 @@ def _stat(row, kind: str, group: str | None, k: int, hidden: bool) -> LevelStat:
 
 
 def national_levels(
-    session: Session, label: str, questionnaire_key: str, k: int, kind: str, *, demo: bool
+    session: Session,
+    label: str,
+    questionnaire_key: str,
+    k: int,
+    kind: str,
+    *,
+    demo: bool,
+    minimum: int = DEFAULT_REFERENCE_ASSOCIATIONS,
 ) -> dict[str, float]:
-    """Mean of the förbund means of a level per dimension, in published rounds with this
-    label, each förbund weighted equally; a förbund below k in a dimension does not count
-    (as `scoring.national_reference`)."""
+    """Mean of the förbund means of a level per dimension, in the rounds and under the
+    rules of `scoring.national_reference`: each förbund weighted equally, a förbund below k
+    in a dimension not counted, no reference of fewer than `minimum` förbund (never below 3)."""
     k = effective_k(k)
-    rounds = (
-        select(models.Round.id)
-        .join(models.Questionnaire, models.Questionnaire.id == models.Round.questionnaire_id)
-        .join(models.Association, models.Association.id == models.Round.association_id)
-        .where(
-            models.Round.label == label,
-            models.Questionnaire.key == questionnaire_key,
-            models.Round.state == RoundState.PUBLISHED,
-            models.Association.is_demo.is_(demo),
-        )
-    )
+    minimum = effective_reference_minimum(minimum)
+    rounds = reference_rounds(label, questionnaire_key, demo=demo)
     per_round = (
         select(
             models.Response.round_id,
@@ -143,5 +144,9 @@ def national_levels(
         .having(func.count(models.Answer.value) >= k)
         .subquery()
     )
-    stmt = select(per_round.c.dimension, func.avg(per_round.c.mean)).group_by(per_round.c.dimension)
+    stmt = (
+        select(per_round.c.dimension, func.avg(per_round.c.mean))
+        .group_by(per_round.c.dimension)
+        .having(func.count() >= minimum)
+    )
     return {dim: float(mean) for dim, mean in session.execute(stmt)}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from survey.disclosure import effective_k
+from survey.disclosure import DEFAULT_REFERENCE_ASSOCIATIONS, effective_k
 from survey.instruments.catalog import definition_of
 from survey.maturity.agreed import agreed_levels
 from survey.maturity.levels import LevelStat, level_stats, national_levels
@@ -93,15 +93,28 @@ class MaturityPicture:
 
 
 def maturity_picture(
-    session: Session, slug: str, label: str | None, k: int, lang: str
+    session: Session,
+    slug: str,
+    label: str | None,
+    k: int,
+    lang: str,
+    *,
+    reference_minimum: int = DEFAULT_REFERENCE_ASSOCIATIONS,
 ) -> MaturityPicture:
     """The picture of round `label` (the latest when None); NotPublished before publication."""
     history = round_history(session, slug, label)
     ensure_published(session, history)
-    return picture_of(session, history, k, lang)
+    return picture_of(session, history, k, lang, reference_minimum=reference_minimum)
 
 
-def picture_of(session: Session, history: RoundHistory, k: int, lang: str) -> MaturityPicture:
+def picture_of(
+    session: Session,
+    history: RoundHistory,
+    k: int,
+    lang: str,
+    *,
+    reference_minimum: int = DEFAULT_REFERENCE_ASSOCIATIONS,
+) -> MaturityPicture:
     k = effective_k(k)
     rnd = history.round
     described = definition_of(rnd.questionnaire)
@@ -114,7 +127,13 @@ def picture_of(session: Session, history: RoundHistory, k: int, lang: str) -> Ma
     for stat in level_stats(session, ids, k, "now", by="role", groups=role_groups):
         by_role.setdefault(stat.dimension, []).append(stat)
     national = national_levels(
-        session, rnd.label, rnd.questionnaire.key, k, "now", demo=rnd.association.is_demo
+        session,
+        rnd.label,
+        rnd.questionnaire.key,
+        k,
+        "now",
+        demo=rnd.association.is_demo,
+        minimum=reference_minimum,
     )
     agreed = agreed_levels(session, rnd.id)
     labels = dict(described.reporting_labels("role", lang))

@@ -414,6 +414,23 @@ class Reference:
     n_associations: int
 
 
+def reference_rounds(label: str, questionnaire_key: str, *, demo: bool) -> Select:
+    """The rounds a national reference is made of: published rounds with this label and
+    questionnaire (an open one would change the reference at every submit), of the demo
+    förbund only or of real förbund only."""
+    return (
+        select(models.Round.id)
+        .join(models.Questionnaire, models.Questionnaire.id == models.Round.questionnaire_id)
+        .join(models.Association, models.Association.id == models.Round.association_id)
+        .where(
+            models.Round.label == label,
+            models.Questionnaire.key == questionnaire_key,
+            published(models.Round.id),
+            models.Association.is_demo.is_(demo),
+        )
+    )
+
+
 def national_reference(
     session: Session,
     label: str,
@@ -432,18 +449,7 @@ def national_reference(
     a real förbund's never counts a demo förbund (synthetic answers are not a nation)."""
     k = effective_k(k)
     minimum = effective_reference_minimum(minimum)
-    rounds = (
-        select(models.Round.id)
-        .join(models.Questionnaire, models.Questionnaire.id == models.Round.questionnaire_id)
-        .join(models.Association, models.Association.id == models.Round.association_id)
-        .where(
-            models.Round.label == label,
-            models.Questionnaire.key == questionnaire_key,
-            # Only published rounds: an open one would change the reference at every submit.
-            published(models.Round.id),
-            models.Association.is_demo.is_(demo),
-        )
-    )
+    rounds = reference_rounds(label, questionnaire_key, demo=demo)
     scores = respondent_scores().where(models.Response.round_id.in_(rounds)).subquery()
     per_round = (
         select(scores.c.round_id, scores.c.dimension, func.avg(scores.c.score).label("mean"))

@@ -18,7 +18,14 @@ FIELDS = ("dimension", "title", "description", "owner", "due", "status")
 
 
 def _render(slug: str, label: str, status: int = 200, errors=(), form=None):
-    picture = maturity_picture(db(), slug, label, settings().min_group_size, lang())
+    picture = maturity_picture(
+        db(),
+        slug,
+        label,
+        settings().min_group_size,
+        lang(),
+        reference_minimum=settings().min_reference_associations,
+    )
     page = render_template(
         "admin/actions.html",
         picture=picture,

@@ -67,7 +67,14 @@ def levels_radar(picture: MaturityPicture, language: str) -> Chart:
 @draws_charts
 def maturity(slug: str):
     language = lang()
-    picture = maturity_picture(db(), slug, params.arg("round"), settings().min_group_size, language)
+    picture = maturity_picture(
+        db(),
+        slug,
+        params.arg("round"),
+        settings().min_group_size,
+        language,
+        reference_minimum=settings().min_reference_associations,
+    )
     label = picture.round.label
     radar = charts.to_html(
         levels_radar(picture, language), "levels", f"samverkansmataren-{slug}-{label}-levels"
@@ -94,7 +101,14 @@ def maturity(slug: str):
 @bp.get("/f/<slug>/actions.csv")
 def actions_csv_download(slug: str):
     """The förbund's actions as CSV (aggregates and plans only: no respondent data)."""
-    picture = maturity_picture(db(), slug, params.arg("round"), settings().min_group_size, lang())
+    picture = maturity_picture(
+        db(),
+        slug,
+        params.arg("round"),
+        settings().min_group_size,
+        lang(),
+        reference_minimum=settings().min_reference_associations,
+    )
     rows = actions.actions_of(db(), picture.association.id)
     data = actions_csv(rows, dt.date.today(), lang())
     name = f"samverkansmataren-atgarder-{slug}.csv"
