@@ -204,7 +204,8 @@ class _Client:
             # byte of an answer: browsers send such a request again on a new connection
             # (POSTs too), so the respondent does not see it; the server's idle close races
             # with the next request on a loaded machine. Anything else still fails the run.
-            if "RemoteDisconnected" not in repr(exc):
+            # requests words both a close and a reset before any answer "Connection aborted".
+            if "Connection aborted" not in repr(exc):
                 raise
             resp = (http or self.http).request(
                 method, self.base + path, allow_redirects=False, timeout=60, **kwargs
