@@ -86,6 +86,15 @@ def mix_round(
     _write(session, round_id, group)
 
 
+def write_new(session: Session, round_id: int, group: Sequence[Submitted]) -> None:
+    """Write many new responses at once (an import of earlier survey data), in one random
+    order under random keys, as `mix_round` writes a round: the file's row order is lost."""
+    _lock_round(session, round_id)
+    shuffled = list(group)
+    _shuffle(shuffled)
+    _write(session, round_id, shuffled)
+
+
 def _take(session: Session, ids: list[int]) -> list[Submitted]:
     """Read and delete these responses (with their answers and comments)."""
     if not ids:
