@@ -105,6 +105,12 @@ EXPECTED = {
         "/admin/questionnaires/integrerad-samverkan/1.yaml",
         {"system admin"},
     ),
+    "admin.imports": ("/admin/import", {"system admin"}),
+    "admin.import_check": ("/admin/import", {"system admin"}),
+    "admin.import_template": (
+        "/admin/import/template/integrerad-samverkan/1.csv",
+        {"system admin"},
+    ),
     "admin.users": ("/admin/users", {"system admin"}),
     "admin.user_add": ("/admin/users", {"system admin"}),
     "admin.user_role": ("/admin/users/role", {"system admin"}),

@@ -35,6 +35,7 @@ FIELD_OF = {
     "admin.mail_reminders": "language",
     "admin.mail_texts": "subject",
     "admin.questionnaire_upload": "name",
+    "admin.import_check": "label",
     "admin.round_new": "label",
     "admin.round_action": "closes",
     "admin.links_personal": "count",
