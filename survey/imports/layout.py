@@ -70,7 +70,7 @@ def round_csv(session: Session, rnd: models.Round) -> Iterator[bytes]:
         .where(models.Response.round_id == rnd.id)
         .order_by(models.Response.id)
     )
-    rows = session.connection().execution_options(yield_per=2000).execute(stmt)
+    rows = session.execute(stmt.execution_options(yield_per=2000))  # streamed
     for _key, answers in groupby(rows, key=lambda r: r.id):
         first = None
         cells: list[object] = [""] * len(heading)
