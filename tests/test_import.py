@@ -296,3 +296,21 @@ def _hidden_fields(html: str, form_id: str) -> dict[str, str]:
 
     form = html.split(f'id="{form_id}"', 1)[1].split("</form>", 1)[0]
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+
+
+def test_the_research_file_says_which_rounds_were_imported(runner, db, tmp_path):
+    import openpyxl
+
+    _forbund(db)
+    assert _import(runner, LIMESURVEY, "--mapping", str(MAPPING), "--write").exit_code == 0
+    assert runner.invoke(args=["round", "publish", "norrsund/2019"]).exit_code == 0
+    out = tmp_path / "research.xlsx"
+    done = runner.invoke(
+        args=["export", "--kind", "research", "--round", "2019", "--out", str(out)]
+    )
+    assert done.exit_code == 0, done.output
+    book = openpyxl.load_workbook(out, read_only=True)
+    cells = {
+        str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row
+    }
+    assert "limesurvey-example.csv" in cells and audit.COMMAND_LINE in cells
