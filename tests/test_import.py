@@ -233,6 +233,7 @@ def test_admin_page_dry_run_then_confirm(app, db):
         "label": "2019",
         "questionnaire": Q1,
         "closes": "2019-03-31",
+        "invited": "40",
     }
     files = {
         "file": (io.BytesIO(LIMESURVEY.read_bytes()), "limesurvey-example.csv"),
@@ -252,6 +253,7 @@ def test_admin_page_dry_run_then_confirm(app, db):
     rnd = db.scalar(select(models.Round).filter_by(label="2019"))
     assert rnd.imported_by == "admin@test.invalid"
     assert rnd.imported_from == "limesurvey-example.csv"
+    assert rnd.invited == 40 and rnd.closes_on.isoformat() == "2019-03-31"
 
 
 def test_admin_page_bad_file_lists_faults_writes_nothing_and_offers_no_import(app, db):
@@ -314,3 +316,21 @@ def test_the_research_file_says_which_rounds_were_imported(runner, db, tmp_path)
         str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row
     }
     assert "limesurvey-example.csv" in cells and audit.COMMAND_LINE in cells
+
+
+def test_fewer_invited_than_respondents_is_a_fault(db):
+    _forbund(db)
+    request = ImportRequest(EXAMPLE.read_bytes(), "f.csv", "norrsund", "2019", Q1, invited=3)
+    report = import_round(db, request, write=True)
+    assert _messages(report) == ["file: 3 invited is fewer than the 12 respondents in the file"]
+    assert not report.written
+
+
+def test_a_limesurvey_id_given_twice_is_a_duplicate(runner, db, tmp_path):
+    _forbund(db)
+    lines = LIMESURVEY.read_text(encoding="utf-8").splitlines()
+    twice = tmp_path / "twice.csv"
+    twice.write_text("\n".join([*lines, "1" + lines[2][1:]]) + "\n", encoding="utf-8")
+    result = _import(runner, twice, "--mapping", str(MAPPING), "--write")
+    assert result.exit_code == 1
+    assert "row 14, column id: a duplicate row: the same as row 2" in result.output

@@ -11,7 +11,7 @@ import random
 import re
 from pathlib import Path
 
-from builders import add_response, all_items, make_round
+from builders import add_response, all_items, invite, make_round
 from conftest import signed_in
 from fresh_databases import make_fresh
 from sqlalchemy import select
@@ -37,6 +37,8 @@ def _build(db) -> None:
         opens = dt.date(int(label), 3, 1)
         rnd = make_round(db, slug=slug, label=label, version=version, state="open",
                          opens_on=opens, closes_on=opens + dt.timedelta(days=20))  # fmt: skip
+        if slug == "norrsund" and label == "2025":
+            invite(db, rnd, 14)  # 12 of 14 answered: the intervals use N (FPC)
         for i in range(n):
 
             def value(item, i=i):
@@ -79,12 +81,15 @@ def test_export_then_import_into_an_empty_database_shows_the_same_figures(
     before = _pages(app)
     assert before["/f/norrsund"][0] == 200
     names = {a.slug: a.name for a in db.scalars(select(models.Association))}
-    files = {}
+    files, invited = {}, {}
     for slug, label, _version, _n in ROUNDS:
         out = tmp_path / f"{slug}-{label}.csv"
         result = runner.invoke(args=["export-rows", f"{slug}/{label}", "--out", str(out)])
         assert result.exit_code == 0, result.output
         files[slug, label] = out
+        found = re.search(r"--invited (\d+)", result.output)
+        invited[slug, label] = ["--invited", found.group(1)] if found else []
+    assert invited["norrsund", "2025"] == ["--invited", "14"]
     db.close()
     engine = app.extensions["survey_engine"]
     engine.dispose()  # SQLite: no connection left to the file about to be replaced
@@ -102,6 +107,7 @@ def test_export_then_import_into_an_empty_database_shows_the_same_figures(
             "import", str(files[slug, label]), "--forbund", slug, "--round", label,
             "--questionnaire", f"integrerad-samverkan:{version}", "--write",
             "--opens", opens.isoformat(), "--closes", (opens + dt.timedelta(days=20)).isoformat(),
+            *invited[slug, label],
         ])  # fmt: skip
         assert imported.exit_code == 0, imported.output
         round_actions.publish_round(db, slug, label, opens + dt.timedelta(days=21))

@@ -35,6 +35,11 @@ def _read(path: Path) -> bytes:
 )
 @click.option("--opens", type=DATE, help="When the round opened (places it in time order).")
 @click.option("--closes", type=DATE, help="When the round closed.")
+@click.option(
+    "--invited",
+    type=click.IntRange(1, None),
+    help="How many were invited, if known (the intervals' N, as a round's personal links).",
+)
 @click.option("--write", is_flag=True, help="Import (without it: a dry run that writes nothing).")
 @click.option("--skip-invalid", is_flag=True, help="With --write: leave out the faulty rows.")
 @with_appcontext
@@ -47,6 +52,7 @@ def import_command(
     mapping: Path | None,
     opens,
     closes,
+    invited: int | None,
     write: bool,
     skip_invalid: bool,
 ) -> None:
@@ -65,6 +71,7 @@ def import_command(
         mapping=_read(mapping) if mapping else None,
         opens_on=_date(opens),
         closes_on=_date(closes),
+        invited=invited,
     )
     bar = tqdm(desc="rows checked", unit=" rows", disable=not sys.stderr.isatty(), leave=False)
     with open_session() as session, bar:
@@ -115,5 +122,7 @@ def export_rows_command(round_spec: str, out: Path) -> None:
     slug, label = _round_name(round_spec)
     click.echo(UNRECODED_WARNING.format(k=settings().min_group_size), err=True)
     with open_session() as session, out.open("wb") as fh:
-        count = export_rows(session, slug, label, fh, actor=audit.COMMAND_LINE)
+        count, invited = export_rows(session, slug, label, fh, actor=audit.COMMAND_LINE)
     click.echo(f"{count} responses of round {slug}/{label} written to {out}")
+    if invited:
+        click.echo(f"{invited} were invited: import it with --invited {invited}")

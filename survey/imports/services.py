@@ -45,6 +45,8 @@ class ImportRequest:
     mapping: bytes | None = None
     opens_on: dt.date | None = None
     closes_on: dt.date | None = None
+    #: How many were invited (N of the intervals' finite-population correction), if known.
+    invited: int | None = None
 
 
 @dataclass
@@ -86,6 +88,8 @@ def import_round(
         checked = _checked(request, q_row, report, progress)
         report.responses = len(checked.rows)
         report.answers = sum(len(row.answers) for row in checked.rows)
+        if request.invited is not None and request.invited < max(report.rows, 1):
+            report.faults.append(_too_few_invited(request.invited, report.rows))
         file_faults = [f for f in report.faults if f.row is None or f.row == 1]
         if skip_invalid and not file_faults:
             report.skipped = list(checked.invalid_rows)
@@ -104,6 +108,7 @@ def import_round(
             at=at,
             opens_on=request.opens_on,
             closes_on=request.closes_on,
+            invited=request.invited,
         )
         audit.record(
             session,
@@ -119,6 +124,15 @@ def import_round(
         )
         report.written = True
         return report
+
+
+def _too_few_invited(invited: int, rows: int) -> Fault:
+    return Fault(
+        None,
+        "",
+        N_("%(invited)s invited is fewer than the %(rows)s respondents in the file"),
+        {"invited": invited, "rows": rows},
+    )
 
 
 def _target_faults(session: Session, association: models.Association, label: str) -> list[Fault]:
@@ -170,9 +184,10 @@ def _checked(
 
 def export_rows(
     session: Session, association: str, label: str, out: BinaryIO, *, actor: str | None
-) -> int:
+) -> tuple[int, int | None]:
     """Write a round's responses in the import layout to `out` (not recoded: for whoever
-    may read row-level data), and who did it to the audit log; returns how many."""
+    may read row-level data), and who did it to the audit log; returns how many, and how
+    many were invited (the round's N, which an import takes as `invited`)."""
     with transaction(session):
         rnd = round_by_name(session, association, label)
         count = -1  # the heading row is no response
@@ -180,4 +195,4 @@ def export_rows(
             out.write(chunk)
             count += 1
         audit.record(session, actor, "rows_exported", f"{association}/{label}", responses=count)
-        return count
+        return count, rnd.invited

@@ -30,6 +30,7 @@ def write_round(
     at: dt.datetime,
     opens_on: dt.date | None = None,
     closes_on: dt.date | None = None,
+    invited: int | None = None,
 ) -> models.Round:
     """The closed round with `rows` as its responses, inside the caller's unit of work."""
     rnd = lifecycle.create_round(
@@ -41,6 +42,7 @@ def write_round(
         closes_on=closes_on,
         state=RoundState.CLOSED,
     )
+    rnd.invited = invited  # as closing fixes it: N of the intervals, None if not known
     rnd.imported_from = source[:SOURCE_MAX]
     rnd.imported_at = at
     rnd.imported_by = (actor or "")[:SOURCE_MAX] or None

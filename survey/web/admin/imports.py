@@ -74,6 +74,15 @@ def _file(name: str) -> tuple[bytes | None, str]:
         return None, ""
 
 
+def _invited() -> tuple[int | None, list]:
+    text = forms.field("invited")
+    if not text:
+        return None, []
+    if text.isdecimal() and 0 < int(text) <= 1_000_000:
+        return int(text), []
+    return None, forms.error("invited", _("Invited: give a whole number of people, e.g. 40."))
+
+
 @bp.post("/import")
 def import_check():
     data, filename = _file("file")
@@ -82,8 +91,9 @@ def import_check():
     mapping, mapping_name = _file("mapping")
     opens, errors = forms.date_field("opens", _("Opened"))
     closes, more = forms.date_field("closes", _("Closed"))
-    if errors or more:
-        return _page(400, [*errors, *more])
+    invited, wrong = _invited()
+    if errors or more or wrong:
+        return _page(400, [*errors, *more, *wrong])
     write = forms.field("action") == "write"
     req = ImportRequest(
         data=data,
@@ -94,13 +104,14 @@ def import_check():
         mapping=mapping,
         opens_on=opens,
         closes_on=closes,
+        invited=invited,
     )
     try:
         report = import_round(
             db(), req, write=write, skip_invalid=forms.checked("skip_invalid"), actor=forms.actor()
         )
     except WordedError as exc:
-        return _page(400, forms.worded(exc, "label"))
+        return _page(400, forms.worded(exc))
     except SurveyError as exc:
         return _page(400, forms.error("forbund", str(exc)))
     if report.written:
