@@ -58,7 +58,7 @@ def test_dry_run_then_write_our_layout(runner, db):
     assert _responses(db) == 12
     assert db.scalar(select(func.count()).select_from(models.Draft)) == 0
     event = audit.events(db, "round_imported")[0]
-    assert event.target == "norrsund/2019" and event.details["responses"] == 12
+    assert event.target == "norrsund/2019" and event.details["count"] == 12
     dont_know = select(func.count()).where(models.Answer.value.is_(None))
     assert db.scalar(dont_know) > 0  # "vet ej" kept apart from a skipped statement
     published = runner.invoke(args=["round", "publish", "norrsund/2019"])
@@ -334,3 +334,16 @@ def test_a_limesurvey_id_given_twice_is_a_duplicate(runner, db, tmp_path):
     result = _import(runner, twice, "--mapping", str(MAPPING), "--write")
     assert result.exit_code == 1
     assert "row 14, column id: a duplicate row: the same as row 2" in result.output
+
+
+def test_export_rows_is_only_for_a_published_round(runner, db, tmp_path):
+    _forbund(db)
+    assert _import(runner, EXAMPLE, "--write").exit_code == 0
+    out = tmp_path / "rows.csv"
+    refused = runner.invoke(args=["export-rows", "norrsund/2019", "--out", str(out)])
+    assert refused.exit_code == 1 and "is not published" in refused.output
+    assert not out.exists()
+    assert runner.invoke(args=["round", "publish", "norrsund/2019"]).exit_code == 0
+    done = runner.invoke(args=["export-rows", "norrsund/2019", "--out", str(out)])
+    assert done.exit_code == 0 and "12 responses" in done.output
+    assert audit.events(db, "rows_exported")[0].details["count"] == 12

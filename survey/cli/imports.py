@@ -121,8 +121,13 @@ def export_rows_command(round_spec: str, out: Path) -> None:
 
     slug, label = _round_name(round_spec)
     click.echo(UNRECODED_WARNING.format(k=settings().min_group_size), err=True)
-    with open_session() as session, out.open("wb") as fh:
-        count, invited = export_rows(session, slug, label, fh, actor=audit.COMMAND_LINE)
+    part = out.with_name(out.name + ".part")  # `out` appears only when all is written
+    try:
+        with open_session() as session, part.open("wb") as fh:
+            count, invited = export_rows(session, slug, label, fh, actor=audit.COMMAND_LINE)
+        part.replace(out)
+    finally:
+        part.unlink(missing_ok=True)
     click.echo(f"{count} responses of round {slug}/{label} written to {out}")
     if invited:
         click.echo(f"{invited} were invited: import it with --invited {invited}")

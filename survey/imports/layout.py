@@ -24,6 +24,7 @@ from survey.exports import codebook
 from survey.exports.worksheets import csv_row
 from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import Questionnaire
+from survey.results.gate import published
 
 BACKGROUND = ("role", "agency", "years", "language")
 DONT_KNOW = "vet ej"
@@ -49,7 +50,8 @@ def template_csv(q: Questionnaire) -> bytes:
 
 def round_csv(session: Session, rnd: models.Round) -> Iterator[bytes]:
     """Every response of the round in the import layout, as answered (NOT recoded: for
-    moving a round to another installation, by whoever may read row-level data). Rows come
+    moving a round to another installation, by whoever may read row-level data); only a
+    published round's (the publication gate, as for every export). Rows come
     in the order of their random keys, which is no order of submission."""
     q = definition_of(rnd.questionnaire)
     heading = columns(q)
@@ -67,7 +69,7 @@ def round_csv(session: Session, rnd: models.Round) -> Iterator[bytes]:
         )
         .outerjoin(models.Answer, models.Answer.response_id == models.Response.id)
         .outerjoin(models.Item, models.Item.id == models.Answer.item_id)
-        .where(models.Response.round_id == rnd.id)
+        .where(models.Response.round_id == rnd.id, published(models.Response.round_id))
         .order_by(models.Response.id)
     )
     rows = session.execute(stmt.execution_options(yield_per=2000))  # streamed

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from survey.db import audit, models
 from survey.db.engine import transaction
+from survey.errors import ExportRefused
 from survey.i18n import N_
 from survey.imports import validation
 from survey.imports.faults import Fault, FileRefused
@@ -27,6 +28,7 @@ from survey.imports.mapping import read_mapping
 from survey.imports.sources import read_table
 from survey.imports.writing import write_round
 from survey.instruments.catalog import definition_of, find_questionnaire
+from survey.results.gate import published_rounds
 from survey.rounds.associations import find_association
 from survey.rounds.lifecycle import LABEL_RE, round_by_name
 
@@ -116,9 +118,9 @@ def import_round(
             "round_imported",
             f"{association.slug}/{rnd.label}",
             at=at,
-            source=request.filename[:200],
+            name=request.filename[:200],  # the file it came from
             questionnaire=report.questionnaire,
-            responses=report.responses,
+            count=report.responses,
             answers=report.answers,
             skipped_rows=len(report.skipped),
         )
@@ -190,9 +192,11 @@ def export_rows(
     many were invited (the round's N, which an import takes as `invited`)."""
     with transaction(session):
         rnd = round_by_name(session, association, label)
+        if session.scalar(published_rounds().where(models.Round.id == rnd.id)) is None:
+            raise ExportRefused(f"round {association}/{label} is not published: nothing exported")
         count = -1  # the heading row is no response
         for chunk in round_csv(session, rnd):
             out.write(chunk)
             count += 1
-        audit.record(session, actor, "rows_exported", f"{association}/{label}", responses=count)
+        audit.record(session, actor, "rows_exported", f"{association}/{label}", count=count)
         return count, rnd.invited

@@ -36,6 +36,8 @@ SENTENCES: Mapping[str, str] = {
     "links_revoked": N_("revoked %(count)s links of the round %(target)s"),
     "questionnaire_loaded": N_("loaded the questionnaire %(target)s"),
     "export": N_("exported data (%(target)s)"),
+    "round_imported": N_("imported the round %(target)s: %(count)s responses from %(name)s"),
+    "rows_exported": N_("exported the round %(target)s's %(count)s responses, not recoded"),
     "mail_addresses_added": N_("added %(count)s e-mail addresses to the round %(target)s"),
     "mail_addresses_deleted": N_("deleted %(count)s e-mail addresses of the round %(target)s"),
     "mail_invitations_queued": N_("queued %(count)s invitations for the round %(target)s"),
@@ -71,12 +73,13 @@ KINDS: Mapping[str, tuple[str, tuple[str, ...]]] = {
             "round_closed",
             "round_published",
             "round_deleted",
+            "round_imported",
             "links_created",
             "links_revoked",
         ),
     ),
     "questionnaires": (N_("Questionnaires"), ("questionnaire_loaded",)),
-    "exports": (N_("Exports"), ("export",)),
+    "exports": (N_("Exports"), ("export", "rows_exported")),
     "mail": (N_("E-mail"), tuple(a for a in SENTENCES if a.startswith("mail_"))),
 }
 
