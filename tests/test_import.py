@@ -347,3 +347,21 @@ def test_export_rows_is_only_for_a_published_round(runner, db, tmp_path):
     done = runner.invoke(args=["export-rows", "norrsund/2019", "--out", str(out)])
     assert done.exit_code == 0 and "12 responses" in done.output
     assert audit.events(db, "rows_exported")[0].details["count"] == 12
+
+
+def test_the_page_refuses_a_file_too_large_to_send_back_and_points_to_the_command(app, db):
+    _forbund(db)
+    browser = signed_in(app, app.test_client())
+    page = browser.get("/admin/import")
+    big = (HEAD + "annan,kommun,3\n" * 60_000).encode()  # 900 kB, under the request limit
+    form = {
+        "csrf_token": csrf_token(page.text),
+        "action": "check",
+        "forbund": "norrsund",
+        "label": "2019",
+        "questionnaire": Q1,
+        "file": (io.BytesIO(big), "big.csv"),
+    }
+    refused = browser.post("/admin/import", data=form)
+    assert refused.status_code == 413 and "survey import" in refused.text
+    assert _responses(db) is None

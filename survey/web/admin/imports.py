@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -74,6 +74,12 @@ def _file(name: str) -> tuple[bytes | None, str]:
         return None, ""
 
 
+def _page_limit() -> int:
+    """The largest file this page takes: the report sends it back base64-encoded (4/3 of
+    its size) within the request limit, with room for the form's other fields."""
+    return int(current_app.config["MAX_CONTENT_LENGTH"] * 0.7)
+
+
 def _invited() -> tuple[int | None, list]:
     text = forms.field("invited")
     if not text:
@@ -88,6 +94,15 @@ def import_check():
     data, filename = _file("file")
     if data is None:
         return _page(400, forms.error("file", _("Choose a file to import (CSV or Excel).")))
+    limit = _page_limit()
+    if len(data) > limit:
+        message = _(
+            "The file is %(size)s kB; this page takes at most %(limit)s kB (it sends the file "
+            "back with Import). Import larger files with `survey import` on the server.",
+            size=-(-len(data) // 1024),
+            limit=limit // 1024,
+        )
+        return _page(413, forms.error("file", message))
     mapping, mapping_name = _file("mapping")
     opens, errors = forms.date_field("opens", _("Opened"))
     closes, more = forms.date_field("closes", _("Closed"))
