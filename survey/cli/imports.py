@@ -73,7 +73,12 @@ def import_command(
         closes_on=_date(closes),
         invited=invited,
     )
-    bar = tqdm(desc="rows checked", unit=" rows", disable=not sys.stderr.isatty(), leave=False)
+    bar = tqdm(
+        desc="rows checked, then written",
+        unit=" rows",
+        disable=not sys.stderr.isatty(),
+        leave=False,
+    )
     with open_session() as session, bar:
         report = import_round(
             session,

@@ -111,6 +111,7 @@ def import_round(
             opens_on=request.opens_on,
             closes_on=request.closes_on,
             invited=request.invited,
+            progress=progress,
         )
         audit.record(
             session,

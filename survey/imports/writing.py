@@ -5,7 +5,7 @@ nothing in the stored rows keeps the file's row order or anything else of the fi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -31,6 +31,7 @@ def write_round(
     opens_on: dt.date | None = None,
     closes_on: dt.date | None = None,
     invited: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> models.Round:
     """The closed round with `rows` as its responses, inside the caller's unit of work."""
     rnd = lifecycle.create_round(
@@ -57,6 +58,6 @@ def write_round(
         )
         for row in rows
     ]
-    mixing.write_new(session, rnd.id, group)
+    mixing.write_new(session, rnd.id, group, progress)
     session.flush()
     return rnd
