@@ -365,3 +365,20 @@ def test_the_page_refuses_a_file_too_large_to_send_back_and_points_to_the_comman
     refused = browser.post("/admin/import", data=form)
     assert refused.status_code == 413 and "survey import" in refused.text
     assert _responses(db) is None
+
+
+def test_a_fresh_upload_is_checked_first_even_when_the_form_says_import(app, db):
+    _forbund(db)
+    browser = signed_in(app, app.test_client())
+    page = browser.get("/admin/import")
+    form = {
+        "csrf_token": csrf_token(page.text),
+        "action": "write",
+        "forbund": "norrsund",
+        "label": "2019",
+        "questionnaire": Q1,
+        "file": (io.BytesIO(EXAMPLE.read_bytes()), "import-example.csv"),
+    }
+    checked = browser.post("/admin/import", data=form)
+    assert checked.status_code == 200 and 'id="confirm"' in checked.text
+    assert _responses(db) is None

@@ -79,32 +79,25 @@ def import_round(
     now: dt.datetime | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Check the file (always) and, when `write` is asked and allowed, store the round."""
+    """Check the file (always) and, when `write` is asked and allowed, store the round. A
+    dry run only reads (no write lock: answering goes on meanwhile)."""
+    if not write:
+        try:
+            return _check(session, request, skip_invalid, progress)[0]
+        finally:
+            session.rollback()
     with transaction(session):
-        association = find_association(session, request.association)
-        q_row = find_questionnaire(session, request.questionnaire)
-        report = ImportReport(
-            request.filename, association.name, request.label, f"{q_row.key}:{q_row.version}"
-        )
-        report.faults.extend(_target_faults(session, association, request.label))
-        checked = _checked(request, q_row, report, progress)
-        report.responses = len(checked.rows)
-        report.answers = sum(len(row.answers) for row in checked.rows)
-        if request.invited is not None and request.invited < max(report.rows, 1):
-            report.faults.append(_too_few_invited(request.invited, report.rows))
-        file_faults = [f for f in report.faults if f.row is None or f.row == 1]
-        if skip_invalid and not file_faults:
-            report.skipped = list(checked.invalid_rows)
-        allowed = not report.faults or (skip_invalid and not file_faults)
-        if not (write and allowed and checked.rows):
+        report, rows = _check(session, request, skip_invalid, progress)
+        if not rows:
             return report
+        association = find_association(session, request.association)
         at = now or audit.utcnow()
         rnd = write_round(
             session,
             association,
-            q_row,
+            find_questionnaire(session, request.questionnaire),
             request.label,
-            checked.rows,
+            rows,
             source=request.filename,
             actor=actor,
             at=at,
@@ -127,6 +120,32 @@ def import_round(
         )
         report.written = True
         return report
+
+
+def _check(
+    session: Session,
+    request: ImportRequest,
+    skip_invalid: bool,
+    progress: Callable[[int], None] | None,
+) -> tuple[ImportReport, list[validation.ParsedRow]]:
+    """The report, and the rows to write: none unless the file has no fault, or only
+    faulty rows and `skip_invalid` (a fault of the file or the target always stops it)."""
+    association = find_association(session, request.association)
+    q_row = find_questionnaire(session, request.questionnaire)
+    report = ImportReport(
+        request.filename, association.name, request.label, f"{q_row.key}:{q_row.version}"
+    )
+    report.faults.extend(_target_faults(session, association, request.label))
+    checked = _checked(request, q_row, report, progress)
+    report.responses = len(checked.rows)
+    report.answers = sum(len(row.answers) for row in checked.rows)
+    if request.invited is not None and request.invited < max(report.rows, 1):
+        report.faults.append(_too_few_invited(request.invited, report.rows))
+    file_faults = [f for f in report.faults if f.row is None or f.row == 1]
+    if skip_invalid and not file_faults:
+        report.skipped = list(checked.invalid_rows)
+    allowed = not report.faults or (skip_invalid and not file_faults)
+    return report, checked.rows if allowed else []
 
 
 def _too_few_invited(invited: int, rows: int) -> Fault:

@@ -109,7 +109,9 @@ def import_check():
     invited, wrong = _invited()
     if errors or more or wrong:
         return _page(400, [*errors, *more, *wrong])
-    write = forms.field("action") == "write"
+    # Only the file a report carried back is written: a fresh upload is always checked first.
+    uploaded = request.files.get("file") is not None and bool(request.files["file"].filename)
+    write = forms.field("action") == "write" and not uploaded
     req = ImportRequest(
         data=data,
         filename=filename,
