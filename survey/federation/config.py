@@ -119,6 +119,16 @@ class FederationConfig:
     def provider(self, provider_id: str) -> Provider | None:
         return next((p for p in self.providers if p.id == provider_id), None)
 
+    def origins(self) -> tuple[str, ...]:
+        """The providers' addresses (scheme://host[:port]) that our forms may lead to: the
+        log-out form ends at the provider's log-out (the pages' CSP form-action)."""
+        found = []
+        for provider in self.providers:
+            if provider.oidc is not None:
+                parts = urllib.parse.urlsplit(provider.oidc.issuer)
+                found.append(f"{parts.scheme}://{parts.netloc}")
+        return tuple(dict.fromkeys(found))
+
 
 def load(instance_path: str | Path) -> FederationConfig:
     """The configuration in `instance_path`/federation.yaml (none there: the default)."""

@@ -29,7 +29,7 @@ LOA2 = "http://id.elegnamnden.se/loa/1.0/loa2"
 TOKEN_SECONDS = 300
 
 _CHOOSE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Test identity provider</title></head><body>
+<title>Test identity provider</title><link rel="icon" href="data:,"></head><body>
 <h1>Test identity provider (demo only)</h1>
 <p>Nobody is checked here. Choose who to log in as.</p>
 <form method="post">
