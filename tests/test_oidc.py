@@ -11,15 +11,15 @@ import urllib.parse
 import pyotp
 import pytest
 import requests
+from builders import csrf_token, enrol, logged_in_as, make_user
+from conftest import PUBLIC_URL, fresh_app
 from sqlalchemy import select
 
 from survey.accounts import services as accounts
+from survey.cli.dev_idp import LOA2, LOA3, Person, TestProvider
 from survey.db import audit, models
 from survey.federation import oidc
 from survey.rounds.associations import create_association
-from survey.cli.dev_idp import LOA2, LOA3, Person, TestProvider
-from tests.builders import csrf_token, enrol, logged_in_as, make_user
-from tests.conftest import PUBLIC_URL, fresh_app
 
 ADMIN = Person("sub-admin", "admin@test.invalid", "Ada Admin")
 BOARD = Person("sub-board", "board@test.invalid", "Bo Board")

@@ -10,8 +10,8 @@ import click
 from flask import Flask
 
 from survey import demo
-from survey.federation.config import OidcSettings, Provider
 from survey.cli.dev_idp import LOA3, LOOPBACK, Person, TestProvider
+from survey.federation.config import OidcSettings, Provider
 
 PROVIDER_ID = "test-idp"
 DISPLAY_NAME = "Test IdP (demo)"
