@@ -1,7 +1,7 @@
 """Rounds imported from earlier survey data: where from, when and by whom
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0017
 Create Date: 2026-12-08 00:00:00
 
 A round written by `survey import` (or the admin page's import) is a normal closed round;
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | Sequence[str] | None = "0011"
+down_revision: str | Sequence[str] | None = "0017"  # written on 0011; after main's 0017
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
