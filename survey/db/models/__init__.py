@@ -26,6 +26,7 @@ from survey.db.models.answers import (
     SubmissionDay,
     random_key,
 )
+from survey.db.models.api import ApiToken, TokenScope
 from survey.db.models.base import Base
 from survey.db.models.instruments import AgencyType, Dimension, Item, Questionnaire
 from survey.db.models.mail import (
@@ -45,6 +46,7 @@ __all__ = [
     "Action",
     "AgencyType",
     "AgreedLevel",
+    "ApiToken",
     "AuditEvent",
     "LoginSession",
     "Answer",
@@ -75,6 +77,7 @@ __all__ = [
     "RoundState",
     "SYSTEM_ROLES",
     "SubmissionDay",
+    "TokenScope",
     "User",
     "random_key",
 ]
