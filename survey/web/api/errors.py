@@ -57,6 +57,14 @@ def _argument_message(exc: HTTPException) -> str | None:
     return "Bad argument. " + "; ".join(parts)
 
 
+def _refused(exc: ExportRefused) -> Response:
+    """Rows nobody can have: none match the filter (404), or the rounds chosen were asked
+    with versions whose statements differ (409: choose one version)."""
+    if getattr(exc, "reason", None) == "no_match":
+        return error("no_match", str(exc), 404)
+    return error("refused", str(exc), 409)
+
+
 def register(blueprint: Any) -> None:
     """On the API's blueprint (every error of a request it routes, its before_request hooks
     and the rate limiter's included) and, for addresses under /api/ that match no operation,
@@ -72,7 +80,7 @@ def register(blueprint: Any) -> None:
             "not_published", f"Round {exc.history.round.label} has no published figures.", 404
         ),
     )
-    blueprint.register_error_handler(ExportRefused, lambda exc: error("refused", str(exc), 400))
+    blueprint.register_error_handler(ExportRefused, _refused)
     blueprint.register_error_handler(
         StorageUnavailable,
         lambda exc: error("unavailable", "The database cannot answer now; try again.", 503),
