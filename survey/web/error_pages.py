@@ -34,8 +34,7 @@ from survey.errors import (
 from survey.i18n import translate
 from survey.maturity.workshops import WorkshopRefused
 from survey.results.publication import NotPublished
-from survey.web import params
-from survey.web.api import errors as api_errors
+from survey.web import json_errors, params
 from survey.web.form_text import ControlCharacters, control_characters_text, label
 from survey.web.shell import lang
 
@@ -219,7 +218,7 @@ def _register_board_error_pages(app: Flask) -> None:
 
     @app.errorhandler(404)
     def http_404(e: HTTPException):
-        if (json_refusal := api_errors.unrouted(e)) is not None:
+        if (json_refusal := json_errors.unrouted(e)) is not None:
             return json_refusal
         return page(404, _("Not found"), _("There is no page at this address."))
 
@@ -312,7 +311,7 @@ def _register_refusals(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def other_refusal(e: HTTPException):  # 400, 405 and the like; 404 and 413 above
-        if (json_refusal := api_errors.unrouted(e)) is not None:
+        if (json_refusal := json_errors.unrouted(e)) is not None:
             return json_refusal
         body, status = page(
             e.code or 400,
