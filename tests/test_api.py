@@ -139,6 +139,7 @@ def test_bad_tokens_get_json_errors_and_write_nothing(app, data):
             assert answer.status_code == 401, (code, path)
             assert answer.mimetype == "application/json"
             assert answer.get_json()["error"]["code"] == code
+            assert "Set-Cookie" not in answer.headers  # the API neither reads nor sets one
     assert (
         _calls(data),
         data.scalar(select(func.count()).select_from(models.AuditEvent)),

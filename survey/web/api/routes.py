@@ -132,11 +132,13 @@ def questionnaires(lang: str):
 @bp.response(200, schemas.Aggregates)
 @bp.alt_response(304, description="Not modified: the figures have the ETag sent.")
 def aggregates(slug: str, label: str, lang: str):
-    """A published round's figures, as the board's dashboard shows them: per dimension n,
-    mean, SD, median, distribution, change since the previous round with its interval,
-    level and the national reference; by role and by member agency. Groups under the
-    minimum size carry n and no figures. Published figures never change: send the ETag
-    back in If-None-Match and get 304."""
+    """A published round's figures, as the board's dashboard shows them.
+
+    Per dimension n, mean, SD, median, distribution, change since the previous round with
+    its interval, level and the national reference; by role and by member agency. Groups
+    under the minimum size carry n and no figures. Published figures never change: send
+    the ETag back in If-None-Match and get 304. A round not published: 404 not_published.
+    """
     _visible(slug)
     k = settings().min_group_size
     reference = settings().min_reference_associations
@@ -184,9 +186,12 @@ def _fields(cell: Any) -> dict[str, Any]:
 @bp.arguments(schemas.RowsArgs, location="query", as_kwargs=True)
 @bp.response(200, schemas.ResearchRows)
 def research_rows(round, forbund, questionnaire, version, page, per_page):  # noqa: A002
-    """The research file's rows (recoded so that every combination of förbund, role and
-    agency holds at least k respondents, as the research export), a page at a time; one
-    response keeps its id on every page read with the same token. Research tokens only."""
+    """The research file's respondent rows, recoded, a page at a time (research tokens).
+
+    Recoded as the research export is, so that every combination of förbund, role and
+    agency holds at least k respondents (`recoding` lists what changed). One response keeps
+    its id on every page read with the same token. `links.next` is null on the last page.
+    """
     if not _caller().research:
         raise ApiDenied("forbidden", "Respondent rows need a research token.", status=403)
     flt = ExportFilter(
