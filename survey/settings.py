@@ -38,6 +38,7 @@ KEYS = (
     "CHROMIUM_PATH",
     "RATE_LIMIT_PDF",
     "RATE_LIMIT_API",
+    "RATE_LIMIT_API_ADDRESS",
     "MAIL_HOST",
     "MAIL_PORT",
     "MAIL_SECURITY",
@@ -60,6 +61,8 @@ DEFAULT_RATE_LIMIT_PDF = "6/minute"
 #: Per API token (per address for calls without one): a script paging through research
 #: rows or every round of a förbund stays well inside it.
 DEFAULT_RATE_LIMIT_API = "120/minute"
+#: Per address over every token (and none): made-up tokens cannot each start a new count.
+DEFAULT_RATE_LIMIT_API_ADDRESS = "600/minute"
 #: Debian's Chromium; where it is absent the board report offers the browser's print.
 DEFAULT_CHROMIUM_PATH = "/usr/bin/chromium"
 
@@ -99,6 +102,7 @@ class Settings:
     chromium_path: str = DEFAULT_CHROMIUM_PATH
     rate_limit_pdf: str = DEFAULT_RATE_LIMIT_PDF
     rate_limit_api: str = DEFAULT_RATE_LIMIT_API
+    rate_limit_api_address: str = DEFAULT_RATE_LIMIT_API_ADDRESS
     #: The SMTP server invitations and reminders go through (README, "E-mail invitations
     #: and reminders"); no host: nothing is sent, messages wait in the queue.
     mail_host: str = ""
@@ -144,6 +148,9 @@ class Settings:
             chromium_path=str(values.get("CHROMIUM_PATH") or DEFAULT_CHROMIUM_PATH),
             rate_limit_pdf=str(values.get("RATE_LIMIT_PDF") or DEFAULT_RATE_LIMIT_PDF),
             rate_limit_api=str(values.get("RATE_LIMIT_API") or DEFAULT_RATE_LIMIT_API),
+            rate_limit_api_address=str(
+                values.get("RATE_LIMIT_API_ADDRESS") or DEFAULT_RATE_LIMIT_API_ADDRESS
+            ),
             **mail_settings(values),
             flask={k: v for k, v in values.items() if k not in KEYS},
         )

@@ -279,6 +279,16 @@ def test_too_many_calls_get_429_with_retry_after(tmp_path, database_url):
     app.extensions["survey_engine"].dispose()
 
 
+def test_made_up_tokens_share_their_address_count(tmp_path, database_url):
+    app = fresh_app(database_url, tmp_path, RATE_LIMIT_API_ADDRESS="3/minute")
+    client = app.test_client()
+    answers = [
+        client.get("/api/v1/forbund", headers=_auth(f"smk_guess{n}")).status_code for n in range(4)
+    ]
+    assert answers == [401, 401, 401, 429]
+    app.extensions["survey_engine"].dispose()
+
+
 def test_unknown_addresses_and_methods_under_the_api_are_json(client):
     assert client.get("/api/v1/nothing").get_json()["error"]["code"] == "not_found"
     answer = client.post("/api/v1/forbund")

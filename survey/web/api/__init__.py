@@ -63,6 +63,7 @@ def init_api(app: Flask, settings: Settings, limiter: Limiter) -> None:
         "bearer", {"type": "http", "scheme": "bearer", "description": "a personal API token"}
     )
     limiter.limit(settings.rate_limit_api, key_func=_token_key)(bp)
+    limiter.limit(settings.rate_limit_api_address, key_func=get_remote_address)(bp)
     api.register_blueprint(bp)
     app.register_blueprint(docs)
     app.extensions["survey_api"] = api
