@@ -1,7 +1,7 @@
 """Personal API tokens for the read-only API (issue 24)
 
 Revision ID: 0016
-Revises: 0011
+Revises: 0017 (written on 0011; re-chained after main's chain)
 Create Date: 2026-12-07 23:50:00
 
 `api_token`: a user's token for /api/v1, only its SHA-256 kept, scoped to one förbund's
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | Sequence[str] | None = "0011"
+down_revision: str | Sequence[str] | None = "0017"  # written on 0011; re-chained after main's 0017
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -58,6 +58,7 @@ def init_web(app: Flask) -> None:
     from survey.web.account.routes import bp as account
     from survey.web.admin import bp as admin
     from survey.web.api import init_api
+    from survey.web.auth.oidc_routes import bp as oidc
     from survey.web.auth.routes import bp as auth
     from survey.web.board.routes import bp as board
     from survey.web.downloads.routes import bp as downloads
@@ -66,7 +67,7 @@ def init_web(app: Flask) -> None:
     from survey.web.session import init_login
     from survey.web.throttle import init_limiter
 
-    for blueprint in (respond, board, downloads, auth, admin, info, account):
+    for blueprint in (respond, board, downloads, auth, oidc, admin, info, account):
         app.register_blueprint(blueprint)
     limiter = init_limiter(app, settings_of(app), login=auth, respond=respond)
     init_api(app, settings_of(app), limiter)
