@@ -46,6 +46,9 @@ SENTENCES: Mapping[str, str] = {
     "mail_reminders_queued": N_("queued %(count)s reminders for the round %(target)s"),
     "mail_text_saved": N_("saved an e-mail text of %(target)s"),
     "mail_text_reset": N_("reset an e-mail text of %(target)s"),
+    "api_token_created": N_("made the API token %(target)s"),
+    "api_token_revoked": N_("revoked the API token %(target)s"),
+    "api_call": N_("read %(target)s through the API"),
 }
 
 #: The page's "what" filter: a kind of event and its actions.
@@ -92,6 +95,7 @@ KINDS: Mapping[str, tuple[str, tuple[str, ...]]] = {
     "questionnaires": (N_("Questionnaires"), ("questionnaire_loaded",)),
     "exports": (N_("Exports"), ("export", "rows_exported")),
     "mail": (N_("E-mail"), tuple(a for a in SENTENCES if a.startswith("mail_"))),
+    "api": (N_("API"), tuple(a for a in SENTENCES if a.startswith("api_"))),
 }
 
 
