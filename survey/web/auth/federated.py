@@ -23,6 +23,7 @@ from survey.errors import FederatedLoginRefused
 from survey.federation import linking, oidc
 from survey.federation.config import Provider
 from survey.federation.linking import FederatedClaims
+from survey.web.auth import saml_state
 from survey.web.auth.next_page import safe_next
 from survey.web.session import fresh_session, start_session
 from survey.web.shell import db, federation, settings
@@ -79,7 +80,7 @@ def logout_at_provider(provider_id: str | None) -> str | None:
         return None
     if provider.kind == "oidc":
         return oidc.logout_url(provider, settings().link(url_for("auth.login")))
-    return None
+    return saml_state.logout_url(provider.id)
 
 
 def refused(provider_id: str, error: FederatedLoginRefused) -> FederatedLoginRefused:
