@@ -8,7 +8,7 @@ import pytest
 from builders import make_user
 from conftest import serve
 
-from survey.web.dev_idp import Person, TestProvider
+from survey.cli.dev_idp import Person, TestProvider
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

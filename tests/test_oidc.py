@@ -1,4 +1,4 @@
-"""OpenID Connect log-in against a real provider on loopback (survey/web/dev_idp.py: its own
+"""OpenID Connect log-in against a real provider on loopback (survey/cli/dev_idp.py: its own
 RSA key, discovery, JWKS, code flow with PKCE), through the app's pages with the Flask test
 client, on SQLite and PostgreSQL. The provider is made to misbehave for the refusals; our
 own code is not mocked."""
@@ -11,15 +11,15 @@ import urllib.parse
 import pyotp
 import pytest
 import requests
+from builders import csrf_token, enrol, logged_in_as, make_user
+from conftest import PUBLIC_URL, fresh_app
 from sqlalchemy import select
 
 from survey.accounts import services as accounts
+from survey.cli.dev_idp import LOA2, LOA3, Person, TestProvider
 from survey.db import audit, models
 from survey.federation import oidc
 from survey.rounds.associations import create_association
-from survey.web.dev_idp import LOA2, LOA3, Person, TestProvider
-from tests.builders import csrf_token, enrol, logged_in_as, make_user
-from tests.conftest import PUBLIC_URL, fresh_app
 
 ADMIN = Person("sub-admin", "admin@test.invalid", "Ada Admin")
 BOARD = Person("sub-board", "board@test.invalid", "Bo Board")
@@ -195,6 +195,7 @@ def test_loa3_counts_as_two_factor_and_no_code_is_asked(client, idp, db):
     assert client.get("/admin/").status_code == 200  # no enrolment asked of this session
     [event] = audit_actions(db, "federated_login")
     assert event.details["two_factor"] is True
+    assert "loggade in via dev" in client.get("/admin/audit").text
 
 
 def test_without_loa3_a_row_level_role_enrols_or_gives_its_code(client, idp, db, app):

@@ -1,5 +1,5 @@
 """`survey demo --serve --test-idp`: the demo with the loopback test OpenID provider
-(survey/web/dev_idp.py, for the demo and tests only) configured as one more way to log in,
+(survey/cli/dev_idp.py, for the demo and tests only) configured as one more way to log in,
 in memory (instance/federation.yaml is neither read for it nor written)."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import click
 from flask import Flask
 
 from survey import demo
+from survey.cli.dev_idp import LOA3, LOOPBACK, Person, TestProvider
 from survey.federation.config import OidcSettings, Provider
-from survey.web.dev_idp import LOA3, LOOPBACK, Person, TestProvider
 
 PROVIDER_ID = "test-idp"
 DISPLAY_NAME = "Test IdP (demo)"
