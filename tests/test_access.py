@@ -50,6 +50,7 @@ EXPECTED = {
     "saml.start": ("/login/saml/no-such-provider", EVERYONE),
     "saml.acs": ("/auth/saml/acs", EVERYONE),
     "saml.slo": ("/auth/saml/slo", EVERYONE),
+    "saml.logout_at_idp": ("/auth/saml/logout", EVERYONE),
     "respond.start": ("/r/{token}", EVERYONE),
     "respond.save_start": ("/r/{token}", EVERYONE),
     "respond.page": ("/r/{token}/p/1", EVERYONE),

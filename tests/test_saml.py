@@ -7,6 +7,8 @@ nobody invited. Single logout both ways."""
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
 import stat
 from dataclasses import dataclass
@@ -263,9 +265,16 @@ def test_single_logout_we_start(peers):
     LogoutRequest for the NameID and session index; the IdP's signed answer comes back."""
     assert peers.log_in().status_code == 302
     out = peers.client.post("/logout", data={"csrf_token": _csrf(peers.client)})
-    assert out.status_code == 302 and out.headers["Location"].startswith(f"{ENTITY_ID}/slo?")
+    assert out.status_code == 302 and out.headers["Location"].startswith("/auth/saml/logout?")
     assert not peers.logged_in()
-    request, relay = read_logout_request(peers.idp, out.headers["Location"])
+    # A page of ours leads on (a redirect would meet the pages' CSP form-action).
+    page = peers.client.get(out.headers["Location"])
+    assert page.status_code == 200
+    found = re.search(r'<meta http-equiv="refresh" content="0;url=([^"]+)">', page.text)
+    destination = html.unescape(found.group(1))
+    assert destination.startswith(f"{ENTITY_ID}/slo?")
+    assert f'href="{found.group(1)}"' in page.text  # and a link, should refresh be off
+    request, relay = read_logout_request(peers.idp, destination)
     assert request.name_id.text == "SE2321000016-0001"
     assert request.session_index
     back = peers.client.get(
@@ -309,3 +318,8 @@ def _csrf(client) -> str:
     from builders import csrf_token
 
     return csrf_token(client.get("/").text)
+
+
+def test_the_log_out_page_leads_only_where_we_signed(peers):
+    forged = peers.client.get("/auth/saml/logout", query_string={"to": "https://evil.test/"})
+    assert forged.status_code == 302 and forged.headers["Location"].endswith("/login")

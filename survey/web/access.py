@@ -170,6 +170,7 @@ RULES: dict[str, Rule] = {
     "saml.start": ANYONE,
     "saml.acs": ANYONE,
     "saml.slo": ANYONE,
+    "saml.logout_at_idp": ANYONE,  # leads only to an address we signed
     "plotly_js": ANYONE,
     "healthz": ANYONE,  # for the proxy and monitoring: the database's state, nothing else
     "respond.start": ANYONE,

@@ -5,7 +5,16 @@ single logout service. Every refusal is in the audit log (`refused`)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import logout_user
 from werkzeug.wrappers import Response
@@ -96,6 +105,15 @@ def acs():
     saml_state.remember_login(ready.provider.id, done)
     saml_state.forget_request(response)
     return response
+
+
+@bp.get("/auth/saml/logout")
+def logout_at_idp():
+    """After our log-out: on to the IdP's single logout with our signed LogoutRequest."""
+    destination = saml_state.logout_destination(request.args.get("to", ""))
+    if destination is None:
+        return redirect(url_for("auth.login"))
+    return render_template("auth/saml_logout.html", destination=destination, errors=[])
 
 
 @bp.get(PATHS["slo"])

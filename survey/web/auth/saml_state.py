@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask, Response, current_app, request, session
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from flask import Flask, Response, current_app, request, session, url_for
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 
 from survey.db import audit
 from survey.federation.saml import logout
@@ -103,7 +103,26 @@ def logout_url(provider_id: str) -> str | None:
         known.get("session_index"),
         relay=provider_id,
     )
-    return sent.url if sent else None
+    if sent is None:
+        return None
+    # Not a redirect: browsers apply the pages' CSP form-action to the redirects after the
+    # log-out form, and the IdP's single logout address is known only from its metadata.
+    # A page of ours sends the browser on (saml_routes.logout_at_idp), the address signed
+    # so that the page leads nowhere else.
+    return url_for("saml.logout_at_idp", to=_logout_signer().dumps(sent.url))
+
+
+def _logout_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="saml-logout")
+
+
+def logout_destination(signed: str) -> str | None:
+    """The IdP address a log-out page may send the browser on to, or None (not ours)."""
+    try:
+        found = _logout_signer().loads(signed)
+    except BadSignature:
+        return None
+    return found if isinstance(found, str) else None
 
 
 def now() -> dt.datetime:
