@@ -7,6 +7,7 @@ nobody invited. Single logout both ways."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import shutil
@@ -14,8 +15,9 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyotp
 import pytest
-from builders import make_round, make_user
+from builders import PASSWORD, csrf_token, enrol, make_round, make_user
 from conftest import PUBLIC_URL, fresh_app
 from saml2.ident import decode
 from saml_idp import (
@@ -33,7 +35,8 @@ from saml_idp import (
 )
 from sqlalchemy import select
 
-from survey.db import models
+from survey.accounts import services as accounts
+from survey.db import audit, models
 from survey.federation.saml import keys
 
 EMAIL = "anna@region.test"
@@ -52,6 +55,7 @@ providers:
       metadata: idp.xml
       signing_certificate_sha256: "{pin}"
       authn_context: [{loa3}]
+      entity_categories: [http://id.elegnamnden.se/ec/1.0/loa3-pnr]
 """
 
 
@@ -138,6 +142,7 @@ def test_our_metadata_is_signed_and_names_our_addresses(peers):
     assert f'Location="{ACS}"' in xml and f'Location="{SLO}"' in xml
     assert 'AuthnRequestsSigned="true"' in xml and 'WantAssertionsSigned="true"' in xml
     assert "SignatureValue" in xml  # signed with our key
+    assert "http://id.elegnamnden.se/ec/1.0/loa3-pnr" in xml  # Sweden Connect's categories
     key = peers.instance / "saml" / "sp-key.pem"
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
 
@@ -285,6 +290,24 @@ def test_single_logout_we_start(peers):
     assert "organisation" in page or "organisations" in page
 
 
+def test_single_logout_after_our_code_step(peers):
+    """loa2 does not count as two factors: an account with an authenticator gives its code,
+    and the SAML log-in's NameID survives the code step's new session for single logout."""
+    with peers.db() as session:
+        principal = accounts.authenticate(session, EMAIL, PASSWORD, audit.utcnow())
+        secret, _codes = enrol(session, principal.principal)
+    asked = peers.log_in(authn_context=LOA2)
+    assert asked.headers["Location"] == "/login/code"
+    page = peers.client.get("/login/code")
+    code = pyotp.TOTP(secret).at(audit.utcnow().replace(tzinfo=dt.UTC) + dt.timedelta(seconds=30))
+    done = peers.client.post(
+        "/login/code", data={"csrf_token": csrf_token(page.text), "code": code}
+    )
+    assert done.status_code == 302 and peers.logged_in()
+    out = peers.client.post("/logout", data={"csrf_token": _csrf(peers.client)})
+    assert out.headers["Location"].startswith("/auth/saml/logout?")
+
+
 def test_single_logout_the_idp_starts(peers):
     assert peers.log_in().status_code == 302
     assert peers.logged_in()
@@ -315,8 +338,6 @@ def _session(peers) -> dict:
 
 
 def _csrf(client) -> str:
-    from builders import csrf_token
-
     return csrf_token(client.get("/").text)
 
 

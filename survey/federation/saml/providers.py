@@ -46,7 +46,8 @@ class SamlProviders:
         if self._sp is None:
             host = self.public_url.split("://", 1)[-1].split("/", 1)[0]
             pair, _made = keys.ensure(self.instance_path, host)
-            self._sp = ServiceProvider(self.public_url, pair)
+            categories = [c for found in self._settings.values() for c in found.entity_categories]
+            self._sp = ServiceProvider(self.public_url, pair, tuple(dict.fromkeys(categories)))
         return self._sp
 
     def get(self, provider_id: str, now: dt.datetime) -> SamlProvider | None:

@@ -44,6 +44,7 @@ SAML_KEYS = {
     "authn_context",
     "clock_skew_seconds",
     "email_verified",
+    "entity_categories",
 }
 #: Sweden Connect's level of assurance 3 (the loa3 of "Tillitsramverk för Svensk e-legitimation").
 LOA3 = "http://id.elegnamnden.se/loa/1.0/loa3"
@@ -63,6 +64,9 @@ class SamlSettings:
     #: The IdP's e-mail attribute comes from the organisation's directory, not the person,
     #: so it counts as verified for linking an invited account (false where it does not).
     email_verified: bool = True
+    #: Entity categories our metadata declares for this federation (Sweden Connect asks for
+    #: them: e.g. http://id.elegnamnden.se/ec/1.0/loa3-pnr); our metadata lists them all.
+    entity_categories: tuple[str, ...] = ()
 
 
 def settings_of(provider: Provider, source: str = "instance/federation.yaml") -> SamlSettings:
@@ -89,6 +93,9 @@ def settings_of(provider: Provider, source: str = "instance/federation.yaml") ->
     skew = raw.get("clock_skew_seconds", DEFAULT_CLOCK_SKEW)
     if not isinstance(skew, int) or isinstance(skew, bool) or not 0 <= skew <= 600:
         fail("clock_skew_seconds", "must be a whole number from 0 to 600")
+    categories = raw.get("entity_categories", [])
+    if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+        fail("entity_categories", "must be a list of entity category URIs")
     verified = raw.get("email_verified", True)
     if not isinstance(verified, bool):
         fail("email_verified", "must be true or false")
@@ -99,6 +106,7 @@ def settings_of(provider: Provider, source: str = "instance/federation.yaml") ->
         authn_context=tuple(authn),
         clock_skew_seconds=skew,
         email_verified=verified,
+        entity_categories=tuple(categories),
     )
 
 
@@ -108,6 +116,7 @@ class ServiceProvider:
 
     public_url: str
     keys: KeyPair
+    entity_categories: tuple[str, ...] = ()
 
     def url(self, name: str) -> str:
         return self.public_url.rstrip("/") + PATHS[name]
@@ -145,6 +154,8 @@ class ServiceProvider:
             },
             "metadata": {"inline": [idp.xml]} if idp else {},
         }
+        if self.entity_categories:
+            conf["entity_category"] = list(self.entity_categories)
         return SPConfig().load(conf)
 
     def client(self, idp: metadata.IdpMetadata, skew: int) -> Saml2Client:

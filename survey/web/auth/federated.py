@@ -72,6 +72,16 @@ def complete_federated_login(
     return redirect(safe_next(target) or url_for("board.index"))
 
 
+def carried_over() -> dict:
+    """What a protocol keeps of a log-in for its log-out at the provider (SAML: the NameID
+    and session index), taken before the code step's fresh session and put back after."""
+    return {key: session[key] for key in (saml_state.SESSION_KEY,) if key in session}
+
+
+def carry_over(carried: dict) -> None:
+    session.update(carried)
+
+
 def logout_at_provider(provider_id: str | None) -> str | None:
     """Where to send the browser so the provider ends its session too (it sends the
     person back to our log-in page), or None."""
