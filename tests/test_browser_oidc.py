@@ -7,12 +7,20 @@ from __future__ import annotations
 import pytest
 from builders import make_user
 from conftest import serve
+from test_browser_respond import assert_accessible
 
 from survey.cli.dev_idp import Person, TestProvider
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 BOARD = Person("sub-board", "styrelse@test.invalid", "Bo Board")
+
+
+@pytest.fixture(scope="module")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
 
 
 @pytest.fixture
@@ -43,7 +51,7 @@ def server(tmp_path, idp):
         yield server
 
 
-def test_log_in_and_out_through_the_test_provider(server, idp, page):
+def test_log_in_and_out_through_the_test_provider(server, idp, page, axe):
     from survey.rounds.associations import create_association
 
     with server.app.extensions["survey_sessions"]() as session:
@@ -51,6 +59,7 @@ def test_log_in_and_out_through_the_test_provider(server, idp, page):
         session.commit()
         make_user(session, BOARD.email, "board", "norrsund")
     page.goto(server.url + "/login")
+    assert_accessible(axe, page)  # the providers' buttons beside the password form
     with page.expect_navigation():
         page.get_by_role("link", name="Region Testland").click()
     assert page.url.startswith(idp.issuer + "/authorize")

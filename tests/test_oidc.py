@@ -51,6 +51,8 @@ def federation_yaml(idp, linking="invite", password_login=True) -> str:
     roles = (
         "    roles:\n"
         "      - {attribute: groups, value: norrsund-styrelse, role: board, forbund: norrsund}\n"
+        "      - {attribute: groups, value: norrsund-kansli, role: forbund_admin,"
+        " forbund: norrsund}\n"
         if linking == "roles_from_attributes"
         else ""
     )
@@ -235,6 +237,18 @@ def test_roles_from_attributes(fresh_database, tmp_path, idp):
             assert [(m.role, m.association.slug) for m in user.memberships] == [
                 ("board", "norrsund")
             ]
+        # The attributes change at the provider: so do the roles, at the next log-in.
+        moved = Person(GROUPED.sub, GROUPED.email, "Greta", claims={"groups": ["norrsund-kansli"]})
+        idp.people[GROUPED.sub] = moved
+        try:
+            assert through_provider(app.test_client(), idp, moved).status_code == 302
+        finally:
+            idp.people[GROUPED.sub] = GROUPED
+        with app.extensions["survey_sessions"]() as db:
+            user = db.scalar(select(models.User).filter_by(email=GROUPED.email))
+            assert [m.role for m in user.memberships] == ["forbund_admin"]
+            # The first session (as a board member) ended with the role it had.
+            assert client.get("/f/norrsund").status_code == 302
         refused = through_provider(app.test_client(), idp, UNGROUPED)
         assert refused.status_code == 403
         with app.extensions["survey_sessions"]() as db:
@@ -258,3 +272,28 @@ def test_password_log_in_switched_off(fresh_database, tmp_path, idp):
         assert logged_in_as(client) == BOARD.email
     finally:
         app.extensions["survey_engine"].dispose()
+
+
+def test_an_account_linked_to_one_subject_is_not_opened_by_another(client, idp, db, app):
+    assert through_provider(client, idp, BOARD).status_code == 302
+    impostor = Person("sub-impostor", BOARD.email, "Bo Again")  # the address, reassigned
+    idp.people[impostor.sub] = impostor
+    try:
+        refused = through_provider(app.test_client(), idp, impostor)
+    finally:
+        del idp.people[impostor.sub]
+    assert refused.status_code == 403
+    [event] = audit_actions(db, "federated_login_failed")
+    assert event.details["reason"] == "linked_elsewhere"
+
+
+def test_a_locked_account_is_refused_through_the_provider_too(client, idp, db):
+    user = db.scalar(select(models.User).filter_by(email=BOARD.email))
+    user.locked_until = audit.utcnow() + dt.timedelta(minutes=10)
+    db.commit()
+    assert through_provider(client, idp, BOARD).status_code == 403
+    assert logged_in_as(client) is None
+    [event] = audit_actions(db, "federated_login_failed")
+    assert event.details["reason"] == "locked"
+    db.expire_all()
+    assert db.scalar(select(models.FederatedIdentity)) is None  # a refusal writes no link
