@@ -22,9 +22,12 @@ from cryptography.x509.oid import NameOID
 from saml2 import BINDING_HTTP_REDIRECT
 from saml2.config import IdPConfig
 from saml2.metadata import create_metadata_string
-from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT, NameID
+from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
 from saml2.server import Server
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
+
+from survey.cli.dev_saml_idp import idp_config
+from survey.federation.saml.keys import KeyPair
 
 ENTITY_ID = "https://idp.test/idp"
 LOA3 = "http://id.elegnamnden.se/loa/1.0/loa3"
@@ -83,35 +86,13 @@ class TestIdp:
     ):
         self.key_file, self.cert_file = keys
         self.entity_id = entity_id
-        endpoints = {"single_sign_on_service": [(f"{entity_id}/sso", BINDING_HTTP_REDIRECT)]}
-        if single_logout:
-            endpoints["single_logout_service"] = [(f"{entity_id}/slo", BINDING_HTTP_REDIRECT)]
-        config = {
-            "entityid": entity_id,
-            "key_file": str(self.key_file),
-            "cert_file": str(self.cert_file),
-            "xmlsec_binary": "/usr/bin/xmlsec1",
-            "signing_algorithm": SIG_RSA_SHA256,
-            "digest_algorithm": DIGEST_SHA256,
-            "service": {
-                "idp": {
-                    "endpoints": endpoints,
-                    "policy": {
-                        "default": {
-                            "lifetime": {"minutes": lifetime_minutes},
-                            "attribute_restrictions": None,
-                            "name_form": NAME_FORMAT_URI,
-                        }
-                    },
-                    "name_id_format": [NAMEID_FORMAT_PERSISTENT],
-                    "want_authn_requests_signed": True,
-                    "sign_assertion": True,
-                    "sign_response": False,
-                }
-            },
-            "metadata": {"inline": [sp_metadata]},
-            "allow_unknown_attributes": True,
-        }
+        config = idp_config(
+            entity_id,
+            KeyPair(*keys),
+            sp_metadata,
+            lifetime_minutes=lifetime_minutes,
+            single_logout=single_logout,
+        )
         self.server = Server(config=IdPConfig().load(config))
         self.fingerprint = sha256_of(self.cert_file)
 

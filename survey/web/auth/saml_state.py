@@ -38,7 +38,10 @@ def start(app: Flask) -> None:
 
 def providers() -> SamlProviders:
     found: SamlProviders = current_app.extensions["survey_saml"]
-    if found.public_url != settings().public_url:  # a test server learns its port late
+    if (
+        found.public_url != settings().public_url  # a test server learns its port late
+        or found.config is not current_app.extensions["survey_federation"]  # the demo's IdP
+    ):
         start(current_app)  # type: ignore[arg-type]
         found = current_app.extensions["survey_saml"]
     return found
