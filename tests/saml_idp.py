@@ -130,6 +130,7 @@ class TestIdp:
         hsa_id: str | None = "SE2321000016-0001",
         authn_context: str = LOA3,
         audience: str | None = None,
+        encrypt: bool = False,
     ) -> str:
         """A signed Response to `request` (as the browser posts it: base64)."""
         identity = {DISPLAY_NAME: ["Anna Andersson"]}
@@ -151,6 +152,9 @@ class TestIdp:
             digest_alg=DIGEST_SHA256,
             session_not_on_or_after=None,
             authn_statement=None,
+            # As Sweden Connect does: to the encryption key of the SP's metadata.
+            encrypt_assertion=encrypt,
+            encrypt_assertion_self_contained=True,
         )
         return base64.b64encode(str(response).encode()).decode()
 

@@ -7,6 +7,7 @@ nobody invited. Single logout both ways."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import html
 import re
@@ -160,6 +161,15 @@ def test_a_person_logs_in_through_the_idp(peers):
     with peers.db() as session:
         identity = session.scalar(select(models.FederatedIdentity))
         assert (identity.issuer, identity.subject) == (ENTITY_ID, "SE2321000016-0001")
+
+
+def test_an_encrypted_assertion_is_read_with_our_key(peers):
+    """Sweden Connect encrypts the (signed) assertion to the key in our metadata."""
+    request, _relay = peers.start()
+    answer = peers.idp.response(request, encrypt=True)
+    assert b"EncryptedAssertion" in base64.b64decode(answer)
+    assert peers.post(answer).status_code == 302
+    assert peers.logged_in()
 
 
 def test_a_second_log_in_finds_the_user_by_nameid_not_by_mail(peers):
