@@ -19,7 +19,7 @@ from pathlib import Path
 import pyotp
 import pytest
 from builders import PASSWORD, csrf_token, enrol, make_round, make_user
-from conftest import PUBLIC_URL, fresh_app
+from conftest import PUBLIC_URL, fresh_app, make_app
 from saml2.ident import decode
 from saml_idp import (
     ENTITY_ID,
@@ -354,3 +354,27 @@ def _csrf(client) -> str:
 def test_the_log_out_page_leads_only_where_we_signed(peers):
     forged = peers.client.get("/auth/saml/logout", query_string={"to": "https://evil.test/"})
     assert forged.status_code == 302 and forged.headers["Location"].endswith("/login")
+
+
+def test_the_key_pair_and_metadata_commands(tmp_path):
+    """`survey saml keys` makes our key (0600) once and keeps it; `survey saml metadata`
+    writes the metadata a federation registers, naming that certificate."""
+    app = make_app(f"sqlite:///{tmp_path / 'cli.db'}", tmp_path)
+    runner = app.test_cli_runner()
+    made = runner.invoke(args=["saml", "keys"])
+    assert made.exit_code == 0 and made.output.startswith("made ")
+    key = tmp_path / "instance" / "saml" / "sp-key.pem"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    first = key.read_bytes()
+    kept = runner.invoke(args=["saml", "keys"])
+    assert kept.output.startswith("kept ") and key.read_bytes() == first
+    assert kept.output.splitlines()[-1] == made.output.splitlines()[-1]  # the fingerprint
+    out = tmp_path / "sp.xml"
+    written = runner.invoke(args=["saml", "metadata", "-o", str(out)])
+    assert written.exit_code == 0, written.output
+    cert = (tmp_path / "instance" / "saml" / "sp-cert.pem").read_text()
+    body = "".join(cert.splitlines()[1:-1])
+    assert body in "".join(out.read_text().split())
+    assert f'entityID="{PUBLIC_URL}/auth/saml/metadata"' in out.read_text()
+    renewed = runner.invoke(args=["saml", "keys", "--new"])
+    assert renewed.output.startswith("made ") and key.read_bytes() != first
