@@ -332,6 +332,19 @@ def test_single_logout_the_idp_starts(peers):
     assert not peers.logged_in()
 
 
+def test_single_logout_from_the_idp_ends_every_session_of_the_person(peers):
+    """The IdP's LogoutRequest may come through another browser (or none of ours): every
+    log-in session of the user linked to that NameID ends."""
+    assert peers.log_in().status_code == 302
+    name_id = decode(_session(peers)["saml_login"]["name_id"])
+    elsewhere = peers.app.test_client()
+    asked = logout_request(peers.idp, name_id, SLO, f"{PUBLIC_URL}/auth/saml/metadata")
+    answer = elsewhere.get("/auth/saml/slo", query_string=query_of(asked))
+    assert answer.headers["Location"].startswith(f"{ENTITY_ID}/slo?")
+    assert not peers.logged_in()
+    assert [r.get("provider") for r in peers.audit("logout")] == ["region"]
+
+
 def test_an_unsigned_logout_request_is_refused(peers):
     assert peers.log_in().status_code == 302
     name_id = decode(_session(peers)["saml_login"]["name_id"])

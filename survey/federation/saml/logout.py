@@ -9,6 +9,7 @@ end our session of that NameID and answer with a signed LogoutResponse (`answer`
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -18,7 +19,13 @@ from saml2.ident import code, decode
 from saml2.s_utils import decode_base64_and_inflate, success_status_factory
 from saml2.sigver import verify_redirect_signature
 from saml2.xmldsig import SIG_RSA_SHA256
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from survey.accounts import sessions
+from survey.db import audit
+from survey.db.engine import transaction
+from survey.db.models import FederatedIdentity, User
 from survey.errors import FederatedLoginRefused
 from survey.federation.saml.providers import SamlProvider
 from survey.federation.saml.sp import ServiceProvider
@@ -139,3 +146,27 @@ def issuer(encoded: str) -> str:
         return ""
     found = root.find("{urn:oasis:names:tc:SAML:2.0:assertion}Issuer")
     return (found.text or "").strip() if found is not None else ""
+
+
+def end_sessions(session: Session, ready: SamlProvider, name_id: str, now: dt.datetime) -> bool:
+    """The IdP logged the person out: every log-in session of the user its NameID is linked
+    to ends (where the provider identifies people by NameID; by an attribute, only the
+    browser's own session can be told). One unit of work, in the audit log; True if a user
+    was found."""
+    if ready.provider.identifier.lower() != "nameid":
+        return False
+    subject = (decode(name_id).text or "").strip()
+    with transaction(session):
+        found = session.execute(
+            select(User.id, User.email)
+            .join(FederatedIdentity, FederatedIdentity.user_id == User.id)
+            .where(
+                FederatedIdentity.issuer == ready.idp.entity_id,
+                FederatedIdentity.subject == subject,
+            )
+        ).first()
+        if found is None:
+            return False
+        sessions.end_all(session, found.id)
+        audit.record(session, found.email, "logout", at=now, provider=ready.provider.id)
+    return True

@@ -141,10 +141,11 @@ def slo():
         asked = logout.answer(saml_state.providers().service_provider(), ready, query)
     except FederatedLoginRefused as exc:
         raise refused(ready.provider.id, exc) from None
+    ended = logout.end_sessions(db(), ready, asked.name_id, saml_state.now())
     known = session.get(saml_state.SESSION_KEY)
     if isinstance(known, dict) and known.get("name_id") == asked.name_id:
         principal, session_id = current_principal(), current_session_id()
-        if principal is not None and session_id is not None:
+        if not ended and principal is not None and session_id is not None:
             services.logout(db(), principal.email, session_id, saml_state.now())
         logout_user()
         session.clear()
