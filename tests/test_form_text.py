@@ -28,6 +28,7 @@ FIELD_OF = {
     "auth.logout": "csrf_token",
     "auth.set_password_post": "password",
     "auth.two_factor_post": "code",
+    "saml.acs": "SAMLResponse",
     "admin.forbund_add": "name",
     "admin.forbund": "members",
     "admin.mail_addresses": "addresses",

@@ -94,6 +94,7 @@ def register_commands(app: Flask) -> None:
         instance,
         mail,
         rounds,
+        saml,
     )
 
     for command in (
@@ -114,6 +115,7 @@ def register_commands(app: Flask) -> None:
         mail.mail_group,
         backups.backup_command,
         backups.restore_command,
+        saml.saml_group,
     ):
         app.cli.add_command(command)
     # The group's older name, kept so scripts written for it go on working.

@@ -15,6 +15,7 @@ from survey import demo
 from survey.cli import domain_errors, open_session, settings
 from survey.cli.database import describe, upgrade_database
 from survey.cli.test_idp import start_test_idp
+from survey.cli.test_saml_idp import start_test_saml_idp
 from survey.db import audit
 from survey.db.migrations import SchemaState
 from survey.instruments import services as instruments
@@ -85,10 +86,23 @@ def load_questionnaire_command(path: Path) -> None:
     help="Serve too, with a test OpenID provider on loopback to log in through (demo only).",
 )
 @click.option("--idp-port", default=5001, show_default=True, help="The test provider's port.")
+@click.option(
+    "--test-saml-idp",
+    is_flag=True,
+    help="Serve too, with a test SAML IdP on loopback to log in through (demo only).",
+)
+@click.option("--saml-idp-port", default=5002, show_default=True, help="The test SAML IdP's port.")
 @with_appcontext
 @domain_errors
 def demo_command(
-    serve: bool, force: bool, host: str, port: int, test_idp: bool, idp_port: int
+    serve: bool,
+    force: bool,
+    host: str,
+    port: int,
+    test_idp: bool,
+    idp_port: int,
+    test_saml_idp: bool,
+    saml_idp_port: int,
 ) -> None:
     """Load a clearly labelled synthetic dataset (replacing any earlier demo data)."""
     _init_database()
@@ -104,7 +118,9 @@ def demo_command(
     _print_demo_logins(result.logins)
     if test_idp:
         start_test_idp(app, host, idp_port, result.logins)
-    if serve or test_idp:
+    if test_saml_idp:
+        start_test_saml_idp(app, host, saml_idp_port, result.logins)
+    if serve or test_idp or test_saml_idp:
         _serve(app, host, port)
 
 

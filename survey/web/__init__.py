@@ -60,6 +60,7 @@ def init_web(app: Flask) -> None:
     from survey.web.api import init_api
     from survey.web.auth.oidc_routes import bp as oidc
     from survey.web.auth.routes import bp as auth
+    from survey.web.auth.saml_routes import bp as saml
     from survey.web.board.routes import bp as board
     from survey.web.downloads.routes import bp as downloads
     from survey.web.info.routes import bp as info
@@ -67,8 +68,11 @@ def init_web(app: Flask) -> None:
     from survey.web.session import init_login
     from survey.web.throttle import init_limiter
 
-    for blueprint in (respond, board, downloads, auth, oidc, admin, info, account):
+    for blueprint in (respond, board, downloads, auth, oidc, saml, admin, info, account):
         app.register_blueprint(blueprint)
+    # The IdP posts its answer from its own site, without our form's token: the answer's
+    # own signature, InResponseTo and the request cookie stand in for it (saml_state.py).
+    csrf.exempt(saml)
     limiter = init_limiter(app, settings_of(app), login=auth, respond=respond)
     init_api(app, settings_of(app), limiter)
 

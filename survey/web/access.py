@@ -169,6 +169,13 @@ RULES: dict[str, Rule] = {
     "auth.two_factor_post": SIGNED_IN,
     "oidc.start": ANYONE,
     "oidc.callback": ANYONE,
+    # SAML: our metadata (what federations register), the start, the IdP's answer and
+    # single logout; each checks the IdP's signature itself (survey/federation/saml).
+    "saml.metadata": ANYONE,
+    "saml.start": ANYONE,
+    "saml.acs": ANYONE,
+    "saml.slo": ANYONE,
+    "saml.logout_at_idp": ANYONE,  # leads only to an address we signed
     "plotly_js": ANYONE,
     "healthz": ANYONE,  # for the proxy and monitoring: the database's state, nothing else
     "respond.start": ANYONE,

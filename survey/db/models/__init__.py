@@ -41,6 +41,7 @@ from survey.db.models.mail import (
 )
 from survey.db.models.maturity import ACTION_STATUSES, Action, AgreedLevel, Workshop
 from survey.db.models.rounds import Association, Invitation, InvitationKind, Round, RoundState
+from survey.db.models.saml import SeenAssertion
 
 __all__ = [
     "ACTION_STATUSES",
@@ -78,6 +79,7 @@ __all__ = [
     "Round",
     "RoundState",
     "SYSTEM_ROLES",
+    "SeenAssertion",
     "SubmissionDay",
     "TokenScope",
     "User",

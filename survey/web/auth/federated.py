@@ -23,6 +23,7 @@ from survey.errors import FederatedLoginRefused
 from survey.federation import linking, oidc
 from survey.federation.config import Provider
 from survey.federation.linking import FederatedClaims
+from survey.web.auth import saml_state
 from survey.web.auth.next_page import safe_next
 from survey.web.session import fresh_session, start_session
 from survey.web.shell import db, federation, settings
@@ -71,6 +72,16 @@ def complete_federated_login(
     return redirect(safe_next(target) or url_for("board.index"))
 
 
+def carried_over() -> dict:
+    """What a protocol keeps of a log-in for its log-out at the provider (SAML: the NameID
+    and session index), taken before the code step's fresh session and put back after."""
+    return {key: session[key] for key in (saml_state.SESSION_KEY,) if key in session}
+
+
+def carry_over(carried: dict) -> None:
+    session.update(carried)
+
+
 def logout_at_provider(provider_id: str | None) -> str | None:
     """Where to send the browser so the provider ends its session too (it sends the
     person back to our log-in page), or None."""
@@ -79,7 +90,7 @@ def logout_at_provider(provider_id: str | None) -> str | None:
         return None
     if provider.kind == "oidc":
         return oidc.logout_url(provider, settings().link(url_for("auth.login")))
-    return None
+    return saml_state.logout_url(provider.id)
 
 
 def refused(provider_id: str, error: FederatedLoginRefused) -> FederatedLoginRefused:

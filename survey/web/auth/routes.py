@@ -143,7 +143,9 @@ def login_code_post():
         # The password changed between the two steps: start again with the new one.
         session.pop("pending_login", None)
         return redirect(url_for("auth.login"))
+    carried = federated.carried_over()
     start_session(principal)
+    federated.carry_over(carried)
     if pending.get("provider"):
         session[federated.SESSION_KEY] = pending["provider"]
     return _after_login(pending.get("next"))
