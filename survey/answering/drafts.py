@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from survey.answering import sealing
@@ -26,7 +26,9 @@ def start_or_resume(
 ) -> models.Draft:
     if invitation.draft is not None:
         return invitation.draft
-    draft = models.Draft(round_id=invitation.round_id, saved_at=now)
+    # Sealed from the start (empty until its first save seals content onto it), so a new
+    # draft never takes the path of the plain drafts from before revision 0008.
+    draft = models.Draft(round_id=invitation.round_id, saved_at=now, sealed=b"")
     session.add(draft)
     session.flush()
     invitation.draft = draft
@@ -82,6 +84,20 @@ def item_ids(session: Session, questionnaire_id: int) -> dict[str, int]:
     return dict(rows.all())
 
 
+def question_ids(session: Session, questionnaire_id: int) -> tuple[dict[str, int], dict[str, int]]:
+    """`item_ids` and `dimension_ids` in one statement (a submit needs both)."""
+    items = select(literal("item"), models.Item.code, models.Item.id).filter_by(
+        questionnaire_id=questionnaire_id
+    )
+    dimensions = select(literal("dimension"), models.Dimension.code, models.Dimension.id)
+    found: dict[str, dict[str, int]] = {"item": {}, "dimension": {}}
+    for kind, code, row_id in session.execute(
+        union_all(items, dimensions.filter_by(questionnaire_id=questionnaire_id))
+    ):
+        found[kind][code] = row_id
+    return found["item"], found["dimension"]
+
+
 def dimension_ids(session: Session, questionnaire_id: int) -> dict[str, int]:
     rows = session.execute(
         select(models.Dimension.code, models.Dimension.id).filter_by(
@@ -98,12 +114,14 @@ def save_background(
     values: Mapping[str, str | None],
     language: str,
     now: dt.datetime,
-) -> None:
-    """Store checked background answers (from `check_background`)."""
+) -> Content:
+    """Store checked background answers (from `check_background`); returns what the draft
+    holds now."""
     content = read(session, draft, token)
     content.background.update(values)
     content.language = language
     _store(session, draft, token, content, now)
+    return content
 
 
 def save_dimension(
@@ -113,8 +131,9 @@ def save_dimension(
     dimension: Dimension,
     page: DimensionPage,
     now: dt.datetime,
-) -> None:
-    """Replace the draft's answers (and comment) for one dimension with a checked page."""
+) -> Content:
+    """Replace the draft's answers (and comment) for one dimension with a checked page;
+    returns what the draft holds now."""
     content = read(session, draft, token)
     for item in dimension.answerable():
         content.answers.pop(item.code, None)
@@ -124,6 +143,7 @@ def save_dimension(
     elif page.comment is not None:  # an emptied comment field
         content.comments.pop(dimension.code, None)
     _store(session, draft, token, content, now)
+    return content
 
 
 def answers_of(content: Content) -> dict[str, str]:

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from survey.answering import drafts, purging, submission, validation
+from survey.answering.sealing import Content
 from survey.db import models
 from survey.db.engine import forget_deleted, transaction
 from survey.db.models import InvitationKind
-from survey.errors import InvalidToken
+from survey.errors import InvalidToken, NotFound
 from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import Questionnaire
 from survey.rounds import invitations, lifecycle
@@ -27,6 +28,15 @@ class Link:
 
     invitation: models.Invitation
     questionnaire: Questionnaire
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a save leaves, for the page that follows it without looking the link up again:
+    the questionnaire (how many parts) and the draft's content as saved."""
+
+    questionnaire: Questionnaire
+    content: Content
 
 
 def _personal_link(session: Session, token: str, today: dt.date) -> Link:
@@ -56,13 +66,14 @@ def save_background(
     language: str,
     now: dt.datetime,
     today: dt.date,
-) -> None:
+) -> Saved:
     """Store the questions about the respondent; `complete` demands role and agency."""
     with transaction(session):
         link = _personal_link(session, token, today)
         checked = validation.check_background(link.questionnaire, values, complete=complete)
         draft = drafts.start_or_resume(session, link.invitation, now)
-        drafts.save_background(session, draft, token, checked, language, now)
+        content = drafts.save_background(session, draft, token, checked, language, now)
+    return Saved(link.questionnaire, content)
 
 
 def save_page(
@@ -75,21 +86,47 @@ def save_page(
     language: str,
     now: dt.datetime,
     today: dt.date,
-) -> None:
+) -> Saved:
     """Replace one dimension's answers (and comment) with a checked page."""
+    return save_part(
+        session, token, dimension_code, ratings, comment, language=language, now=now, today=today
+    )
+
+
+def save_part(
+    session: Session,
+    token: str,
+    part: str | int,
+    ratings: Mapping[str, str],
+    comment: str | None,
+    *,
+    language: str,
+    now: dt.datetime,
+    today: dt.date,
+) -> Saved:
+    """`save_page` for a dimension by its code or by its number as the pages count them
+    (1 the first); NotFound for a number the questionnaire does not have."""
     with transaction(session):
         link = _personal_link(session, token, today)
-        dimension = link.questionnaire.dimension(dimension_code)
-        page = validation.check_dimension(link.questionnaire, dimension, ratings, comment)
+        q = link.questionnaire
+        if isinstance(part, int):
+            if not 1 <= part <= len(q.dimensions):
+                raise NotFound("dimension", str(part))
+            dimension = q.dimensions[part - 1]
+        else:
+            dimension = q.dimension(part)
+        page = validation.check_dimension(q, dimension, ratings, comment)
         draft = drafts.start_or_resume(session, link.invitation, now)
-        drafts.save_dimension(session, draft, token, dimension, page, now)
+        content = drafts.save_dimension(session, draft, token, dimension, page, now)
+    return Saved(q, content)
 
 
 def submit(
     session: Session, token: str, *, language: str, now: dt.datetime, today: dt.date
-) -> None:
+) -> models.Round:
     """Make the answers final; the link is dead afterwards, and no copy of the database
-    made from now on can join the answers to it."""
+    made from now on can join the answers to it. Returns the round (with its förbund), for
+    the thank-you page."""
     with transaction(session):
         link = _personal_link(session, token, today)
         draft = drafts.start_or_resume(session, link.invitation, now)
@@ -98,6 +135,7 @@ def submit(
             session, link.questionnaire, link.invitation, draft, content, language, today
         )
     forget_deleted(session, wait=False)
+    return link.invitation.round
 
 
 def purge_drafts(session: Session, saved_before: dt.datetime) -> int:

@@ -14,7 +14,7 @@ from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from survey.answering.drafts import dimension_ids, item_ids, missing_background
+from survey.answering.drafts import missing_background, question_ids
 from survey.answering.sealing import Content
 from survey.answering.validation import AnswersRejected, Problem
 from survey.db import mixing, models
@@ -34,8 +34,7 @@ def submit(
     missing = missing_background(q, content)
     if missing:
         raise AnswersRejected([Problem(code, "required") for code in missing])
-    items = item_ids(session, draft.round.questionnaire_id)
-    dimensions = dimension_ids(session, draft.round.questionnaire_id)
+    items, dimensions = question_ids(session, draft.round.questionnaire_id)
     new = mixing.Submitted(
         language=language,
         role=content.background.get("role"),

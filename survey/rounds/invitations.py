@@ -140,7 +140,9 @@ def find_used_invitation(session: Session, token: str) -> models.Invitation | No
     """The invitation of a link that has been submitted with, if it is one."""
     if not _plausible(token):
         return None
-    inv = session.scalar(select(models.Invitation).filter_by(token_hash=hash_token(token)))
+    # With its round and förbund: the thank-you page names them.
+    stmt = select(models.Invitation).filter_by(token_hash=hash_token(token)).options(_FORBUND)
+    inv = session.scalar(stmt)
     return inv if inv is not None and inv.used else None
 
 
