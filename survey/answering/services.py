@@ -11,23 +11,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from survey.answering import drafts, purging, submission, validation
+from survey.answering import drafts, links, purging, submission, validation
+from survey.answering.links import Link, RoundView
 from survey.answering.sealing import Content
-from survey.db import models
 from survey.db.engine import forget_deleted, transaction
 from survey.db.models import InvitationKind
 from survey.errors import InvalidToken, NotFound
-from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import Questionnaire
 from survey.rounds import invitations, lifecycle
-
-
-@dataclass(frozen=True)
-class Link:
-    """A personal link of a round that accepts answers today."""
-
-    invitation: models.Invitation
-    questionnaire: Questionnaire
 
 
 @dataclass(frozen=True)
@@ -40,11 +31,12 @@ class Saved:
 
 
 def _personal_link(session: Session, token: str, today: dt.date) -> Link:
-    inv = invitations.find_invitation(session, token, lock=True)
-    lifecycle.ensure_accepting(inv.round, today)
-    if inv.kind != InvitationKind.PERSONAL:
+    """The personal link, locked, of a round that accepts answers today."""
+    link = links.find_link(session, token, lock=True)
+    lifecycle.ensure_accepting(link.round, today)
+    if link.kind != InvitationKind.PERSONAL:
         raise InvalidToken()  # a shared link only hands out personal ones
-    return Link(inv, definition_of(inv.round.questionnaire))
+    return link
 
 
 def personal_link_from_shared(session: Session, shared_token: str, today: dt.date) -> str:
@@ -71,7 +63,7 @@ def save_background(
     with transaction(session):
         link = _personal_link(session, token, today)
         checked = validation.check_background(link.questionnaire, values, complete=complete)
-        draft = drafts.start_or_resume(session, link.invitation, now)
+        draft = drafts.start_or_resume(session, link, now)
         content = drafts.save_background(session, draft, token, checked, language, now)
     return Saved(link.questionnaire, content)
 
@@ -116,26 +108,24 @@ def save_part(
         else:
             dimension = q.dimension(part)
         page = validation.check_dimension(q, dimension, ratings, comment)
-        draft = drafts.start_or_resume(session, link.invitation, now)
+        draft = drafts.start_or_resume(session, link, now)
         content = drafts.save_dimension(session, draft, token, dimension, page, now)
     return Saved(q, content)
 
 
 def submit(
     session: Session, token: str, *, language: str, now: dt.datetime, today: dt.date
-) -> models.Round:
+) -> RoundView:
     """Make the answers final; the link is dead afterwards, and no copy of the database
     made from now on can join the answers to it. Returns the round (with its förbund), for
     the thank-you page."""
     with transaction(session):
         link = _personal_link(session, token, today)
-        draft = drafts.start_or_resume(session, link.invitation, now)
+        draft = drafts.start_or_resume(session, link, now)
         content = drafts.read(session, draft, token)
-        submission.submit(
-            session, link.questionnaire, link.invitation, draft, content, language, today
-        )
+        submission.submit(session, link, draft, content, language, today)
     forget_deleted(session, wait=False)
-    return link.invitation.round
+    return link.round
 
 
 def purge_drafts(session: Session, saved_before: dt.datetime) -> int:

@@ -28,11 +28,11 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from survey.answering import drafts, services
+from survey.answering import drafts, links, services
+from survey.answering.links import DraftRow, Link, RoundView
 from survey.answering.validation import DONT_KNOW, AnswersRejected, Problem, check_size
 from survey.db import models
 from survey.errors import InvalidToken, NotFound, RoundNotOpen
-from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import REQUIRED_BACKGROUND, Questionnaire
 from survey.rounds import invitations, lifecycle
 from survey.web import form_text
@@ -52,13 +52,21 @@ NAVIGATION = {"next", "enter", "back", "later", "autosave"} | {f"lang-{code}" fo
 
 @dataclass
 class Context:
+    """A request's link: looked up once (survey.answering.links), passed down."""
+
     token: str
-    invitation: models.Invitation
-    round: models.Round
-    questionnaire: Questionnaire
+    invitation: Link
 
     @property
-    def draft(self) -> models.Draft | None:
+    def round(self) -> RoundView:
+        return self.invitation.round
+
+    @property
+    def questionnaire(self) -> Questionnaire:
+        return self.invitation.questionnaire
+
+    @property
+    def draft(self) -> DraftRow | None:
         return self.invitation.draft
 
     @property
@@ -83,7 +91,7 @@ def _open(token: str, *, personal: bool = True) -> Context:
     """The invitation behind the link, checked for a round that accepts answers. A shared
     link only leads to its start page, where each visitor gets a personal link."""
     try:
-        inv = invitations.find_invitation(db(), token)
+        inv = links.find_link(db(), token)
     except InvalidToken:
         if remembered.submitted_here(token):
             abort(_thanks(token))
@@ -94,10 +102,10 @@ def _open(token: str, *, personal: bool = True) -> Context:
         abort(_unavailable(inv, exc))
     if personal and inv.kind == "shared":
         abort(redirect(url_for("respond.start", token=token), 303))
-    return Context(token, inv, inv.round, definition_of(inv.round.questionnaire))
+    return Context(token, inv)
 
 
-def _unavailable(inv: models.Invitation, exc: RoundNotOpen):
+def _unavailable(inv: Link, exc: RoundNotOpen):
     rnd = inv.round
     page = render_template(
         "respond/unavailable.html",
@@ -115,7 +123,7 @@ def _thanks(token: str):
     return _thanks_page(inv.round if inv else None)
 
 
-def _thanks_page(rnd: models.Round | None):
+def _thanks_page(rnd: models.Round | RoundView | None):
     return make_response(render_template("respond/thanks.html", round=rnd))
 
 
@@ -237,7 +245,7 @@ def start(token: str):
 
 def _still_usable(token: str) -> bool:
     try:
-        invitations.find_invitation(db(), token)
+        links.find_link(db(), token)
     except InvalidToken:
         return False
     return True
