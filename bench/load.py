@@ -118,14 +118,20 @@ def load_average() -> str:
     return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def warm_up(url: str, path: str = "/") -> None:
-    """Every worker has served a few requests (imports, compiled templates, connections)."""
+def warm_up(url: str, path: str = "/", todo: Iterator[Plan] | None = None) -> None:
+    """Every worker has served the requests measured (imports, compiled templates and
+    statements, connections): the bare app's endpoint, or respondents through our flow."""
     deadline = time.monotonic() + WARM_UP_SECONDS
 
-    def client(_number: int) -> None:
+    def client(number: int) -> None:
+        rng = random.Random(-number)
         with requests.Session() as http:
             while time.monotonic() < deadline:
-                http.get(url + path, timeout=60)
+                plan = next(todo, None) if todo is not None else None
+                if plan is not None:
+                    respond(url, plan, rng)
+                else:
+                    http.get(url + path, timeout=60)
 
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(client, range(8)))
@@ -170,7 +176,7 @@ def one_database(database: str, args) -> None:
     runs: list[tuple[dict, dict]] = []
     for _ in range(args.repeat):
         with gunicorn({**env, **code}, **settings) as url:
-            warm_up(url)
+            warm_up(url, todo=todo)
             found = ours(url, todo, args)
             found["load"] = load_average()
         report("ours (whole flow)", found)
