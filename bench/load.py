@@ -1,24 +1,33 @@
 """Respondents at full speed through the whole flow, against a bare Flask app under the
 same gunicorn settings, on SQLite and PostgreSQL.
 
-    python bench/load.py [--clients 32] [--seconds 20] [--workers 4] [--threads 4]
+    python bench/load.py [--full] [--clients 32] [--seconds S] [--workers W] [--threads T]
                          [--database sqlite|postgresql|both] [--postgres-url URL]
 
 Ours: clients walk links (start page, background, the page, summary, submit, with the load
 test's double submits and racing saves) for `--seconds`; prints completed submissions per
 second, requests per second and p50/p95/p99 per request type. Bare: one endpoint that
 inserts one row per POST (and a GET that reads one), the floor any app on this server and
-database pays. The ratio bare / ours is the figure to compare between machines.
+database pays. Both servers are warmed up first (every worker has served requests), and
+the machine's load average is printed beside each measurement: other work on the machine
+slows both alike, so the ratio of the same run is the figure.
+
+The default is the reduced run (about a minute per database); `--full` measures longer and
+twice, interleaved (ours, bare, ours, bare). The figures are printed as lines
+`FIGURE <key> ours=… baseline=bare-flask:… ratio=… goal=…` (`python -m bench` collects them):
+the requests per second of ours / bare (goal ≥ 0.5) and the p95 of every request.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -28,12 +37,17 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from load_driver import gunicorn, plans, prepare, respond  # noqa: E402
+from load_driver import Plan, gunicorn, plans, prepare, respond  # noqa: E402
 
 from bench.bare import make_table  # noqa: E402
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 BARE_APP = "bench.bare:create_app()"
+#: The goals (issue 23): ours at least half the bare app's requests per second, p95 under.
+GOAL_RATIO = 0.5
+GOAL_P95_MS = 100.0
+REDUCED_SECONDS, FULL_SECONDS = 12.0, 30.0
+WARM_UP_SECONDS = 3.0
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -41,9 +55,8 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
 
 
-def ours(url: str, tokens: list[str], args) -> dict:
+def ours(url: str, todo: Iterator[Plan], args) -> dict:
     """As many respondents as fit in the time (links are prepared generously)."""
-    todo = iter(plans(tokens))
     deadline = time.monotonic() + args.seconds
     timings: dict[str, list[float]] = defaultdict(list)
     done = statuses_5xx = requests_sent = 0
@@ -101,9 +114,39 @@ def bare(url: str, args) -> dict:
     return {"posts/s": posts / elapsed, "requests/s": 2 * posts / elapsed, "timings": timings}
 
 
+def load_average() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def warm_up(url: str, path: str = "/", todo: Iterator[Plan] | None = None) -> None:
+    """Every worker has served the requests measured (imports, compiled templates and
+    statements, connections): the bare app's endpoint, or respondents through our flow."""
+    deadline = time.monotonic() + WARM_UP_SECONDS
+
+    def client(number: int) -> None:
+        rng = random.Random(-number)
+        with requests.Session() as http:
+            while time.monotonic() < deadline:
+                plan = next(todo, None) if todo is not None else None
+                if plan is not None:
+                    respond(url, plan, rng)
+                else:
+                    http.get(url + path, timeout=60)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(client, range(8)))
+
+
+def all_requests(found: dict) -> list[float]:
+    return [t for values in found["timings"].values() for t in values]
+
+
 def report(name: str, found: dict) -> None:
-    rates = ", ".join(f"{k} {v:,.1f}" for k, v in found.items() if k != "timings")
-    print(f"  {name}: {rates}")
+    rates = ", ".join(f"{k} {v:,.1f}" for k, v in found.items() if k not in ("timings", "load"))
+    print(
+        f"  {name}: {rates}; p95 of every request {percentile(all_requests(found), 0.95):.1f} ms"
+        f" ({found['load']})"
+    )
     for kind, values in sorted(found["timings"].items()):
         p50, p95, p99 = (percentile(values, q) for q in (0.5, 0.95, 0.99))
         print(
@@ -128,18 +171,45 @@ def one_database(database: str, args) -> None:
     settings = {"workers": args.workers, "threads": args.threads}
     print(f"{database}: {args.clients} clients, {args.seconds} s, gunicorn {settings}")
     code = {"PYTHONPATH": f"{args.code}:{ROOT}"} if args.code else {}
-    tokens = prepare(ours_url, args.links)
-    with gunicorn({**env, **code}, **settings) as url:
-        found = ours(url, tokens, args)
-    report("ours (whole flow)", found)
+    todo = iter(plans(prepare(ours_url, args.links)))  # each link answered once, across runs
     make_table(bare_url)
-    with gunicorn({**env, "DATABASE_URL": bare_url}, app=BARE_APP, **settings) as url:
-        floor = bare(url, args)
-    report("bare Flask, one insert per POST", floor)
+    runs: list[tuple[dict, dict]] = []
+    for _ in range(args.repeat):
+        with gunicorn({**env, **code}, **settings) as url:
+            warm_up(url, todo=todo)
+            found = ours(url, todo, args)
+            found["load"] = load_average()
+        report("ours (whole flow)", found)
+        with gunicorn({**env, "DATABASE_URL": bare_url}, app=BARE_APP, **settings) as url:
+            warm_up(url, "/bare")
+            floor = bare(url, args)
+            floor["load"] = load_average()
+        report("bare Flask, one insert per POST", floor)
+        runs.append((found, floor))
+    figures(database, runs)
+
+
+def figures(database: str, runs: list[tuple[dict, dict]]) -> None:
+    """The FIGURE lines: the median run's requests/s ratio and the p95 of every request."""
+    ratios = sorted(o["requests/s"] / b["requests/s"] for o, b in runs)
+    ours_rps = sorted(o["requests/s"] for o, _ in runs)
+    bare_rps = sorted(b["requests/s"] for _, b in runs)
+    ours_p95 = sorted(percentile(all_requests(o), 0.95) for o, _ in runs)
+    bare_p95 = sorted(percentile(all_requests(b), 0.95) for _, b in runs)
+    mid = len(runs) // 2
     print(
-        f"  ratio bare / ours: {floor['posts/s'] / found['submissions/s']:.1f}× per submission "
-        f"(a submission is 7 requests), "
-        f"{floor['requests/s'] / found['requests/s']:.1f}× per request"
+        f"  ours / bare: {', '.join(f'{r:.2f}' for r in ratios)} per request "
+        f"({runs[0][0]['load']}; a submission is 7 requests)"
+    )
+    print(
+        f"FIGURE load-{database}-requests ours={ours_rps[mid]:.1f} requests/s "
+        f"baseline=bare-flask:{bare_rps[mid]:.1f} requests/s ratio={ratios[mid]:.2f} "
+        f"goal=ratio>={GOAL_RATIO}"
+    )
+    print(
+        f"FIGURE load-{database}-p95 ours={ours_p95[mid]:.1f} ms "
+        f"baseline=bare-flask:{bare_p95[mid]:.1f} ms ratio={ours_p95[mid] / bare_p95[mid]:.2f} "
+        f"goal=ours<{GOAL_P95_MS:.0f}ms"
     )
 
 
@@ -155,17 +225,22 @@ def _fresh_postgres(admin_url: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--full", action="store_true", help="longer runs, two each, interleaved")
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--seconds", type=float, help="each run's length (default 12, full 30)")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--links", type=int, default=5000, help="links prepared for ours")
+    parser.add_argument("--links", type=int, help="links prepared for ours")
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--postgres-url", default=POSTGRES)
     parser.add_argument(
         "--code", help="serve ours from this checkout instead (e.g. the main branch: before/after)"
     )
     args = parser.parse_args()
+    args.seconds = args.seconds or (FULL_SECONDS if args.full else REDUCED_SECONDS)
+    args.repeat = 2 if args.full else 1
+    args.links = args.links or int(args.seconds * 100 * args.repeat) + 1000
+    print(f"bench/load.py: {load_average()}, {os.cpu_count()} cores")
     for database in ("sqlite", "postgresql") if args.database == "both" else (args.database,):
         one_database(database, args)
 

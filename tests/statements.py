@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
 
 
 @dataclass
@@ -43,3 +44,20 @@ def count_statements(app: Flask) -> Iterator[Statements]:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+@contextmanager
+def count_lazy_loads() -> Iterator[list[str]]:
+    """Every relationship the ORM loads on access (or by `selectinload`) inside the block,
+    by its name: lazy loads go through the session like any ORM statement."""
+    seen: list[str] = []
+
+    def record(state: ORMExecuteState) -> None:
+        if state.is_relationship_load:
+            seen.append(str(state.loader_strategy_path))
+
+    event.listen(Session, "do_orm_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(Session, "do_orm_execute", record)

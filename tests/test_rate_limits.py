@@ -5,11 +5,14 @@ every server process (tested against a real Redis, never a mock)."""
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 
 import pytest
 from builders import answer_all, csrf_token, invite, make_round
 from conftest import make_app
+
+from survey.web.throttle import QuietMemoryStorage
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 
@@ -49,6 +52,28 @@ def test_log_in_posts_past_the_limit_get_429(app, tmp_path, database_url):
     english = client.post("/login", data={"csrf_token": csrf}, headers={"Accept-Language": "en"})
     assert english.status_code == 429 and "Wait a minute and try again" in english.text
     assert client.get("/login").status_code == 200  # reading the page is not a guess
+    app.extensions["survey_engine"].dispose()
+
+
+def test_counting_in_memory_starts_no_thread_per_request(app, db, tmp_path, database_url):
+    """`memory://` counts without the `limits` library's expiry timer, which started a thread
+    on most requests (survey/web/throttle.py); an ended window is still forgotten."""
+    token = invite(db, make_round(db))[0]
+    app = limited(database_url, tmp_path, RATE_LIMIT_RESPOND="1000/minute")
+    client = app.test_client()
+    client.get(f"/r/{token}")
+    storage = app.extensions["survey_limiter"].storage
+    assert isinstance(storage, QuietMemoryStorage)
+    started = threading.Thread.start
+    starts = []
+    threading.Thread.start = lambda thread: (starts.append(thread), started(thread))[1]
+    try:
+        assert all(client.get(f"/r/{token}").status_code == 200 for _ in range(20))
+    finally:
+        threading.Thread.start = started
+    assert starts == []
+    storage.incr("ended", expiry=0)  # a window that has ended by the next read
+    assert storage.get("ended") == 0
     app.extensions["survey_engine"].dispose()
 
 

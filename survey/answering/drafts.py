@@ -11,29 +11,38 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, literal, select, union_all, update
 from sqlalchemy.orm import Session
 
 from survey.answering import sealing
+from survey.answering.links import DraftRow, Link
 from survey.answering.sealing import Content
 from survey.answering.validation import DONT_KNOW, DimensionPage
 from survey.db import models
 from survey.instruments.questionnaire import REQUIRED_BACKGROUND, Dimension, Questionnaire
 
-
-def start_or_resume(
-    session: Session, invitation: models.Invitation, now: dt.datetime
-) -> models.Draft:
-    if invitation.draft is not None:
-        return invitation.draft
-    draft = models.Draft(round_id=invitation.round_id, saved_at=now)
-    session.add(draft)
-    session.flush()
-    invitation.draft = draft
-    return draft
+_DRAFT = models.Draft.__table__
+_INVITATION = models.Invitation.__table__
 
 
-def read(session: Session, draft: models.Draft | None, token: str) -> Content:
+def start_or_resume(session: Session, link: Link, now: dt.datetime) -> DraftRow:
+    """The link's draft, made (and joined to the link) on its first save."""
+    if link.draft is not None:
+        return link.draft
+    # Sealed from the start (empty until its first save seals content onto it), so a new
+    # draft never takes the path of the plain drafts from before revision 0008.
+    draft_id = session.execute(
+        insert(_DRAFT)
+        .values(round_id=link.round.id, saved_at=now, sealed=b"")
+        .returning(_DRAFT.c.id)
+    ).scalar_one()
+    session.execute(
+        update(_INVITATION).where(_INVITATION.c.id == link.id).values(draft_id=draft_id)
+    )
+    return DraftRow(draft_id, b"")
+
+
+def read(session: Session, draft: DraftRow | models.Draft | None, token: str) -> Content:
     """What the draft holds, opened with its link (empty for no draft)."""
     if draft is None:
         return Content()
@@ -42,7 +51,7 @@ def read(session: Session, draft: models.Draft | None, token: str) -> Content:
     return _unsealed(session, draft)
 
 
-def _unsealed(session: Session, draft: models.Draft) -> Content:
+def _unsealed(session: Session, draft: DraftRow | models.Draft) -> Content:
     """A draft saved before revision 0008: plain columns and rows."""
     answers = session.execute(
         select(models.Item.code, models.DraftAnswer.value)
@@ -63,16 +72,15 @@ def _unsealed(session: Session, draft: models.Draft) -> Content:
 
 
 def _store(
-    session: Session, draft: models.Draft, token: str, content: Content, now: dt.datetime
+    session: Session, draft: DraftRow, token: str, content: Content, now: dt.datetime
 ) -> None:
     """Seal the content onto the draft; a draft from before 0008 loses its plain rows."""
+    values: dict[str, object] = {"sealed": sealing.seal(content, token, draft.id), "saved_at": now}
     if draft.sealed is None:
         session.execute(delete(models.DraftAnswer).where(models.DraftAnswer.draft_id == draft.id))
         session.execute(delete(models.DraftComment).where(models.DraftComment.draft_id == draft.id))
-        draft.language, draft.role, draft.agency, draft.years = "sv", None, None, None
-    draft.sealed = sealing.seal(content, token, draft.id)
-    draft.saved_at = now
-    session.flush()
+        values.update(language="sv", role=None, agency=None, years=None)
+    session.execute(update(_DRAFT).where(_DRAFT.c.id == draft.id).values(**values))
 
 
 def item_ids(session: Session, questionnaire_id: int) -> dict[str, int]:
@@ -80,6 +88,20 @@ def item_ids(session: Session, questionnaire_id: int) -> dict[str, int]:
         select(models.Item.code, models.Item.id).filter_by(questionnaire_id=questionnaire_id)
     )
     return dict(rows.all())
+
+
+def question_ids(session: Session, questionnaire_id: int) -> tuple[dict[str, int], dict[str, int]]:
+    """`item_ids` and `dimension_ids` in one statement (a submit needs both)."""
+    items = select(literal("item"), models.Item.code, models.Item.id).filter_by(
+        questionnaire_id=questionnaire_id
+    )
+    dimensions = select(literal("dimension"), models.Dimension.code, models.Dimension.id)
+    found: dict[str, dict[str, int]] = {"item": {}, "dimension": {}}
+    for kind, code, row_id in session.execute(
+        union_all(items, dimensions.filter_by(questionnaire_id=questionnaire_id))
+    ):
+        found[kind][code] = row_id
+    return found["item"], found["dimension"]
 
 
 def dimension_ids(session: Session, questionnaire_id: int) -> dict[str, int]:
@@ -93,28 +115,31 @@ def dimension_ids(session: Session, questionnaire_id: int) -> dict[str, int]:
 
 def save_background(
     session: Session,
-    draft: models.Draft,
+    draft: DraftRow,
     token: str,
     values: Mapping[str, str | None],
     language: str,
     now: dt.datetime,
-) -> None:
-    """Store checked background answers (from `check_background`)."""
+) -> Content:
+    """Store checked background answers (from `check_background`); returns what the draft
+    holds now."""
     content = read(session, draft, token)
     content.background.update(values)
     content.language = language
     _store(session, draft, token, content, now)
+    return content
 
 
 def save_dimension(
     session: Session,
-    draft: models.Draft,
+    draft: DraftRow,
     token: str,
     dimension: Dimension,
     page: DimensionPage,
     now: dt.datetime,
-) -> None:
-    """Replace the draft's answers (and comment) for one dimension with a checked page."""
+) -> Content:
+    """Replace the draft's answers (and comment) for one dimension with a checked page;
+    returns what the draft holds now."""
     content = read(session, draft, token)
     for item in dimension.answerable():
         content.answers.pop(item.code, None)
@@ -124,6 +149,7 @@ def save_dimension(
     elif page.comment is not None:  # an emptied comment field
         content.comments.pop(dimension.code, None)
     _store(session, draft, token, content, now)
+    return content
 
 
 def answers_of(content: Content) -> dict[str, str]:

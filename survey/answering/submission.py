@@ -10,32 +10,33 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from survey.answering.drafts import dimension_ids, item_ids, missing_background
+from survey.answering.drafts import missing_background, question_ids
+from survey.answering.links import DraftRow, Link
 from survey.answering.sealing import Content
 from survey.answering.validation import AnswersRejected, Problem
 from survey.db import mixing, models
-from survey.instruments.questionnaire import Questionnaire
+
+_INVITATION = models.Invitation.__table__
 
 
 def submit(
     session: Session,
-    q: Questionnaire,
-    invitation: models.Invitation,
-    draft: models.Draft,
+    link: Link,
+    draft: DraftRow,
     content: Content,
     language: str,
     day: dt.date,
 ) -> None:
     """Make the answers final and cut every tie to the link (anonymity by design)."""
+    q = link.questionnaire
     missing = missing_background(q, content)
     if missing:
         raise AnswersRejected([Problem(code, "required") for code in missing])
-    items = item_ids(session, draft.round.questionnaire_id)
-    dimensions = dimension_ids(session, draft.round.questionnaire_id)
+    items, dimensions = question_ids(session, link.round.questionnaire_id)
     new = mixing.Submitted(
         language=language,
         role=content.background.get("role"),
@@ -46,12 +47,15 @@ def submit(
     )
     # On PostgreSQL written together with up to MIX - 1 earlier responses, in random order:
     # no copy of the database lists the submissions in the order they came (db.mixing).
-    mixing.mix_round(session, draft.round_id, new, limit=mixing.submit_group(session))
-    invitation.draft = None
-    invitation.used = True
-    session.flush()
-    delete_drafts(session, [draft.id])
-    _count(session, draft.round_id, day)
+    mixing.mix_round(session, link.round.id, new, limit=mixing.submit_group(session))
+    session.execute(
+        update(_INVITATION).where(_INVITATION.c.id == link.id).values(draft_id=None, used=True)
+    )
+    if draft.sealed is None:  # a plain draft from before revision 0008: its rows too
+        delete_drafts(session, [draft.id])
+    else:
+        session.execute(delete(models.Draft).where(models.Draft.id == draft.id))
+    _count(session, link.round.id, day)
 
 
 def delete_drafts(session: Session, ids: list[int]) -> None:

@@ -51,6 +51,18 @@ class DimensionPage:
     comment: str | None  # None: the form had no comment field
 
 
+#: Fields a page may carry beyond its own inputs; more and it is refused whole, with one
+#: message rather than one per field (a tampered form may send hundreds).
+EXTRA_FIELDS = 3
+
+
+def check_size(sent: int, own_fields: int) -> None:
+    """A form with more fields than its page has (plus EXTRA_FIELDS, each then named as
+    unknown) is refused whole, before anything else is made of it."""
+    if sent > own_fields + EXTRA_FIELDS:
+        raise AnswersRejected([Problem("", "too_many_fields", str(sent))])
+
+
 def _unknown(values: Iterable[str], known: set[str]) -> list[Problem]:
     return [Problem(name, "unknown_field") for name in sorted(set(values) - known)]
 
@@ -60,6 +72,7 @@ def check_background(
 ) -> dict[str, str | None]:
     """Background question code -> chosen code (None: not answered). `complete` demands the
     required questions (role, agency), as moving on does; saving on the way out does not."""
+    check_size(len(values), len(q.background))
     problems = _unknown(values, {b.code for b in q.background})
     checked: dict[str, str | None] = {}
     for question in q.background:
@@ -94,6 +107,8 @@ def check_dimension(
 ) -> DimensionPage:
     """Item code -> raw value ('1'…'5', 'dk', '' for not answered) of one dimension's page,
     and its comment (None: the page had no comment)."""
+    # Its statements and the comment, as the page's form has them.
+    check_size(len(ratings) + (comment is not None), len(dimension.answerable()) + 1)
     problems = _unknown(ratings, {item.code for item in dimension.answerable()})
     checked: dict[str, int | None] = {}
     for item in dimension.answerable():

@@ -74,6 +74,10 @@ def _sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
+        # Said explicitly, and kept on purpose: every commit waits for the write-ahead log
+        # to reach the disk, so a submitted answer survives a power cut (NORMAL would be
+        # faster and lose the last commits). The respondent's pages pay it once per save.
+        cursor.execute("PRAGMA synchronous=FULL")
         # A deleted draft is overwritten, not left readable in free pages of the file.
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()

@@ -128,6 +128,15 @@ def definition_of(row: models.Questionnaire) -> Questionnaire:
     return q
 
 
+def definition_for(session: Session, questionnaire_id: int, source_sha256: str) -> Questionnaire:
+    """`definition_of` by the row's id and hash: the stored definition is read (and parsed)
+    only the first time a process meets it."""
+    q = _parsed.get(source_sha256)
+    if q is None:
+        q = definition_of(session.get_one(models.Questionnaire, questionnaire_id))
+    return q
+
+
 def find_questionnaire(session: Session, spec: str) -> models.Questionnaire:
     """KEY:VERSION, or KEY alone for its latest version."""
     key, _, version = spec.partition(":")

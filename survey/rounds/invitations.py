@@ -85,7 +85,8 @@ def revoke_unused(session: Session, rnd: models.Round, kind: str) -> int:
     return int(result.rowcount or 0)
 
 
-def _plausible(token: str) -> bool:
+def plausible(token: str) -> bool:
+    """A token worth hashing and looking up (not empty, not longer than any we make)."""
     return 0 < len(token) <= TOKEN_MAX_CHARS
 
 
@@ -116,7 +117,7 @@ def find_invitation(session: Session, token: str, *, lock: bool = False) -> mode
     nobody could reach). Only the invitation's row is locked (`of=`), never the round's,
     which everyone answering the round reads.
     """
-    if not _plausible(token):
+    if not plausible(token):
         raise InvalidToken()
     stmt = select(models.Invitation).filter_by(token_hash=hash_token(token))
     if lock:
@@ -138,9 +139,11 @@ def find_invitation(session: Session, token: str, *, lock: bool = False) -> mode
 
 def find_used_invitation(session: Session, token: str) -> models.Invitation | None:
     """The invitation of a link that has been submitted with, if it is one."""
-    if not _plausible(token):
+    if not plausible(token):
         return None
-    inv = session.scalar(select(models.Invitation).filter_by(token_hash=hash_token(token)))
+    # With its round and förbund: the thank-you page names them.
+    stmt = select(models.Invitation).filter_by(token_hash=hash_token(token)).options(_FORBUND)
+    inv = session.scalar(stmt)
     return inv if inv is not None and inv.used else None
 
 

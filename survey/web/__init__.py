@@ -25,6 +25,7 @@ from survey.web.shell import (
     lang_url,
     localized,
     select_locale,
+    translations,
 )
 
 csrf = CSRFProtect()
@@ -47,6 +48,15 @@ def init_web(app: Flask) -> None:
         app,
         locale_selector=select_locale,
         default_translation_directories=str(Path(__file__).parent.parent / "translations"),
+    )
+    # The templates' gettext callables, as Flask-Babel installs them but reading the
+    # request's catalogue once (shell.translations) instead of once per string.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
     )
     app.jinja_env.filters.update(decimal=decimal, interval=interval)
     app.jinja_env.globals.update(

@@ -42,6 +42,12 @@ def fingerprint(path: Path) -> str | None:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
+@functools.cache
+def _static_fingerprint(static_folder: str, filename: str) -> str | None:
+    """`fingerprint` by name: every page asks for the same few files (no path made each time)."""
+    return fingerprint(Path(static_folder) / filename)
+
+
 def init_assets(app: Flask) -> None:
     app.extensions["survey_assets"] = files(app)
 
@@ -49,10 +55,12 @@ def init_assets(app: Flask) -> None:
     def plotly_js():  # served by us: the pages must work with no CDN and no internet
         return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=APP_MAX_AGE)
 
+    static = app.static_folder or ""
+
     @app.url_defaults
     def versioned(endpoint: str, values: dict[str, Any]) -> None:
         if endpoint == "static" and "filename" in values:
-            version = fingerprint(Path(app.static_folder or "") / values["filename"])
+            version = _static_fingerprint(static, values["filename"])
         elif endpoint == "plotly_js":
             version = fingerprint(PLOTLY_JS)
         else:

@@ -92,6 +92,9 @@ def _text(problem: Problem, label: str, q: Questionnaire | None) -> str:
 def problem_messages(q: Questionnaire | None, problems: Iterable[Problem]) -> list[ErrorMessage]:
     """One message per problem; only the first SHOWN_UNKNOWN fields nobody asked for are
     named (a tampered form could send hundreds), the rest counted in one message."""
+    problems = list(problems)
+    if not problems:  # every page shown without a fault: no labels to look up
+        return []
     labels = _labels(q)
     messages = []
     unknown = 0

@@ -12,6 +12,7 @@ import datetime as dt
 import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NoReturn
 
 from flask import (
     Blueprint,
@@ -27,11 +28,11 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from survey.answering import drafts, services
-from survey.answering.validation import DONT_KNOW, AnswersRejected, Problem
+from survey.answering import drafts, links, services
+from survey.answering.links import DraftRow, Link, RoundView
+from survey.answering.validation import DONT_KNOW, AnswersRejected, Problem, check_size
 from survey.db import models
-from survey.errors import InvalidToken, RoundNotOpen
-from survey.instruments.catalog import definition_of
+from survey.errors import InvalidToken, NotFound, RoundNotOpen
 from survey.instruments.questionnaire import REQUIRED_BACKGROUND, Questionnaire
 from survey.rounds import invitations, lifecycle
 from survey.web import form_text
@@ -47,19 +48,25 @@ CONTROL_FIELDS = ("csrf_token", "nav", "receipt")
 #: "enter" is the page's default button, which Enter in a field presses: it moves on only
 #: when every statement of the part has an answer (else the part comes back, saying so).
 NAVIGATION = {"next", "enter", "back", "later", "autosave"} | {f"lang-{code}" for code in LANGUAGES}
-#: Fields a page may carry beyond its own inputs; more and it is refused whole.
-EXTRA_FIELDS = 3
 
 
 @dataclass
 class Context:
+    """A request's link: looked up once (survey.answering.links), passed down."""
+
     token: str
-    invitation: models.Invitation
-    round: models.Round
-    questionnaire: Questionnaire
+    invitation: Link
 
     @property
-    def draft(self) -> models.Draft | None:
+    def round(self) -> RoundView:
+        return self.invitation.round
+
+    @property
+    def questionnaire(self) -> Questionnaire:
+        return self.invitation.questionnaire
+
+    @property
+    def draft(self) -> DraftRow | None:
         return self.invitation.draft
 
     @property
@@ -84,7 +91,7 @@ def _open(token: str, *, personal: bool = True) -> Context:
     """The invitation behind the link, checked for a round that accepts answers. A shared
     link only leads to its start page, where each visitor gets a personal link."""
     try:
-        inv = invitations.find_invitation(db(), token)
+        inv = links.find_link(db(), token)
     except InvalidToken:
         if remembered.submitted_here(token):
             abort(_thanks(token))
@@ -95,10 +102,10 @@ def _open(token: str, *, personal: bool = True) -> Context:
         abort(_unavailable(inv, exc))
     if personal and inv.kind == "shared":
         abort(redirect(url_for("respond.start", token=token), 303))
-    return Context(token, inv, inv.round, definition_of(inv.round.questionnaire))
+    return Context(token, inv)
 
 
-def _unavailable(inv: models.Invitation, exc: RoundNotOpen):
+def _unavailable(inv: Link, exc: RoundNotOpen):
     rnd = inv.round
     page = render_template(
         "respond/unavailable.html",
@@ -113,7 +120,10 @@ def _unavailable(inv: models.Invitation, exc: RoundNotOpen):
 
 def _thanks(token: str):
     inv = invitations.find_used_invitation(db(), token)
-    rnd = inv.round if inv else None
+    return _thanks_page(inv.round if inv else None)
+
+
+def _thanks_page(rnd: models.Round | RoundView | None):
     return make_response(render_template("respond/thanks.html", round=rnd))
 
 
@@ -130,10 +140,17 @@ def _form() -> dict[str, list[str]]:
 
 
 def _check_size(form: dict[str, list[str]], own_fields: int) -> None:
-    """A form with more fields than its page has (plus a few, each named as unknown) is
-    refused whole, before anything else is made of it."""
-    if len(form) > own_fields + EXTRA_FIELDS:
-        raise AnswersRejected([Problem("", "too_many_fields", str(len(form)))])
+    """A form with more fields than its page has is refused whole (validation.check_size)."""
+    check_size(len(form), own_fields)
+
+
+def _refused(token: str, exc: Exception) -> NoReturn:
+    """A save refused the link (unknown, used, shared, its round not open): it is looked up
+    again for the page that says which, as a GET shows it (the rare path: a save that goes
+    through looks its link up once, inside its unit of work). Should the link work again
+    by now, the refusal stands."""
+    _open(token)
+    raise exc
 
 
 def _navigation() -> str:
@@ -228,7 +245,7 @@ def start(token: str):
 
 def _still_usable(token: str) -> bool:
     try:
-        invitations.find_invitation(db(), token)
+        links.find_link(db(), token)
     except InvalidToken:
         return False
     return True
@@ -236,12 +253,8 @@ def _still_usable(token: str) -> bool:
 
 @bp.post("/<token>")
 def save_start(token: str):
-    ctx = _open(token, personal=False)
-    if ctx.invitation.kind == "shared":
-        return _personal_from_shared(ctx)
     form = _form()
     try:
-        _check_size(form, len(ctx.questionnaire.background))
         nav = _navigation()
         values, problems = forms.background_data(form)
         if problems:
@@ -249,9 +262,24 @@ def save_start(token: str):
         services.save_background(
             db(), token, values, complete=nav == "next", language=lang(), now=_now(), today=_today()
         )
+    except (InvalidToken, RoundNotOpen) as exc:
+        ctx = _open(token, personal=False)
+        if ctx.invitation.kind == "shared":
+            return _personal_from_shared(ctx)
+        raise exc from None
     except AnswersRejected as exc:
+        # The page again, with the answers as sent: its link looked up for it.
+        ctx = _open(token, personal=False)
+        if ctx.invitation.kind == "shared":
+            return _personal_from_shared(ctx)
+        problems = exc.problems
+        try:
+            _check_size(form, len(ctx.questionnaire.background))
+            _navigation()
+        except AnswersRejected as first:
+            problems = first.problems
         shown = {code: (vals or [None])[0] for code, vals in form.items()}
-        return _render_start(ctx, values=shown, problems=exc.problems, status=400)
+        return _render_start(ctx, values=shown, problems=problems, status=400)
     here = url_for("respond.start", token=token, start=1)
     return _after_save(nav, here, here, url_for("respond.page", token=token, number=1))
 
@@ -301,35 +329,26 @@ def page(token: str, number: int):
 
 @bp.post("/<token>/p/<int:number>")
 def save_page(token: str, number: int):
-    ctx = _open(token)
-    number = _page_number(ctx, number)
-    dimension = ctx.questionnaire.dimensions[number - 1]
     form = _form()
     try:
-        _check_size(form, len(dimension.answerable()) + 1)  # its questions and the comment
         nav = _navigation()
         ratings, comment, problems = forms.dimension_data(form)
-        if problems:  # a form fault: nothing is saved, and the value faults are named too
-            raise AnswersRejected(
-                problems + forms.page_problems(ctx.questionnaire, dimension, ratings, comment)
-            )
-        try:
-            services.save_page(
-                db(),
-                token,
-                dimension.code,
-                ratings,
-                comment,
-                language=lang(),
-                now=_now(),
-                today=_today(),
-            )
-        except AnswersRejected as exc:
-            raise AnswersRejected(forms.item_fields(exc.problems)) from None
+        if problems:
+            raise AnswersRejected(problems)
+        saved = services.save_part(
+            db(), token, number, ratings, comment, language=lang(), now=_now(), today=_today()
+        )
+    except NotFound:
+        abort(404)
+    except (InvalidToken, RoundNotOpen) as exc:
+        _refused(token, exc)
     except AnswersRejected as exc:
-        return _render_page(ctx, number, form=form, problems=exc.problems, status=400)
-    if nav == "enter" and (blank := _blank_statements(ctx, dimension)):
+        return _refused_page(token, number, form, exc.problems)
+    q = saved.questionnaire
+    dimension = q.dimensions[number - 1]
+    if nav == "enter" and (blank := _blank_statements(saved.content, dimension)):
         # Saved, but Enter does not skip blank statements silently: the part comes back.
+        ctx = _open(token)
         return _render_page(ctx, number, problems=blank)
     back = (
         url_for("respond.page", token=token, number=number - 1)
@@ -338,15 +357,35 @@ def save_page(token: str, number: int):
     )
     forward = (
         url_for("respond.page", token=token, number=number + 1)
-        if number < ctx.pages
+        if number < len(q.dimensions)
         else url_for("respond.summary", token=token)
     )
     return _after_save(nav, url_for("respond.page", token=token, number=number), back, forward)
 
 
-def _blank_statements(ctx: Context, dimension) -> list[Problem]:
+def _refused_page(token: str, number: int, form, problems: list[Problem]):
+    """A page refused with `problems` (the core's), shown again with the answers as sent and
+    the faults in the order a page names them: too many fields alone, an unknown button,
+    the form's faults with the values' faults, else the core's. Its link looked up for it."""
+    ctx = _open(token)
+    number = _page_number(ctx, number)
+    dimension = ctx.questionnaire.dimensions[number - 1]
+    try:
+        _check_size(form, len(dimension.answerable()) + 1)  # its questions and the comment
+        _navigation()
+        ratings, comment, form_problems = forms.dimension_data(form)
+        if form_problems:  # a form fault: nothing is saved, and the value faults are named too
+            raise AnswersRejected(
+                form_problems + forms.page_problems(ctx.questionnaire, dimension, ratings, comment)
+            )
+        raise AnswersRejected(forms.item_fields(problems))
+    except AnswersRejected as exc:
+        return _render_page(ctx, number, form=form, problems=exc.problems, status=400)
+
+
+def _blank_statements(content: drafts.Content, dimension) -> list[Problem]:
     """The part's statements without an answer (after its save), as the page names them."""
-    answers = drafts.answers_of(drafts.read(db(), ctx.invitation.draft, ctx.token))
+    answers = drafts.answers_of(content)
     blank = [item.code for item in dimension.items if item.code not in answers]
     if not blank:
         return []
@@ -405,24 +444,28 @@ def submit_page(token: str):
 @bp.post("/<token>/submit")
 def submit(token: str):
     try:
-        ctx = _open(token)
         if not _receipt_matches(token):
+            ctx = _open(token)
             return _render_summary(ctx, problems=[Problem("receipt", "tampered")], status=400)
-        services.submit(db(), token, language=lang(), now=_now(), today=_today())
-    except InvalidToken:
+        rnd = services.submit(db(), token, language=lang(), now=_now(), today=_today())
+    except InvalidToken as exc:
         # A second submit (double click, replay) from a page made for this link, whether
         # it arrived after the first or while the first held the link: the receipt proves
         # it, so the respondent sees the thank-you page, not a dead link.
-        if not (_receipt_matches(token) and invitations.find_used_invitation(db(), token)):
-            raise
+        used = invitations.find_used_invitation(db(), token) if _receipt_matches(token) else None
+        if used is None:
+            _refused(token, exc)
+        rnd = used.round
+    except RoundNotOpen as exc:
+        _refused(token, exc)
     except AnswersRejected as exc:
-        return _render_summary(ctx, problems=exc.problems, status=400)
+        return _render_summary(_open(token), problems=exc.problems, status=400)
     # This browser remembers it, so the back button shows the thank-you page again while
     # the link itself now answers like any unknown link.
     # Nothing in this browser leads to the answers any more: the personal link a shared
     # link handed out is forgotten (the mark kept opens only the thank-you page).
     remembered.remember_submitted(token)
-    return _thanks(token)
+    return _thanks_page(rnd)
 
 
 @bp.errorhandler(CSRFError)
