@@ -118,7 +118,7 @@ def write_package(
             )
         coded = _single_pass(session, export, tmp, book, lang, progress)
         with _beside(len(coded.ids)) as run:
-            statistics_written = run(statistics.write_files, coded.files(), tmp)
+            statistics_written = run(statistics.write_saved, statistics.save(coded.files(), tmp))
             if book is not None:
                 book.finish(session, now)
             facts = metadata_rows(
