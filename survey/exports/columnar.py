@@ -25,7 +25,7 @@ from survey.exports import codebook
 from survey.exports.dataset import Export
 from survey.exports.statistics import DONT_KNOW, NOT_ANSWERED, CodedColumns, Texts
 
-BATCH = 10_000  # responses per row group
+BATCH = 5_000  # responses per row group
 
 
 def _numbers(values: np.ndarray, kind: pa.DataType, valid: np.ndarray | None = None) -> pa.Array:
