@@ -374,17 +374,14 @@ def figures(size: int, items: int, results: dict) -> None:
     if package is None:
         return
     goal_s = f"<{PACKAGE_SECONDS_GOAL} s at 130k×50" + ("" if full else " (reduced size)")
+    base_name = "pandas-wide-xlsx" if pandas else "none"  # not asked for (--kinds)
     base_s = pandas["seconds"] if pandas else float("nan")
-    figure(
-        f"export.{label}.package.wall", package["seconds"], "s", "pandas-wide-xlsx", base_s, goal_s
-    )
+    figure(f"export.{label}.package.wall", package["seconds"], "s", base_name, base_s, goal_s)
     goal_mb = f"<{PEAK_MB_GOAL} MB"
     base_mb = pandas["peak_mb"] if pandas else float("nan")
     for key, peak in (("peak_mb", package["peak_mb"]), ("child_peak_mb", package["child_peak_mb"])):
         if peak:
-            figure(
-                f"export.{label}.package.{key}", peak, "MB", "pandas-wide-xlsx", base_mb, goal_mb
-            )
+            figure(f"export.{label}.package.{key}", peak, "MB", base_name, base_mb, goal_mb)
 
 
 def growth(sizes: list[int], items: int, kinds: list[str], results: dict) -> None:
