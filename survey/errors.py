@@ -218,3 +218,18 @@ class StorageUnavailable(SurveyError):
 class BackupRefused(SurveyError):
     """A backup or restore that would overwrite something (an existing file, newer data)
     or could not be made; the message says what."""
+
+
+class ApiTokenRefused(WordedError):
+    """A personal API token that cannot be made (or revoked) as asked: a role the user does
+    not hold, a name or lifetime out of bounds, a token that is not theirs."""
+
+
+class ApiDenied(SurveyError):
+    """A call of the read-only API refused before anything is read or written: `code` is
+    stable for scripts ("missing_token", "invalid_token", "expired_token",
+    "revoked_token", "forbidden", …), `status` the HTTP status (401 or 403)."""
+
+    def __init__(self, code: str, message: str, status: int = 401):
+        self.code, self.status = code, status
+        super().__init__(message)

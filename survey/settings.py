@@ -37,6 +37,8 @@ KEYS = (
     "ACCESSIBILITY_CONTACT",
     "CHROMIUM_PATH",
     "RATE_LIMIT_PDF",
+    "RATE_LIMIT_API",
+    "RATE_LIMIT_API_ADDRESS",
     "MAIL_HOST",
     "MAIL_PORT",
     "MAIL_SECURITY",
@@ -56,6 +58,11 @@ DEFAULT_RATE_LIMIT_RESPOND = "120/minute"
 DEFAULT_PRIVACY_DRAFT_DAYS = 90
 #: Each PDF of the board report starts a headless Chromium for a few seconds.
 DEFAULT_RATE_LIMIT_PDF = "6/minute"
+#: Per API token (per address for calls without one): a script paging through research
+#: rows or every round of a förbund stays well inside it.
+DEFAULT_RATE_LIMIT_API = "120/minute"
+#: Per address over every token (and none): made-up tokens cannot each start a new count.
+DEFAULT_RATE_LIMIT_API_ADDRESS = "600/minute"
 #: Debian's Chromium; where it is absent the board report offers the browser's print.
 DEFAULT_CHROMIUM_PATH = "/usr/bin/chromium"
 
@@ -94,6 +101,8 @@ class Settings:
     #: The Chromium that prints the board report as PDF (through Playwright).
     chromium_path: str = DEFAULT_CHROMIUM_PATH
     rate_limit_pdf: str = DEFAULT_RATE_LIMIT_PDF
+    rate_limit_api: str = DEFAULT_RATE_LIMIT_API
+    rate_limit_api_address: str = DEFAULT_RATE_LIMIT_API_ADDRESS
     #: The SMTP server invitations and reminders go through (README, "E-mail invitations
     #: and reminders"); no host: nothing is sent, messages wait in the queue.
     mail_host: str = ""
@@ -138,6 +147,10 @@ class Settings:
             ).strip(),
             chromium_path=str(values.get("CHROMIUM_PATH") or DEFAULT_CHROMIUM_PATH),
             rate_limit_pdf=str(values.get("RATE_LIMIT_PDF") or DEFAULT_RATE_LIMIT_PDF),
+            rate_limit_api=str(values.get("RATE_LIMIT_API") or DEFAULT_RATE_LIMIT_API),
+            rate_limit_api_address=str(
+                values.get("RATE_LIMIT_API_ADDRESS") or DEFAULT_RATE_LIMIT_API_ADDRESS
+            ),
             **mail_settings(values),
             flask={k: v for k, v in values.items() if k not in KEYS},
         )

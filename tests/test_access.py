@@ -107,10 +107,28 @@ EXPECTED = {
         "/admin/questionnaires/integrerad-samverkan/1.yaml",
         {"system admin"},
     ),
+    "admin.imports": ("/admin/import", {"system admin"}),
+    "admin.import_check": ("/admin/import", {"system admin"}),
+    "admin.import_template": (
+        "/admin/import/template/integrerad-samverkan/1.csv",
+        {"system admin"},
+    ),
     "admin.users": ("/admin/users", {"system admin"}),
     "admin.user_add": ("/admin/users", {"system admin"}),
     "admin.user_role": ("/admin/users/role", {"system admin"}),
     "admin.user_remove": ("/admin/users/remove", {"system admin"}),
+    "account.tokens": ("/account/tokens", SIGNED_IN),
+    "account.token_create": ("/account/tokens", SIGNED_IN),
+    "account.token_revoke": ("/account/tokens/1/revoke", SIGNED_IN),
+    "api_docs.openapi": ("/api/v1/openapi.json", EVERYONE),
+    "api_docs.page": ("/api/v1/docs", EVERYONE),
+    # The API: a cookie authorises nobody (401); what each token reads: tests/test_api.py.
+    "api.forbund_list": ("/api/v1/forbund", set()),
+    "api.forbund": ("/api/v1/forbund/norrsund", set()),
+    "api.rounds": ("/api/v1/forbund/norrsund/rounds", set()),
+    "api.questionnaires": ("/api/v1/questionnaires", set()),
+    "api.aggregates": ("/api/v1/forbund/norrsund/rounds/2026/aggregates", set()),
+    "api.research_rows": ("/api/v1/research/rows", set()),
 }
 
 
@@ -134,9 +152,10 @@ def matrix_app(app):
 
 
 def _denied(response) -> bool:
-    """Refused: 403 for a signed-in user, the log-in page (with where to return) for anyone."""
+    """Refused: 403 for a signed-in user, the log-in page (with where to return) for anyone,
+    401 from the API (a cookie is no API token)."""
     location = response.headers.get("Location", "")
-    return response.status_code == 403 or (
+    return response.status_code in (401, 403) or (
         response.status_code == 302 and "/login?next=" in location
     )
 

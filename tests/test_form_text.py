@@ -35,6 +35,7 @@ FIELD_OF = {
     "admin.mail_reminders": "language",
     "admin.mail_texts": "subject",
     "admin.questionnaire_upload": "name",
+    "admin.import_check": "label",
     "admin.round_new": "label",
     "admin.round_action": "closes",
     "admin.links_personal": "count",
@@ -50,6 +51,8 @@ FIELD_OF = {
     "admin.workshop_open": "confirmed",
     "admin.workshop_done": "confirmed",
     "admin.workshop_record": "rationale",
+    "account.token_create": "name",
+    "account.token_revoke": "csrf_token",
 }
 MESSAGE = "innehåller ett tecken som inte kan sparas"
 
@@ -68,7 +71,7 @@ def post_forms(app, db):
     """Every POST route with real values in its path."""
     token = invite(db, make_round(db))[0]
     values = {"slug": "norrsund", "label": "2026", "token": token, "number": 1, "action": "close"}
-    values |= {"action_id": 1, "code": "STRAT"}
+    values |= {"action_id": 1, "code": "STRAT", "token_id": 1}
     adapter = app.url_map.bind("localhost")
     rules = [r for r in app.url_map.iter_rules() if "POST" in (r.methods or ())]
     return {

@@ -24,6 +24,7 @@ LAYERS = [
     {"results"},
     {"maturity"},
     {"exports"},
+    {"imports"},  # earlier survey data in: reads the exports' codebook, writes rounds
     {"demo"},
     #: The service tier: use cases that span the capability packages above.
     {"services"},

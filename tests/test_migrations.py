@@ -195,6 +195,8 @@ def test_the_revisions_build_exactly_the_models_schema(database_url, tmp_path):
                 ("agreed_level", "agreed_current"),
                 ("agreed_level", "agreed_target"),
                 ("action", "action_status"),
+                ("api_token", "api_token_scope"),
+                ("api_token", "api_token_association"),
             }
         )
         assert migrated == created_by_create_all(engine, tmp_path)

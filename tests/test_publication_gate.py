@@ -18,9 +18,11 @@ import re
 import zipfile
 
 import pytest
-from builders import add_response, all_items, answer_all, invite, make_round
+from builders import add_response, all_items, answer_all, invite, make_round, make_user
 from openpyxl import load_workbook
 
+from survey.accounts import api_tokens
+from survey.db.audit import utcnow
 from survey.results import scoring
 from survey.rounds import lifecycle
 
@@ -144,6 +146,23 @@ WORKBOOKS += ["/export/board.xlsx"]
 RESEARCH_CSV = ["/export/research.csv?version=1"]
 RESEARCH_XLSX = ["/export/research.xlsx?version=1"]
 RESEARCH_ZIP = ["/export/research.zip?version=1"]
+#: The read-only API (one research token: its rows keep their ids from call to call).
+API = [
+    "/api/v1/forbund/norrsund/rounds/2026/aggregates",
+    "/api/v1/forbund/vastra/rounds/2026/aggregates",
+    "/api/v1/research/rows?version=1&per_page=500",
+]
+
+
+def _api(app, url: str) -> object:
+    if not hasattr(app, "api_headers"):
+        with app.extensions["survey_sessions"]() as db:
+            researcher = make_user(db, "api@test.invalid", "researcher")
+            token = api_tokens.issue(db, researcher, "gate", "research", None, 30, utcnow())
+        app.api_headers = {"Authorization": f"Bearer {token.secret}"}
+    response = app.test_client().get(url, headers=app.api_headers)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.get_json()
 
 
 def everything(client, app=None, tmp_path=None) -> dict[str, object]:
@@ -152,6 +171,7 @@ def everything(client, app=None, tmp_path=None) -> dict[str, object]:
     seen.update({url: _package_rows(client, url) for url in RESEARCH_ZIP})
     if app is not None:
         seen["survey export --kind board"] = _command_line_workbook(app, tmp_path)
+        seen.update({url: _api(app, url) for url in API})
     seen.update({url: client.get(url).get_json() for url in JSON})
     seen.update({url: _sheets(client, url) for url in WORKBOOKS})
     seen.update({url: _research_rows(client, url) for url in RESEARCH_CSV})

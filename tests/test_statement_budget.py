@@ -19,7 +19,9 @@ from conftest import demo_module_app, signed_in
 from sqlalchemy import select
 from statements import Statements, count_statements
 
-from survey.db import models
+from survey.accounts import api_tokens
+from survey.accounts.users import existing_user, principal_of
+from survey.db import audit, models
 from survey.rounds import invitations
 
 SLUG = "demo-norrsund"
@@ -209,3 +211,24 @@ def test_saving_a_page_costs_the_same_for_one_answer_and_four(demo_app, responde
     one = _send(demo_app, respondent["POST page, one answer"])
     four = _send(demo_app, respondent["POST page, four answers"])
     assert four.count == one.count, f"one answer: {one}\nfour: {four}"
+
+
+# --- the read-only API ------------------------------------------------------------------
+
+#: A round's aggregates through the API: the dashboard JSON's 7, and the token instead of
+#: the session: the token, its user, its förbund and the user's roles (4), then the call's
+#: unit of work: the last use and the audit row (2; on SQLite 1 more, BEGIN IMMEDIATE).
+API_AGGREGATES = 7 + 4 + 2 + 1
+
+
+def test_the_api_aggregates_cost_what_the_dashboard_json_does(demo_app):
+    with demo_app.extensions["survey_sessions"]() as session:
+        board = principal_of(existing_user(session, "styrelse@demo.invalid"))
+        token = api_tokens.issue(session, board, "budget", "aggregates", SLUG, 30, audit.utcnow())
+    headers = {"Authorization": f"Bearer {token.secret}"}
+    client = demo_app.test_client()
+    last = str(dt.date.today().year - 1)
+    with count_statements(demo_app) as sent:
+        answer = client.get(f"/api/v1/forbund/{SLUG}/rounds/{last}/aggregates", headers=headers)
+        assert answer.status_code == 200
+    assert sent.count <= API_AGGREGATES, str(sent)

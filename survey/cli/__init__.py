@@ -84,7 +84,17 @@ def FORBUND_OPTION(**kwargs: Any) -> Callable[[F], F]:  # noqa: N802 - reads as 
 
 
 def register_commands(app: Flask) -> None:
-    from survey.cli import accounts, assets, backups, database, export, instance, mail, rounds
+    from survey.cli import (
+        accounts,
+        assets,
+        backups,
+        database,
+        export,
+        imports,
+        instance,
+        mail,
+        rounds,
+    )
 
     for command in (
         instance.init_command,
@@ -96,6 +106,8 @@ def register_commands(app: Flask) -> None:
         rounds.forbund_group,
         rounds.round_group,
         export.export_command,
+        imports.import_command,
+        imports.export_rows_command,
         database.db_group,
         accounts.user_group,
         assets.collect_static_command,

@@ -25,7 +25,7 @@ What remains is in docs/design.md (threat model).
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, select
@@ -40,6 +40,8 @@ MIX = 20
 #: How long `forget_old_rows` waits for the tables' exclusive lock before settling for a
 #: plain VACUUM (a long export reading them must not stall every page behind it).
 VACUUM_LOCK_TIMEOUT = "5s"
+#: How many imported responses one insert writes (survey.imports: `write_new`).
+WRITE_BATCH = 1000
 
 _shuffle = random.SystemRandom().shuffle
 
@@ -84,6 +86,25 @@ def mix_round(
     group = moved + ([new] if new is not None else [])
     _shuffle(group)
     _write(session, round_id, group)
+
+
+def write_new(
+    session: Session,
+    round_id: int,
+    group: Sequence[Submitted],
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Write many new responses at once (an import of earlier survey data), in one random
+    order under random keys, as `mix_round` writes a round: the file's row order is lost.
+    Written WRITE_BATCH at a time (the shuffled order cut in pieces), so memory stays small."""
+    _lock_round(session, round_id)
+    shuffled = list(group)
+    _shuffle(shuffled)
+    for start in range(0, len(shuffled), WRITE_BATCH):
+        batch = shuffled[start : start + WRITE_BATCH]
+        _write(session, round_id, batch)
+        if progress:
+            progress(len(batch))
 
 
 def _take(session: Session, ids: list[int]) -> list[Submitted]:

@@ -112,9 +112,16 @@ class Anonymiser:
     PRIME = 2_147_483_647  # 2^31 − 1
     HALF = 26  # response keys have 52 bits (models.random_key): two halves of 26
 
-    def __init__(self) -> None:
-        self._key = secrets.token_bytes(16)
-        self._multiplier = secrets.randbelow(self.PRIME - 2) + 2
+    def __init__(self, seed: bytes | None = None) -> None:
+        """Keys for one export; with `seed`, keys derived from it, so that the pages of one
+        caller's rows (the API, survey/exports/row_pages.py) share ids and order."""
+        if seed is None:
+            self._key = secrets.token_bytes(16)
+            self._multiplier = secrets.randbelow(self.PRIME - 2) + 2
+            return
+        self._key = hmac.digest(seed, b"id", "sha256")[:16]
+        order = int.from_bytes(hmac.digest(seed, b"order", "sha256")[:8], "big")
+        self._multiplier = order % (self.PRIME - 2) + 2
 
     def id(self, response_id: int) -> int:
         """A four-round Feistel permutation of 52-bit numbers keyed by HMAC: a bijection,

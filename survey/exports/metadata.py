@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.db import models
@@ -64,6 +65,15 @@ ROUND_COLUMNS = (
 )
 
 
+#: The imported rounds' columns (survey.imports: a round written from earlier survey data).
+IMPORTED_COLUMNS = (
+    N_("round"),
+    N_("coordination association"),
+    N_("imported from"),
+    N_("imported at (UTC)"),
+    N_("imported by"),
+)
+
 #: Where the long form is when it does not fit the workbook on its own (a download or a
 #: `survey export --out FILE.xlsx`), and when it comes in the research package.
 
@@ -112,6 +122,7 @@ def metadata_rows(
             r.state,
             counts.get(r.id, 0),
         ]
+    yield from _imported_rows(session, selection)
     if plan.recoded:
         yield []
         yield from _recoding_rows(selection, plan)
@@ -136,3 +147,26 @@ def _recoding_rows(selection: Selection, plan: Recoding) -> Iterator[list[object
         if r.id in plan.left_out:
             slug = r.association_slug
             yield [r.label, slug, codebook.ASSOCIATION, slug, left_out, plan.left_out[r.id]]
+
+
+def _imported_rows(session: Session, selection: Selection) -> Iterator[list[object]]:
+    """Rounds imported from earlier survey data (survey.imports): from which file, when
+    and by whom; nothing when the selection holds none."""
+    rows = session.execute(
+        select(
+            models.Round.label,
+            models.Association.slug,
+            models.Round.imported_from,
+            models.Round.imported_at,
+            models.Round.imported_by,
+        )
+        .join(models.Association)
+        .where(models.Round.id.in_(selection.round_ids), models.Round.imported_at.is_not(None))
+        .order_by(models.Association.slug, models.Round.sequence)
+    ).all()
+    if not rows:
+        return
+    yield []
+    yield [translate(LANGUAGE, column) for column in IMPORTED_COLUMNS]
+    for label, slug, source, at, by in rows:
+        yield [label, slug, source, at.strftime("%Y-%m-%dT%H:%M:%SZ"), by or ""]

@@ -55,7 +55,9 @@ def init_web(app: Flask) -> None:
     app.jinja_env.globals["too_few"] = lambda k: too_few(lang(), k)
 
     from survey.web import error_pages
+    from survey.web.account.routes import bp as account
     from survey.web.admin import bp as admin
+    from survey.web.api import init_api
     from survey.web.auth.oidc_routes import bp as oidc
     from survey.web.auth.routes import bp as auth
     from survey.web.board.routes import bp as board
@@ -65,9 +67,10 @@ def init_web(app: Flask) -> None:
     from survey.web.session import init_login
     from survey.web.throttle import init_limiter
 
-    for blueprint in (respond, board, downloads, auth, oidc, admin, info):
+    for blueprint in (respond, board, downloads, auth, oidc, admin, info, account):
         app.register_blueprint(blueprint)
-    init_limiter(app, settings_of(app), login=auth, respond=respond)
+    limiter = init_limiter(app, settings_of(app), login=auth, respond=respond)
+    init_api(app, settings_of(app), limiter)
 
     init_assets(app)
     init_health(app)

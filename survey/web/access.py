@@ -151,6 +151,11 @@ RESEARCH = Rule("researchers and system administrators (two-factor)", _research)
 BOARD_WORKBOOK = Rule("the named förbund's board and administrators; system administrators",
                       _board_workbook)  # fmt: skip
 
+#: The API's operations: never a cookie, only a personal API token, which the API checks
+#: itself before every operation (survey/web/api/routes.py, survey/accounts/api_tokens.py).
+API_TOKEN = Rule("a personal API token for it (checked by the API; cookies never count)",
+                 _anyone)  # fmt: skip
+
 RULES: dict[str, Rule] = {
     "static": ANYONE,
     "auth.login": ANYONE,
@@ -225,10 +230,24 @@ RULES: dict[str, Rule] = {
     "admin.questionnaire_upload": SYSTEM_ADMIN,
     "admin.questionnaire_preview": SYSTEM_ADMIN,
     "admin.questionnaire_file": SYSTEM_ADMIN,
+    "admin.imports": SYSTEM_ADMIN,
+    "admin.import_check": SYSTEM_ADMIN,
+    "admin.import_template": SYSTEM_ADMIN,
     "admin.users": SYSTEM_ADMIN,
     "admin.user_add": SYSTEM_ADMIN,
     "admin.user_role": SYSTEM_ADMIN,
     "admin.user_remove": SYSTEM_ADMIN,
+    "account.tokens": SIGNED_IN,
+    "account.token_create": SIGNED_IN,
+    "account.token_revoke": SIGNED_IN,  # the service revokes the user's own tokens only
+    "api_docs.openapi": ANYONE,
+    "api_docs.page": ANYONE,
+    "api.forbund_list": API_TOKEN,
+    "api.forbund": API_TOKEN,
+    "api.rounds": API_TOKEN,
+    "api.questionnaires": API_TOKEN,
+    "api.aggregates": API_TOKEN,
+    "api.research_rows": API_TOKEN,
 }
 
 
@@ -239,6 +258,8 @@ def enforce() -> ResponseReturnValue | None:
     if endpoint is None:
         return None
     rule = RULES.get(endpoint)
+    if rule is API_TOKEN:
+        return None  # the session cookie is not even read
     principal = current_principal()
     if rule is not None and rule.check(principal, db()):
         return None

@@ -35,7 +35,7 @@ from survey.errors import (
 from survey.i18n import translate
 from survey.maturity.workshops import WorkshopRefused
 from survey.results.publication import NotPublished
-from survey.web import params
+from survey.web import json_errors, params
 from survey.web.form_text import ControlCharacters, control_characters_text, label
 from survey.web.shell import lang
 
@@ -218,7 +218,9 @@ def _register_board_error_pages(app: Flask) -> None:
         return page(404, _("Not found"), messages[e.what])
 
     @app.errorhandler(404)
-    def http_404(_e: Exception):
+    def http_404(e: HTTPException):
+        if (json_refusal := json_errors.unrouted(e)) is not None:
+            return json_refusal
         return page(404, _("Not found"), _("There is no page at this address."))
 
 
@@ -312,6 +314,8 @@ def _register_refusals(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def other_refusal(e: HTTPException):  # 400, 405 and the like; 404 and 413 above
+        if (json_refusal := json_errors.unrouted(e)) is not None:
+            return json_refusal
         body, status = page(
             e.code or 400,
             _("The request could not be handled"),

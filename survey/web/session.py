@@ -67,6 +67,8 @@ def _two_factor_gate():
     """A role that needs two-factor and has none may only enrol (or log out)."""
     if request.endpoint in ENROLMENT_ENDPOINTS or request.endpoint is None:
         return None
+    if request.blueprint == "api":  # a token, never the session, authorises the API
+        return None
     principal = current_principal()
     if principal is not None and principal.must_enrol:
         return redirect(url_for("auth.two_factor"))

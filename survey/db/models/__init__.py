@@ -27,6 +27,7 @@ from survey.db.models.answers import (
     SubmissionDay,
     random_key,
 )
+from survey.db.models.api import ApiToken, TokenScope
 from survey.db.models.base import Base
 from survey.db.models.instruments import AgencyType, Dimension, Item, Questionnaire
 from survey.db.models.mail import (
@@ -46,6 +47,7 @@ __all__ = [
     "Action",
     "AgencyType",
     "AgreedLevel",
+    "ApiToken",
     "AuditEvent",
     "FederatedIdentity",
     "LoginSession",
@@ -77,6 +79,7 @@ __all__ = [
     "RoundState",
     "SYSTEM_ROLES",
     "SubmissionDay",
+    "TokenScope",
     "User",
     "random_key",
 ]

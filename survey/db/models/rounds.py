@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -98,6 +99,11 @@ class Round(Base):
     #: NULL with a shared link (anyone could answer) or none. Never changed afterwards, so
     #: what a board saw at publication stays what it sees.
     invited: Mapped[int | None] = mapped_column(Integer)
+    #: Set for a round written by an import of earlier survey data (survey.imports): the
+    #: file it came from, when (UTC) and by whom. NULL for rounds answered here.
+    imported_from: Mapped[str | None] = mapped_column(String(200))
+    imported_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    imported_by: Mapped[str | None] = mapped_column(String(200))
 
     association: Mapped[Association] = relationship(back_populates="rounds")
     questionnaire: Mapped[Questionnaire] = relationship()

@@ -12,6 +12,7 @@ from survey.web.admin import (  # noqa: E402, F401
     actions,
     audit,
     forbund,
+    imports,
     mail,
     questionnaires,
     rounds,

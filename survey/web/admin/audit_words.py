@@ -38,12 +38,17 @@ SENTENCES: Mapping[str, str] = {
     "links_revoked": N_("revoked %(count)s links of the round %(target)s"),
     "questionnaire_loaded": N_("loaded the questionnaire %(target)s"),
     "export": N_("exported data (%(target)s)"),
+    "round_imported": N_("imported the round %(target)s: %(count)s responses from %(name)s"),
+    "rows_exported": N_("exported the round %(target)s's %(count)s responses, not recoded"),
     "mail_addresses_added": N_("added %(count)s e-mail addresses to the round %(target)s"),
     "mail_addresses_deleted": N_("deleted %(count)s e-mail addresses of the round %(target)s"),
     "mail_invitations_queued": N_("queued %(count)s invitations for the round %(target)s"),
     "mail_reminders_queued": N_("queued %(count)s reminders for the round %(target)s"),
     "mail_text_saved": N_("saved an e-mail text of %(target)s"),
     "mail_text_reset": N_("reset an e-mail text of %(target)s"),
+    "api_token_created": N_("made the API token %(target)s"),
+    "api_token_revoked": N_("revoked the API token %(target)s"),
+    "api_call": N_("read %(target)s through the API"),
 }
 
 #: The page's "what" filter: a kind of event and its actions.
@@ -82,13 +87,15 @@ KINDS: Mapping[str, tuple[str, tuple[str, ...]]] = {
             "round_closed",
             "round_published",
             "round_deleted",
+            "round_imported",
             "links_created",
             "links_revoked",
         ),
     ),
     "questionnaires": (N_("Questionnaires"), ("questionnaire_loaded",)),
-    "exports": (N_("Exports"), ("export",)),
+    "exports": (N_("Exports"), ("export", "rows_exported")),
     "mail": (N_("E-mail"), tuple(a for a in SENTENCES if a.startswith("mail_"))),
+    "api": (N_("API"), tuple(a for a in SENTENCES if a.startswith("api_"))),
 }
 
 

@@ -1,0 +1,1 @@
+"""The signed-in user's own account: their personal API tokens (survey/web/account/routes.py)."""
