@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
-from survey.exports.streamed_workbook import StreamedWorkbook
+from survey.exports.streamed_workbook import DEFLATE_LEVEL, StreamedWorkbook
 
 ROWS = [
     [4_503_599_627_370_495, "2026", "norrsund", "Norrsunds samordningsförbund", "chef", None, 0],
@@ -47,3 +48,19 @@ def test_rows_written_as_xml_are_the_bytes_xlsxwriter_writes():
     fast, slow = sheet_xml(fast=True), sheet_xml(fast=False)
     assert b"inlineStr" in fast and b'<dimension ref="A1:J' in fast
     assert fast == slow
+
+
+def test_the_parts_are_deflated_at_the_chosen_level():
+    out = io.BytesIO()
+    book = StreamedWorkbook(out)
+    sheet = book.sheet("Svar", ["svar_id", "varde"], [10, 10], landscape=True)
+    for n in range(5000):
+        sheet.append([n, n % 5 + 1])
+    book.close()
+    with zipfile.ZipFile(out) as archive:
+        part = archive.getinfo("xl/worksheets/sheet1.xml")
+        data = archive.read(part)
+    deflate = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15)
+    assert part.compress_size == len(deflate.compress(data) + deflate.flush())
+    default = zlib.compressobj(6, zlib.DEFLATED, -15)
+    assert part.compress_size != len(default.compress(data) + default.flush())

@@ -1,32 +1,74 @@
 """The wide and long forms as Parquet (pyarrow), typed for pandas, R (arrow) and DuckDB,
 with the `Metadata` facts as the file's key-value metadata. No Flask here.
 
-Rows are gathered in batches of BATCH responses and written as row groups, so memory stays
-flat. Statements are int8 (null for "vet ej" and for not answered in the wide form; the
-long form has a row with a null value for "vet ej" and no row for a statement not
-answered, as `Svar_lång`), scores float64, ids int64, `demo` int8.
+The rows are not gathered again: every BATCH responses, a row group of each file is cut
+from the compact code arrays the statistics files are written from
+(survey.exports.statistics.CodedColumns), by numpy, and handed to Arrow as buffers, so
+memory stays flat and no Python object is made per cell. (`pyarrow.array` would import
+pandas, 45 MB, to check whether it was given a pandas object; `Array.from_buffers` does
+not.) Statements are int8 (null for "vet ej" and for not answered in the wide form; the
+long form has a row with a null value for "vet ej" and no row for a statement not answered,
+as `Svar_lång`), scores float64, ids int64, `demo` int8.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from itertools import compress, repeat
+from array import array
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from survey.exports import codebook
-from survey.exports.dataset import Export, ResponseRecord
+from survey.exports.dataset import Export
+from survey.exports.statistics import DONT_KNOW, NOT_ANSWERED, CodedColumns, Texts
 
-BATCH = 20_000  # responses per row group
+BATCH = 5_000  # responses per row group
+
+
+def _numbers(values: np.ndarray, kind: pa.DataType, valid: np.ndarray | None = None) -> pa.Array:
+    """A numeric Arrow array over `values` (null where `valid` is False)."""
+    bitmap = None
+    if valid is not None and not valid.all():
+        bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    data = np.ascontiguousarray(values)
+    return pa.Array.from_buffers(kind, len(data), [bitmap, pa.py_buffer(data)])
+
+
+def _strings(texts: Sequence[str | None]) -> pa.Array:
+    """A (short) list of texts as an Arrow string array; None as an empty string."""
+    encoded = [(text or "").encode("utf-8") for text in texts]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+    np.cumsum([len(raw) for raw in encoded], out=offsets[1:])
+    data = pa.py_buffer(b"".join(encoded))
+    return pa.Array.from_buffers(pa.string(), len(encoded), [None, pa.py_buffer(offsets), data])
+
+
+def _decoded(codes: np.ndarray, texts: Sequence[str | None]) -> pa.Array:
+    """Plain strings from numbers into `texts` (a negative number: null)."""
+    valid = codes >= 0
+    indices = _numbers(np.where(valid, codes, 0).astype(np.int32), pa.int32(), valid)
+    return pa.DictionaryArray.from_arrays(indices, _strings(texts)).dictionary_decode()
+
+
+def _part(column: array, kind: type, start: int, end: int) -> np.ndarray:
+    """A copy of column[start:end]: a view would keep the array from growing."""
+    return np.frombuffer(column, dtype=kind)[start:end].copy()
+
+
+def _texts(column: Texts, start: int, end: int) -> pa.Array:
+    return _decoded(_part(column.codes, np.int32, start, end), column.texts)
 
 
 class ParquetForms:
-    """Writes `svar.parquet` (wide) and `svar_lang.parquet` (long) in one pass."""
+    """Writes `svar.parquet` (wide) and `svar_lang.parquet` (long) from `columns` as they
+    fill: `follow()` after each record, `close()` at the end."""
 
-    def __init__(self, export: Export, wide: Path, long: Path) -> None:
+    def __init__(self, export: Export, wide: Path, long: Path, columns: CodedColumns) -> None:
         q = export.q
+        self.columns, self.done = columns, 0
         self.item_codes = [codebook.column(item) for item in codebook.exported_items(q)]
         text, small = pa.string(), pa.int8()
         head = [
@@ -50,33 +92,53 @@ class ParquetForms:
         self.long_schema = pa.schema(long_fields)
         self.wide = pq.ParquetWriter(wide, self.wide_schema)
         self.long = pq.ParquetWriter(long, self.long_schema)
-        self._reset()
 
-    def _reset(self) -> None:
-        self.rows: list[tuple[object, ...]] = []  # the batch's wide rows, as they come
-        self.long_rows: list[list[object]] = [[] for _ in self.long_schema]
-
-    def add(self, record: ResponseRecord) -> None:
-        self.rows.append((*record.head, *record.values, *record.scores))
-        ids, codes, values, demos = self.long_rows
-        answered = record.answered
-        count = len(codes)
-        codes.extend(compress(self.item_codes, answered))
-        values.extend(compress(record.values, answered))
-        count = len(codes) - count
-        ids.extend(repeat(record.head[0], count))
-        demos.extend(repeat(record.head[-1], count))
-        if len(self.rows) >= BATCH:
+    def follow(self) -> None:
+        """Writes a row group once BATCH responses are waiting."""
+        if len(self.columns.ids) - self.done >= BATCH:
             self._flush()
 
     def _flush(self) -> None:
-        """Rows turned into columns in one step (zip in C) rather than cell by cell."""
-        if self.rows:
-            columns = [list(column) for column in zip(*self.rows, strict=True)]
-            self.wide.write_table(pa.table(columns, schema=self.wide_schema))
-        if self.long_rows[0]:
-            self.long.write_table(pa.table(self.long_rows, schema=self.long_schema))
-        self._reset()
+        start, end = self.done, len(self.columns.ids)
+        if end > start:
+            wide, long = self._batch(start, end)
+            self.wide.write_table(pa.Table.from_arrays(wide, schema=self.wide_schema))
+            self.long.write_table(pa.Table.from_arrays(long, schema=self.long_schema))
+        self.done = end
+
+    def _batch(self, start: int, end: int) -> tuple[list[pa.Array], list[pa.Array]]:
+        """The columns of both forms for responses start…end (end excluded)."""
+        c = self.columns
+        ids = _part(c.ids, np.int64, start, end)
+        demo = _part(c.demo, np.int8, start, end)
+        coded = {
+            name: _decoded(_part(codes, np.int16, start, end), c.texts_of(name))
+            for name, codes in c.coded.items()
+        }
+        raw = np.stack([_part(v, np.int8, start, end) for v in c.values], axis=1)
+        values = [_numbers(v, pa.int8(), (v != DONT_KNOW) & (v != NOT_ANSWERED)) for v in raw.T]
+        scores = [_part(s, np.float64, start, end) for s in c.scores]
+        wide = [
+            _numbers(ids, pa.int64()),
+            _texts(c.rounds, start, end),
+            coded[codebook.ASSOCIATION],
+            _texts(c.names, start, end),
+            coded[codebook.ROLE],
+            coded[codebook.AGENCY],
+            _numbers(demo, pa.int8()),
+            *values,
+            *(_numbers(s, pa.float64(), ~np.isnan(s)) for s in scores),
+        ]
+        rows, items = np.nonzero(raw != NOT_ANSWERED)  # response by response, item order
+        answers = raw[rows, items]
+        codes = _numbers(items.astype(np.int16), pa.int16())
+        long = [
+            _numbers(ids[rows], pa.int64()),
+            pa.DictionaryArray.from_arrays(codes, _strings(self.item_codes)),
+            _numbers(answers, pa.int8(), answers != DONT_KNOW),
+            _numbers(demo[rows], pa.int8()),
+        ]
+        return wide, long
 
     def close(self, metadata: Mapping[str, object]) -> None:
         """Writes what is left and the facts of `Metadata` as key-value metadata."""

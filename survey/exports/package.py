@@ -118,7 +118,7 @@ def write_package(
             )
         coded = _single_pass(session, export, tmp, book, lang, progress)
         with _beside(len(coded.ids)) as run:
-            statistics_written = run(statistics.write_files, coded.files(), tmp)
+            statistics_written = run(statistics.write_saved, statistics.save(coded.files(), tmp))
             if book is not None:
                 book.finish(session, now)
             facts = metadata_rows(
@@ -198,7 +198,7 @@ def _single_pass(
     """Streams the records once into the workbook, both CSVs, both Parquet files and the
     code arrays of the statistics files."""
     coded = _Columns(export, lang)
-    coded.parquet = ParquetForms(export, tmp / "svar.parquet", tmp / "svar_lang.parquet")
+    coded.parquet = ParquetForms(export, tmp / "svar.parquet", tmp / "svar_lang.parquet", coded)
     item_codes = [codebook.column(item) for item in codebook.exported_items(export.q)]
     with (
         (tmp / "svar.csv").open("w", newline="", encoding="utf-8") as wide_fh,
@@ -224,8 +224,8 @@ def _single_pass(
                     repeat(demo),
                 )
             )
-            coded.parquet.add(record)
             coded.add(record)
+            coded.parquet.follow()  # a row group cut from the columns every BATCH responses
     return coded
 
 

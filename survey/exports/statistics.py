@@ -14,11 +14,15 @@ spreadsheet:
 - SPSS measurement levels: statements ordinal, background nominal, dimension scores scale.
 
 Columns are collected in compact arrays during the export's single pass (one byte per
-statement and response), so 130,000 responses × 50 statements take about 7 MB.
+statement and response, texts as numbers into a list of the distinct texts), so 130,000
+responses × 50 statements take about 20 MB; the package's Parquet files are cut from the
+same arrays (survey.exports.columnar). The data frame pyreadstat needs is built as one
+block of numbers without copies, one file at a time (see `StatisticsFiles.frame`).
 """
 
 from __future__ import annotations
 
+import pickle
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -42,6 +46,35 @@ FILES = ("svar.sav", "svar.dta", DATA_FOR_R, "svar.R")
 
 
 VALUE_LABEL_BYTES = 120  # SPSS's limit on a value label, in UTF-8 bytes
+
+
+class Texts:
+    """A column of texts as numbers into the list of its distinct texts: a round label or
+    a förbund's name repeats on every row, and one str object per row (as the database
+    hands them over) took more memory than all the statements' codes."""
+
+    def __init__(self) -> None:
+        self.codes = array("i")
+        self.texts: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def append(self, text: str) -> None:
+        code = self._index.get(text)
+        if code is None:
+            code = self._index[text] = len(self.texts)
+            self.texts.append(text)
+        self.codes.append(code)
+
+    def __getstate__(self) -> tuple[array, list[str]]:
+        return self.codes, self.texts  # sent to another process: the index is not needed
+
+    def __setstate__(self, state: tuple[array, list[str]]) -> None:
+        self.codes, self.texts = state
+        self._index = {text: n for n, text in enumerate(self.texts)}
+
+    def values(self) -> list[str]:
+        texts = self.texts
+        return [texts[code] for code in self.codes]  # shared str objects, not copies
 
 
 def _short(text: str) -> str:
@@ -70,8 +103,8 @@ class CodedColumns:
             groups = [(g.code, g.label[lang]) for g in q.report_groups.get(key, ())]
             self._codes(name, [*choices, *groups])
         self.ids = array("q")
-        self.rounds: list[str] = []
-        self.names: list[str] = []
+        self.rounds = Texts()
+        self.names = Texts()
         self.coded = {name: array("h") for name in CODED}
         self.demo = array("b")
         self.values = [array("b") for _ in self.items]
@@ -81,6 +114,13 @@ class CodedColumns:
         pairs = [*pairs, (codebook.OTHER, codebook.OTHER_LABEL[self.lang])]
         self.codes[name] = {code: n for n, (code, _label) in enumerate(pairs, 1)}
         self.labels[name] = {n: label for n, (_code, label) in enumerate(pairs, 1)}
+
+    def texts_of(self, name: str) -> list[str | None]:
+        """The texts of a coded column by number (0 and any unused number: None)."""
+        texts: list[str | None] = [None] * (len(self.codes[name]) + 1)
+        for text, n in self.codes[name].items():
+            texts[n] = text
+        return texts
 
     def _code(self, name: str, value: str | None) -> int:
         """The number of a code; -1 (system missing) for not answered; a code the
@@ -189,8 +229,8 @@ class StatisticsFiles:
     this one finishes the other files."""
 
     ids: array
-    rounds: list[str]
-    names: list[str]
+    rounds: Texts
+    names: Texts
     coded: dict[str, array]
     demo: array
     item_codes: list[str]
@@ -202,31 +242,62 @@ class StatisticsFiles:
     r: str  # the R script
 
     def frame(self, stata: bool = False):
-        """A pandas DataFrame of the codes (Stata: missing codes as the letters a and b)."""
+        """A pandas DataFrame of the codes (Stata: missing codes as the letters a and b).
+
+        Built without copies: the numbers as one float block (pandas keeps a 2-D array as
+        it is, where a dict of columns is consolidated into a copy), the two text columns
+        inserted beside it; for Stata the statements as one block of objects (the letters
+        and shared small ints). 130,000 × 50 takes about 60 MB, not 200."""
         import numpy as np
         import pandas as pd
 
-        columns: dict[str, object] = {
-            codebook.ID: np.frombuffer(self.ids, dtype=np.int64).astype(np.float64),
-            codebook.ROUND: self.rounds,
-        }
+        head = [codebook.ID, *CODED, codebook.DEMO]
+        numbers = head + ([] if stata else self.item_codes) + self.score_names
+        block = np.empty((len(numbers), len(self.ids)))
+        column = dict(zip(numbers, block, strict=True))
+        column[codebook.ID][:] = np.frombuffer(self.ids, dtype=np.int64)
         for name in CODED:
-            codes = np.frombuffer(self.coded[name], dtype=np.int16).astype(np.float64)
-            codes[codes < 0] = np.nan
-            columns[name] = codes
-            if name == codebook.ASSOCIATION:
-                columns[codebook.ASSOCIATION_NAME] = self.names
-        columns[codebook.DEMO] = np.frombuffer(self.demo, dtype=np.int8).astype(np.float64)
-        for code, values in zip(self.item_codes, self.values, strict=True):
-            raw = np.frombuffer(values, dtype=np.int8)
-            if stata:  # Stata's extended missing values are letters in a numeric column
-                coded = [STATA_MISSING.get(v, v) for v in raw.tolist()]
-                columns[code] = pd.Series(coded, dtype=object)
-            else:
-                columns[code] = raw.astype(np.float64)
+            codes = np.frombuffer(self.coded[name], dtype=np.int16)
+            column[name][:] = np.where(codes < 0, np.nan, codes)
+        column[codebook.DEMO][:] = np.frombuffer(self.demo, dtype=np.int8)
         for name, scores in zip(self.score_names, self.scores, strict=True):
-            columns[name] = np.frombuffer(scores, dtype=np.float64)
-        return pd.DataFrame(columns)
+            column[name][:] = np.frombuffer(scores, dtype=np.float64)
+        if not stata:
+            for code, values in zip(self.item_codes, self.values, strict=True):
+                column[code][:] = np.frombuffer(values, dtype=np.int8)
+        frame = pd.DataFrame(block.T, columns=numbers, copy=False)
+        if stata:  # Stata's extended missing values are letters in a numeric column
+            lookup = np.array([STATA_MISSING.get(v, v) for v in range(-128, 128)], dtype=object)
+            objects = np.empty((len(self.item_codes), len(self.ids)), dtype=object)
+            for row, values in zip(objects, self.values, strict=True):
+                row[:] = lookup[np.frombuffer(values, dtype=np.int8).astype(np.int16) + 128]
+            left = frame.iloc[:, : len(head)]
+            items = pd.DataFrame(objects.T, columns=self.item_codes, copy=False)
+            frame = pd.concat([left, items, frame.iloc[:, len(head) :]], axis=1)
+        frame.insert(1, codebook.ROUND, self.rounds.values())
+        frame.insert(3, codebook.ASSOCIATION_NAME, self.names.values())
+        return frame
+
+
+SAVED = "statistics.pickle"
+
+
+def save(files: StatisticsFiles, folder: Path) -> Path:
+    """`files` written into `folder` for `write_saved`: handed to another process directly
+    they would be pickled in memory whole (40 MB at 130,000 responses × 50 statements)."""
+    path = folder / SAVED
+    with path.open("wb") as fh:
+        pickle.dump(files, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def write_saved(path: Path) -> None:
+    """`write_files` from what `save` wrote (our own file in the export's temporary
+    folder), into that folder."""
+    with path.open("rb") as fh:
+        files = pickle.load(fh)  # noqa: S301 - written by this export a moment ago
+    path.unlink()
+    write_files(files, path.parent)
 
 
 def write_files(files: StatisticsFiles, folder: Path) -> None:
@@ -234,9 +305,11 @@ def write_files(files: StatisticsFiles, folder: Path) -> None:
     that labels them, into `folder`."""
     import pyreadstat
 
-    pyreadstat.write_sav(files.frame(), str(folder / "svar.sav"), **files.sav)
+    frame = files.frame()
+    pyreadstat.write_sav(frame, str(folder / "svar.sav"), **files.sav)
+    frame.to_csv(folder / DATA_FOR_R, index=False, encoding="utf-8", na_rep="")
+    del frame  # one frame at a time
     pyreadstat.write_dta(files.frame(stata=True), str(folder / "svar.dta"), **files.dta)
-    files.frame().to_csv(folder / DATA_FOR_R, index=False, encoding="utf-8", na_rep="")
     (folder / "svar.R").write_text(files.r, encoding="utf-8")
 
 

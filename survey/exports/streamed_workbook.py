@@ -13,15 +13,22 @@ for them (`RowXml`), built as one string and handed to the sheet's row file: Xls
 own path costs about 4 µs a cell (argument parsing, a cell tuple, a dimension check and an
 XML call per cell), this about 0.3. tests/test_export_workbook_xml.py compares the two
 byte for byte, so an XlsxWriter upgrade that changes its cell XML fails there first.
+
+The parts are deflated at DEFLATE_LEVEL, chosen by measurement (bench/export.py --deflate,
+docs/development.md): at zlib's default (6), which XlsxWriter uses and offers no option to
+change, deflating was 44 % of the workbook's CPU time.
 """
 
 from __future__ import annotations
 
 import math
+import zipfile
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from typing import IO
 
 import xlsxwriter
+import xlsxwriter.workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
@@ -48,6 +55,25 @@ def text(value: str) -> str:
     openpyxl and pandas read back literally."""
     cleaned = neutral(ILLEGAL_CHARACTERS_RE.sub("", value))
     return cleaned.replace("\r\n", "\n").replace("\r", "\n")
+
+
+#: zlib level of the workbook's parts: level 1 deflates the sheets about five times faster
+#: than level 6 for a file about 40 % larger (the table in docs/development.md).
+DEFLATE_LEVEL = 1
+_closing_level: ContextVar[int | None] = ContextVar("workbook_deflate_level", default=None)
+
+
+class _LevelledZipFile(zipfile.ZipFile):
+    """XlsxWriter's zip (it opens one `ZipFile` when a workbook closes) at the level of the
+    workbook being closed by `StreamedWorkbook.close`; zlib's default for any other."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("compresslevel", _closing_level.get())
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+
+# XlsxWriter has no option for the level (its issue 853): its module's ZipFile is ours.
+xlsxwriter.workbook.ZipFile = _LevelledZipFile  # type: ignore[misc]
 
 
 class RowXml:
@@ -209,4 +235,8 @@ class StreamedWorkbook:
         return StreamedSheet(self, title, header).widths(widths).printed(landscape)
 
     def close(self) -> None:
-        self.wb.close()
+        token = _closing_level.set(DEFLATE_LEVEL)
+        try:
+            self.wb.close()
+        finally:
+            _closing_level.reset(token)
