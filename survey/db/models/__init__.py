@@ -24,6 +24,7 @@ from survey.db.models.answers import (
     DraftComment,
     Response,
     SubmissionDay,
+    answers_of_response,
     random_key,
 )
 from survey.db.models.base import Base
@@ -48,6 +49,7 @@ __all__ = [
     "AuditEvent",
     "LoginSession",
     "Answer",
+    "answers_of_response",
     "Association",
     "Base",
     "Comment",
