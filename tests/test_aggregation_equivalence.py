@@ -12,9 +12,9 @@ from collections import defaultdict
 
 import pytest
 from conftest import demo_module_app
-from sqlalchemy import select
+from sqlalchemy import select, text
 
-from survey.db import models
+from survey.db import models, planner
 from survey.results import scoring
 
 K = 3
@@ -74,8 +74,13 @@ def db(demo_app):
         yield session
 
 
+@pytest.mark.parametrize("streamed", [False, True], ids=["few-rounds", "many-rounds"])
 @pytest.mark.parametrize("by", [None, "role", "agency"])
-def test_dimension_stats_equal_a_plain_computation(db, by):
+def test_dimension_stats_equal_a_plain_computation(db, by, streamed, monkeypatch):
+    """`many-rounds`: as over more than FEW_ROUNDS rounds (PostgreSQL's statement-level
+    settings, put back afterwards)."""
+    if streamed:
+        monkeypatch.setattr(planner, "FEW_ROUNDS", 0)
     published = list(
         db.scalars(select(models.Round.id).where(models.Round.state == models.RoundState.PUBLISHED))
     )
@@ -100,3 +105,6 @@ def test_dimension_stats_equal_a_plain_computation(db, by):
         if len(scores) > 1:
             assert math.isclose(s.sd, statistics.stdev(scores), rel_tol=1e-9, abs_tol=1e-12)
     assert shown > 20  # most groups are shown: the comparison is not vacuous
+    if db.get_bind().dialect.name == "postgresql":  # the statement's settings are undone
+        assert db.execute(text("SELECT current_setting('enable_hashagg')")).scalar() == "on"
+        assert db.execute(text("SELECT current_setting('work_mem')")).scalar() == "4MB"

@@ -32,12 +32,15 @@ WORK_MEM_PER_ROUND_KB = 256
 WORK_MEM_MAX_KB = 512 * 1024
 
 _SET = text(
-    "SELECT old.work_mem, old.hashagg, set_config('work_mem', :work_mem, true), "
-    "set_config('enable_hashagg', 'off', true) FROM (SELECT current_setting('work_mem') "
-    "AS work_mem, current_setting('enable_hashagg') AS hashagg OFFSET 0) AS old"
+    "SELECT old.work_mem, old.hashagg, old.jit, set_config('work_mem', :work_mem, true), "
+    "set_config('enable_hashagg', 'off', true), set_config('jit', 'off', true) "
+    "FROM (SELECT current_setting('work_mem') AS work_mem, "
+    "current_setting('enable_hashagg') AS hashagg, current_setting('jit') AS jit "
+    "OFFSET 0) AS old"
 )
 _RESET = text(
-    "SELECT set_config('work_mem', :work_mem, true), set_config('enable_hashagg', :hashagg, true)"
+    "SELECT set_config('work_mem', :work_mem, true), "
+    "set_config('enable_hashagg', :hashagg, true), set_config('jit', :jit, true)"
 )
 
 
@@ -48,7 +51,8 @@ def work_mem_kb(rounds: int) -> int:
 @contextmanager
 def aggregate_settings(session: Session, rounds: int) -> Iterator[None]:
     """Around one aggregate over `rounds` rounds: streaming groups and enough memory to
-    sort (PostgreSQL, more than FEW_ROUNDS rounds); nothing otherwise."""
+    sort, no JIT compilation (its tens of milliseconds buy nothing for one aggregate)
+    (PostgreSQL, more than FEW_ROUNDS rounds); nothing otherwise."""
     if rounds <= FEW_ROUNDS or session.get_bind().dialect.name != "postgresql":
         yield
         return
@@ -56,4 +60,4 @@ def aggregate_settings(session: Session, rounds: int) -> Iterator[None]:
     try:
         yield
     finally:
-        session.execute(_RESET, {"work_mem": old.work_mem, "hashagg": old.hashagg})
+        session.execute(_RESET, {"work_mem": old.work_mem, "hashagg": old.hashagg, "jit": old.jit})

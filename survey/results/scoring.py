@@ -261,8 +261,9 @@ def group_statistics_query(
             *[func.sum(per.c[f"p{p}"]).label(f"p{p}") for p in SCALE_POINTS],
             func.sum(n).over(partition_by=whole).label("total_n"),
             func.sum(func.count()).over(partition_by=whole).label("total_respondents"),
-            invited(per.c.round_id).label("invited"),
+            func.max(models.Round.invited).label("invited"),  # see `invited`
         )
+        .join(models.Round, models.Round.id == per.c.round_id)
         .group_by(*keys)
         .order_by(per.c.round_id, func.min(per.c.dimension))
     )
