@@ -1,7 +1,7 @@
 """A round's answers together: answers keyed by (round, response, statement)
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0017 (written on 0011; re-chained after main's chain)
 Create Date: 2026-12-07 23:55:00
 
 `answer` gets `round_id` (its response's round, kept equal by a composite foreign key onto
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | Sequence[str] | None = "0011"
+down_revision: str | Sequence[str] | None = "0017"  # chain: … 0012 0011 0017 0014
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
