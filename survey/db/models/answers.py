@@ -133,7 +133,7 @@ class Answer(Base):
     here (the composite foreign key keeps the two equal) so that a round's answers lie
     together, in the table itself on SQLite (`WITHOUT ROWID`: stored in key order) and in
     the primary key's index on PostgreSQL (which carries `value` too, so the statistics
-    read the index alone). Within a round they lie in the order of the random response
+    can read the index alone). Within a round they lie in the order of the random response
     keys: no order of submission (docs/design.md, "One round's answers together").
     """
 
