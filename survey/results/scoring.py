@@ -196,7 +196,10 @@ def _answers_per_respondent(round_ids: Iterable[int], by: str | None) -> Any:
             func.count().label("answers"),
             *[func.sum(case((value == p, 1), else_=0)).label(f"p{p}") for p in SCALE_POINTS],
         )
-        .join(models.Item, models.Item.id == models.Answer.item_id)
+        # `+ 0`: the answers are read in the order of their key, round by round, never
+        # statement by statement through `ix_answer_item_id` (SQLite would then look
+        # every value up in the table: 1.6× the CPU time at 4M answers).
+        .join(models.Item, models.Item.id == models.Answer.item_id + 0)
         .where(models.Answer.round_id.in_(ids), published(models.Answer.round_id), is_statement())
         .group_by(models.Answer.round_id, models.Answer.response_id, models.Item.dimension_id)
         .subquery()
