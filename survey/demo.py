@@ -12,13 +12,13 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from survey.accounts import users
 from survey.accounts.access import TWO_FACTOR_ROLES
 from survey.answering import drafts
-from survey.db import audit, models
+from survey.db import audit, mixing, models
 from survey.db.engine import transaction
 from survey.db.models import RoundState
 from survey.errors import SurveyError
@@ -116,7 +116,7 @@ def remove_demo(session: Session) -> None:
         delete(models.DraftComment).where(models.DraftComment.draft_id.in_(demo_drafts))
     )
     session.execute(delete(models.Draft).where(models.Draft.round_id.in_(demo_rounds)))
-    session.execute(delete(models.Answer).where(models.Answer.response_id.in_(demo_responses)))
+    session.execute(delete(models.Answer).where(models.Answer.round_id.in_(demo_rounds)))
     session.execute(delete(models.Comment).where(models.Comment.response_id.in_(demo_responses)))
     session.execute(delete(models.Response).where(models.Response.round_id.in_(demo_rounds)))
     session.execute(delete(models.Round).where(models.Round.association_id.in_(demo_assoc)))
@@ -184,24 +184,20 @@ def build_demo(
                 session, assoc, version, label, opens_on=opens, closes_on=closes, state=state
             )
             n = rng.randint(35, 70)  # large enough for the merged role groups to show
-            people = [
-                models.Response(
-                    round_id=rnd.id,
-                    language="sv",
-                    role=_pick(rng, ROLE_WEIGHTS),
-                    agency=_pick(rng, AGENCY_WEIGHTS),
-                    years=rng.choice(["lt1", "1to3", "3to5", "gt5"]),
-                )
+            profiles = [
+                (_pick(rng, ROLE_WEIGHTS), _pick(rng, AGENCY_WEIGHTS))
+                + (rng.choice(["lt1", "1to3", "3to5", "gt5"]),)
                 for _ in range(n)
             ]
-            session.add_all(people)
-            session.flush()
-            answers = [
-                row
-                for person in people
-                for row in _answers(rng, person, items, item_ids, base + change * r_index, profile)
-            ]
-            session.execute(insert(models.Answer), answers)
+            level = base + change * r_index
+            people = [
+                mixing.Submitted(
+                    "sv", role, agency, years,
+                    _answers(rng, role, agency, items, item_ids, level, profile),
+                )
+                for role, agency, years in profiles
+            ]  # fmt: skip
+            mixing.insert(session, rnd.id, people)
             total += n
             if state == RoundState.OPEN:
                 links[slug] = _links(session, rnd, rng, n, links_per_association)
@@ -293,9 +289,9 @@ def _remove_demo_users(session: Session, demo_assoc) -> None:
     session.execute(delete(models.User).where(models.User.is_demo.is_(True)))
 
 
-def _answers(rng, person, items, item_ids, level, profile) -> list[dict[str, object]]:
+def _answers(rng, role, agency, items, item_ids, level, profile) -> list[tuple[int, int | None]]:
     """One synthetic person's answers to every statement (2 % skipped, ~5 % vet ej)."""
-    level += ROLE_EFFECT[person.role] + AGENCY_EFFECT[person.agency]
+    level += ROLE_EFFECT[role] + AGENCY_EFFECT[agency]
     level += rng.gauss(0, 0.35)  # how brightly this person sees things overall
     # A person's view of a dimension drives all its items, so items agree with each other
     # (a realistic Cronbach's alpha) rather than being pure noise.
@@ -306,7 +302,7 @@ def _answers(rng, person, items, item_ids, level, profile) -> list[dict[str, obj
         if roll < 0.02:
             continue  # skipped
         value: int | None
-        if roll < 0.07 + (0.08 if person.role == "styrelse" else 0):
+        if roll < 0.07 + (0.08 if role == "styrelse" else 0):
             value = None  # vet ej
         elif item.kind != "statement":  # the level now, or wanted in two years (version 3)
             # The förbund's two weakest dimensions are seen in three camps (a split
@@ -320,7 +316,7 @@ def _answers(rng, person, items, item_ids, level, profile) -> list[dict[str, obj
             value = min(5, max(1, round(latent)))
             if item.reverse:
                 value = 6 - value
-        rows.append({"response_id": person.id, "item_id": item_ids[item.code], "value": value})
+        rows.append((item_ids[item.code], value))
     return rows
 
 

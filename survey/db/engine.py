@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from survey.db import median
 from survey.errors import StorageUnavailable
 
 #: Execution option a unit of work sets: on SQLite its transaction takes the write lock
@@ -62,6 +63,7 @@ def _read_only_sqlite(url: str) -> Engine:
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
+        median.register(dbapi_connection)
 
     return engine
 
@@ -81,6 +83,7 @@ def _sqlite(engine: Engine) -> None:
         # A deleted draft is overwritten, not left readable in free pages of the file.
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
+        median.register(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:

@@ -76,16 +76,16 @@ def mix_round(
     """Write `new` (if any) and `limit - 1` random responses of the round (all of them when
     `limit` is None) again, in random order under new random keys."""
     if limit == 1 and new is not None:
-        _write(session, round_id, [new])
+        insert(session, round_id, [new])
         return
     _lock_round(session, round_id)
     chosen = select(models.Response.id).where(models.Response.round_id == round_id)
     if limit is not None:
         chosen = chosen.order_by(func.random()).limit(limit - (new is not None))
-    moved = _take(session, list(session.scalars(chosen)))
+    moved = _take(session, round_id, list(session.scalars(chosen)))
     group = moved + ([new] if new is not None else [])
     _shuffle(group)
-    _write(session, round_id, group)
+    insert(session, round_id, group)
 
 
 def write_new(
@@ -102,19 +102,20 @@ def write_new(
     _shuffle(shuffled)
     for start in range(0, len(shuffled), WRITE_BATCH):
         batch = shuffled[start : start + WRITE_BATCH]
-        _write(session, round_id, batch)
+        insert(session, round_id, batch)
         if progress:
             progress(len(batch))
 
 
-def _take(session: Session, ids: list[int]) -> list[Submitted]:
-    """Read and delete these responses (with their answers and comments)."""
+def _take(session: Session, round_id: int, ids: list[int]) -> list[Submitted]:
+    """Read and delete these responses of the round (with their answers and comments)."""
     if not ids:
         return []
+    of_these = (models.Answer.round_id == round_id, models.Answer.response_id.in_(ids))
     answers: dict[int, list[tuple[int, int | None]]] = {i: [] for i in ids}
     for rid, item, value in session.execute(
         select(models.Answer.response_id, models.Answer.item_id, models.Answer.value).where(
-            models.Answer.response_id.in_(ids)
+            *of_these
         )
     ):
         answers[rid].append((item, value))
@@ -134,7 +135,7 @@ def _take(session: Session, ids: list[int]) -> list[Submitted]:
             models.Response.years,
         ).where(models.Response.id.in_(ids))
     ).all()
-    session.execute(delete(models.Answer).where(models.Answer.response_id.in_(ids)))
+    session.execute(delete(models.Answer).where(*of_these))
     session.execute(delete(models.Comment).where(models.Comment.response_id.in_(ids)))
     session.execute(delete(models.Response).where(models.Response.id.in_(ids)))
     return [
@@ -143,7 +144,9 @@ def _take(session: Session, ids: list[int]) -> list[Submitted]:
     ]
 
 
-def _write(session: Session, round_id: int, group: Iterable[Submitted]) -> None:
+def insert(session: Session, round_id: int, group: Iterable[Submitted]) -> None:
+    """The one place submitted rows are written: each response under a new random key,
+    its answers under (round, key, statement), in the order given."""
     keyed = [(models.random_key(), s) for s in group]
     if not keyed:
         return
@@ -156,7 +159,7 @@ def _write(session: Session, round_id: int, group: Iterable[Submitted]) -> None:
         ],
     )  # fmt: skip
     answers = [
-        {"response_id": key, "item_id": item, "value": value}
+        {"round_id": round_id, "response_id": key, "item_id": item, "value": value}
         for key, s in keyed
         for item, value in s.answers
     ]

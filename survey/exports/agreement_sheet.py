@@ -35,7 +35,7 @@ def agreement_rows(session: Session, export: Export) -> Iterator[list[object]]:
             func.sum(value * value),
         )
         .select_from(models.Answer)
-        .join(models.Response, models.Response.id == models.Answer.response_id)
+        .join(models.Response, models.answers_of_response())
         .join(models.Round, models.Round.id == models.Response.round_id)
         .join(models.Association, models.Association.id == models.Round.association_id)
         .join(models.Item, models.Item.id == models.Answer.item_id)
@@ -68,7 +68,7 @@ def _respondents(session: Session, export: Export) -> dict[tuple[str, str, str],
             func.count(func.distinct(models.Response.id)),
         )
         .select_from(models.Answer)
-        .join(models.Response, models.Response.id == models.Answer.response_id)
+        .join(models.Response, models.answers_of_response())
         .join(models.Round, models.Round.id == models.Response.round_id)
         .join(models.Association, models.Association.id == models.Round.association_id)
         .join(models.Item, models.Item.id == models.Answer.item_id)

@@ -203,7 +203,7 @@ def _response_rows(
         .select_from(models.Response)
         .join(models.Round, models.Round.id == models.Response.round_id)
         .join(models.Association, models.Association.id == models.Round.association_id)
-        .outerjoin(models.Answer, models.Answer.response_id == models.Response.id)
+        .outerjoin(models.Answer, models.answers_of_response())
         .outerjoin(models.Item, models.Item.id == models.Answer.item_id)
         .where(exported(plan, selection))
         .group_by(*head, models.Round.id, models.Association.id)
@@ -331,7 +331,7 @@ class Export:
         stmt = (
             select(func.count())
             .select_from(models.Answer)
-            .join(models.Response, models.Response.id == models.Answer.response_id)
+            .join(models.Response, models.answers_of_response())
             .where(exported(self.plan, self.selection))
         )
         return int(session.scalar(stmt) or 0)

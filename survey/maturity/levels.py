@@ -71,7 +71,7 @@ def level_query(
             func.sum(n).over(**whole).label("total_n"),
             func.sum(func.count()).over(**whole).label("total_respondents"),
         )
-        .join(models.Answer, models.Answer.response_id == models.Response.id)
+        .join(models.Answer, models.answers_of_response())
         .join(models.Item, models.Item.id == models.Answer.item_id)
         .join(models.Dimension, models.Dimension.id == models.Item.dimension_id)
         .where(models.Response.round_id.in_(list(round_ids)), models.Item.kind == kind)
@@ -136,7 +136,7 @@ def national_levels(
             models.Dimension.code.label("dimension"),
             func.avg(models.Answer.value).label("mean"),
         )
-        .join(models.Answer, models.Answer.response_id == models.Response.id)
+        .join(models.Answer, models.answers_of_response())
         .join(models.Item, models.Item.id == models.Answer.item_id)
         .join(models.Dimension, models.Dimension.id == models.Item.dimension_id)
         .where(models.Response.round_id.in_(rounds), models.Item.kind == kind)

@@ -46,7 +46,13 @@ def cronbach_alpha(session: Session, round_ids: Iterable[int], k: int) -> list[R
             complete.c.dimension,
             _variance(func.count(), func.sum(value), func.sum(value * value)).label("var"),
         )
-        .join(models.Answer, models.Answer.response_id == complete.c.response_id)
+        .join(
+            models.Answer,
+            and_(
+                models.Answer.round_id == complete.c.round_id,
+                models.Answer.response_id == complete.c.response_id,
+            ),
+        )
         .join(models.Item, models.Item.id == models.Answer.item_id)
         .join(
             models.Dimension,

@@ -25,6 +25,7 @@ from survey.db.models.answers import (
     DraftComment,
     Response,
     SubmissionDay,
+    answers_of_response,
     random_key,
 )
 from survey.db.models.api import ApiToken, TokenScope
@@ -53,6 +54,7 @@ __all__ = [
     "FederatedIdentity",
     "LoginSession",
     "Answer",
+    "answers_of_response",
     "Association",
     "Base",
     "Comment",

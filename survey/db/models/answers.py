@@ -14,13 +14,18 @@ import secrets
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    ColumnElement,
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
+    Index,
     Integer,
     LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Text,
+    and_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -98,7 +103,12 @@ class Response(Base):
     names them — not the link, not the draft, not when or in which order it came in."""
 
     __tablename__ = "response"
-    __table_args__ = (UNORDERED,)
+    __table_args__ = (
+        # What an answer's foreign key points at (see `Answer`): a round and a response
+        # of it. A unique index (both databases accept one as a foreign key's target).
+        Index("response_round_key", "round_id", "id", unique=True),
+        UNORDERED,
+    )
 
     id: Mapped[int] = mapped_column(
         BigInteger, primary_key=True, autoincrement=False, default=random_key
@@ -117,22 +127,43 @@ class Response(Base):
 
 
 class Answer(Base):
-    """One rating. `value` NULL means "vet ej" (don't know), never 0; no row means skipped."""
+    """One rating. `value` NULL means "vet ej" (don't know), never 0; no row means skipped.
+
+    Keyed by (round, response, statement): `round_id` is the response's round, repeated
+    here (the composite foreign key keeps the two equal) so that a round's answers lie
+    together, in the table itself on SQLite (`WITHOUT ROWID`: stored in key order) and in
+    the primary key's index on PostgreSQL (which carries `value` too, so the statistics
+    can read the index alone). Within a round they lie in the order of the random response
+    keys: no order of submission (docs/design.md, "One round's answers together").
+    """
 
     __tablename__ = "answer"
     __table_args__ = (
+        PrimaryKeyConstraint(
+            "round_id", "response_id", "item_id", name="answer_pkey",
+            postgresql_include=["value"],
+        ),
+        ForeignKeyConstraint(
+            ["round_id", "response_id"], ["response.round_id", "response.id"],
+            ondelete="CASCADE", name="answer_response_fkey",
+        ),
         CheckConstraint("value IS NULL OR value BETWEEN 1 AND 5", name="answer_value"),
         UNORDERED,
-    )
+    )  # fmt: skip
 
-    response_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
-    )
-    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), primary_key=True, index=True)
+    round_id: Mapped[int] = mapped_column(Integer)
+    response_id: Mapped[int] = mapped_column(BigInteger)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
     value: Mapped[int | None] = mapped_column(Integer)
 
     response: Mapped[Response] = relationship(back_populates="answers")
     item: Mapped[Item] = relationship()
+
+
+def answers_of_response() -> ColumnElement[bool]:
+    """The join of `Answer` to its `Response`, on the whole key (round first, so that the
+    primary key's index finds them)."""
+    return and_(Answer.round_id == Response.round_id, Answer.response_id == Response.id)
 
 
 class Comment(Base):
