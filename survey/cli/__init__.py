@@ -84,7 +84,17 @@ def FORBUND_OPTION(**kwargs: Any) -> Callable[[F], F]:  # noqa: N802 - reads as 
 
 
 def register_commands(app: Flask) -> None:
-    from survey.cli import accounts, assets, backups, database, export, instance, mail, rounds
+    from survey.cli import (
+        accounts,
+        assets,
+        backups,
+        database,
+        export,
+        figures,
+        instance,
+        mail,
+        rounds,
+    )
 
     for command in (
         instance.init_command,
@@ -102,6 +112,7 @@ def register_commands(app: Flask) -> None:
         mail.mail_group,
         backups.backup_command,
         backups.restore_command,
+        figures.figures_group,
     ):
         app.cli.add_command(command)
     # The group's older name, kept so scripts written for it go on working.

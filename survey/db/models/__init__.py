@@ -27,6 +27,7 @@ from survey.db.models.answers import (
     random_key,
 )
 from survey.db.models.base import Base
+from survey.db.models.figures import FigureSnapshot, SnapshotFigure
 from survey.db.models.instruments import AgencyType, Dimension, Item, Questionnaire
 from survey.db.models.mail import (
     MailLanguage,
@@ -53,6 +54,7 @@ __all__ = [
     "Comment",
     "Dimension",
     "Draft",
+    "FigureSnapshot",
     "DraftAnswer",
     "DraftComment",
     "Invitation",
@@ -72,6 +74,7 @@ __all__ = [
     "Response",
     "Role",
     "Round",
+    "SnapshotFigure",
     "RoundState",
     "SYSTEM_ROLES",
     "SubmissionDay",
