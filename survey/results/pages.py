@@ -1,8 +1,10 @@
 """Everything one board page about a förbund's round shows, gathered in one call so each
 query runs once per request: the förbund's rounds once (round picker, previous round and
-trend), `dimension_stats` once for overview and trend, and the questionnaire's dimensions
-(with their statements where the page lists them) loaded with the round, never one
-dimension at a time. The web views parse the request, call one of these, and render.
+trend), the figures of overview, trend and breakdowns in one read of the publication
+snapshot (survey.results.snapshot: computed when the round was published, live for a
+round without one), and the questionnaire's dimensions (with their statements where the
+page lists them) loaded with the round, never one dimension at a time. The web views and
+the API parse the request, call one of these, and render.
 
 tests/test_statement_budget.py holds each page to its number of statements."""
 
