@@ -10,6 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from survey.db.engine import make_engine, session_factory
+from survey.federation import config as federation_config
 from survey.settings import Settings
 
 #: What one request may send. The largest form (a dimension page: its statements, a comment
@@ -61,6 +62,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["survey"] = settings
     app.extensions["survey_engine"] = engine
     app.extensions["survey_sessions"] = session_factory(engine)
+    # Identity providers (instance/federation.yaml): a file that cannot be used stops the
+    # start with its place and fault, as a questionnaire file does.
+    app.extensions["survey_federation"] = federation_config.load(app.instance_path)
 
     from survey.web import init_web
 

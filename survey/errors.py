@@ -133,6 +133,40 @@ class AccountSetupError(WordedError):
     """A user or role that cannot be added or changed as asked (the message says why)."""
 
 
+class FederationConfigError(SurveyError):
+    """instance/federation.yaml cannot be used: the file, the place in it and the fault,
+    like a questionnaire file's (survey/federation/config.py)."""
+
+    def __init__(self, source: str, place: str, fault: str):
+        self.source, self.place, self.fault = source, place, fault
+        super().__init__(f"{source}: {place}: {fault}" if place else f"{source}: {fault}")
+
+
+class FederatedLoginRefused(SurveyError):
+    """A log-in through an identity provider that is refused; `reason` is one of REASONS
+    (the web words it), `detail` says more for the audit log and the command line (never
+    shown to the person: it may name the protocol fault an attacker probes for)."""
+
+    REASONS = (
+        "unknown_user",  # nobody invited with this identity or verified e-mail
+        "no_roles",  # roles from attributes: no configured attribute gave a role
+        "email_unverified",  # linking needs an e-mail address the provider has verified
+        "linked_elsewhere",  # the account is linked to another identity at this provider
+        "locked",  # the account is locked after failed log-ins
+        "passwords_off",  # password log-in is switched off for this installation
+        "unknown_provider",
+        "cancelled",  # the person or the provider broke the log-in off
+        "protocol",  # the provider's answer failed a check (signature, audience, time...)
+        "unavailable",  # the provider did not answer
+    )
+
+    def __init__(self, reason: str, detail: str = ""):
+        if reason not in self.REASONS:
+            raise ValueError(f"unknown refusal {reason!r}")
+        self.reason, self.detail = reason, detail
+        super().__init__(f"federated log-in refused: {reason}" + (f" ({detail})" if detail else ""))
+
+
 class MailRefused(SurveyError):
     """An e-mail step that cannot be taken now; `reason` lets the web word it:
     "round_state" (the round does not take addresses or messages in its state; `state`),

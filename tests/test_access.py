@@ -44,6 +44,8 @@ EXPECTED = {
     "auth.logout": ("/logout", SIGNED_IN),
     "auth.two_factor": ("/account/two-factor", SIGNED_IN),
     "auth.two_factor_post": ("/account/two-factor", SIGNED_IN),
+    "oidc.start": ("/login/oidc/no-such-provider", EVERYONE),
+    "oidc.callback": ("/login/oidc/no-such-provider/callback", EVERYONE),
     "respond.start": ("/r/{token}", EVERYONE),
     "respond.save_start": ("/r/{token}", EVERYONE),
     "respond.page": ("/r/{token}/p/1", EVERYONE),

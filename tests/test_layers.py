@@ -19,6 +19,7 @@ LAYERS = [
     {"rounds"},
     {"mail"},
     {"accounts"},
+    {"federation"},
     {"answering"},
     {"results"},
     {"maturity"},

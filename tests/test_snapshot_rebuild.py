@@ -39,7 +39,7 @@ def test_migration_0013_builds_the_snapshots_of_rounds_already_published(app, db
     db.close()
     engine = app.extensions["survey_engine"]
     with engine.begin() as connection:
-        command.downgrade(migrations.config(connection), "0011")
+        command.downgrade(migrations.config(connection), "-1")  # to before 0013
     with engine.begin() as connection:
         command.upgrade(migrations.config(connection), "head")
     assert db.scalar(select(func.count()).select_from(models.FigureSnapshot)) == 1

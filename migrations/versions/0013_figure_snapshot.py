@@ -1,7 +1,7 @@
 """The publication snapshot (issue 23): a published round's figures, computed once
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0017 (written on 0011; re-chained after main's chain)
 Create Date: 2026-12-07 23:50:00
 
 `figure_snapshot` says a published round has its figures kept, at which k;
@@ -22,7 +22,7 @@ from alembic import op
 from sqlalchemy.orm import Session
 
 revision: str = "0013"
-down_revision: str | Sequence[str] | None = "0011"
+down_revision: str | Sequence[str] | None = "0017"  # chain: … 0012 0011 0017 0013
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

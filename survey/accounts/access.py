@@ -40,6 +40,8 @@ class Principal:
     has_totp: bool = False
     research_agreement: bool = False
     is_demo: bool = False
+    #: This session began at an identity provider whose assurance counts as two factors.
+    federated_two_factor: bool = False
 
     def roles_in(self, association_id: int) -> frozenset[Role]:
         """The roles held in one förbund (system-wide roles are not counted here)."""
@@ -80,9 +82,9 @@ class Principal:
 
     @property
     def must_enrol(self) -> bool:
-        """A role that needs two-factor and no authenticator yet: enrolment is all that
-        such a session may do."""
-        return self.needs_two_factor and not self.has_totp
+        """A role that needs two-factor and no authenticator yet (nor a log-in whose
+        provider vouched for two factors): enrolment is all that such a session may do."""
+        return self.needs_two_factor and not self.has_totp and not self.federated_two_factor
 
 
 def is_system_wide(role: Role) -> bool:

@@ -10,6 +10,7 @@ of the cookie made before opens nothing. Times are naive UTC, passed in (`now`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import secrets
 
@@ -34,9 +35,12 @@ MAX_AGE = dt.timedelta(hours=12)
 TOUCH_EVERY = dt.timedelta(minutes=1)
 
 
-def start(session: Session, user_id: int, now: dt.datetime) -> str:
+def start(
+    session: Session, user_id: int, now: dt.datetime, *, federated_two_factor: bool = False
+) -> str:
     """A new session for the user; returns its id for the cookie (only the hash is kept).
-    The user's sessions that have ended by now are cleared away on the way."""
+    The user's sessions that have ended by now are cleared away on the way.
+    `federated_two_factor`: an identity provider's assurance stood for the second factor."""
     token = secrets.token_urlsafe(32)
     with transaction(session):
         session.execute(
@@ -47,7 +51,13 @@ def start(session: Session, user_id: int, now: dt.datetime) -> str:
             )
         )
         session.add(
-            LoginSession(id_hash=id_hash(token), user_id=user_id, created_at=now, last_seen_at=now)
+            LoginSession(
+                id_hash=id_hash(token),
+                user_id=user_id,
+                created_at=now,
+                last_seen_at=now,
+                federated_two_factor=federated_two_factor,
+            )
         )
     return token
 
@@ -65,6 +75,8 @@ def resume(session: Session, token: str, now: dt.datetime) -> Principal | None:
     if user is None:
         return None
     principal = users.principal_of(user)
+    if row.federated_two_factor:
+        principal = dataclasses.replace(principal, federated_two_factor=True)
     idle = IDLE_ROW_LEVEL if principal.may_read_row_level else IDLE_OTHERS
     if now - row.created_at >= MAX_AGE or now - row.last_seen_at >= idle:
         _write(session, delete(LoginSession).where(LoginSession.id_hash == key))

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from survey import demo
 from survey.cli import domain_errors, open_session, settings
 from survey.cli.database import describe, upgrade_database
+from survey.cli.test_idp import start_test_idp
 from survey.db import audit
 from survey.db.migrations import SchemaState
 from survey.instruments import services as instruments
@@ -78,9 +79,17 @@ def load_questionnaire_command(path: Path) -> None:
 @click.option("--force", is_flag=True, help="Add demo data even beside real rounds.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
+@click.option(
+    "--test-idp",
+    is_flag=True,
+    help="Serve too, with a test OpenID provider on loopback to log in through (demo only).",
+)
+@click.option("--idp-port", default=5001, show_default=True, help="The test provider's port.")
 @with_appcontext
 @domain_errors
-def demo_command(serve: bool, force: bool, host: str, port: int) -> None:
+def demo_command(
+    serve: bool, force: bool, host: str, port: int, test_idp: bool, idp_port: int
+) -> None:
     """Load a clearly labelled synthetic dataset (replacing any earlier demo data)."""
     _init_database()
     with open_session() as session:
@@ -93,7 +102,9 @@ def demo_command(serve: bool, force: bool, host: str, port: int) -> None:
     slug, tokens = next(iter(result.invitation_links.items()))
     click.echo(f"try answering as a respondent: {settings().link('/r/' + tokens[0])}")
     _print_demo_logins(result.logins)
-    if serve:
+    if test_idp:
+        start_test_idp(app, host, idp_port, result.logins)
+    if serve or test_idp:
         _serve(app, host, port)
 
 

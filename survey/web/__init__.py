@@ -56,6 +56,7 @@ def init_web(app: Flask) -> None:
 
     from survey.web import error_pages
     from survey.web.admin import bp as admin
+    from survey.web.auth.oidc_routes import bp as oidc
     from survey.web.auth.routes import bp as auth
     from survey.web.board.routes import bp as board
     from survey.web.downloads.routes import bp as downloads
@@ -64,7 +65,7 @@ def init_web(app: Flask) -> None:
     from survey.web.session import init_login
     from survey.web.throttle import init_limiter
 
-    for blueprint in (respond, board, downloads, auth, admin, info):
+    for blueprint in (respond, board, downloads, auth, oidc, admin, info):
         app.register_blueprint(blueprint)
     init_limiter(app, settings_of(app), login=auth, respond=respond)
 

@@ -162,6 +162,8 @@ RULES: dict[str, Rule] = {
     "auth.logout": SIGNED_IN,
     "auth.two_factor": SIGNED_IN,
     "auth.two_factor_post": SIGNED_IN,
+    "oidc.start": ANYONE,
+    "oidc.callback": ANYONE,
     "plotly_js": ANYONE,
     "healthz": ANYONE,  # for the proxy and monitoring: the database's state, nothing else
     "respond.start": ANYONE,

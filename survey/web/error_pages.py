@@ -23,6 +23,7 @@ from survey.db.migrations import SchemaState
 from survey.errors import (
     AccountSetupError,
     ExportRefused,
+    FederatedLoginRefused,
     InvalidAnswer,
     InvalidPasswordLink,
     InvalidToken,
@@ -238,6 +239,8 @@ def _register_account_error_pages(app: Flask) -> None:
     def account_setup(e: AccountSetupError):
         return page(400, _("The account could not be changed"), str(e))
 
+    app.errorhandler(FederatedLoginRefused)(federated_login_refused)
+
     @app.errorhandler(403)
     def forbidden(_e: Exception):
         return page(403, _("No access"), _("Your account does not give access to this page."))
@@ -359,6 +362,40 @@ def _storage_page(reason: str, error: Exception):
         )
     body, status = page(503, title, message)
     return body, status, {"Retry-After": "5" if reason == "busy" else "300"}
+
+
+def federated_login_refused(e: FederatedLoginRefused):
+    """A log-in through an identity provider refused: what the person can do about it.
+    The protocol's detail is in the audit log, not on the page."""
+    ask = _(
+        "Ask an administrator of this service to invite you with the e-mail address your "
+        "organisation has for you."
+    )
+    again = _("Try again from the log-in page.")
+    texts = {
+        "unknown_user": (403, _("Your organisation knows you, but this service does not.")),
+        "no_roles": (403, _("Your organisation gives you no role in this service.")),
+        "email_unverified": (
+            403,
+            _("Your organisation has not confirmed your e-mail address, so it is not linked."),
+        ),
+        "linked_elsewhere": (
+            403,
+            _("This account is already linked to another identity at your organisation."),
+        ),
+        "locked": (403, _("Too many failed attempts: the account is locked for a while.")),
+        "passwords_off": (403, _("Log-in with a password is switched off here.")),
+        "unknown_provider": (404, _("There is no such way to log in here.")),
+        "cancelled": (400, _("The log-in was broken off at your organisation.")),
+        "protocol": (
+            400,
+            _("The answer from your organisation's log-in could not be accepted."),
+        ),
+        "unavailable": (503, _("Your organisation's log-in does not answer just now.")),
+    }
+    status, text = texts[e.reason]
+    advice = ask if status == 403 and e.reason != "locked" else again
+    return page(status, _("You are not logged in"), f"{text} {advice}")
 
 
 def register(app: Flask) -> None:

@@ -6,11 +6,17 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, current_app, make_response, request
+from flask import Flask, Response, current_app, has_app_context, make_response, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from survey.web.form_text import refuse_control_characters
+
+
+def _provider_origins() -> tuple[str, ...]:
+    if not has_app_context() or "survey_federation" not in current_app.extensions:
+        return ()
+    return current_app.extensions["survey_federation"].origins()
 
 
 def content_security_policy(inline_styles: bool = False) -> str:
@@ -24,6 +30,8 @@ def content_security_policy(inline_styles: bool = False) -> str:
     with violations). Inline styles cannot run code, so the script rules keep their
     strength; every other page (the respondent's above all) gets `style-src 'self'`.
     `data:` and `blob:` images: Plotly renders the SVG to an image for the PNG download.
+    Forms may lead to the configured identity providers too (instance/federation.yaml): the
+    log-out form ends at the provider's log-out, and browsers apply form-action to redirects.
     """
     return "; ".join(
         (
@@ -33,7 +41,7 @@ def content_security_policy(inline_styles: bool = False) -> str:
             "img-src 'self' data: blob:",
             "object-src 'none'",
             "base-uri 'self'",
-            "form-action 'self'",
+            " ".join(("form-action 'self'", *_provider_origins())),
             "frame-ancestors 'none'",
         )
     )
@@ -89,6 +97,7 @@ def draws_charts(view: Callable[..., ResponseReturnValue]) -> Callable[..., Resp
 
 
 def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", content_security_policy())
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     if request.is_secure:

@@ -90,10 +90,14 @@ def fresh_session() -> None:
         session["lang"] = language
 
 
-def start_session(principal: Principal) -> None:
-    """Log in on a new session, kept on the server."""
+def start_session(principal: Principal, *, federated_two_factor: bool = False) -> None:
+    """Log in on a new session, kept on the server (`federated_two_factor`: an identity
+    provider's assurance stood for the second factor)."""
     fresh_session()
-    login_user(LoginUser(principal, sessions.start(db(), principal.user_id, audit.utcnow())))
+    session_id = sessions.start(
+        db(), principal.user_id, audit.utcnow(), federated_two_factor=federated_two_factor
+    )
+    login_user(LoginUser(principal, session_id))
 
 
 def current_session_id() -> str | None:

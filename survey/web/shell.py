@@ -12,6 +12,7 @@ from flask import current_app, g, request, session
 from flask_babel import get_locale
 from sqlalchemy.orm import Session
 
+from survey.federation.config import FederationConfig
 from survey.results.rounding import formatted, interval_text
 from survey.results.uncertainty import Difference
 from survey.settings import Settings
@@ -21,6 +22,11 @@ LANGUAGES = ("sv", "en")
 
 def settings() -> Settings:
     return current_app.extensions["survey"]
+
+
+def federation() -> FederationConfig:
+    """The installation's identity providers and password switch (instance/federation.yaml)."""
+    return current_app.extensions["survey_federation"]
 
 
 def db() -> Session:

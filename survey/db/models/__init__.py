@@ -10,6 +10,7 @@ nothing finer than its round: no date, no time, no order.
 from survey.db.models.accounts import (
     SYSTEM_ROLES,
     AuditEvent,
+    FederatedIdentity,
     LoginSession,
     Membership,
     RecoveryCode,
@@ -47,6 +48,7 @@ __all__ = [
     "AgencyType",
     "AgreedLevel",
     "AuditEvent",
+    "FederatedIdentity",
     "LoginSession",
     "Answer",
     "Association",

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -131,6 +132,31 @@ class LoginSession(Base):
     )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    #: Logged in through an identity provider whose level of assurance counts as two
+    #: factors (survey/federation/linking.py): no TOTP enrolment is asked of this session.
+    federated_two_factor: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+
+
+class FederatedIdentity(Base):
+    """A user's account at an identity provider (OIDC or SAML), linked on the first
+    federated log-in: the stable identifier is the issuer and the subject (OIDC `sub`, SAML
+    NameID or the configured attribute), never a display name. survey/federation/linking.py."""
+
+    __tablename__ = "federated_identity"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    #: The provider's `id` in instance/federation.yaml.
+    provider_id: Mapped[str] = mapped_column(String(64))
+    issuer: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(String(300))
+    linked_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class AuditEvent(Base):

@@ -15,6 +15,8 @@ from survey.i18n import N_, translate
 SENTENCES: Mapping[str, str] = {
     "login": N_("logged in"),
     "login_failed": N_("a log-in was refused"),
+    "federated_login": N_("logged in through %(provider)s"),
+    "federated_login_failed": N_("a log-in through %(provider)s was refused (%(reason)s)"),
     "logout": N_("logged out"),
     "account_locked": N_("the account %(target)s was locked until %(until)s"),
     "totp_enrolled": N_("set up two-factor log-in"),
@@ -48,7 +50,16 @@ SENTENCES: Mapping[str, str] = {
 KINDS: Mapping[str, tuple[str, tuple[str, ...]]] = {
     "logins": (
         N_("Log-ins"),
-        ("login", "login_failed", "logout", "account_locked", "totp_enrolled", "password_set"),
+        (
+            "login",
+            "login_failed",
+            "federated_login",
+            "federated_login_failed",
+            "logout",
+            "account_locked",
+            "totp_enrolled",
+            "password_set",
+        ),
     ),
     "users": (
         N_("Users and roles"),
@@ -87,7 +98,9 @@ def sentence(event: AuditEvent, lang: str) -> str:
     if template is None:
         return f"{event.action} {event.target or ''}".strip()
     details: dict[str, Any] = dict(event.details or {})
-    values = {key: details.get(key, "–") for key in ("count", "name", "until")}
+    values = {
+        key: details.get(key, "–") for key in ("count", "name", "until", "provider", "reason")
+    }
     values["target"] = event.target or "–"
     role = details.get("role")
     values["role"] = translate(lang, role_name(str(role))) if role else "–"

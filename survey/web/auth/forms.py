@@ -63,3 +63,10 @@ def password_rejected(exc: PasswordRejected) -> list[ErrorMessage]:
 
 def passwords_differ() -> list[ErrorMessage]:
     return error("repeat", _("The two passwords are not the same."))
+
+
+def passwords_off() -> list[ErrorMessage]:
+    return error(
+        "providers",
+        _("Log-in with a password is switched off here. Log in through your organisation."),
+    )

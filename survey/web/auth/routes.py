@@ -23,16 +23,12 @@ from survey.errors import (
     SecondFactorFailed,
 )
 from survey.web import error_pages, form_text
-from survey.web.auth import forms
+from survey.web.auth import federated, forms
+from survey.web.auth.federated import remember_pending_login
 from survey.web.auth.next_page import safe_next
 from survey.web.form_text import ControlCharacters, control_characters_text
-from survey.web.session import (
-    current_principal,
-    current_session_id,
-    fresh_session,
-    start_session,
-)
-from survey.web.shell import db
+from survey.web.session import current_principal, current_session_id, start_session
+from survey.web.shell import db, federation
 
 bp = Blueprint("auth", __name__)
 
@@ -58,7 +54,14 @@ def _after_login(target: str | None):
 
 
 def _render(template: str, status: int = 200, errors=(), **context):
-    return render_template(template, errors=list(errors), **context), status
+    config = federation()
+    return render_template(
+        template,
+        errors=list(errors),
+        providers=config.providers,
+        password_login=config.password_login,
+        **context,
+    ), status
 
 
 @bp.errorhandler(ControlCharacters)
@@ -83,6 +86,9 @@ def login():
 
 @bp.post("/login")
 def login_post():
+    if not federation().password_login:
+        # Switched off for this installation: the form is not shown and its POST refused.
+        return _render("auth/login.html", 403, forms.passwords_off(), email="", next="")
     email, password = forms.field("email"), forms.field("password", strip=False)
     target = safe_next(forms.field("next")) or ""
     shown = {"email": email, "next": target}
@@ -95,14 +101,8 @@ def login_post():
     except AccountLocked as exc:
         return _render("auth/login.html", 403, forms.locked(exc, "email"), **shown)
     if step.next == services.CODE:
-        # Not logged in yet: the session only remembers who passed the password, briefly.
-        fresh_session()
-        session["pending_login"] = {
-            "user": step.principal.user_id,
-            "version": step.principal.session_version,
-            "at": int(time.time()),
-            "next": target,
-        }
+        principal = step.principal
+        remember_pending_login(principal.user_id, principal.session_version, target)
         return redirect(url_for("auth.login_code"))
     start_session(step.principal)
     if step.next == services.ENROL:
@@ -144,6 +144,8 @@ def login_code_post():
         session.pop("pending_login", None)
         return redirect(url_for("auth.login"))
     start_session(principal)
+    if pending.get("provider"):
+        session[federated.SESSION_KEY] = pending["provider"]
     return _after_login(pending.get("next"))
 
 
@@ -152,10 +154,11 @@ def logout():
     principal, session_id = current_principal(), current_session_id()
     if principal is not None and session_id is not None:
         services.logout(db(), principal.email, session_id, _now())
+    at_provider = federated.logout_at_provider(session.get(federated.SESSION_KEY))
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
-    return redirect(url_for("auth.login"))
+    return redirect(at_provider or url_for("auth.login"))
 
 
 @bp.get("/set-password/<token>")
