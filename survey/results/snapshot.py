@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import fields
 from typing import Any
 
-from sqlalchemy import delete, func, insert, null, select, union_all
+from sqlalchemy import ColumnElement, Row, delete, func, insert, null, select, union_all
 from sqlalchemy.orm import Session
 
 from survey.db import models
@@ -102,38 +102,37 @@ def _row(round_id: int, kind: str, position: int, stat: Any) -> dict[str, Any]:
 
 
 def _stored(
-    session: Session, round_ids: Sequence[int], k: int, kinds: Sequence[str]
-) -> dict[int, list]:
-    """round id -> its snapshot rows of these kinds, for the rounds with a snapshot at k
-    (a round with a snapshot but no rows of a kind maps to what it has)."""
-    figure = models.SnapshotFigure
+    session: Session, round_ids: Sequence[int], k: int, wanted: ColumnElement[bool]
+) -> dict[int, list[Row]]:
+    """round id -> its `wanted` snapshot rows (plain rows, no ORM objects: a page reads a
+    few hundred), for the rounds with a snapshot at k (a round with one but no such rows
+    maps to none)."""
+    figure = models.SnapshotFigure.__table__
+    header = models.FigureSnapshot
     stmt = (
-        select(models.FigureSnapshot.round_id, figure)
-        .outerjoin(
-            figure,
-            (figure.round_id == models.FigureSnapshot.round_id) & figure.kind.in_(kinds),
-        )
+        select(header.round_id.label("snapshot_round"), *figure.c)
+        .outerjoin(figure, (figure.c.round_id == header.round_id) & wanted)
         .where(
-            models.FigureSnapshot.round_id.in_(list(round_ids)),
-            models.FigureSnapshot.k == k,
-            published(models.FigureSnapshot.round_id),
+            header.round_id.in_(list(round_ids)),
+            header.k == k,
+            published(header.round_id),
         )
-        .order_by(models.FigureSnapshot.round_id, figure.kind, figure.position)
+        .order_by(header.round_id, figure.c.kind, figure.c.position)
     )
-    found: dict[int, list] = {}
-    for round_id, row in session.execute(stmt):
-        found.setdefault(round_id, [])
-        if row is not None:
-            found[round_id].append(row)
+    found: dict[int, list[Row]] = {}
+    for row in session.execute(stmt):
+        found.setdefault(row.snapshot_round, [])
+        if row.kind is not None:
+            found[row.snapshot_round].append(row)
     return found
 
 
-def _distribution(row: models.SnapshotFigure) -> tuple[int, ...] | None:
+def _distribution(row: Row) -> tuple[int, ...] | None:
     values = tuple(getattr(row, p) for p in _POINTS)
     return None if values[0] is None else values
 
 
-def _group_stat(row: models.SnapshotFigure) -> scoring.GroupStat:
+def _group_stat(row: Row) -> scoring.GroupStat:
     if row.suppressed:
         return scoring.GroupStat(row.round_id, row.key, row.grp, row.n, True)
     values = {f.name: getattr(row, f.name) for f in fields(scoring.GroupStat) if f.name in _FIGURES}
@@ -142,7 +141,7 @@ def _group_stat(row: models.SnapshotFigure) -> scoring.GroupStat:
     )
 
 
-def _item_stat(row: models.SnapshotFigure) -> scoring.ItemStat:
+def _item_stat(row: Row) -> scoring.ItemStat:
     if row.suppressed:
         return scoring.ItemStat(row.round_id, row.key, row.n, True)
     values = {f.name: getattr(row, f.name) for f in fields(scoring.ItemStat) if f.name in _FIGURES}
@@ -176,7 +175,11 @@ def group_stats(
     k = effective_k(k)
     ids = list(dict.fromkeys(round_ids))
     breakdowns = dict(breakdowns or {})
-    stored = _stored(session, ids, k, [TOTAL, *breakdowns])
+    kind = models.SnapshotFigure.kind
+    wanted = (kind == TOTAL) | (
+        (models.SnapshotFigure.round_id == breakdown_round) & kind.in_(list(breakdowns))
+    )
+    stored = _stored(session, ids, k, wanted)
     missing = [rid for rid in ids if rid not in stored]
     live = scoring.dimension_stats(session, missing, k) if missing else []
     result: dict[str | None, list[scoring.GroupStat]] = {
@@ -203,7 +206,7 @@ def dimension_stats(
         return group_stats(session, round_ids, k)[None]
     k = effective_k(k)
     ids = list(dict.fromkeys(round_ids))
-    stored = _stored(session, ids, k, [by])
+    stored = _stored(session, ids, k, models.SnapshotFigure.kind == by)
     missing = [rid for rid in ids if rid not in stored]
     live = scoring.dimension_stats(session, missing, k, by, groups) if missing else []
     return _merged(stored, by, live, _group_stat)
@@ -213,7 +216,7 @@ def item_stats(session: Session, round_ids: Iterable[int], k: int) -> list[scori
     """`scoring.item_stats` read from the snapshot."""
     k = effective_k(k)
     ids = list(dict.fromkeys(round_ids))
-    stored = _stored(session, ids, k, [ITEM])
+    stored = _stored(session, ids, k, models.SnapshotFigure.kind == ITEM)
     missing = [rid for rid in ids if rid not in stored]
     live = scoring.item_stats(session, missing, k) if missing else []
     return _merged(stored, ITEM, live, _item_stat)
