@@ -21,8 +21,10 @@ from survey.answering import drafts
 from survey.db import audit, mixing, models
 from survey.db.engine import transaction
 from survey.db.models import RoundState
+from survey.disclosure import DEFAULT_K
 from survey.errors import SurveyError
 from survey.instruments.catalog import definition_of
+from survey.results import snapshot
 from survey.rounds import invitations, lifecycle
 
 DEMO_ASSOCIATIONS = (
@@ -105,6 +107,7 @@ def remove_demo(session: Session) -> None:
     demo_responses = select(models.Response.id).where(models.Response.round_id.in_(demo_rounds))
     demo_drafts = select(models.Draft.id).where(models.Draft.round_id.in_(demo_rounds))
     session.execute(delete(models.Invitation).where(models.Invitation.round_id.in_(demo_rounds)))
+    snapshot.drop(session, session.scalars(demo_rounds))
     demo_workshops = select(models.Workshop.id).where(models.Workshop.round_id.in_(demo_rounds))
     session.execute(
         delete(models.AgreedLevel).where(models.AgreedLevel.workshop_id.in_(demo_workshops))
@@ -152,9 +155,11 @@ def build_demo(
     seed: int = 2026,
     links_per_association: int = 3,
     later: models.Questionnaire | None = None,
+    k: int = DEFAULT_K,
 ) -> DemoResult:
     """Replace any earlier demo data with a fresh synthetic dataset; rounds after the
-    first ask `later` (a newer version) when it is given."""
+    first ask `later` (a newer version) when it is given. Its published rounds get their
+    snapshot at k, as publishing gives a real round."""
     rng = random.Random(seed)
     remove_demo(session)
     asked = {
@@ -170,6 +175,7 @@ def build_demo(
     }
     dims = [d.code for d in definition_of(questionnaire).dimensions]
     links: dict[str, list[str]] = {}
+    published_demo: list[models.Round] = []
     total = 0
     for slug, name in DEMO_ASSOCIATIONS:
         assoc = models.Association(slug=slug, name=name, is_demo=True)
@@ -199,9 +205,13 @@ def build_demo(
             ]  # fmt: skip
             mixing.insert(session, rnd.id, people)
             total += n
+            if state == RoundState.PUBLISHED:
+                published_demo.append(rnd)
             if state == RoundState.OPEN:
                 links[slug] = _links(session, rnd, rng, n, links_per_association)
     session.flush()
+    for rnd in published_demo:
+        snapshot.build(session, rnd.id, k)
     _workshops_and_actions(session, today, rng)
     # A published password has no place beside real data: only a demo-only database gets them.
     demo_only = not holds_real_rounds(session) and not _holds_real_users(session)
@@ -351,7 +361,9 @@ class DemoRefused(SurveyError):
     """The demo would mix synthetic data into a database that holds real rounds."""
 
 
-def load_demo(session: Session, today: dt.date, *, force: bool = False) -> DemoResult:
+def load_demo(
+    session: Session, today: dt.date, *, force: bool = False, k: int = DEFAULT_K
+) -> DemoResult:
     """Replace the demo data in one unit of work, unless real rounds share the database."""
     with transaction(session):
         if holds_real_rounds(session) and not force:
@@ -360,4 +372,4 @@ def load_demo(session: Session, today: dt.date, *, force: bool = False) -> DemoR
                 "into it. Use another DATABASE_URL, or --force if you really mean it."
             )
         first, newest = demo_questionnaires(session)
-        return build_demo(session, first, today, later=newest)
+        return build_demo(session, first, today, later=newest, k=k)

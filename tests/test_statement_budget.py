@@ -22,7 +22,9 @@ from statements import Statements, count_lazy_loads, count_statements
 from survey.accounts import api_tokens
 from survey.accounts.users import existing_user, principal_of
 from survey.db import audit, models
+from survey.disclosure import DEFAULT_K
 from survey.rounds import invitations
+from survey.services.figures import rebuild_figures
 
 SLUG = "demo-norrsund"
 #: A förbund with more rounds than the demo's two, for the trend.
@@ -30,10 +32,11 @@ MANY_ROUNDS = "budget-many-rounds"
 PEERS = ("demo-alvdalen", "demo-bergslagen", "demo-fjallbygden", "demo-havskusten", "demo-sjobygd")
 
 #: A round's page: 1 the förbund's rounds with förbund and questionnaire, 2 its dimensions,
-#: 3 dimension_stats (overview and trend), 4 national reference, 5 submitted responses,
-#: 6–7 by role and by agency. The statements page loads the statements and runs item_stats
-#: instead of the two breakdowns. The comparison: round labels, the rounds of the label
-#: with their förbund and questionnaire, dimensions, dimension_stats, national reference.
+#: 3 its figures from the publication snapshot (overview, trend, by role and by agency in
+#: one read), 4 national reference (over the snapshot), 5 submitted responses. The
+#: statements page loads the statements and reads the statements' figures: 2 more. The
+#: comparison: round labels, the rounds of the label with their förbund and questionnaire,
+#: dimensions, the figures of those rounds, national reference.
 #: Every page is for a signed-in user: 3 more, the server-side session, the user and their
 #: roles (a board member's förbund check adds one; the system administrator here needs
 #: none). The front page and the comparison read which förbund are named to others: 1 more.
@@ -47,11 +50,11 @@ LEVEL_QUERIES = 2  # of NEXT_STEPS, only for a questionnaire with the level ques
 AGREED_PLAN = 2
 BOARD_BUDGET = {
     "/": 2 + SIGNED_IN,
-    f"/f/{SLUG}": 7 + SIGNED_IN + NEXT_STEPS,
-    f"/f/{SLUG}/report": 7 + SIGNED_IN + NEXT_STEPS + AGREED_PLAN,
+    f"/f/{SLUG}": 5 + SIGNED_IN + NEXT_STEPS,
+    f"/f/{SLUG}/report": 5 + SIGNED_IN + NEXT_STEPS + AGREED_PLAN,
     f"/f/{SLUG}/items": 7 + SIGNED_IN,
     f"/f/{SLUG}/items?dimension=STRAT": 7 + SIGNED_IN,
-    f"/f/{SLUG}/data.json": 7 + SIGNED_IN,
+    f"/f/{SLUG}/data.json": 5 + SIGNED_IN,
     "/compare": 6 + SIGNED_IN,
     f"/compare?f={SLUG}&peer=demo-alvdalen&peer=demo-bergslagen": 6 + SIGNED_IN,
 }
@@ -90,6 +93,8 @@ def demo_app(request, tmp_path_factory, postgres_url):
             rnd = make_round(session, MANY_ROUNDS, str(year), state="published")
             for value in range(1, 6):
                 add_response(session, rnd, all_items(session, rnd, lambda _item, v=value: v))
+        # Rounds made published directly: their figures kept as publishing keeps them.
+        rebuild_figures(session, DEFAULT_K)
     # The schema is checked once per process, on its first request: not part of a page.
     assert app.test_client().get("/").status_code == 200
     yield app

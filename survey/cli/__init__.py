@@ -90,6 +90,7 @@ def register_commands(app: Flask) -> None:
         backups,
         database,
         export,
+        figures,
         imports,
         instance,
         mail,
@@ -116,6 +117,7 @@ def register_commands(app: Flask) -> None:
         backups.backup_command,
         backups.restore_command,
         saml.saml_group,
+        figures.figures_group,
     ):
         app.cli.add_command(command)
     # The group's older name, kept so scripts written for it go on working.

@@ -11,9 +11,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from survey.cli import domain_errors
+from survey.cli import domain_errors, settings
 from survey.db import backup as backups
 from survey.services import round_actions as rounds
+from survey.services.figures import rebuild_figures
 
 
 def _describe(summary: backups.Summary) -> str:
@@ -46,6 +47,9 @@ def restore_command(source: Path, force: bool, close_open: bool | None) -> None:
     engine = current_app.extensions["survey_engine"]
     summary = backups.restore(engine, source, force=force)
     click.echo(f"restored {source}: {_describe(summary)}")
+    with current_app.extensions["survey_sessions"]() as session:
+        count = rebuild_figures(session, settings().min_group_size)
+    click.echo(f"figures rebuilt for {count} published rounds (`survey figures rebuild`)")
     click.echo(
         "Note: links used after the backup was taken are usable again (their answers are "
         "not in the backup), so those respondents can answer again."

@@ -107,7 +107,7 @@ def demo_command(
     """Load a clearly labelled synthetic dataset (replacing any earlier demo data)."""
     _init_database()
     with open_session() as session:
-        result = demo.load_demo(session, dt.date.today(), force=force)
+        result = demo.load_demo(session, dt.date.today(), force=force, k=settings().min_group_size)
     click.echo(
         f"demo data: {result.associations} förbund, {result.responses} responses "
         f"in 3 rounds (synthetic)"

@@ -246,7 +246,11 @@ def round_publish_command(round_spec: str) -> None:
     A published round cannot be reopened; its unfinished drafts are deleted."""
     with open_session() as session:
         rnd = rounds.publish_round(
-            session, *_round_name(round_spec), dt.date.today(), actor=audit.COMMAND_LINE
+            session,
+            *_round_name(round_spec),
+            dt.date.today(),
+            actor=audit.COMMAND_LINE,
+            k=settings().min_group_size,
         )
         counts = status.round_status(session, rnd.id)
         click.echo(f"round {round_spec}: published with {counts.submitted} submitted responses")

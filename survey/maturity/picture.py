@@ -15,7 +15,7 @@ from survey.disclosure import DEFAULT_REFERENCE_ASSOCIATIONS, effective_k
 from survey.instruments.catalog import definition_of
 from survey.maturity.agreed import agreed_levels
 from survey.maturity.levels import LevelStat, level_stats, national_levels
-from survey.results import scoring
+from survey.results import snapshot
 from survey.results.overview import DimensionRow, dimension_name
 from survey.results.publication import ensure_published
 from survey.rounds.lifecycle import RoundHistory, round_history
@@ -119,7 +119,7 @@ def picture_of(
     rnd = history.round
     described = definition_of(rnd.questionnaire)
     ids = [rnd.id]
-    current = {s.dimension: s for s in scoring.dimension_stats(session, ids, k)}
+    current = {s.dimension: s for s in snapshot.dimension_stats(session, ids, k)}
     now = {s.dimension: s for s in level_stats(session, ids, k, "now")}
     want = {s.dimension: s for s in level_stats(session, ids, k, "want")}
     role_groups = described.group_of("role")

@@ -19,7 +19,7 @@ from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import Questionnaire
 from survey.maturity.agreed import agreed_levels, workshop_of
 from survey.maturity.picture import MaturityPicture, picture_of
-from survey.results import scoring
+from survey.results import scoring, snapshot
 from survey.results.publication import ensure_published
 from survey.rounds.lifecycle import RoundHistory, round_history
 
@@ -154,7 +154,7 @@ def workshop_view(session: Session, slug: str, label: str, k: int, lang: str) ->
     rnd = history.round
     picture = picture_of(session, history, k, lang)
     described = definition_of(rnd.questionnaire)
-    figures = {s.item: s for s in scoring.item_stats(session, [rnd.id], k)}
+    figures = {s.item: s for s in snapshot.item_stats(session, [rnd.id], k)}
     statements = {
         dim.code: [
             (item.text.get(lang) or item.text["sv"], figures[item.code])

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from survey import disclosure
 from survey.db import models
 from survey.instruments.catalog import definition_of
-from survey.results import scoring
+from survey.results import scoring, snapshot
 from survey.results.overview import dimension_name
 from survey.results.rounding import extremes, same
 from survey.results.uncertainty import Difference, welch
@@ -124,15 +124,24 @@ def _table(
     return Breakdown(by, k, columns, rows)
 
 
-def breakdown(session: Session, rnd: models.Round, k: int, lang: str, by: str) -> Breakdown:
+def breakdown(
+    session: Session,
+    rnd: models.Round,
+    k: int,
+    lang: str,
+    by: str,
+    found: Sequence[scoring.GroupStat] | None = None,
+) -> Breakdown:
     """Dimension scores per role or member agency in one round, with the choices the
     questionnaire merges for reporting shown as one group. Groups nobody answered from are
-    left out; groups too small to show stay, marked as such."""
+    left out; groups too small to show stay, marked as such. `found` may bring the round's
+    `dimension_stats` by `by` already read (a page reads all its figures at once)."""
     if by not in scoring.BREAKDOWNS:
         raise ValueError(f"unknown breakdown {by!r}")
     k = disclosure.effective_k(k)
     q = definition_of(rnd.questionnaire)
-    found = scoring.dimension_stats(session, [rnd.id], k, by, q.group_of(by))
+    if found is None:
+        found = snapshot.dimension_stats(session, [rnd.id], k, by, q.group_of(by))
     stats = {(s.group, s.dimension): s for s in found}
     present = {group for group, _dim in stats}
     choices = q.reporting_labels(by, lang)
@@ -163,7 +172,7 @@ def trend_of(
     rounds = history.earlier
     label_of = {r.id: r.label for r in rounds}
     if stats is None:
-        stats = scoring.dimension_stats(session, list(label_of), k)
+        stats = snapshot.dimension_stats(session, list(label_of), k)
     by_column = {(label_of[s.round_id], s.dimension): s for s in stats if s.round_id in label_of}
     columns = [Column(r.label, r.label, len(rounds) - 1 - i) for i, r in enumerate(rounds)]
     return _table(

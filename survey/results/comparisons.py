@@ -16,7 +16,7 @@ from survey.db import models
 from survey.disclosure import DEFAULT_REFERENCE_ASSOCIATIONS, effective_reference_minimum
 from survey.errors import NotFound
 from survey.i18n import translate
-from survey.results import scoring
+from survey.results import scoring, snapshot
 from survey.results.gate import published
 from survey.results.overview import dimension_name
 from survey.rounds import lifecycle
@@ -180,7 +180,7 @@ def _picture(
     dims = [(d.code, dimension_name(d, lang)) for d in newest.dimensions]
     stats = {
         (s.round_id, s.dimension): s
-        for s in scoring.dimension_stats(session, [r.id for r in rounds], k)
+        for s in snapshot.dimension_stats(session, [r.id for r in rounds], k)
     }
     series = [
         AssociationSeries(
@@ -193,7 +193,7 @@ def _picture(
         )
         for r in rounds
     ]
-    reference = scoring.national_reference(
+    reference = snapshot.national_reference(
         session, label, questionnaire_key, k, demo=demo, minimum=reference_minimum
     )
     national = [reference.get(code) for code, _ in dims]

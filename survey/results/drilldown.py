@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from survey.db import models
 from survey.errors import NotFound
 from survey.instruments.catalog import definition_of
-from survey.results import scoring
+from survey.results import scoring, snapshot
 from survey.results.overview import DimensionRow, overview_of
 from survey.results.uncertainty import Difference, welch
 from survey.rounds.lifecycle import RoundHistory
@@ -66,7 +66,7 @@ def item_drilldown(
             raise NotFound("dimension", dimension)
     overview = {row.code: row for row in overview_of(session, history, k, lang).rows}
     ids = [rnd.id] + ([previous.id] if previous else [])
-    stats = scoring.item_stats(session, ids, k)
+    stats = snapshot.item_stats(session, ids, k)
     now = {s.item: s for s in stats if s.round_id == rnd.id}
     before = {s.item: s for s in stats if previous and s.round_id == previous.id}
     descriptions = _descriptions(rnd, lang)

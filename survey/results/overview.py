@@ -16,7 +16,7 @@ from survey.db import models
 from survey.disclosure import DEFAULT_REFERENCE_ASSOCIATIONS, effective_reference_minimum
 from survey.instruments.catalog import definition_of
 from survey.instruments.questionnaire import Level
-from survey.results import scoring
+from survey.results import scoring, snapshot
 from survey.results.gate import published
 from survey.results.rounding import extremes
 from survey.results.uncertainty import Difference, welch
@@ -147,10 +147,10 @@ def overview_of(
     k = disclosure.effective_k(k)
     rnd, previous = history.round, history.previous
     if stats is None:
-        stats = scoring.dimension_stats(session, [r.id for r in (rnd, previous) if r], k)
+        stats = snapshot.dimension_stats(session, [r.id for r in (rnd, previous) if r], k)
     now = {s.dimension: s for s in stats if s.round_id == rnd.id}
     before = {s.dimension: s for s in stats if previous and s.round_id == previous.id}
-    national = scoring.national_reference(
+    national = snapshot.national_reference(
         session,
         rnd.label,
         rnd.questionnaire.key,

@@ -1,8 +1,10 @@
 """Everything one board page about a förbund's round shows, gathered in one call so each
 query runs once per request: the förbund's rounds once (round picker, previous round and
-trend), `dimension_stats` once for overview and trend, and the questionnaire's dimensions
-(with their statements where the page lists them) loaded with the round, never one
-dimension at a time. The web views parse the request, call one of these, and render.
+trend), the figures of overview, trend and breakdowns in one read of the publication
+snapshot (survey.results.snapshot: computed when the round was published, live for a
+round without one), and the questionnaire's dimensions (with their statements where the
+page lists them) loaded with the round, never one dimension at a time. The web views and
+the API parse the request, call one of these, and render.
 
 tests/test_statement_budget.py holds each page to its number of statements."""
 
@@ -14,11 +16,13 @@ from sqlalchemy.orm import Session
 
 from survey.db import models
 from survey.disclosure import DEFAULT_REFERENCE_ASSOCIATIONS
-from survey.results import scoring
+from survey.instruments.catalog import definition_of
+from survey.results import snapshot
 from survey.results.breakdowns import Breakdown, breakdown, trend_of
 from survey.results.drilldown import DimensionItems, item_drilldown
 from survey.results.overview import RoundOverview, dimension_name, overview_of, scale_labels
 from survey.results.publication import ensure_published
+from survey.results.scoring import BREAKDOWNS
 from survey.rounds.lifecycle import RoundHistory, round_history
 
 
@@ -82,13 +86,17 @@ def round_report(
     # One dimension_stats for the overview (this round and the previous one) and the trend
     # (every earlier round); a round's figures do not depend on the rounds asked with it.
     rounds = history.earlier if trend else [r for r in (history.previous, rnd) if r]
-    stats = scoring.dimension_stats(session, [r.id for r in rounds], k)
+    # The breakdowns come in the same read of the publication snapshot.
+    q = definition_of(rnd.questionnaire)
+    groups = {by: q.group_of(by) for by in BREAKDOWNS}
+    found = snapshot.group_stats(session, [r.id for r in rounds], k, groups, rnd.id)
+    stats = found[None]
     return RoundReport(
         history,
         scale_labels(rnd, lang),
         overview=overview_of(session, history, k, lang, stats, reference_minimum=reference_minimum),
-        by_role=breakdown(session, rnd, k, lang, "role"),
-        by_agency=breakdown(session, rnd, k, lang, "agency"),
+        by_role=breakdown(session, rnd, k, lang, "role", found["role"]),
+        by_agency=breakdown(session, rnd, k, lang, "agency", found["agency"]),
         trend=trend_of(session, history, k, lang, stats) if trend else None,
     )
 

@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 from survey.answering.submission import delete_drafts
 from survey.db import audit, mixing, models
 from survey.db.engine import forget_deleted, transaction
+from survey.disclosure import DEFAULT_K
 from survey.instruments.catalog import find_questionnaire
 from survey.mail import recipients
+from survey.results import snapshot
 from survey.rounds import associations, invitations, lifecycle
 
 
@@ -123,12 +125,19 @@ def close_round(
 
 
 def publish_round(
-    session: Session, association_slug: str, label: str, today: dt.date, *, actor: str | None = None
+    session: Session,
+    association_slug: str,
+    label: str,
+    today: dt.date,
+    *,
+    actor: str | None = None,
+    k: int = DEFAULT_K,
 ) -> models.Round:
     """Release a closed round's figures. Its unfinished drafts can never be submitted now
     (a published round does not reopen) and are deleted with it (data minimisation), as
     are any e-mail addresses still kept (a round past its last day is published without
-    an explicit close)."""
+    an explicit close). Its figures are computed once, at k, into the publication
+    snapshot in the same unit of work (survey.results.snapshot): pages read them there."""
     with transaction(session):
         rnd = lifecycle.round_by_name(session, association_slug, label)
         lifecycle.publish_round(rnd, today)
@@ -137,6 +146,7 @@ def publish_round(
         delete_drafts(session, list(session.scalars(drafts)))
         _delete_addresses(session, rnd, actor)
         audit.record(session, actor, "round_published", _name(rnd))
+        snapshot.build(session, rnd.id, k)
     forget_deleted(session)
     mixing.forget_old_rows(session.get_bind())
     return rnd

@@ -30,6 +30,7 @@ from survey.db.models.answers import (
 )
 from survey.db.models.api import ApiToken, TokenScope
 from survey.db.models.base import Base
+from survey.db.models.figures import FigureSnapshot, SnapshotFigure
 from survey.db.models.instruments import AgencyType, Dimension, Item, Questionnaire
 from survey.db.models.mail import (
     MailLanguage,
@@ -60,6 +61,7 @@ __all__ = [
     "Comment",
     "Dimension",
     "Draft",
+    "FigureSnapshot",
     "DraftAnswer",
     "DraftComment",
     "Invitation",
@@ -79,6 +81,7 @@ __all__ = [
     "Response",
     "Role",
     "Round",
+    "SnapshotFigure",
     "RoundState",
     "SYSTEM_ROLES",
     "SeenAssertion",

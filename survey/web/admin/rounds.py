@@ -187,7 +187,7 @@ def _act(action: str, slug: str, label: str, closes: dt.date | None) -> None:
     elif action == "close":
         rounds.close_round(db(), slug, label, today, actor=who)  # its addresses go too
     elif action == "publish":
-        rounds.publish_round(db(), slug, label, today, actor=who)
+        rounds.publish_round(db(), slug, label, today, actor=who, k=settings().min_group_size)
     else:
         rounds.delete_round(db(), slug, label, actor=who)
 
