@@ -224,6 +224,18 @@ CHROMIUM_ARGS = [
 ]
 
 
+def require_program(name: str, install: str) -> None:
+    """Skip the calling test module, with the reason, when a program it drives is not
+    installed (an error under CI, whose .ci/run installs it)."""
+    import shutil
+
+    if shutil.which(name):
+        return
+    if os.environ.get("CI"):
+        raise RuntimeError(f"CI needs {name}: {install}")
+    pytest.skip(f"{name} is not installed ({install})", allow_module_level=True)
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright (Playwright's own browser download is not used)."""

@@ -10,9 +10,11 @@ import threading
 
 import pytest
 from builders import make_round, make_user
-from conftest import serve
+from conftest import require_program, serve
 from saml_idp import LOA3, TestIdp, key_pair, sha256_of, wsgi_app
 from werkzeug.serving import make_server
+
+require_program("xmlsec1", "apt-get install -y xmlsec1")  # pysaml2 signs with it
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -11,8 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import require_program
 from recipe_stack import free_ports
 from test_demo_test_idp import _wait_for
+
+require_program("xmlsec1", "apt-get install -y xmlsec1")  # pysaml2 signs with it
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pyotp
 import pytest
 from builders import PASSWORD, csrf_token, enrol, make_round, make_user
-from conftest import PUBLIC_URL, fresh_app, make_app
+from conftest import PUBLIC_URL, fresh_app, make_app, require_program
 from saml2.ident import decode
 from saml_idp import (
     ENTITY_ID,
@@ -39,6 +39,8 @@ from sqlalchemy import select
 from survey.accounts import services as accounts
 from survey.db import audit, models
 from survey.federation.saml import keys
+
+require_program("xmlsec1", "apt-get install -y xmlsec1")  # pysaml2 signs with it
 
 EMAIL = "anna@region.test"
 ACS = f"{PUBLIC_URL}/auth/saml/acs"

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | Sequence[str] | None = "0017"  # written on 0011; after main's 0017
+down_revision: str | Sequence[str] | None = "0017"  # ids reserved per branch; chained at merge
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -30,7 +30,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("round", schema=None) as batch_op:
-        batch_op.drop_column("imported_by")
-        batch_op.drop_column("imported_at")
-        batch_op.drop_column("imported_from")
+    # Plain ALTER TABLE on both databases (SQLite 3.35+), as 0007: a batch copy of `round`
+    # would trip over the tables whose foreign keys point at it.
+    for column in ("imported_by", "imported_at", "imported_from"):
+        op.execute(f"ALTER TABLE round DROP COLUMN {column}")
