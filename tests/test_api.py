@@ -266,6 +266,31 @@ def test_research_rows_in_pages_with_links(app, data):
     assert mixed.status_code == 404 and mixed.get_json()["error"]["code"] == "not_found"
 
 
+def test_research_rows_without_a_version_are_the_newest_versions(app, db):
+    """Rounds of two questionnaire versions whose statements differ (as on the demo): no
+    `version` reads the newest version's rows, not a 409; an older one is asked for."""
+    for slug in ("norrsund", "sydkust"):
+        rnd = make_round(db, slug=slug, label="2026", state="published", version=3)
+        for person in range(6):
+            add_response(db, rnd, all_items(db, rnd, lambda item, p=person: 1 + p % 5))
+    _published(db, "norrsund", "2025")  # version 1
+    researcher = make_user(db, "r@uni.se", "researcher")
+    headers = _auth(_token(db, researcher, "research", None))
+    client = app.test_client()
+    newest = client.get("/api/v1/research/rows?per_page=500", headers=headers)
+    assert newest.status_code == 200, newest.get_json()
+    body = newest.get_json()
+    assert body["total"] == 12 and {row[1] for row in body["rows"]} == {"2026"}
+    asked = client.get("/api/v1/research/rows?per_page=500&version=3", headers=headers)
+    assert {**body, "links": None} == {**asked.get_json(), "links": None}
+    older = client.get("/api/v1/research/rows?version=1", headers=headers).get_json()
+    assert older["total"] == 6 and {row[1] for row in older["rows"]} == {"2025"}
+    document = client.get("/api/v1/openapi.json").get_json()
+    parameters = document["paths"]["/api/v1/research/rows"]["get"]["parameters"]
+    (version,) = [p for p in parameters if p["name"] == "version"]
+    assert "newest" in version["description"]
+
+
 def test_too_many_calls_get_429_with_retry_after(tmp_path, database_url):
     app = fresh_app(database_url, tmp_path, RATE_LIMIT_API="2/minute")
     with app.extensions["survey_sessions"]() as db:

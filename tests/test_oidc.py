@@ -297,3 +297,27 @@ def test_a_locked_account_is_refused_through_the_provider_too(client, idp, db):
     assert event.details["reason"] == "locked"
     db.expire_all()
     assert db.scalar(select(models.FederatedIdentity)) is None  # a refusal writes no link
+
+
+def test_a_password_posted_while_passwords_are_off_is_audited(fresh_database, tmp_path, idp):
+    """The refusal is in the audit log as every other refused log-in, naming the account
+    asked for (when there is one) and never what was typed as the password."""
+    app = oidc_app(fresh_database, tmp_path, idp, password_login=False)
+    client = app.test_client()
+    try:
+        # A page with a form token: someone logged in through the provider.
+        assert through_provider(client, idp, BOARD).status_code == 302
+        for email in (ADMIN.email, "nobody@test.invalid"):
+            form = {"csrf_token": csrf_token(client.get("/").text), "email": email}
+            refused = client.post("/login", data={**form, "password": "correct horse battery"})
+            assert refused.status_code == 403
+        with app.extensions["survey_sessions"]() as db:
+            failed = audit_actions(db, "login_failed")
+            assert [(e.actor, e.details["reason"]) for e in failed] == [
+                (ADMIN.email, "passwords_off"),
+                (None, "passwords_off"),
+            ]
+            assert all("correct horse" not in str(e.details) for e in failed)
+            assert audit_actions(db, "login") == []
+    finally:
+        app.extensions["survey_engine"].dispose()

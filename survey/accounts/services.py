@@ -50,6 +50,17 @@ class Enrolment:
     uri: str
 
 
+def refuse_password_login(session: Session, email: str, now: dt.datetime) -> None:
+    """A password posted while password log-in is switched off (federation.yaml
+    `password_login: false`): refused without looking at the password, and in the audit log
+    as every refused log-in, naming the account asked for where there is one. Not counted
+    against the account: no password was tried."""
+    with transaction(session):
+        user = users.find_user(session, email)
+        actor = user.email if user is not None else None  # as a locked account's refusal
+        audit.record(session, actor, "login_failed", at=now, reason="passwords_off")
+
+
 def authenticate(session: Session, email: str, password: str, now: dt.datetime) -> LoginStep:
     """The password step. Wrong password and unknown e-mail raise the same
     AuthenticationFailed; a locked account raises AccountLocked with its end."""

@@ -7,11 +7,14 @@ recoded: an API token never reads the unrecoded file), the rows and their column
 `Anonymiser` keyed by the caller's seed, so every page of one caller agrees (the same
 response keeps its id from page to page) while two callers' ids cannot be joined. A page
 streams past the rows before it: pages are for scripts that read them all in order.
-No Flask here.
+Without a questionnaire version the rows are those of the newest version among the
+matching published rounds (one wide table cannot hold versions whose statements differ;
+an older version is asked for by number). No Flask here.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass
 
@@ -50,6 +53,10 @@ def rows_page(
     ExportRefused / NotFound as the exports raise them."""
     k = effective_k(k)
     selection = select_rounds(session, flt)
+    if flt.version is None:
+        newest = max(r.questionnaire_version for r in selection.rounds)
+        flt = dataclasses.replace(flt, version=newest)
+        selection = select_rounds(session, flt)
     q = definition_of(research_questionnaire(session, selection))
     plan = recoding.plan(session, selection, k, True, report_groups(session))
     records = stream_responses(session, selection, q, Anonymiser(seed), plan)

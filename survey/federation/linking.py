@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from survey.accounts import lockout, sessions, users
@@ -26,7 +27,7 @@ from survey.accounts.services import CODE, DONE, ENROL
 from survey.db import audit
 from survey.db.engine import transaction
 from survey.db.models import FederatedIdentity, Membership, User
-from survey.errors import FederatedLoginRefused, NotFound, SurveyError
+from survey.errors import FederatedLoginRefused, NotFound, StorageUnavailable, SurveyError
 from survey.federation.config import MAPPED_ROLES, Provider
 from survey.rounds.associations import find_association
 
@@ -64,7 +65,25 @@ def federated_login(
     session: Session, provider: Provider, claims: FederatedClaims, now: dt.datetime
 ) -> FederatedLogin:
     """The user the claims identify, and what the log-in needs next; raises
-    FederatedLoginRefused (stored in the audit log first)."""
+    FederatedLoginRefused (stored in the audit log first).
+
+    Two first log-ins of one subject at once both find no identity; the second to write
+    hits the unique (issuer, subject) and is rolled back whole, then tried once more: it
+    now finds the identity the first linked and is a normal log-in of that user. Should
+    that collide again, nothing is saved and the person is asked to try again
+    (StorageUnavailable "busy"), never a 500."""
+    for attempt in range(2):
+        try:
+            return _unit_of_work(session, provider, claims, now)
+        except IntegrityError:
+            if attempt:
+                raise StorageUnavailable("busy") from None
+    raise AssertionError("unreachable")
+
+
+def _unit_of_work(
+    session: Session, provider: Provider, claims: FederatedClaims, now: dt.datetime
+) -> FederatedLogin:
     with transaction(session):
         try:
             outcome: FederatedLogin | SurveyError = _login(session, provider, claims, now)
@@ -130,7 +149,8 @@ def _login(
         raise FederatedLoginRefused("no_roles", ", ".join(sorted(claims.attributes))[:300])
     if user is not None:
         if identity is None:
-            _not_linked_elsewhere(session, user, provider)
+            identity = _not_linked_elsewhere(session, user, provider, claims)
+            linked = identity is None
         if user.locked_until is not None and user.locked_until > now:
             raise FederatedLoginRefused("locked", f"until {user.locked_until:%Y-%m-%d %H:%M}")
     else:
@@ -218,16 +238,22 @@ def _system_roles(user: User) -> bool:
     return any(m.role not in MAPPED_ROLES for m in user.memberships)
 
 
-def _not_linked_elsewhere(session: Session, user: User, provider: Provider) -> None:
+def _not_linked_elsewhere(
+    session: Session, user: User, provider: Provider, claims: FederatedClaims
+) -> FederatedIdentity | None:
     """One identity per user and provider: an address taken over at the provider by
-    someone else (a new subject) does not open the account."""
+    someone else (a new subject) does not open the account. The same subject linked by a
+    log-in that committed since this one's lookup is that identity, returned."""
     taken = session.scalar(
-        select(FederatedIdentity.id).where(
+        select(FederatedIdentity).where(
             FederatedIdentity.user_id == user.id, FederatedIdentity.provider_id == provider.id
         )
     )
-    if taken is not None:
+    if taken is None:
+        return None
+    if (taken.issuer, taken.subject) != (claims.issuer, claims.subject):
         raise FederatedLoginRefused("linked_elsewhere", user.email)
+    return taken
 
 
 def _wanted_roles(

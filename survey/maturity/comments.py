@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from survey.db import models
 from survey.disclosure import effective_k
+from survey.results.gate import published
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PERSONNUMMER = re.compile(r"\b(?:\d{2})?\d{6}[-+]?\d{4}\b")
@@ -58,19 +59,20 @@ def scrub(text: str) -> str:
 
 def board_comments(session: Session, round_id: int, k: int) -> dict[str, list[str]]:
     """Dimension code -> the scrubbed comments, for dimensions with at least k commenters
-    (counted in SQL); others are absent."""
+    (counted in SQL); others are absent. A round not published (the gate, in the
+    statement) has none."""
     k = effective_k(k)
     joined = (
         select(models.Dimension.code, models.Comment.text)
         .join(models.Comment, models.Comment.dimension_id == models.Dimension.id)
         .join(models.Response, models.Response.id == models.Comment.response_id)
-        .where(models.Response.round_id == round_id)
+        .where(models.Response.round_id == round_id, published(models.Response.round_id))
     )
     shown = (
         select(models.Dimension.code)
         .join(models.Comment, models.Comment.dimension_id == models.Dimension.id)
         .join(models.Response, models.Response.id == models.Comment.response_id)
-        .where(models.Response.round_id == round_id)
+        .where(models.Response.round_id == round_id, published(models.Response.round_id))
         .group_by(models.Dimension.code)
         .having(func.count(distinct(models.Comment.response_id)) >= k)
     )

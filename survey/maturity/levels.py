@@ -1,6 +1,8 @@
 """The level question's answers as group figures, in SQL: per round × dimension (× role
 or agency) the count of each level 1–5 rated now or wanted in two years, with k and
-complementary suppression applied like every other figure (`scoring`)."""
+complementary suppression applied like every other figure (`scoring`). Published rounds
+only: the publication gate (`survey.results.gate.published`) is in the statement itself,
+as in scoring, so a caller that forgets `ensure_published` still reads nothing."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from survey.disclosure import (
     effective_reference_minimum,
 )
 from survey.maturity.agreement import POINTS, Verdict, judge
+from survey.results.gate import published
 from survey.results.scoring import BREAKDOWNS, hidden_groups, reference_rounds
 
 
@@ -74,7 +77,11 @@ def level_query(
         .join(models.Answer, models.answers_of_response())
         .join(models.Item, models.Item.id == models.Answer.item_id)
         .join(models.Dimension, models.Dimension.id == models.Item.dimension_id)
-        .where(models.Response.round_id.in_(list(round_ids)), models.Item.kind == kind)
+        .where(
+            models.Response.round_id.in_(list(round_ids)),
+            published(models.Response.round_id),
+            models.Item.kind == kind,
+        )
         .group_by(*keys, *([column] if column is not None else []))
         .order_by(*keys)
     )

@@ -8,9 +8,10 @@ never published was never meant to be seen.
 
 Every statement that reads answers for figures filters its responses (or rounds) with
 `published(...)`: the scoring statements behind every page, chart, JSON, workbook, PDF
-and export (survey.results.scoring), the national reference, the comparison page and the
-research exports. A new output built on them cannot forget the rule; one reading answers
-on its own must use it too (tests/test_publication_gate.py reads every output).
+and export (survey.results.scoring), the national reference, the comparison page, the
+research exports, and the maturity levels and the board's comments (survey.maturity). A
+new output built on them cannot forget the rule; one reading answers on its own must use
+it too (tests/test_publication_gate.py and tests/test_maturity_gate.py read every output).
 """
 
 from __future__ import annotations

@@ -183,6 +183,13 @@ class RowsArgs(Schema):
     )
     forbund = fields.List(fields.String(), load_default=list, metadata={"description": "slugs"})
     questionnaire = fields.String(load_default=None)
-    version = fields.Integer(load_default=None, validate=validate.Range(min=1, max=10_000))
+    version = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1, max=10_000),
+        metadata={
+            "description": "questionnaire version; without it the newest version among the "
+            "matching published rounds (versions whose statements differ cannot share a table)"
+        },
+    )
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=MAX_PER_PAGE))

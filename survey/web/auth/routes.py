@@ -87,7 +87,9 @@ def login():
 @bp.post("/login")
 def login_post():
     if not federation().password_login:
-        # Switched off for this installation: the form is not shown and its POST refused.
+        # Switched off for this installation: the form is not shown and its POST refused
+        # (and audited, as every refused log-in is).
+        services.refuse_password_login(db(), forms.field("email"), _now())
         return _render("auth/login.html", 403, forms.passwords_off(), email="", next="")
     email, password = forms.field("email"), forms.field("password", strip=False)
     target = safe_next(forms.field("next")) or ""
