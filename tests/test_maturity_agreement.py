@@ -80,7 +80,7 @@ def test_rwg_j_over_several_items_follows_the_published_formula():
 
 
 def test_level_ratings_are_counted_in_sql_and_hidden_below_k(app, db):
-    rnd = make_round(db, version=3, state="closed")
+    rnd = make_round(db, version=3, state="published")
     for value in (2, 2, 3, 3, 3, 4):
         add_response(db, rnd, {"STRAT.NOW": value, "STRAT.WANT": 4}, role="handlaggare")
     for value in (1, 5, None):  # three managers, one "vet ej"
