@@ -129,7 +129,7 @@ def _fill(engine, session, rounds: list[models.Round]) -> int:
             responses.append((rid, rnd.id, "sv", rng.choice(ROLES), rng.choice(AGENCIES)))
             for item in items:
                 v = None if rng.random() < 0.05 else min(5, max(1, round(rng.gauss(level, 1))))
-                answers.append((rid, item, v))
+                answers.append((rnd.id, rid, item, v))
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
@@ -139,13 +139,14 @@ def _fill(engine, session, rounds: list[models.Round]) -> int:
                 responses,
             )
             cur.executemany(
-                "INSERT INTO answer (response_id, item_id, value) VALUES (?,?,?)", answers
+                "INSERT INTO answer (round_id, response_id, item_id, value) VALUES (?,?,?,?)",
+                answers,
             )
         else:
             with cur.copy("COPY response (id, round_id, language, role, agency) FROM STDIN") as c:
                 for row in responses:
                     c.write_row(row)
-            with cur.copy("COPY answer (response_id, item_id, value) FROM STDIN") as c:
+            with cur.copy("COPY answer (round_id, response_id, item_id, value) FROM STDIN") as c:
                 for row in answers:
                     c.write_row(row)
         raw.commit()

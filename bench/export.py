@@ -125,15 +125,16 @@ def build(path: Path, responses: int, items: int = 40) -> None:
                 for i in range(responses)
             ],
         )
-        response_ids = list(session.scalars(select(models.Response.id)))
+        responses_of = session.execute(select(models.Response.id, models.Response.round_id))
         batch = []
-        for rid in response_ids:
+        for rid, round_id in responses_of.all():
             for item_id in item_ids:
                 roll = rng.random()
                 if roll < 0.02:
                     continue
                 batch.append(
                     {
+                        "round_id": round_id,
                         "response_id": rid,
                         "item_id": item_id,
                         "value": None if roll < 0.07 else rng.randint(1, 5),
