@@ -5,14 +5,13 @@ a temporary folder, pinned by the fingerprint of the key it made at start)."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import click
 from flask import Flask
 
 from survey import demo
-from survey.cli.dev_idp import LOA3, LOOPBACK, Person
+from survey.cli.dev_idp import LOA3
 from survey.cli.dev_saml_idp import TestSamlIdp
+from survey.cli.test_idp import add_provider, demo_people, say_how
 from survey.federation.config import Provider
 from survey.federation.saml.providers import SamlProviders
 
@@ -25,13 +24,7 @@ def start_test_saml_idp(
 ) -> None:
     """Start the IdP on loopback beside the app, with the demo users as its people, and
     add it to the app's providers (linking invited users by the mail attribute)."""
-    if host not in LOOPBACK:
-        raise click.UsageError("--test-saml-idp serves only on loopback: use --host 127.0.0.1")
-    people = [
-        Person(f"demo-saml-{i}", login.email, f"{login.role} {login.forbund or ''}".strip())
-        for i, login in enumerate(logins, 1)
-    ]
-    idp = TestSamlIdp(people)
+    idp = TestSamlIdp(demo_people("--test-saml-idp", host, logins, "demo-saml"))
     try:
         entity_id = idp.serve(host, port)
     except OSError as exc:
@@ -50,14 +43,8 @@ def start_test_saml_idp(
             "signing_certificate_sha256": idp.fingerprint,
         },
     )
-    federation = app.extensions["survey_federation"]
-    federation = dataclasses.replace(federation, providers=(*federation.providers, entry))
-    app.extensions["survey_federation"] = federation
-    config = app.extensions["survey"]
-    ours = SamlProviders(federation, app.instance_path, config.public_url).service_provider()
+    federation = add_provider(app, entry)
+    public_url = app.extensions["survey"].public_url
+    ours = SamlProviders(federation, app.instance_path, public_url).service_provider()
     idp.configure(ours.metadata_xml())
-    click.echo(f"test SAML identity provider (demo only, loopback): {entity_id}")
-    click.echo(
-        f"  log in through it: open {config.link('/login')}, choose '{DISPLAY_NAME}' and "
-        "pick a demo user (ticking two-factor logs in without a TOTP code)"
-    )
+    say_how(app, "test SAML identity provider", entity_id, DISPLAY_NAME)
