@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from builders import csrf_token, make_round, stored_state
 from conftest import signed_in
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from survey.db import audit, models
 from survey.imports import sources
@@ -382,3 +382,41 @@ def test_a_fresh_upload_is_checked_first_even_when_the_form_says_import(app, db)
     checked = browser.post("/admin/import", data=form)
     assert checked.status_code == 200 and 'id="confirm"' in checked.text
     assert _responses(db) is None
+
+
+def test_the_file_order_is_not_kept_in_the_stored_rows(runner, db, tmp_path):
+    """Row n of the file is recognisable by its answers to three statements; read back in
+    the order the table lists them (PostgreSQL's heap) or by key, the rows
+    come in no relation to the file's order (Kendall's tau near 0, not 1)."""
+    _forbund(db)
+    heading = EXAMPLE.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    statements = heading[4:]
+    rows = []
+    for n in range(50):
+        marks = {"STRAT1": 1 + n // 25, "STRAT2": 1 + n // 5 % 5, "STRAT3": 1 + n % 5}
+        rows.append(
+            ["handlaggare", "kommun", "1to3", "sv"] + [str(marks.get(c, 3)) for c in statements]
+        )
+    path = tmp_path / "ordered.csv"
+    path.write_text("\n".join(",".join(r) for r in [heading, *rows]) + "\n", encoding="utf-8")
+    result = _import(runner, path, "--write")
+    assert result.exit_code == 0, result.output
+    # SQLite keeps the table in key order (no rowid); PostgreSQL's heap in its own.
+    heap = ["r.ctid"] if db.get_bind().dialect.name == "postgresql" else []
+    for order_by in [*heap, "r.id"]:
+        listed = db.execute(
+            text(
+                "SELECT r.id, i.code, a.value FROM response r "
+                "JOIN answer a ON a.response_id = r.id JOIN item i ON i.id = a.item_id "
+                f"WHERE i.code IN ('STRAT1', 'STRAT2', 'STRAT3') ORDER BY {order_by}, i.code"
+            )
+        ).all()
+        seen: dict[int, int] = {}
+        for rid, code, value in listed:
+            weight = {"STRAT1": 25, "STRAT2": 5, "STRAT3": 1}[code]
+            seen[rid] = seen.get(rid, 0) + (value - 1) * weight
+        order = list(seen.values())
+        assert sorted(order) == list(range(50))
+        pairs = [(a, b) for i, a in enumerate(order) for b in order[i + 1 :]]
+        tau = sum(1 if a < b else -1 for a, b in pairs) / len(pairs)
+        assert tau < 0.6, (order_by, order)
