@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from recipe_stack import free_ports
 
 pytestmark = pytest.mark.slow
 
@@ -29,28 +28,30 @@ def _wait_for(log: Path, text: str, process: subprocess.Popen, limit: float = 12
     raise AssertionError(log.read_text(encoding="utf-8", errors="replace"))
 
 
+def printed_address(printed: str, before: str) -> str:
+    """The address the command printed after `before` (ports are chosen by the system:
+    `--port 0`, so no other test's server can take them between choosing and binding)."""
+    return re.search(re.escape(before) + r"(http://127\.0\.0\.1:\d+)", printed).group(1)
+
+
 def test_survey_demo_with_the_test_idp_logs_a_person_in(tmp_path):
-    app_port, idp_port = free_ports(2)
     survey = Path(sys.executable).parent / "survey"
     log = tmp_path / "demo.log"
     env = {**os.environ, "SURVEY_INSTANCE_PATH": str(tmp_path / "instance")}
     env.pop("DATABASE_URL", None)
-    command = [str(survey), "demo", "--serve", "--test-idp", "--port", str(app_port)]
+    command = [str(survey), "demo", "--serve", "--test-idp", "--port", "0", "--idp-port", "0"]
     with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [*command, "--idp-port", str(idp_port)], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         printed = _wait_for(log, "is running", process)
-        assert (
-            f"test identity provider (demo only, loopback): http://127.0.0.1:{idp_port}" in printed
-        )
-        assert "choose 'Test IdP (demo)'" in printed
-        base = f"http://127.0.0.1:{app_port}"
+        base = printed_address(printed, "is running: open ")
+        idp = printed_address(printed, "test identity provider (demo only, loopback): ")
+        assert idp != base
+        assert f"open {base}/login, choose 'Test IdP (demo)'" in printed
         browser = requests.Session()
         assert "Test IdP (demo)" in browser.get(f"{base}/login", timeout=30).text
         chooser = browser.get(f"{base}/login/oidc/test-idp", timeout=30)
-        assert chooser.url.startswith(f"http://127.0.0.1:{idp_port}/authorize")
+        assert chooser.url.startswith(f"{idp}/authorize")
         who = re.search(r'value="(demo-\d+)">\s*board demo-norrsund', chooser.text).group(1)
         landed = browser.post(chooser.url, data={"sub": who, "two_factor": "1"}, timeout=30)
         assert landed.url == f"{base}/" and "styrelse@demo.invalid" in landed.text

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import require_program
-from recipe_stack import free_ports
-from test_demo_test_idp import _wait_for
+from test_demo_test_idp import _wait_for, printed_address
 
 require_program("xmlsec1", "apt-get install -y xmlsec1")  # pysaml2 signs with it
 
@@ -21,24 +20,21 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
 def test_survey_demo_with_the_test_saml_idp_logs_a_person_in(tmp_path, page):
-    app_port, idp_port = free_ports(2)
     survey = Path(sys.executable).parent / "survey"
     log = tmp_path / "demo.log"
     env = {**os.environ, "SURVEY_INSTANCE_PATH": str(tmp_path / "instance")}
     env.pop("DATABASE_URL", None)
-    command = [str(survey), "demo", "--serve", "--test-saml-idp", "--port", str(app_port)]
+    command = [str(survey), "demo", "--serve", "--test-saml-idp", "--port", "0"]
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [*command, "--saml-idp-port", str(idp_port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
+            [*command, "--saml-idp-port", "0"], env=env, stdout=out, stderr=subprocess.STDOUT
         )
     try:
         printed = _wait_for(log, "is running", process)
-        idp = f"http://127.0.0.1:{idp_port}/idp"
+        base = printed_address(printed, "is running: open ")
+        idp = printed_address(printed, "test SAML identity provider (demo only, loopback): ")
+        idp += "/idp"
         assert f"test SAML identity provider (demo only, loopback): {idp}" in printed
-        base = f"http://127.0.0.1:{app_port}"
         page.goto(f"{base}/login")
         with page.expect_navigation():
             page.get_by_role("link", name="Test SAML IdP (demo)").click()

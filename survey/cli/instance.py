@@ -10,6 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from survey import demo
 from survey.cli import domain_errors, open_session, settings
@@ -112,7 +113,8 @@ def demo_command(
         f"demo data: {result.associations} förbund, {result.responses} responses "
         f"in 3 rounds (synthetic)"
     )
-    app = _public_at(host, port)
+    server = _bind(host, port) if serve or test_idp or test_saml_idp else None
+    app = _public_at(host, server.server_port if server else port)
     slug, tokens = next(iter(result.invitation_links.items()))
     click.echo(f"try answering as a respondent: {settings().link('/r/' + tokens[0])}")
     _print_demo_logins(result.logins)
@@ -120,8 +122,8 @@ def demo_command(
         start_test_idp(app, host, idp_port, result.logins)
     if test_saml_idp:
         start_test_saml_idp(app, host, saml_idp_port, result.logins)
-    if serve or test_idp or test_saml_idp:
-        _serve(app, host, port)
+    if server is not None:
+        _serve(app, server)
 
 
 def _print_demo_logins(logins: tuple[demo.DemoLogin, ...]) -> None:
@@ -150,8 +152,9 @@ def _print_demo_logins(logins: tuple[demo.DemoLogin, ...]) -> None:
 @with_appcontext
 @domain_errors
 def serve_command(host: str, port: int) -> None:
-    """Start the web server and print its address."""
-    _serve(_public_at(host, port), host, port)
+    """Start the web server and print its address (port 0: any free port)."""
+    server = _bind(host, port)
+    _serve(_public_at(host, server.server_port), server)
 
 
 def _public_at(host: str, port: int) -> Flask:
@@ -164,20 +167,30 @@ def _public_at(host: str, port: int) -> Flask:
     return app
 
 
-def _serve(app: Flask, host: str, port: int) -> None:
+def _bind(host: str, port: int) -> BaseWSGIServer:
+    """Take the port before saying the app is running, so the address printed is ours
+    (a port another program holds is an error here, not a page from someone else)."""
+    try:
+        return make_server(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+def _serve(app: Flask, server: BaseWSGIServer) -> None:
     with app.app_context():
         _prepare_database()
         config = settings()
-    click.echo(f"Samverkansmätaren is running: open http://{host}:{port}/  (Ctrl+C stops it)")
+    address = f"http://{server.host}:{server.server_port}/"
+    click.echo(f"Samverkansmätaren is running: open {address}  (Ctrl+C stops it)")
     if not config.public_url_set:
         click.echo(
             f"note: PUBLIC_URL is not set, so links are built on {config.public_url}; set "
             "PUBLIC_URL to the address people use before handing out links."
         )
-    # Flask refuses app.run() inside its own CLI; werkzeug's server is what it would start.
-    from werkzeug.serving import run_simple
-
-    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
 
 
 def _safe_url() -> str:
