@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import random
 import re
 import shutil
 import signal
@@ -28,15 +29,21 @@ START_SECONDS = 25
 
 
 def free_ports(count: int) -> list[int]:
-    """Ports nobody listens on now (bound to port 0 and released together)."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for each in sockets:
-            each.bind(("127.0.0.1", 0))
-        return [each.getsockname()[1] for each in sockets]
-    finally:
-        for each in sockets:
-            each.close()
+    """Ports nobody listens on now, chosen below the kernel's ephemeral range: a port the
+    system hands out for port 0 (another test's server) or to an outgoing connection can be
+    taken between choosing it here and the server binding it; these cannot."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    chosen: list[int] = []
+    for port in random.sample(range(10000, low), 200):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        chosen.append(port)
+        if len(chosen) == count:
+            return chosen
+    raise RuntimeError("no free ports below the ephemeral range")
 
 
 def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
