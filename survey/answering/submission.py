@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,25 @@ from survey.answering.validation import AnswersRejected, Problem
 from survey.db import mixing, models
 
 _INVITATION = models.Invitation.__table__
+_DRAFT = models.Draft.__table__
+_DAYS = models.SubmissionDay.__table__
+# Built once with parameters (survey.answering.links says why).
+_USED = (
+    update(_INVITATION)
+    .where(_INVITATION.c.id == bindparam("link_id"))
+    .values(draft_id=None, used=True)
+)
+_DELETE_DRAFT = delete(_DRAFT).where(_DRAFT.c.id == bindparam("draft_id"))
+_DAY_VALUES = {"round_id": bindparam("round_id"), "day": bindparam("day"), "submitted": 1}
+_COUNT_DAY = {
+    name: dialect.insert(_DAYS)
+    .values(**_DAY_VALUES)
+    .on_conflict_do_update(
+        index_elements=[_DAYS.c.round_id, _DAYS.c.day],
+        set_={"submitted": _DAYS.c.submitted + 1},
+    )
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 
 
 def submit(
@@ -48,13 +67,11 @@ def submit(
     # On PostgreSQL written together with up to MIX - 1 earlier responses, in random order:
     # no copy of the database lists the submissions in the order they came (db.mixing).
     mixing.mix_round(session, link.round.id, new, limit=mixing.submit_group(session))
-    session.execute(
-        update(_INVITATION).where(_INVITATION.c.id == link.id).values(draft_id=None, used=True)
-    )
+    session.execute(_USED, {"link_id": link.id})
     if draft.sealed is None:  # a plain draft from before revision 0008: its rows too
         delete_drafts(session, [draft.id])
     else:
-        session.execute(delete(models.Draft).where(models.Draft.id == draft.id))
+        session.execute(_DELETE_DRAFT, {"draft_id": draft.id})
     _count(session, link.round.id, day)
 
 
@@ -74,12 +91,5 @@ def delete_drafts(session: Session, ids: list[int]) -> None:
 def _count(session: Session, round_id: int, day: dt.date) -> None:
     """One more response today, for the response rate's chart: a count joined to nothing.
     One upsert, which two simultaneous submits on PostgreSQL cannot both insert."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    table = models.SubmissionDay.__table__
-    stmt = dialect.insert(table).values(round_id=round_id, day=day, submitted=1)
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[table.c.round_id, table.c.day],
-            set_={"submitted": table.c.submitted + 1},
-        )
-    )
+    upsert = _COUNT_DAY[session.get_bind().dialect.name]
+    session.execute(upsert, {"round_id": round_id, "day": day})

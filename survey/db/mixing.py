@@ -28,7 +28,7 @@ import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -58,11 +58,56 @@ class Submitted:
     comments: Sequence[tuple[int, str]] = field(default_factory=tuple)  # dimension, text
 
 
+_RESPONSE = models.Response.__table__
+_THIS_ROUND = select(models.Round.id).where(models.Round.id == bindparam("round_id"))
+_ROUND_KEYS = select(_RESPONSE.c.id).where(_RESPONSE.c.round_id == bindparam("round_id"))
+# A run of responses in key order from a point, through the (round, key) index. Rows another
+# submit is moving right now are skipped rather than waited for (PostgreSQL; FOR UPDATE is
+# not written for SQLite, whose writer is alone).
+_FROM_POINT = (
+    _ROUND_KEYS.where(_RESPONSE.c.id >= bindparam("point"))
+    .order_by(_RESPONSE.c.id)
+    .limit(bindparam("count"))
+    .with_for_update(skip_locked=True)
+)
+_BEFORE_POINT = (
+    _ROUND_KEYS.where(_RESPONSE.c.id < bindparam("point"))
+    .order_by(_RESPONSE.c.id)
+    .limit(bindparam("count"))
+    .with_for_update(skip_locked=True)
+)
+
+
 def _lock_round(session: Session, round_id: int) -> None:
-    """One mixing writer per round at a time (PostgreSQL; SQLite's writer is alone)."""
+    """The round's one mixing writer (PostgreSQL; SQLite's writer is alone): a close, a
+    publication or an import waits for the submits under way and holds off new ones."""
     if session.get_bind().dialect.name == "postgresql":
-        this_round = select(models.Round.id).where(models.Round.id == round_id)
-        session.execute(this_round.with_for_update())
+        session.execute(_THIS_ROUND.with_for_update(), {"round_id": round_id})
+
+
+def _share_round(session: Session, round_id: int) -> None:
+    """A submit: side by side with other submits (each moves rows no other is moving), but
+    never during a close, publication or import of the round (`_lock_round`)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_THIS_ROUND.with_for_update(read=True), {"round_id": round_id})
+
+
+def _random_run(session: Session, round_id: int, count: int) -> list[int]:
+    """`count` responses of the round (all, if it has fewer): the run that follows a random
+    point in key order, wrapping round at the end. Keys are random, so neighbours in key
+    order are a random choice of responses, whatever their submission order; found through
+    the (round, key) index rather than by sorting the whole round by random() on every
+    submit. (A response after a wide gap between keys is a little likelier to be chosen; the
+    gaps are random too, and every response gets a new key each time it moves.)"""
+    if count <= 0:
+        return []
+    point = models.random_key()
+    given = {"round_id": round_id, "point": point, "count": count}
+    chosen = list(session.scalars(_FROM_POINT, given))
+    if len(chosen) < count:
+        given["count"] = count - len(chosen)
+        chosen += session.scalars(_BEFORE_POINT, given)
+    return chosen
 
 
 def submit_group(session: Session) -> int:
@@ -78,11 +123,13 @@ def mix_round(
     if limit == 1 and new is not None:
         insert(session, round_id, [new])
         return
-    _lock_round(session, round_id)
-    chosen = select(models.Response.id).where(models.Response.round_id == round_id)
-    if limit is not None:
-        chosen = chosen.order_by(func.random()).limit(limit - (new is not None))
-    moved = _take(session, round_id, list(session.scalars(chosen)))
+    if limit is None:
+        _lock_round(session, round_id)
+        chosen = list(session.scalars(_ROUND_KEYS, {"round_id": round_id}))
+    else:
+        _share_round(session, round_id)
+        chosen = _random_run(session, round_id, limit - (new is not None))
+    moved = _take(session, round_id, chosen)
     group = moved + ([new] if new is not None else [])
     _shuffle(group)
     insert(session, round_id, group)
