@@ -10,7 +10,10 @@ second, requests per second and p50/p95/p99 per request type. Bare: one endpoint
 inserts one row per POST (and a GET that reads one), the floor any app on this server and
 database pays. Both servers are warmed up first (every worker has served requests), and
 the machine's load average is printed beside each measurement: other work on the machine
-slows both alike, so the ratio of the same run is the figure.
+slows both alike, so the ratio of the same run is the figure. Each run also prints the CPU
+time per request of each side (the server's processes, the clients in this process, and
+PostgreSQL's backends): on 2 cores the clients and the database share the machine with
+the server, so a side that costs more per request is where the ratio goes.
 
 The default is the reduced run (about a minute per database); `--full` measures longer and
 twice, interleaved (ours, bare, ours, bare). The figures are printed as lines
@@ -23,11 +26,12 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -43,6 +47,7 @@ from bench.bare import make_table  # noqa: E402
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 BARE_APP = "bench.bare:create_app()"
+BENCH_DATABASE = "survey_load_bench"
 #: The goals (issue 23): ours at least half the bare app's requests per second, p95 under.
 GOAL_RATIO = 0.5
 GOAL_P95_MS = 100.0
@@ -137,16 +142,72 @@ def warm_up(url: str, path: str = "/", todo: Iterator[Plan] | None = None) -> No
         list(pool.map(client, range(8)))
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU time used so far by the server (this process's children: gunicorn and its
+    workers), the clients (this process's threads) and PostgreSQL's backends serving the
+    benchmark's database: where a request's time goes, per side."""
+    found = {"server": 0.0, "postgres": 0.0}
+    parents: dict[int, int] = {}
+    used: dict[int, tuple[str, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue  # ended meanwhile
+        parents[int(entry.name)] = int(fields[1])
+        used[int(entry.name)] = (command, sum(int(f) for f in fields[11:13]) / _TICK)
+    for pid, (command, seconds) in used.items():
+        if command.startswith("postgres:") and BENCH_DATABASE in command:
+            found["postgres"] += seconds
+        elif _descends_from(pid, os.getpid(), parents):
+            found["server"] += seconds
+    mine = resource.getrusage(resource.RUSAGE_SELF)
+    found["client"] = mine.ru_utime + mine.ru_stime
+    return found
+
+
+def _descends_from(pid: int, ancestor: int, parents: dict[int, int]) -> bool:
+    while pid in parents and pid > 1:
+        pid = parents[pid]
+        if pid == ancestor:
+            return True
+    return False
+
+
+def cpu_note(before: dict[str, float], after: dict[str, float], requests_sent: float) -> str:
+    per = {k: 1000 * (after[k] - before[k]) / max(requests_sent, 1) for k in before}
+    parts = [f"{k} {v:.2f} ms" for k, v in per.items() if v > 0.005]
+    return "CPU per request: " + ", ".join(parts)
+
+
+def measured(run: Callable[[], dict]) -> dict:
+    """A run with the machine's load and the CPU each side spent per request."""
+    before, started = cpu_seconds(), time.perf_counter()
+    found = run()
+    after, elapsed = cpu_seconds(), time.perf_counter() - started
+    found["load"] = load_average()
+    found["cpu"] = cpu_note(before, after, found["requests/s"] * elapsed)
+    return found
+
+
 def all_requests(found: dict) -> list[float]:
     return [t for values in found["timings"].values() for t in values]
 
 
 def report(name: str, found: dict) -> None:
-    rates = ", ".join(f"{k} {v:,.1f}" for k, v in found.items() if k not in ("timings", "load"))
+    shown = ("timings", "load", "cpu")
+    rates = ", ".join(f"{k} {v:,.1f}" for k, v in found.items() if k not in shown)
     print(
         f"  {name}: {rates}; p95 of every request {percentile(all_requests(found), 0.95):.1f} ms"
         f" ({found['load']})"
     )
+    print(f"    {found['cpu']}")
     for kind, values in sorted(found["timings"].items()):
         p50, p95, p99 = (percentile(values, q) for q in (0.5, 0.95, 0.99))
         print(
@@ -177,13 +238,11 @@ def one_database(database: str, args) -> None:
     for _ in range(args.repeat):
         with gunicorn({**env, **code}, **settings) as url:
             warm_up(url, todo=todo)
-            found = ours(url, todo, args)
-            found["load"] = load_average()
+            found = measured(lambda: ours(url, todo, args))
         report("ours (whole flow)", found)
         with gunicorn({**env, "DATABASE_URL": bare_url}, app=BARE_APP, **settings) as url:
             warm_up(url, "/bare")
-            floor = bare(url, args)
-            floor["load"] = load_average()
+            floor = measured(lambda: bare(url, args))
         report("bare Flask, one insert per POST", floor)
         runs.append((found, floor))
     figures(database, runs)
@@ -214,7 +273,7 @@ def figures(database: str, runs: list[tuple[dict, dict]]) -> None:
 
 
 def _fresh_postgres(admin_url: str) -> str:
-    name = "survey_load_bench"
+    name = BENCH_DATABASE
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
