@@ -19,6 +19,8 @@ from survey.answering.links import DraftRow, Link
 from survey.answering.sealing import Content
 from survey.answering.validation import AnswersRejected, Problem
 from survey.db import mixing, models
+from survey.db.models import RoundState
+from survey.errors import RoundNotOpen
 
 _INVITATION = models.Invitation.__table__
 _DRAFT = models.Draft.__table__
@@ -64,6 +66,9 @@ def submit(
         answers=[(items[code], value) for code, value in sorted(content.answers.items())],
         comments=[(dimensions[code], text) for code, text in sorted(content.comments.items())],
     )
+    state = mixing.share_round(session, link.round.id)
+    if state is not None and state != RoundState.OPEN:  # closed while this submit waited
+        raise RoundNotOpen(state, link.round.opens_on, link.round.closes_on)
     # On PostgreSQL written together with up to MIX - 1 earlier responses, in random order:
     # no copy of the database lists the submissions in the order they came (db.mixing).
     mixing.mix_round(session, link.round.id, new, limit=mixing.submit_group(session))

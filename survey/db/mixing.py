@@ -60,6 +60,11 @@ class Submitted:
 
 _RESPONSE = models.Response.__table__
 _THIS_ROUND = select(models.Round.id).where(models.Round.id == bindparam("round_id"))
+_ROUND_STATE = (
+    select(models.Round.state)
+    .where(models.Round.id == bindparam("round_id"))
+    .with_for_update(read=True)
+)
 _ROUND_KEYS = select(_RESPONSE.c.id).where(_RESPONSE.c.round_id == bindparam("round_id"))
 # A run of responses in key order from a point, through the (round, key) index. Rows another
 # submit is moving right now are skipped rather than waited for (PostgreSQL; FOR UPDATE is
@@ -85,11 +90,15 @@ def _lock_round(session: Session, round_id: int) -> None:
         session.execute(_THIS_ROUND.with_for_update(), {"round_id": round_id})
 
 
-def _share_round(session: Session, round_id: int) -> None:
-    """A submit: side by side with other submits (each moves rows no other is moving), but
-    never during a close, publication or import of the round (`_lock_round`)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(_THIS_ROUND.with_for_update(read=True), {"round_id": round_id})
+def share_round(session: Session, round_id: int) -> str | None:
+    """A submit, before `mix_round`: side by side with other submits (each moves rows no
+    other is moving), but never during a close, publication or import of the round
+    (`_lock_round`). Returns the round's state as it is once the lock is held (PostgreSQL;
+    None on SQLite, whose writer is alone): a close that committed while the submit waited
+    is seen, though the submit read its round before."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    return session.execute(_ROUND_STATE, {"round_id": round_id}).scalar_one()
 
 
 def _random_run(session: Session, round_id: int, count: int) -> list[int]:
@@ -126,8 +135,7 @@ def mix_round(
     if limit is None:
         _lock_round(session, round_id)
         chosen = list(session.scalars(_ROUND_KEYS, {"round_id": round_id}))
-    else:
-        _share_round(session, round_id)
+    else:  # a submit, which holds the round for share (`share_round`)
         chosen = _random_run(session, round_id, limit - (new is not None))
     moved = _take(session, round_id, chosen)
     group = moved + ([new] if new is not None else [])
