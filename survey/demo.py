@@ -24,6 +24,7 @@ from survey.db.models import RoundState
 from survey.disclosure import DEFAULT_K
 from survey.errors import SurveyError
 from survey.instruments.catalog import definition_of
+from survey.maturity import level_figures
 from survey.results import snapshot
 from survey.rounds import invitations, lifecycle
 
@@ -211,7 +212,7 @@ def build_demo(
                 links[slug] = _links(session, rnd, rng, n, links_per_association)
     session.flush()
     for rnd in published_demo:
-        snapshot.build(session, rnd.id, k)
+        level_figures.build(session, rnd.id, k)
     _workshops_and_actions(session, today, rng)
     # A published password has no place beside real data: only a demo-only database gets them.
     demo_only = not holds_real_rounds(session) and not _holds_real_users(session)

@@ -8,6 +8,7 @@ rounds published before it (tests/test_snapshot_rebuild.py). Byte for byte, but 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import math
@@ -23,6 +24,7 @@ from sqlalchemy import func, select
 from survey.db import models
 from survey.disclosure import DEFAULT_K
 from survey.instruments.catalog import definition_of
+from survey.maturity import level_figures, levels
 from survey.results import scoring, snapshot
 from survey.services.figures import rebuild_figures
 
@@ -221,3 +223,41 @@ def test_a_suppressed_group_keeps_only_its_n_in_the_snapshot(snap_app):
         for row in hidden:
             figures = [row.mean, row.sd, row.median, row.variance, row.dont_know_share]
             assert figures + [row.answers, row.p1, row.p5, row.population] == [None] * 9
+
+
+def test_the_levels_are_kept_too_equal_to_live_and_hidden_groups_keep_only_their_n(snap_app):
+    """The maturity picture's levels (now, wanted, now by role) come from the snapshot of
+    the rounds that ask the level question, equal to the live computation; a hidden role
+    group's row holds its n and nothing else, as every other snapshot row."""
+    with snap_app.extensions["survey_sessions"]() as session:
+        rebuild_figures(session, DEFAULT_K)
+        kinds = models.SnapshotFigure.kind.in_(list(level_figures.KINDS.values()))
+        rows = session.scalars(select(models.SnapshotFigure).where(kinds)).all()
+        assert {row.kind for row in rows} == set(level_figures.KINDS.values())
+        hidden = [row for row in rows if row.suppressed]
+        assert hidden, "the generated förbund have a role group below k"
+        for row in hidden:
+            assert [row.mean, row.p1, row.p2, row.p3, row.p4, row.p5] == [None] * 6
+        asking = sorted({row.round_id for row in rows})
+        for (kind, by), _tag in level_figures.KINDS.items():
+            for rnd in asking:
+                q = definition_of(session.get(models.Round, rnd).questionnaire)
+                groups = q.group_of(by) if by else None
+                kept = level_figures.level_stats(session, [rnd], DEFAULT_K, kind, by, groups)
+                live = levels.level_stats(session, [rnd], DEFAULT_K, kind, by, groups)
+                assert kept and _same_levels(kept, live), (rnd, kind, by)
+
+
+def _same_levels(kept: list, live: list) -> bool:
+    """Equal but for the last bits of a mean made from counts rather than by AVG."""
+
+    def key(stat) -> tuple:
+        return stat.dimension, stat.group or ""
+
+    pairs = list(zip(sorted(kept, key=key), sorted(live, key=key), strict=True))
+    return all(
+        (a.mean is None) == (b.mean is None)
+        and (a.mean is None or math.isclose(a.mean, b.mean, abs_tol=1e-9))
+        and dataclasses.replace(a, mean=b.mean) == b
+        for a, b in pairs
+    )

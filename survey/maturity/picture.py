@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from survey.disclosure import DEFAULT_REFERENCE_ASSOCIATIONS, effective_k
 from survey.instruments.catalog import definition_of
 from survey.maturity.agreed import agreed_levels
-from survey.maturity.levels import LevelStat, level_stats, national_levels
+from survey.maturity.level_figures import level_stats, national_levels
+from survey.maturity.levels import LevelStat
 from survey.results import snapshot
 from survey.results.overview import DimensionRow, dimension_name
 from survey.results.publication import ensure_published

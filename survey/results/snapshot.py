@@ -101,7 +101,7 @@ def _row(round_id: int, kind: str, position: int, stat: Any) -> dict[str, Any]:
     }
 
 
-def _stored(
+def stored_rows(
     session: Session, round_ids: Sequence[int], k: int, wanted: ColumnElement[bool]
 ) -> dict[int, list[Row]]:
     """round id -> its `wanted` snapshot rows (plain rows, no ORM objects: a page reads a
@@ -179,7 +179,7 @@ def group_stats(
     wanted = (kind == TOTAL) | (
         (models.SnapshotFigure.round_id == breakdown_round) & kind.in_(list(breakdowns))
     )
-    stored = _stored(session, ids, k, wanted)
+    stored = stored_rows(session, ids, k, wanted)
     missing = [rid for rid in ids if rid not in stored]
     live = scoring.dimension_stats(session, missing, k) if missing else []
     result: dict[str | None, list[scoring.GroupStat]] = {
@@ -206,7 +206,7 @@ def dimension_stats(
         return group_stats(session, round_ids, k)[None]
     k = effective_k(k)
     ids = list(dict.fromkeys(round_ids))
-    stored = _stored(session, ids, k, models.SnapshotFigure.kind == by)
+    stored = stored_rows(session, ids, k, models.SnapshotFigure.kind == by)
     missing = [rid for rid in ids if rid not in stored]
     live = scoring.dimension_stats(session, missing, k, by, groups) if missing else []
     return _merged(stored, by, live, _group_stat)
@@ -216,7 +216,7 @@ def item_stats(session: Session, round_ids: Iterable[int], k: int) -> list[scori
     """`scoring.item_stats` read from the snapshot."""
     k = effective_k(k)
     ids = list(dict.fromkeys(round_ids))
-    stored = _stored(session, ids, k, models.SnapshotFigure.kind == ITEM)
+    stored = stored_rows(session, ids, k, models.SnapshotFigure.kind == ITEM)
     missing = [rid for rid in ids if rid not in stored]
     live = scoring.item_stats(session, missing, k) if missing else []
     return _merged(stored, ITEM, live, _item_stat)

@@ -7,10 +7,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from survey.db.engine import transaction
-from survey.results import snapshot
+from survey.maturity import level_figures
 
 
 def rebuild_figures(session: Session, k: int) -> int:
     """Every published round's snapshot made again at k; returns how many rounds."""
     with transaction(session):
-        return snapshot.rebuild_all(session, k)
+        return level_figures.rebuild_all(session, k)

@@ -17,7 +17,7 @@ from survey.db.engine import forget_deleted, transaction
 from survey.disclosure import DEFAULT_K
 from survey.instruments.catalog import find_questionnaire
 from survey.mail import recipients
-from survey.results import snapshot
+from survey.maturity import level_figures
 from survey.rounds import associations, invitations, lifecycle
 
 
@@ -146,7 +146,7 @@ def publish_round(
         delete_drafts(session, list(session.scalars(drafts)))
         _delete_addresses(session, rnd, actor)
         audit.record(session, actor, "round_published", _name(rnd))
-        snapshot.build(session, rnd.id, k)
+        level_figures.build(session, rnd.id, k)  # scores and levels
     forget_deleted(session)
     mixing.forget_old_rows(session.get_bind())
     return rnd
