@@ -6,13 +6,16 @@ first questionnaire answered, "vet ej" now and then), on SQLite and PostgreSQL.
 
 Reduced (default): about 0.38M answers (one year). `--full`: 1M and 4M answers (three and
 eleven years). Data goes in by bulk insert (executemany on SQLite, COPY on PostgreSQL),
-then publishing's `snapshot.build` makes the snapshots the page reads (the förbund's rounds
+then publishing's `level_figures.build` makes the snapshots the pages read (the förbund's rounds
 and every round of the newest label; the time per round is printed).
 
 What is timed: the page's service function `survey.results.pages.round_report` (what the
 dashboard view and its JSON call: overview, trend over every earlier round, by role and
-agency, national reference), in a new session each time, median of 9 after a warm-up;
-no template rendering. Beside it:
+agency, national reference), and the maturity page's `survey.maturity.picture.
+maturity_picture` (scores, the level rated now and wanted, by role, the national level),
+each in a new session each time, median of 9 after a warm-up; no template rendering. The
+newest year's rounds are asked with the newest questionnaire (which asks the level
+question), the earlier ones with the first. Beside it:
 
 - raw SQL floor: one hand-written two-level SQL computing only this round's dimension
   means from its answers (what any live page must at least do);
@@ -45,7 +48,8 @@ from survey.db import models  # noqa: E402
 from survey.db.engine import make_engine, session_factory  # noqa: E402
 from survey.db.schema import create_schema  # noqa: E402
 from survey.instruments.catalog import load_directory  # noqa: E402
-from survey.results import pages, snapshot  # noqa: E402
+from survey.maturity import level_figures, picture  # noqa: E402
+from survey.results import pages  # noqa: E402
 
 ASSOCIATIONS = 80
 PER_ROUND = 110
@@ -87,8 +91,12 @@ def _database(kind: str, tmp: Path) -> tuple[str, object]:
 
 
 def _rounds(session, years: int) -> list[models.Round]:
+    """Every förbund's rounds: the first questionnaire, and the newest for the newest year
+    (version 3 on ask the level question: the maturity page's levels, now and wanted)."""
     load_directory(session, ROOT / "questionnaires")
-    q = session.scalar(select(models.Questionnaire).order_by(models.Questionnaire.version))
+    versions = list(
+        session.scalars(select(models.Questionnaire).order_by(models.Questionnaire.version))
+    )
     rounds = []
     for a in range(ASSOCIATIONS):
         assoc = models.Association(slug=f"f{a:02d}", name=f"Förbund {a:02d}")
@@ -97,7 +105,7 @@ def _rounds(session, years: int) -> list[models.Round]:
             year = 2026 - years + 1 + y
             rnd = models.Round(
                 association=assoc,
-                questionnaire=q,
+                questionnaire=versions[-1] if y == years - 1 else versions[0],
                 label=str(year),
                 sequence=y + 1,
                 state=models.RoundState.PUBLISHED,
@@ -111,15 +119,11 @@ def _rounds(session, years: int) -> list[models.Round]:
 
 
 def _fill(engine, session, rounds: list[models.Round]) -> int:
-    """Responses and answers by bulk insert; returns the number of answers."""
-    q = rounds[0].questionnaire_id
-    items = list(
-        session.scalars(
-            select(models.Item.id).where(
-                models.Item.questionnaire_id == q, models.Item.kind == "statement"
-            )
-        )
-    )
+    """Responses and answers (statements and level questions) by bulk insert; returns the
+    number of answers."""
+    items: dict[int, list[int]] = {}
+    for q in {r.questionnaire_id for r in rounds}:
+        items[q] = list(session.scalars(select(models.Item.id).filter_by(questionnaire_id=q)))
     rng = random.Random(23)
     responses, answers = [], []
     for rnd in rounds:
@@ -127,7 +131,7 @@ def _fill(engine, session, rounds: list[models.Round]) -> int:
         for _ in range(PER_ROUND):
             rid = models.random_key()
             responses.append((rid, rnd.id, "sv", rng.choice(ROLES), rng.choice(AGENCIES)))
-            for item in items:
+            for item in items[rnd.questionnaire_id]:
                 v = None if rng.random() < 0.05 else min(5, max(1, round(rng.gauss(level, 1))))
                 answers.append((rnd.id, rid, item, v))
     raw = engine.raw_connection()
@@ -193,7 +197,7 @@ def measure(kind: str, answers_wanted: int, tmp: Path) -> None:
             ]
             start = time.perf_counter()
             for round_id in wanted:
-                snapshot.build(session, round_id, K)
+                level_figures.build(session, round_id, K)  # as publishing does
             session.commit()
             built = (time.perf_counter() - start) / len(wanted)
         size = f"{count / 1e6:.2f}M"
@@ -211,17 +215,29 @@ def measure(kind: str, answers_wanted: int, tmp: Path) -> None:
             with sessions() as s:
                 s.execute(text(FLOOR_SQL), {"rid": rid}).all()
 
+        def maturity() -> None:
+            with sessions() as s:
+                picture.maturity_picture(s, slug, None, K, "sv")
+
         ours, base = _median_ms(page), _median_ms(floor)
+        levels = _median_ms(maturity)
         print(f"FIGURE board_dashboard_{kind}_{size} ours={ours:.1f} ms "
               f"baseline=raw_sql_floor:{base:.1f} ms ratio={ours / base:.2f} "
+              f"goal=<100 ms server time at 4M answers")  # fmt: skip
+        print(f"FIGURE board_maturity_{kind}_{size} ours={levels:.1f} ms "
+              f"baseline=raw_sql_floor:{base:.1f} ms ratio={levels / base:.2f} "
               f"goal=<100 ms server time at 4M answers")  # fmt: skip
         with sessions() as session:
             session.execute(delete(models.SnapshotFigure))
             session.execute(delete(models.FigureSnapshot))
             session.commit()
         live = _median_ms(page, repeat=3)
+        live_levels = _median_ms(maturity, repeat=3)
         print(f"FIGURE board_dashboard_live_{kind}_{size} ours={live:.1f} ms "
               f"baseline=snapshot_page:{ours:.1f} ms ratio={live / ours:.1f} "
+              f"goal=information (the page computed live, as before the snapshot)")  # fmt: skip
+        print(f"FIGURE board_maturity_live_{kind}_{size} ours={live_levels:.1f} ms "
+              f"baseline=snapshot_page:{levels:.1f} ms ratio={live_levels / levels:.1f} "
               f"goal=information (the page computed live, as before the snapshot)")  # fmt: skip
     finally:
         engine.dispose()
