@@ -1,7 +1,7 @@
 """Writes svar.sav, svar.dta, svar_koder.csv and svar.R of the research package from the
 code columns survey.exports.statistics spilled to disk during the export's pass. No Flask,
 and nothing else of the app is imported here: a large export runs this file as its own
-process (`python statistics_writer.py JOB`, see survey.exports.package), which then holds
+process (`python -P statistics_writer.py JOB`, see survey.exports.package), which holds
 only numpy, pandas, pyreadstat and one data frame at a time.
 
 pyreadstat writes from a whole data frame, so this is the one place where every row is in
