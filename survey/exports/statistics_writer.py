@@ -19,7 +19,12 @@ import pickle
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported where used: the export's process imports this module for
+    # its constants and dataclasses, and needs pandas only for a small export
+    import numpy as np
+    import pandas as pd
 
 DONT_KNOW, NOT_ANSWERED = 8, 9
 STATA_MISSING = {DONT_KNOW: "a", NOT_ANSWERED: "b"}
@@ -53,14 +58,14 @@ class StatisticsFiles:
     dta: dict[str, Any]  # pyreadstat.write_dta's labels and missing values
     r: str  # the R script
 
-    def read(self, position: int):
+    def read(self, position: int) -> np.ndarray:
         """The numbers of column `position` (a numpy array)."""
         import numpy as np
 
         column = self.columns[position]
         return np.fromfile(self.folder / str(position), dtype=column.dtype, count=self.rows)
 
-    def _block(self, kind: str, dtype: str):
+    def _block(self, kind: str, dtype: str) -> pd.DataFrame:
         """A frame of the columns of `kind` as one 2-D block of `dtype` (NaN for a
         negative code: not answered)."""
         import numpy as np
@@ -74,7 +79,7 @@ class StatisticsFiles:
         names = [self.columns[n].name for n in positions]
         return pd.DataFrame(block.T, columns=names, copy=False)
 
-    def _stata_statements(self):
+    def _stata_statements(self) -> pd.DataFrame:
         """The statements with Stata's missing codes as the letters a and b."""
         import numpy as np
         import pandas as pd
@@ -87,7 +92,7 @@ class StatisticsFiles:
         names = [self.columns[n].name for n in positions]
         return pd.DataFrame(objects.T, columns=names, copy=False)
 
-    def frame(self, stata: bool = False):
+    def frame(self, stata: bool = False) -> pd.DataFrame:
         """A pandas DataFrame of the codes in the order of the wide form (Stata: missing
         codes as the letters a and b)."""
         import pandas as pd
