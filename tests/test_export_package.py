@@ -4,6 +4,7 @@ and compared with the database, value by value, label by label, missing code by 
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import zipfile
@@ -138,6 +139,25 @@ def test_spss_and_stata_files_hold_every_value_label_and_missing_code(db, tmp_pa
     script = (tmp_path / "svar.R").read_text(encoding="utf-8")
     assert 'read.csv("svar_koder.csv"' in script and "na_reason" in script
     assert all(f'attr(d${name}, "label")' in script for name in sav.columns)
+
+
+def test_a_failure_in_the_second_process_fails_the_export(db, tmp_path, monkeypatch):
+    monkeypatch.setattr(package, "PARALLEL_FROM", 0)
+    failing = tmp_path / "failing.py"
+    failing.write_text("import sys\nsys.exit('OSError: no space left on device')\n")
+    monkeypatch.setattr(package, "WRITER", failing)
+    build_small_groups(db)
+    with pytest.raises(RuntimeError, match="SPSS and Stata files failed.*no space left"):
+        write_package(db, select_rounds(db, ExportFilter()), io.BytesIO(), k=5)
+
+
+def test_the_statistics_writer_imports_nothing_of_the_app():
+    """It runs as a process of its own (package.WRITER): importing the package `survey`
+    would import the app (Flask, SQLAlchemy) into it for nothing."""
+    tree = ast.parse(package.WRITER.read_text(encoding="utf-8"))
+    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    imported |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    assert imported and not {name for name in imported if name.split(".")[0] == "survey"}
 
 
 def test_package_download_every_form_from_one_export(client, db):

@@ -47,19 +47,31 @@ def _strings(texts: Sequence[str | None]) -> pa.Array:
 
 
 def _decoded(codes: np.ndarray, texts: Sequence[str | None]) -> pa.Array:
-    """Plain strings from numbers into `texts` (a negative number: null)."""
+    """Plain strings from numbers into `texts` (a negative number: null; None in `texts`:
+    an empty string), their buffers gathered by numpy: Arrow's `dictionary_decode` would
+    import pyarrow.compute (8 MB) for it."""
     valid = codes >= 0
-    indices = _numbers(np.where(valid, codes, 0).astype(np.int32), pa.int32(), valid)
-    return pa.DictionaryArray.from_arrays(indices, _strings(texts)).dictionary_decode()
+    encoded = [(text or "").encode("utf-8") for text in texts]
+    lengths = np.array([len(raw) for raw in encoded], dtype=np.int32)
+    starts = np.cumsum(lengths) - lengths  # of each text in `joined`
+    picked = np.where(valid, codes, 0)
+    sizes = np.where(valid, lengths[picked], 0)
+    offsets = np.zeros(len(codes) + 1, dtype=np.int32)
+    np.cumsum(sizes, out=offsets[1:])
+    joined = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    at = np.arange(offsets[-1]) + np.repeat(starts[picked] - offsets[:-1], sizes)
+    bitmap = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    buffers = [bitmap, pa.py_buffer(offsets), pa.py_buffer(joined[at])]
+    return pa.Array.from_buffers(pa.string(), len(codes), buffers)
 
 
-def _part(column: array, kind: type, start: int, end: int) -> np.ndarray:
-    """A copy of column[start:end]: a view would keep the array from growing."""
-    return np.frombuffer(column, dtype=kind)[start:end].copy()
+def _part(column: array, kind: type) -> np.ndarray:
+    """A copy of `column`: a view would keep the array from being emptied (`spill`)."""
+    return np.frombuffer(column, dtype=kind).copy()
 
 
-def _texts(column: Texts, start: int, end: int) -> pa.Array:
-    return _decoded(_part(column.codes, np.int32, start, end), column.texts)
+def _texts(column: Texts) -> pa.Array:
+    return _decoded(_part(column.codes, np.int32), column.texts)
 
 
 class ParquetForms:
@@ -68,7 +80,7 @@ class ParquetForms:
 
     def __init__(self, export: Export, wide: Path, long: Path, columns: CodedColumns) -> None:
         q = export.q
-        self.columns, self.done = columns, 0
+        self.columns = columns
         self.item_codes = [codebook.column(item) for item in codebook.exported_items(q)]
         text, small = pa.string(), pa.int8()
         head = [
@@ -90,39 +102,44 @@ class ParquetForms:
             (codebook.DEMO, small),
         ]
         self.long_schema = pa.schema(long_fields)
+        # Arrow's default pool (mimalloc) keeps what the writer frees mapped for reuse:
+        # 27 MB from the first row group on, never given back; the C library's malloc
+        # returns it. (Global, but the exports are the app's only use of Arrow.)
+        pa.set_memory_pool(pa.system_memory_pool())
         self.wide = pq.ParquetWriter(wide, self.wide_schema)
         self.long = pq.ParquetWriter(long, self.long_schema)
 
     def follow(self) -> None:
         """Writes a row group once BATCH responses are waiting."""
-        if len(self.columns.ids) - self.done >= BATCH:
-            self._flush()
+        if len(self.columns.ids) >= BATCH:
+            self.flush()
 
-    def _flush(self) -> None:
-        start, end = self.done, len(self.columns.ids)
-        if end > start:
-            wide, long = self._batch(start, end)
+    def flush(self) -> None:
+        """Writes the responses waiting as a row group (the last may be shorter), then has
+        the columns spill them to disk."""
+        if len(self.columns.ids):
+            wide, long = self._batch()
             self.wide.write_table(pa.Table.from_arrays(wide, schema=self.wide_schema))
             self.long.write_table(pa.Table.from_arrays(long, schema=self.long_schema))
-        self.done = end
+        self.columns.spill()
 
-    def _batch(self, start: int, end: int) -> tuple[list[pa.Array], list[pa.Array]]:
-        """The columns of both forms for responses start…end (end excluded)."""
+    def _batch(self) -> tuple[list[pa.Array], list[pa.Array]]:
+        """The columns of both forms for the responses held."""
         c = self.columns
-        ids = _part(c.ids, np.int64, start, end)
-        demo = _part(c.demo, np.int8, start, end)
+        ids = _part(c.ids, np.int64)
+        demo = _part(c.demo, np.int8)
         coded = {
-            name: _decoded(_part(codes, np.int16, start, end), c.texts_of(name))
+            name: _decoded(_part(codes, np.int16), c.texts_of(name))
             for name, codes in c.coded.items()
         }
-        raw = np.stack([_part(v, np.int8, start, end) for v in c.values], axis=1)
+        raw = np.stack([_part(v, np.int8) for v in c.values], axis=1)
         values = [_numbers(v, pa.int8(), (v != DONT_KNOW) & (v != NOT_ANSWERED)) for v in raw.T]
-        scores = [_part(s, np.float64, start, end) for s in c.scores]
+        scores = [_part(s, np.float64) for s in c.scores]
         wide = [
             _numbers(ids, pa.int64()),
-            _texts(c.rounds, start, end),
+            _texts(c.rounds),
             coded[codebook.ASSOCIATION],
-            _texts(c.names, start, end),
+            _texts(c.names),
             coded[codebook.ROLE],
             coded[codebook.AGENCY],
             _numbers(demo, pa.int8()),
@@ -142,7 +159,7 @@ class ParquetForms:
 
     def close(self, metadata: Mapping[str, object]) -> None:
         """Writes what is left and the facts of `Metadata` as key-value metadata."""
-        self._flush()
+        self.flush()
         facts = {key: str(value) for key, value in metadata.items()}
         self.wide.add_key_value_metadata(facts)
         self.long.add_key_value_metadata(facts)

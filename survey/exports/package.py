@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import multiprocessing
+import subprocess
+import sys
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import compress, repeat
@@ -24,7 +24,7 @@ from typing import IO
 
 from sqlalchemy.orm import Session
 
-from survey.exports import agreement_sheet, codebook, statistics, worksheets
+from survey.exports import agreement_sheet, codebook, statistics_writer, worksheets
 from survey.exports.columnar import ParquetForms
 from survey.exports.dataset import Export, Progress
 from survey.exports.metadata import metadata_rows
@@ -36,6 +36,7 @@ from survey.exports.research import (
 )
 from survey.exports.selection import Selection
 from survey.exports.statistics import CodedColumns
+from survey.exports.statistics_writer import StatisticsFiles
 from survey.exports.worksheets import csv_row
 from survey.i18n import N_, translate
 
@@ -117,12 +118,11 @@ def write_package(
                 wide_only=True,  # the long form is in its CSV and Parquet files here
             )
         coded = _single_pass(session, export, tmp, book, lang, progress)
-        with _beside(len(coded.ids)) as run:
-            statistics_written = run(statistics.write_saved, statistics.save(coded.files(), tmp))
+        with _statistics_beside(coded.files(), tmp) as statistics_written:
             if book is not None:
                 book.finish(session, now)
             facts = metadata_rows(
-                session, selection, export.q_row, export.plan, len(coded.ids), include_comments, now
+                session, selection, export.q_row, export.plan, coded.rows, include_comments, now
             )
             described = {}
             for row in facts:
@@ -132,16 +132,16 @@ def write_package(
             coded.parquet.close(described)
             _codebook_csv(export, tmp / "kodbok.csv", include_comments)
             _agreement_csv(session, export, tmp / "overensstammelse.csv")
-            files = [n for n in FILES if n in statistics.FILES or (tmp / n).exists()]
+            files = [n for n in FILES if n in statistics_writer.FILES or (tmp / n).exists()]
             result = PackageResult(
-                len(coded.ids), long_rows, ["README.txt", *files], book and book.result()
+                coded.rows, long_rows, ["README.txt", *files], book and book.result()
             )
             readme = _readme(coded, files, result.notice(lang), lang)
             (tmp / "README.txt").write_text(readme, encoding="utf-8")
             with zipfile.ZipFile(out, "w", allowZip64=True) as archive:
                 for name in ["README.txt", *files]:
-                    if name in statistics.FILES:
-                        statistics_written.result()  # raises what the other process raised
+                    if name in statistics_writer.FILES:
+                        statistics_written()  # raises if the other process failed
                     archive.write(tmp / name, name, **_compression(name))
     return result
 
@@ -164,23 +164,39 @@ def _compression(name: str) -> dict[str, object]:
 #: this one finishes the workbook, Parquet and the zip (a tenth to a fifth of the package
 #: on two cores). Below it, starting that process (about a second) costs more than it saves.
 PARALLEL_FROM = 10_000
+#: The second process runs this file alone (`-P`: its folder not on sys.path), not a
+#: multiprocessing child: a spawned child imports the parent's main module again (the web
+#: server's, the command line's, a script's: 120 MB and more) and fails in a script without
+#: `if __name__ == "__main__"`; this one imports numpy, pandas and pyreadstat only.
+WRITER = Path(statistics_writer.__file__)
 
 
 @contextmanager
-def _beside(responses: int) -> Iterator[Callable[..., Future]]:
-    """`run(function, *args)`: in a spawned process (not forked: a web server's threads
-    would be copied mid-lock) when the export is large, else here and now."""
-    if responses < PARALLEL_FROM:
-        yield _here
+def _statistics_beside(files: StatisticsFiles, tmp: Path) -> Iterator[Callable[[], None]]:
+    """Writes the statistics files into `tmp`: in a second process (not forked: a web
+    server's threads would be copied mid-lock) when the export is large, else here and
+    now. Yields `wait()`, which returns once they are written and raises if that failed."""
+    if files.rows < PARALLEL_FROM:
+        statistics_writer.write_files(files, tmp)
+        yield lambda: None
         return
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield pool.submit
+    job = statistics_writer.save(files, tmp)
+    with (tmp / "statistics.log").open("w+b") as log:
+        command = [sys.executable, "-P", str(WRITER), str(job)]
+        process = subprocess.Popen(command, stdout=log, stderr=log)
+        try:
+            yield lambda: _finished(process, log)
+        finally:
+            if process.poll() is None:  # the export failed meanwhile: no need to finish
+                process.kill()
+                process.wait()
 
 
-def _here(function: Callable[..., object], *args: object) -> Future:
-    done: Future = Future()
-    done.set_result(function(*args))
-    return done
+def _finished(process: subprocess.Popen, log: IO[bytes]) -> None:
+    if process.wait() != 0:
+        log.seek(0)
+        said = log.read().decode("utf-8", errors="replace").strip().splitlines()
+        raise RuntimeError(f"Writing the SPSS and Stata files failed: {said[-1:]}")
 
 
 class _Columns(CodedColumns):
@@ -197,7 +213,7 @@ def _single_pass(
 ) -> _Columns:
     """Streams the records once into the workbook, both CSVs, both Parquet files and the
     code arrays of the statistics files."""
-    coded = _Columns(export, lang)
+    coded = _Columns(export, tmp / "columns", lang)
     coded.parquet = ParquetForms(export, tmp / "svar.parquet", tmp / "svar_lang.parquet", coded)
     item_codes = [codebook.column(item) for item in codebook.exported_items(export.q)]
     with (
@@ -226,6 +242,7 @@ def _single_pass(
             )
             coded.add(record)
             coded.parquet.follow()  # a row group cut from the columns every BATCH responses
+    coded.parquet.flush()  # the last row group; every row is on disk for the statistics files
     return coded
 
 

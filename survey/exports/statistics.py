@@ -14,35 +14,41 @@ spreadsheet:
 - SPSS measurement levels: statements ordinal, background nominal, dimension scores scale.
 
 Columns are collected in compact arrays during the export's single pass (one byte per
-statement and response, texts as numbers into a list of the distinct texts), so 130,000
-responses × 50 statements take about 20 MB; the package's Parquet files are cut from the
-same arrays (survey.exports.columnar). The data frame pyreadstat needs is built as one
-block of numbers without copies, one file at a time (see `StatisticsFiles.frame`).
+statement and response, texts as numbers into a list of the distinct texts); the package's
+Parquet files are cut from them every few thousand responses (survey.exports.columnar),
+and then they are appended to files on disk (`spill`), so the export's process holds a few
+thousand rows whatever the selection (130,000 × 50 held in memory took 20 MB). The files
+are written from those column files by survey.exports.statistics_writer, for a large export
+in a process of its own.
 """
 
 from __future__ import annotations
 
-import pickle
 from array import array
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from survey.exports import codebook
 from survey.exports.dataset import Export, ResponseRecord
+from survey.exports.statistics_writer import (
+    DATA_FOR_R,
+    DONT_KNOW,
+    HEAD,
+    NOT_ANSWERED,
+    SCORE,
+    STATA_MISSING,
+    STATEMENT,
+    TEXT,
+    Column,
+    StatisticsFiles,
+)
 from survey.i18n import N_, translate
 
-DONT_KNOW, NOT_ANSWERED = 8, 9
-STATA_MISSING = {DONT_KNOW: "a", NOT_ANSWERED: "b"}
 DONT_KNOW_LABEL = N_("don't know")
 NOT_ANSWERED_LABEL = N_("not answered")
 REVERSED = N_("reversed")
 STATA_LABEL_LENGTH = 80  # Stata's limit for a variable label
 CODED = (codebook.ASSOCIATION, codebook.ROLE, codebook.AGENCY)
-DATA_FOR_R = "svar_koder.csv"
-#: The files `write_files` writes.
-FILES = ("svar.sav", "svar.dta", DATA_FOR_R, "svar.R")
 
 
 VALUE_LABEL_BYTES = 120  # SPSS's limit on a value label, in UTF-8 bytes
@@ -65,17 +71,6 @@ class Texts:
             self.texts.append(text)
         self.codes.append(code)
 
-    def __getstate__(self) -> tuple[array, list[str]]:
-        return self.codes, self.texts  # sent to another process: the index is not needed
-
-    def __setstate__(self, state: tuple[array, list[str]]) -> None:
-        self.codes, self.texts = state
-        self._index = {text: n for n, text in enumerate(self.texts)}
-
-    def values(self) -> list[str]:
-        texts = self.texts
-        return [texts[code] for code in self.codes]  # shared str objects, not copies
-
 
 def _short(text: str) -> str:
     raw = text.encode("utf-8")
@@ -85,11 +80,15 @@ def _short(text: str) -> str:
 
 
 class CodedColumns:
-    """The wide form as columns of codes, filled one record at a time."""
+    """The wide form as columns of codes, filled one record at a time; the arrays hold the
+    rows added since the last `spill`, which appends them to a file per column in
+    `folder`."""
 
-    def __init__(self, export: Export, lang: str = "sv") -> None:
+    def __init__(self, export: Export, folder: Path, lang: str = "sv") -> None:
         q = export.q
         self.export, self.lang, self.q = export, lang, q
+        self.folder, self.rows = folder, 0
+        folder.mkdir(exist_ok=True)
         self.items = codebook.exported_items(q)
         self.scores_names = [codebook.score_column(d.code) for d in q.dimensions]
         self.codes: dict[str, dict[str | None, int]] = {}
@@ -135,6 +134,7 @@ class CodedColumns:
 
     def add(self, record: ResponseRecord) -> None:
         response_id, label, slug, name, role, agency, demo = record.head
+        self.rows += 1
         self.ids.append(response_id)
         self.rounds.append(label)
         self.names.append(name)
@@ -147,6 +147,33 @@ class CodedColumns:
             column.append(value if value is not None else DONT_KNOW if answered else NOT_ANSWERED)
         for column, score in zip(self.scores, record.scores, strict=True):
             column.append(float("nan") if score is None else score)
+
+    def _columns(self) -> list[tuple[Column, array]]:
+        """Every column of the wide form in its order, with the array of its codes."""
+        head = [(codebook.ID, self.ids), *((name, self.coded[name]) for name in CODED)]
+        head.append((codebook.DEMO, self.demo))
+        columns = [(Column(name, HEAD, codes.typecode), codes) for name, codes in head]
+        for position, name, texts in (
+            (1, codebook.ROUND, self.rounds),
+            (3, codebook.ASSOCIATION_NAME, self.names),
+        ):
+            columns.insert(position, (Column(name, TEXT, "i", texts.texts), texts.codes))
+        columns += [
+            (Column(codebook.column(item), STATEMENT, "b"), codes)
+            for item, codes in zip(self.items, self.values, strict=True)
+        ]
+        columns += [
+            (Column(name, SCORE, "d"), codes)
+            for name, codes in zip(self.scores_names, self.scores, strict=True)
+        ]
+        return columns
+
+    def spill(self) -> None:
+        """Appends the rows held to the column files and lets go of them."""
+        for position, (_column, codes) in enumerate(self._columns()):
+            with (self.folder / str(position)).open("ab") as fh:
+                codes.tofile(fh)
+            del codes[:]
 
     # --- the labels ---------------------------------------------------------------
 
@@ -192,7 +219,8 @@ class CodedColumns:
         return levels
 
     def files(self) -> StatisticsFiles:
-        """The columns and labels the statistics files are written from, as plain data."""
+        """What the statistics files are written from, as plain data: the column files
+        (once every row is spilled) and the labels."""
         sav = {
             "column_labels": self.variable_labels(),
             "variable_value_labels": self.value_labels(),
@@ -206,111 +234,10 @@ class CodedColumns:
             "variable_value_labels": self.value_labels(stata=True),
             "missing_user_values": {codebook.column(item): ["a", "b"] for item in self.items},
         }
+        columns = [column for column, _codes in self._columns()]
         return StatisticsFiles(
-            self.ids,
-            self.rounds,
-            self.names,
-            self.coded,
-            self.demo,
-            [codebook.column(item) for item in self.items],
-            self.values,
-            self.scores_names,
-            self.scores,
-            sav,
-            dta,
-            r_script(self, DATA_FOR_R),
+            self.folder, self.rows, columns, sav, dta, r_script(self, DATA_FOR_R)
         )
-
-
-@dataclass
-class StatisticsFiles:
-    """What svar.sav, svar.dta, svar_koder.csv and svar.R are written from: plain,
-    picklable data, so that another process can write them (survey.exports.package) while
-    this one finishes the other files."""
-
-    ids: array
-    rounds: Texts
-    names: Texts
-    coded: dict[str, array]
-    demo: array
-    item_codes: list[str]
-    values: list[array]
-    score_names: list[str]
-    scores: list[array]
-    sav: dict[str, Any]  # pyreadstat.write_sav's labels, missing ranges and measures
-    dta: dict[str, Any]  # pyreadstat.write_dta's labels and missing values
-    r: str  # the R script
-
-    def frame(self, stata: bool = False):
-        """A pandas DataFrame of the codes (Stata: missing codes as the letters a and b).
-
-        Built without copies: the numbers as one float block (pandas keeps a 2-D array as
-        it is, where a dict of columns is consolidated into a copy), the two text columns
-        inserted beside it; for Stata the statements as one block of objects (the letters
-        and shared small ints). 130,000 × 50 takes about 60 MB, not 200."""
-        import numpy as np
-        import pandas as pd
-
-        head = [codebook.ID, *CODED, codebook.DEMO]
-        numbers = head + ([] if stata else self.item_codes) + self.score_names
-        block = np.empty((len(numbers), len(self.ids)))
-        column = dict(zip(numbers, block, strict=True))
-        column[codebook.ID][:] = np.frombuffer(self.ids, dtype=np.int64)
-        for name in CODED:
-            codes = np.frombuffer(self.coded[name], dtype=np.int16)
-            column[name][:] = np.where(codes < 0, np.nan, codes)
-        column[codebook.DEMO][:] = np.frombuffer(self.demo, dtype=np.int8)
-        for name, scores in zip(self.score_names, self.scores, strict=True):
-            column[name][:] = np.frombuffer(scores, dtype=np.float64)
-        if not stata:
-            for code, values in zip(self.item_codes, self.values, strict=True):
-                column[code][:] = np.frombuffer(values, dtype=np.int8)
-        frame = pd.DataFrame(block.T, columns=numbers, copy=False)
-        if stata:  # Stata's extended missing values are letters in a numeric column
-            lookup = np.array([STATA_MISSING.get(v, v) for v in range(-128, 128)], dtype=object)
-            objects = np.empty((len(self.item_codes), len(self.ids)), dtype=object)
-            for row, values in zip(objects, self.values, strict=True):
-                row[:] = lookup[np.frombuffer(values, dtype=np.int8).astype(np.int16) + 128]
-            left = frame.iloc[:, : len(head)]
-            items = pd.DataFrame(objects.T, columns=self.item_codes, copy=False)
-            frame = pd.concat([left, items, frame.iloc[:, len(head) :]], axis=1)
-        frame.insert(1, codebook.ROUND, self.rounds.values())
-        frame.insert(3, codebook.ASSOCIATION_NAME, self.names.values())
-        return frame
-
-
-SAVED = "statistics.pickle"
-
-
-def save(files: StatisticsFiles, folder: Path) -> Path:
-    """`files` written into `folder` for `write_saved`: handed to another process directly
-    they would be pickled in memory whole (40 MB at 130,000 responses × 50 statements)."""
-    path = folder / SAVED
-    with path.open("wb") as fh:
-        pickle.dump(files, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    return path
-
-
-def write_saved(path: Path) -> None:
-    """`write_files` from what `save` wrote (our own file in the export's temporary
-    folder), into that folder."""
-    with path.open("rb") as fh:
-        files = pickle.load(fh)  # noqa: S301 - written by this export a moment ago
-    path.unlink()
-    write_files(files, path.parent)
-
-
-def write_files(files: StatisticsFiles, folder: Path) -> None:
-    """svar.sav, svar.dta, and for R the codes as CSV (8 and 9 as numbers) with a script
-    that labels them, into `folder`."""
-    import pyreadstat
-
-    frame = files.frame()
-    pyreadstat.write_sav(frame, str(folder / "svar.sav"), **files.sav)
-    frame.to_csv(folder / DATA_FOR_R, index=False, encoding="utf-8", na_rep="")
-    del frame  # one frame at a time
-    pyreadstat.write_dta(files.frame(stata=True), str(folder / "svar.dta"), **files.dta)
-    (folder / "svar.R").write_text(files.r, encoding="utf-8")
 
 
 def r_string(text: str) -> str:
