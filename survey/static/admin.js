@@ -28,3 +28,22 @@
   window.setInterval(update, 20000);
   window.addEventListener("focus", update);
 })();
+
+/* The import page: while a check or an import runs (in the request, a few seconds), the
+   form says so beside a progress bar (written into its status line then, so that a screen
+   reader announces it) and its button cannot be pressed twice. Without JavaScript the
+   browser's own loading indicator is all there is. */
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-busy]"), function (form) {
+    var status = form.querySelector(".busy");
+    if (!status) { return; }
+    form.addEventListener("submit", function () {
+      status.querySelector("span").textContent = form.getAttribute("data-busy");
+      status.hidden = false;
+      Array.prototype.forEach.call(form.querySelectorAll("button[type=submit]"), function (button) {
+        button.disabled = true;
+      });
+    });
+  });
+})();

@@ -5,7 +5,8 @@ fault with its row and column and what would be written, then "Import" on that r
 The report page carries the checked file back (base64 in a hidden field) so the import is
 exactly the file that was checked, checked once more by the same service. The request
 body's limit (MAX_CONTENT_LENGTH) bounds the file here; `survey import` takes larger ones
-with a progress bar. The import runs in the request: within these limits it takes seconds.
+with a progress bar. The import runs in the request: within these limits it takes seconds,
+during which the page says it is working (survey/static/admin.js).
 """
 
 from __future__ import annotations
