@@ -49,15 +49,25 @@ def load(
     cache: Path,
 ) -> IdpMetadata:
     """The configured IdP's metadata from `source` (a path, or an https:// URL whose last
-    good answer is kept in `cache`), checked against the pinned fingerprints."""
-    raw = _read(source, cache)
-    return pinned_entity(raw, entity_id, pinned)
+    good answer is kept in `cache`), checked against the pinned fingerprints. Only an answer
+    that passes the pin is kept: one with a key nobody pinned is refused and leaves the
+    last good copy as it was."""
+    raw, fetched = _read(source, cache)
+    found = pinned_entity(raw, entity_id, pinned)
+    if fetched:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cache.with_suffix(".tmp")
+        temporary.write_bytes(raw)
+        os.replace(temporary, cache)
+    return found
 
 
-def _read(source: str, cache: Path) -> bytes:
+def _read(source: str, cache: Path) -> tuple[bytes, bool]:
+    """The metadata, and whether it was fetched just now (rather than read from a file or
+    from the last good copy while the address does not answer)."""
     if not source.startswith(("https://", "http://")):
         try:
-            return Path(source).read_bytes()
+            return Path(source).read_bytes(), False
         except OSError as exc:
             raise MetadataError(f"cannot read IdP metadata {source}: {exc}") from None
     try:
@@ -65,13 +75,9 @@ def _read(source: str, cache: Path) -> bytes:
         answer.raise_for_status()
     except requests.RequestException as exc:
         if cache.exists():
-            return cache.read_bytes()  # the last good copy: the pin still decides
+            return cache.read_bytes(), False  # the last good copy: the pin still decides
         raise MetadataError(f"cannot fetch IdP metadata {source}: {exc}") from None
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    temporary = cache.with_suffix(".tmp")
-    temporary.write_bytes(answer.content)
-    os.replace(temporary, cache)
-    return answer.content
+    return answer.content, True
 
 
 def pinned_entity(raw: bytes, entity_id: str, pinned: list[str]) -> IdpMetadata:
