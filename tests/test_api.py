@@ -257,6 +257,9 @@ def test_research_rows_in_pages_with_links(app, data):
         rows += page["rows"]
         link = page["links"]["next"]
     assert len(rows) == 15 and len({r[0] for r in rows}) == 15  # every row once, ids stable
+    # The pages (each chosen in SQL) together are the rows read in one go, in their order.
+    whole = client.get("/api/v1/research/rows?round=2026&per_page=500", headers=headers)
+    assert whole.get_json()["rows"] == rows
     again = client.get("/api/v1/research/rows?round=2026&per_page=4", headers=headers).get_json()
     assert again["rows"] == first["rows"]
     assert first["columns"][:3] == ["svar_id", "omgang", "forbund"]

@@ -175,7 +175,10 @@ ANSWER_SEPARATOR, VALUE_SEPARATOR = ",", ":"  # item codes are [A-Z][A-Z0-9_]*: 
 
 
 def _response_rows(
-    selection: Selection, anonymiser: Anonymiser, plan: Recoding
+    selection: Selection,
+    anonymiser: Anonymiser,
+    plan: Recoding,
+    window: tuple[int, int] | None = None,
 ) -> Select[tuple[Any, ...]]:
     """One row per exported response in the file's row order, its answers folded into one
     string "CODE:value,CODE:,…" (an empty value for "vet ej"; a statement not answered is
@@ -183,7 +186,9 @@ def _response_rows(
     (group_concat, string_agg). One row per response instead of one per answer: fetching
     and grouping answer rows was a third of the package's CPU time. Scores are not joined here:
     computed per response from its answers by `scoring.RespondentScorer` (the same rule),
-    which is seven times faster than joining `respondent_scores()`."""
+    which is seven times faster than joining `respondent_scores()`. A `window` (skip, take)
+    is a page of those rows (the API's): its responses are chosen first, by the same order
+    on the response table alone, so a page's answers are all that is read and folded."""
     order = anonymiser.row_order().label("row_order")
     value = func.coalesce(cast(models.Answer.value, String), literal(""))
     pair = models.Item.code + literal(VALUE_SEPARATOR) + value
@@ -198,7 +203,9 @@ def _response_rows(
         models.Response.agency,
     )
     published = _published_association(plan)
-    return (
+    # The response's own key last: two responses the shuffle puts at one place keep one order.
+    row_order = (models.Round.label, published, order, models.Response.id)
+    stmt = (
         select(*head, func.aggregate_strings(pair, ANSWER_SEPARATOR))
         .select_from(models.Response)
         .join(models.Round, models.Round.id == models.Response.round_id)
@@ -207,8 +214,21 @@ def _response_rows(
         .outerjoin(models.Item, models.Item.id == models.Answer.item_id)
         .where(exported(plan, selection))
         .group_by(*head, models.Round.id, models.Association.id)
-        .order_by(models.Round.label, published, order)
+        .order_by(*row_order)
     )
+    if window is None:
+        return stmt
+    skip, take = window
+    page = (
+        select(models.Response.id)
+        .join(models.Round, models.Round.id == models.Response.round_id)
+        .join(models.Association, models.Association.id == models.Round.association_id)
+        .where(exported(plan, selection))
+        .order_by(*row_order)
+        .offset(skip)
+        .limit(take)
+    )
+    return stmt.where(models.Response.id.in_(page))
 
 
 def _answer_parser(q: Questionnaire) -> Callable[[str | None], tuple[list, list[bool]]]:
@@ -247,16 +267,17 @@ def stream_responses(
     anonymiser: Anonymiser,
     plan: Recoding,
     progress: Progress | None = None,
+    window: tuple[int, int] | None = None,
 ) -> Iterator[ResponseRecord]:
     """One record per exported response, streamed from a single ordered SQL query, its
     förbund, role and agency as `plan` publishes them; nothing but the current response is
-    held in memory."""
+    held in memory. `window`: (skip, take) of those records only."""
     parse = _answer_parser(q)
     scorer = scoring.RespondentScorer(q)
     pooled_name = translate(LANGUAGE, POOLED_NAME)
     done = 0
     connection = session.connection().execution_options(yield_per=2000)
-    for row in connection.execute(_response_rows(selection, anonymiser, plan)):
+    for row in connection.execute(_response_rows(selection, anonymiser, plan, window)):
         response_id, round_id, label, slug, name, is_demo, role, agency, folded = row
         published = plan.publish(round_id, slug, role, agency)
         if published is None:

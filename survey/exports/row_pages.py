@@ -5,8 +5,9 @@ The same code as the research exports, nothing of its own: the rounds through
 recoded: an API token never reads the unrecoded file), the rows and their columns from
 `dataset.stream_responses` and `codebook.wide_columns`. Ids and row order come from an
 `Anonymiser` keyed by the caller's seed, so every page of one caller agrees (the same
-response keeps its id from page to page) while two callers' ids cannot be joined. A page
-streams past the rows before it: pages are for scripts that read them all in order.
+response keeps its id from page to page) while two callers' ids cannot be joined. A page's
+responses are chosen in SQL on the response table alone (`dataset.stream_responses`'s
+window), so only its own answers are read: a page costs about the same wherever it is.
 Without a questionnaire version the rows are those of the newest version among the
 matching published rounds (one wide table cannot hold versions whose statements differ;
 an older version is asked for by number). No Flask here.
@@ -15,7 +16,6 @@ an older version is asked for by number). No Flask here.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -59,9 +59,12 @@ def rows_page(
         selection = select_rounds(session, flt)
     q = definition_of(research_questionnaire(session, selection))
     plan = recoding.plan(session, selection, k, True, report_groups(session))
-    records = stream_responses(session, selection, q, Anonymiser(seed), plan)
     start = (page - 1) * per_page
-    window = list(itertools.islice(records, start, start + per_page + 1))
+    window = list(
+        stream_responses(
+            session, selection, q, Anonymiser(seed), plan, window=(start, per_page + 1)
+        )
+    )
     return RowsPage(
         columns=codebook.wide_columns(q),
         rows=[[*r.head, *r.values, *r.scores] for r in window[:per_page]],
