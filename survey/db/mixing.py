@@ -133,14 +133,34 @@ def mix_round(
         insert(session, round_id, [new])
         return
     if limit is None:
-        _lock_round(session, round_id)
-        chosen = list(session.scalars(_ROUND_KEYS, {"round_id": round_id}))
-    else:  # a submit, which holds the round for share (`share_round`)
-        chosen = _random_run(session, round_id, limit - (new is not None))
+        _mix_whole_round(session, round_id, new)
+        return
+    # A submit, which holds the round for share (`share_round`).
+    chosen = _random_run(session, round_id, limit - (new is not None))
     moved = _take(session, round_id, chosen)
     group = moved + ([new] if new is not None else [])
     _shuffle(group)
     insert(session, round_id, group)
+
+
+def _mix_whole_round(session: Session, round_id: int, new: Submitted | None) -> None:
+    """Every response of the round (and `new`) written again in one random order, a batch
+    of WRITE_BATCH at a time: the keys are shuffled, cut into batches, and each batch is
+    read, deleted and written shuffled once more (a random cut of a random order, shuffled
+    within each piece, is again a random order). Memory holds one batch, not the round:
+    a large imported round is published in the same few MB as a small one."""
+    _lock_round(session, round_id)
+    keys: list[int | None] = list(session.scalars(_ROUND_KEYS, {"round_id": round_id}))
+    if new is not None:
+        keys.append(None)  # where the new response falls in the order
+    _shuffle(keys)
+    for start in range(0, len(keys), WRITE_BATCH):
+        batch = keys[start : start + WRITE_BATCH]
+        group = _take(session, round_id, [key for key in batch if key is not None])
+        if None in batch:
+            group.append(new)  # type: ignore[arg-type]
+        _shuffle(group)
+        insert(session, round_id, group)
 
 
 def write_new(
