@@ -21,7 +21,8 @@ from sqlalchemy import create_engine, select, text
 from test_backup import _pg_tools_match
 
 from survey.answering import services
-from survey.db import models
+from survey.db import mixing, models
+from survey.db.engine import transaction
 
 PEOPLE = 30
 OPENS = dt.date.today() - dt.timedelta(days=20)
@@ -218,3 +219,54 @@ def test_dead_rows_in_postgresql_pages_match_no_draft_to_its_response(pg_app):
     # ...and no row version of a draft's answers is left to match a response by.
     matched = [rid for rid, answers in submitted.items() if answers in dead.values()]
     assert dead == {} and matched == []
+
+
+def _rho(order: list[int]) -> float:
+    """Spearman's rank correlation between a listed order and the order written (people
+    numbered 0…n-1): 1 when a copy lists them as written, about 0 for a random order; in
+    one pass, where `_tau` compares every pair."""
+    n = len(order)
+    ranks = {person: rank for rank, person in enumerate(sorted(order))}
+    squares = sum((position - ranks[person]) ** 2 for position, person in enumerate(order))
+    return 1 - 6 * squares / (n * (n * n - 1))
+
+
+def test_closing_a_round_larger_than_a_batch_writes_it_in_one_random_order_losing_nothing(
+    pg_app,
+):
+    """A close mixes the round a batch at a time (a large imported round is never held in
+    memory whole): the heap afterwards lists 2,500 responses written in order in no order
+    at all, batch boundaries included, with every answer and comment still there."""
+    people = 2 * mixing.WRITE_BATCH + 500
+    with pg_app.extensions["survey_sessions"]() as session:
+        rnd = make_round(session, opens_on=OPENS)
+        item = session.scalar(
+            select(models.Item.id).filter_by(questionnaire_id=rnd.questionnaire_id)
+        )
+        dimension = session.scalar(
+            select(models.Dimension.id).filter_by(questionnaire_id=rnd.questionnaire_id)
+        )
+        written = [
+            mixing.Submitted(
+                "sv", "chef", "kommun", None, [(item, 1 + n % 5)], [(dimension, f"svar {n}")]
+            )
+            for n in range(people)
+        ]
+        mixing.insert(session, rnd.id, written)  # in the order they came
+        session.commit()
+        assert _rho(_listed(pg_app, rnd.id, "r.ctid")) > 0.99
+        with transaction(session):
+            mixing.mix_round(session, rnd.id)
+        answers = session.execute(
+            select(models.Comment.text, models.Answer.value)
+            .join(models.Answer, models.Answer.response_id == models.Comment.response_id)
+            .where(models.Answer.round_id == rnd.id)
+        ).all()
+    assert sorted((int(t.removeprefix("svar ")), v) for t, v in answers) == [
+        (n, 1 + n % 5) for n in range(people)
+    ]
+    by_heap = _listed(pg_app, rnd.id, "r.ctid")
+    assert sorted(by_heap) == list(range(people))
+    assert abs(_rho(by_heap)) < 0.1, _rho(by_heap)  # random: about ±0.02
+    for start in range(0, people, mixing.WRITE_BATCH):  # nor within any batch's span
+        assert abs(_rho(by_heap[start : start + mixing.WRITE_BATCH])) < 0.2
