@@ -207,41 +207,43 @@ def measure(kind: str, answers_wanted: int, tmp: Path) -> None:
             f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
         )
 
-        def page() -> None:
-            with sessions() as s:
-                pages.round_report(s, slug, None, K, "sv")
-
-        def floor() -> None:
-            with sessions() as s:
-                s.execute(text(FLOOR_SQL), {"rid": rid}).all()
-
-        def maturity() -> None:
-            with sessions() as s:
-                picture.maturity_picture(s, slug, None, K, "sv")
-
-        ours, base = _median_ms(page), _median_ms(floor)
-        levels = _median_ms(maturity)
-        print(f"FIGURE board_dashboard_{kind}_{size} ours={ours:.1f} ms "
-              f"baseline=raw_sql_floor:{base:.1f} ms ratio={ours / base:.2f} "
-              f"goal=<100 ms server time at 4M answers")  # fmt: skip
-        print(f"FIGURE board_maturity_{kind}_{size} ours={levels:.1f} ms "
-              f"baseline=raw_sql_floor:{base:.1f} ms ratio={levels / base:.2f} "
-              f"goal=<100 ms server time at 4M answers")  # fmt: skip
-        with sessions() as session:
-            session.execute(delete(models.SnapshotFigure))
-            session.execute(delete(models.FigureSnapshot))
-            session.commit()
-        live = _median_ms(page, repeat=3)
-        live_levels = _median_ms(maturity, repeat=3)
-        print(f"FIGURE board_dashboard_live_{kind}_{size} ours={live:.1f} ms "
-              f"baseline=snapshot_page:{ours:.1f} ms ratio={live / ours:.1f} "
-              f"goal=information (the page computed live, as before the snapshot)")  # fmt: skip
-        print(f"FIGURE board_maturity_live_{kind}_{size} ours={live_levels:.1f} ms "
-              f"baseline=snapshot_page:{levels:.1f} ms ratio={live_levels / levels:.1f} "
-              f"goal=information (the page computed live, as before the snapshot)")  # fmt: skip
+        _time_pages(sessions, kind, size, slug, rid)
     finally:
         engine.dispose()
         drop()
+
+
+def _time_pages(sessions, kind: str, size: str, slug: str, rid: int) -> None:
+    """The dashboard's and the maturity page's service functions from the snapshot beside
+    the raw SQL floor, then computed live (the snapshot dropped): FIGURE lines."""
+
+    def page() -> None:
+        with sessions() as s:
+            pages.round_report(s, slug, None, K, "sv")
+
+    def maturity() -> None:
+        with sessions() as s:
+            picture.maturity_picture(s, slug, None, K, "sv")
+
+    def floor() -> None:
+        with sessions() as s:
+            s.execute(text(FLOOR_SQL), {"rid": rid}).all()
+
+    base = _median_ms(floor)
+    kept = {"dashboard": _median_ms(page), "maturity": _median_ms(maturity)}
+    for name, ms in kept.items():
+        print(f"FIGURE board_{name}_{kind}_{size} ours={ms:.1f} ms "
+              f"baseline=raw_sql_floor:{base:.1f} ms ratio={ms / base:.2f} "
+              f"goal=<100 ms server time at 4M answers")  # fmt: skip
+    with sessions() as session:
+        session.execute(delete(models.SnapshotFigure))
+        session.execute(delete(models.FigureSnapshot))
+        session.commit()
+    live = {"dashboard": _median_ms(page, repeat=3), "maturity": _median_ms(maturity, repeat=3)}
+    for name, ms in live.items():
+        print(f"FIGURE board_{name}_live_{kind}_{size} ours={ms:.1f} ms "
+              f"baseline=snapshot_page:{kept[name]:.1f} ms ratio={ms / kept[name]:.1f} "
+              f"goal=information (the page computed live, as before the snapshot)")  # fmt: skip
 
 
 def main() -> None:

@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import functools
 import html
-import http.server
 import re
 import shutil
 import stat
-import threading
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -253,59 +249,6 @@ def test_metadata_with_an_unpinned_key_is_refused(fresh_database, tmp_path, key_
         assert sha256_of(key_files["idp"][1]) in checked.output and "REFUSED" in checked.output
     finally:
         peers.app.extensions["survey_engine"].dispose()
-
-
-@contextmanager
-def served(folder: Path):
-    """`folder` over plain HTTP on loopback, as a federation publishes its metadata (the
-    app takes http:// only on loopback); yields the base address."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def _with_metadata_at(peers: Peers, database: str, tmp_path: Path, source: str) -> Peers:
-    """A new app process (nothing cached in memory) whose IdP's metadata is `source`."""
-    config = peers.instance / "federation.yaml"
-    config.write_text(re.sub(r"metadata: \S+", f"metadata: {source}", config.read_text()))
-    app = make_app(database, tmp_path)
-    return Peers(app, app.test_client(), peers.idp, peers.instance)
-
-
-def test_idp_metadata_from_a_url_is_fetched_pinned_and_its_last_good_copy_kept(
-    fresh_database, tmp_path, key_files
-):
-    """A federation publishes the IdP's metadata at an address: it is fetched from there,
-    checked against the pinned key, and kept, so a log-in still works while the address
-    does not answer; a copy there with a key nobody pinned is refused, kept copy or not."""
-    peers = peers_for(fresh_database, tmp_path, key_files)
-    published = tmp_path / "federation-site"
-    published.mkdir()
-    shutil.copy(peers.instance / "idp.xml", published / "idp.xml")
-    (peers.instance / "idp.xml").unlink()  # only the address has it
-    kept = peers.instance / "saml" / "idp-region.xml"
-    with served(published) as site:
-        fetched = _with_metadata_at(peers, fresh_database, tmp_path, f"{site}/idp.xml")
-        assert fetched.log_in().status_code == 302 and fetched.logged_in()
-        assert kept.read_bytes() == (published / "idp.xml").read_bytes()
-    offline = Peers(make_app(fresh_database, tmp_path), None, peers.idp, peers.instance)
-    offline.client = offline.app.test_client()
-    assert offline.log_in().status_code == 302 and offline.logged_in()  # the kept copy
-    good = kept.read_bytes()
-    ours = peers.client.get("/auth/saml/metadata").text
-    (published / "idp.xml").write_text(TestIdp(key_files["stranger"], ours).metadata())
-    with served(published) as site:
-        swapped = _with_metadata_at(peers, fresh_database, tmp_path, f"{site}/idp.xml")
-        assert swapped.client.get("/login/saml/region").status_code == 503
-    assert kept.read_bytes() == good  # the refused copy did not replace the good one
-    for each in (fetched, offline, swapped):
-        each.app.extensions["survey_engine"].dispose()
-    peers.app.extensions["survey_engine"].dispose()
 
 
 def test_an_answer_without_our_request_is_refused(peers):
