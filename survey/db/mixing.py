@@ -28,7 +28,7 @@ import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import ColumnElement, Select, bindparam, delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -66,21 +66,22 @@ _ROUND_STATE = (
     .with_for_update(read=True)
 )
 _ROUND_KEYS = select(_RESPONSE.c.id).where(_RESPONSE.c.round_id == bindparam("round_id"))
-# A run of responses in key order from a point, through the (round, key) index. Rows another
-# submit is moving right now are skipped rather than waited for (PostgreSQL; FOR UPDATE is
-# not written for SQLite, whose writer is alone).
-_FROM_POINT = (
-    _ROUND_KEYS.where(_RESPONSE.c.id >= bindparam("point"))
-    .order_by(_RESPONSE.c.id)
-    .limit(bindparam("count"))
-    .with_for_update(skip_locked=True)
-)
-_BEFORE_POINT = (
-    _ROUND_KEYS.where(_RESPONSE.c.id < bindparam("point"))
-    .order_by(_RESPONSE.c.id)
-    .limit(bindparam("count"))
-    .with_for_update(skip_locked=True)
-)
+
+
+def _run(beyond: ColumnElement[bool]) -> Select[tuple[int]]:
+    """A run of responses in key order, through the (round, key) index. Rows another submit
+    is moving right now are skipped rather than waited for (PostgreSQL; FOR UPDATE is not
+    written for SQLite, whose writer is alone)."""
+    return (
+        _ROUND_KEYS.where(beyond)
+        .order_by(_RESPONSE.c.id)
+        .limit(bindparam("count"))
+        .with_for_update(skip_locked=True)
+    )
+
+
+_FROM_POINT = _run(_RESPONSE.c.id >= bindparam("point"))
+_BEFORE_POINT = _run(_RESPONSE.c.id < bindparam("point"))
 
 
 def _lock_round(session: Session, round_id: int) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, func, insert, null, select, union_all
+from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -26,7 +26,6 @@ from survey.db import models
 from survey.disclosure import (
     DEFAULT_REFERENCE_ASSOCIATIONS,
     effective_k,
-    effective_reference_minimum,
 )
 from survey.instruments.catalog import definition_of
 from survey.maturity.agreement import POINTS, judge
@@ -120,12 +119,7 @@ def level_stats(
     kept = {rid: rows for rid, rows in stored.items() if rows}
     missing = [rid for rid in ids if rid not in kept]
     live = live_level_stats(session, missing, k, kind, by, groups) if missing else []
-    per_round: dict[int, list[LevelStat]] = {
-        rid: [_stat(r, kind) for r in rows] for rid, rows in kept.items()
-    }
-    for stat in live:
-        per_round.setdefault(stat.round_id, []).append(stat)
-    return [stat for rid in sorted(per_round) for stat in per_round[rid]]
+    return snapshot.merged(kept, tag, live, lambda row: _stat(row, kind))
 
 
 def national_levels(
@@ -145,25 +139,14 @@ def national_levels(
     k = effective_k(k)
     tag = KINDS[(kind, None)]
     rounds = reference_rounds(label, questionnaire_key, demo=demo)
-    figure = models.SnapshotFigure
-    with_levels = select(figure.round_id).where(figure.kind == tag)
-    with_snapshot = select(models.FigureSnapshot.round_id).where(models.FigureSnapshot.k == k)
+    with_levels = select(models.SnapshotFigure.round_id).where(models.SnapshotFigure.kind == tag)
     asking = select(models.Item.questionnaire_id).where(models.Item.kind == kind)
-    unkept = models.Round.id.not_in(with_snapshot) | (
+    missing = snapshot.unkept(k) | (
         models.Round.questionnaire_id.in_(asking) & models.Round.id.not_in(with_levels)
     )
-    missing = select(null().label("key"), null().label("mean"), func.count().label("n")).where(
-        models.Round.id.in_(rounds.where(unkept))
-    )
-    found = (
-        select(figure.key, func.avg(figure.mean), func.count())
-        .where(figure.kind == tag, figure.suppressed.is_(False), figure.round_id.in_(rounds))
-        .group_by(figure.key)
-        .having(func.count() >= effective_reference_minimum(minimum))
-    )
-    rows = session.execute(union_all(missing, found)).all()
-    if any(key is None and n for key, _mean, n in rows):
+    found = snapshot.kept_averages(session, rounds, tag, missing, minimum)
+    if found is None:
         return live_national_levels(
             session, label, questionnaire_key, k, kind, demo=demo, minimum=minimum
         )
-    return {dimension: float(mean) for dimension, mean, _n in rows if dimension is not None}
+    return {dimension: mean for dimension, (mean, _n) in found.items()}

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import fields
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, delete, func, insert, null, select, union_all
+from sqlalchemy import ColumnElement, Row, Select, delete, func, insert, null, select, union_all
 from sqlalchemy.orm import Session
 
 from survey.db import models
@@ -150,7 +150,7 @@ def _item_stat(row: Row) -> scoring.ItemStat:
     )
 
 
-def _merged(
+def merged(
     stored: dict[int, list], kind: str, live: Sequence[Any], convert: Callable[[Any], Any]
 ) -> list[Any]:
     """Snapshot and live figures in scoring's order (by round first, then as computed)."""
@@ -183,13 +183,13 @@ def group_stats(
     missing = [rid for rid in ids if rid not in stored]
     live = scoring.dimension_stats(session, missing, k) if missing else []
     result: dict[str | None, list[scoring.GroupStat]] = {
-        None: _merged(stored, TOTAL, live, _group_stat)
+        None: merged(stored, TOTAL, live, _group_stat)
     }
     for by, groups in breakdowns.items():
         rows = {rid: v for rid, v in stored.items() if rid == breakdown_round}
         absent = [rid for rid in [breakdown_round] if rid is not None and rid not in rows]
         live = scoring.dimension_stats(session, absent, k, by, groups) if absent else []
-        result[by] = _merged(rows, by, live, _group_stat)
+        result[by] = merged(rows, by, live, _group_stat)
     return result
 
 
@@ -209,7 +209,7 @@ def dimension_stats(
     stored = stored_rows(session, ids, k, models.SnapshotFigure.kind == by)
     missing = [rid for rid in ids if rid not in stored]
     live = scoring.dimension_stats(session, missing, k, by, groups) if missing else []
-    return _merged(stored, by, live, _group_stat)
+    return merged(stored, by, live, _group_stat)
 
 
 def item_stats(session: Session, round_ids: Iterable[int], k: int) -> list[scoring.ItemStat]:
@@ -219,7 +219,7 @@ def item_stats(session: Session, round_ids: Iterable[int], k: int) -> list[scori
     stored = stored_rows(session, ids, k, models.SnapshotFigure.kind == ITEM)
     missing = [rid for rid in ids if rid not in stored]
     live = scoring.item_stats(session, missing, k) if missing else []
-    return _merged(stored, ITEM, live, _item_stat)
+    return merged(stored, ITEM, live, _item_stat)
 
 
 def national_reference(
@@ -233,28 +233,45 @@ def national_reference(
 ) -> dict[str, scoring.Reference]:
     """`scoring.national_reference` as an average over the snapshot rows of the reference's
     rounds (each förbund's mean where at least k have a score), its minimum of förbund
-    applied here; computed live when any of those rounds has no snapshot at k. One
-    statement: the reference's rows, and a row (key NULL) counting rounds without one."""
+    applied here; computed live when any of those rounds has no snapshot at k."""
     k = effective_k(k)
     rounds = scoring.reference_rounds(label, questionnaire_key, demo=demo)
+    found = kept_averages(session, rounds, TOTAL, unkept(k), minimum)
+    if found is None:
+        return scoring.national_reference(
+            session, label, questionnaire_key, k, demo=demo, minimum=minimum
+        )
+    return {d: scoring.Reference(d, mean, n) for d, (mean, n) in found.items()}
+
+
+def unkept(k: int) -> ColumnElement[bool]:
+    """A round without a snapshot at k."""
     with_snapshot = select(models.FigureSnapshot.round_id).where(models.FigureSnapshot.k == k)
-    missing = select(null().label("key"), null().label("mean"), func.count().label("n")).where(
-        models.Round.id.in_(rounds.where(models.Round.id.not_in(with_snapshot)))
+    return models.Round.id.not_in(with_snapshot)
+
+
+def kept_averages(
+    session: Session,
+    rounds: Select[Any],
+    kind: str,
+    missing: ColumnElement[bool],
+    minimum: int,
+) -> dict[str, tuple[float, int]] | None:
+    """A national reference from the snapshot: per key, the mean of the `rounds`' shown
+    `kind` rows and how many there are, keys with fewer than the reference minimum of
+    förbund left out; None when any of those rounds is `missing` (the caller computes it
+    live). One statement: the averages, and a row (key NULL) counting the missing rounds."""
+    absent = select(null().label("key"), null().label("mean"), func.count().label("n")).where(
+        models.Round.id.in_(rounds.where(missing))
     )
     figure = models.SnapshotFigure
     found = (
         select(figure.key, func.avg(figure.mean), func.count())
-        .where(
-            figure.kind == TOTAL,
-            figure.suppressed.is_(False),
-            figure.round_id.in_(rounds),
-        )
+        .where(figure.kind == kind, figure.suppressed.is_(False), figure.round_id.in_(rounds))
         .group_by(figure.key)
         .having(func.count() >= effective_reference_minimum(minimum))
     )
-    rows = session.execute(union_all(missing, found)).all()
+    rows = session.execute(union_all(absent, found)).all()
     if any(key is None and n for key, _mean, n in rows):
-        return scoring.national_reference(
-            session, label, questionnaire_key, k, demo=demo, minimum=minimum
-        )
-    return {d: scoring.Reference(d, float(m), n) for d, m, n in rows if d is not None}
+        return None
+    return {key: (float(mean), n) for key, mean, n in rows if key is not None}
